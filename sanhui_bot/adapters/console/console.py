@@ -1,0 +1,148 @@
+"""The console adapter: the bot in a terminal, one stdin line at a time, on a simulated clock.
+
+Lines (DESIGN.md §5): `USER@CHAT: TEXT`, `:clock 2026-03-26T15:00`, `:press USER@CHAT MSG N`, `:quit`.
+Each post prints as `--- CHAT #MSG`, its text, and a line of buttons `[1] 参加 [2] 请假 …`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from sanhui_bot.adapters.conversation import Conversation, Incoming
+from sanhui_bot.render.replies import Reply
+
+PLATFORM = "console"
+SAY = re.compile(r"^(?P<user>[^@\s:]+)@(?P<chat>[^:\s]+)\s*[:：]\s?(?P<text>.*)$", re.DOTALL)
+PRESS = re.compile(r"^:press\s+(?P<user>[^@\s]+)@(?P<chat>\S+)\s+#?(?P<message>\d+)\s+(?P<button>\d+)\s*$")
+CLOCK = re.compile(r"^:clock\s+(?P<when>\S+)\s*$")
+
+ClockListener = Callable[[datetime, datetime], Awaitable[list[tuple[str, Reply]]]]
+
+
+class SimulatedClock:
+    """The console's clock: it only moves when told to, and never backwards."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def advance_to(self, moment: datetime) -> None:
+        if moment < self.now:
+            raise ValueError("the clock only moves forward")
+        self.now = moment
+
+
+class ConsoleChat:
+    """Reads script lines, feeds them to the conversation, prints every post."""
+
+    def __init__(
+        self,
+        conversation: Conversation,
+        clock: SimulatedClock,
+        tz: ZoneInfo,
+        out: TextIO,
+        on_clock: ClockListener | None = None,
+    ) -> None:
+        self.conversation = conversation
+        self.clock = clock
+        self.tz = tz
+        self.out = out
+        self.on_clock = on_clock
+
+    async def run(self, lines: Iterable[str]) -> None:
+        """Handle lines until `:quit` or the end of input."""
+        for raw in lines:
+            line = raw.rstrip("\n")
+            if line.strip() == ":quit":
+                break
+            await self.handle_line(line)
+
+    async def handle_line(self, line: str) -> None:
+        """Handle one script line; a line that fits no form gets a note saying which forms there are."""
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            return
+        if stripped.startswith(":clock"):
+            await self._clock(stripped)
+        elif stripped.startswith(":press"):
+            await self._press(stripped)
+        elif match := SAY.match(stripped):
+            incoming = Incoming(
+                platform=PLATFORM,
+                user=match["user"],
+                chat=match["chat"],
+                chat_platform_id=match["chat"],
+                text=match["text"],
+            )
+            for reply in await self.conversation.handle_text(incoming, self.clock.now):
+                await self.post(reply.chat or match["chat"], reply)
+        else:
+            self._note(
+                "无法理解这一行。格式：USER@CHAT: 文本 | :clock 2026-03-26T15:00 | :press USER@CHAT 消息号 按钮号 | :quit"
+            )
+
+    async def post(self, chat: str, reply: Reply) -> int:
+        """Print a post under the next message number and remember its buttons."""
+        async with self.conversation.deps.uow() as uow:
+            number = await uow.messages.next_console_number()
+            await uow.commit()
+        print(f"--- {chat} #{number}", file=self.out)
+        print(reply.text, file=self.out)
+        if reply.buttons:
+            print(
+                " ".join(f"[{n}] {button.label}" for n, button in enumerate(reply.buttons, 1)), file=self.out
+            )
+        await self.conversation.remember(PLATFORM, chat, str(number), reply, self.clock.now)
+        self.out.flush()
+        return number
+
+    async def _clock(self, line: str) -> None:
+        match = CLOCK.match(line)
+        moment = parse_local_time(match["when"], self.tz) if match else None
+        if moment is None:
+            self._note("时间格式：:clock 2026-03-26T15:00（本地时间）")
+            return
+        before = self.clock.now
+        try:
+            self.clock.advance_to(moment)
+        except ValueError:
+            self._note(f"时钟只能向前拨：现在是 {before.astimezone(self.tz):%Y-%m-%dT%H:%M}")
+            return
+        if self.on_clock is not None:
+            for chat, reply in await self.on_clock(before, moment):
+                await self.post(chat, reply)
+
+    async def _press(self, line: str) -> None:
+        match = PRESS.match(line)
+        if match is None:
+            self._note("按钮格式：:press USER@CHAT 消息号 按钮号，例如 :press liuyang@g-math 3 1")
+            return
+        replies = await self.conversation.handle_press(
+            PLATFORM,
+            match["user"],
+            match["chat"],
+            match["chat"],
+            match["message"],
+            int(match["button"]),
+            self.clock.now,
+        )
+        for reply in replies:
+            await self.post(reply.chat or match["chat"], reply)
+
+    def _note(self, text: str) -> None:
+        print(f"# {text}", file=self.out)
+        self.out.flush()
+
+
+def parse_local_time(text: str, tz: ZoneInfo) -> datetime | None:
+    """An ISO time; without an offset it is local time in `tz`. None if it is not a time."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return moment

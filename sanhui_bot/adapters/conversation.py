@@ -1,0 +1,167 @@
+"""The platform-neutral half of every adapter: a chat line in, replies out.
+
+Adapters (console, Telegram, Matrix) translate their platform's updates into `handle_text` and
+`handle_press` calls and send the returned replies. Here a line is parsed, the one service it names
+is called, and the result or refusal is rendered; nothing raises out of here.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sanhui_bot.commands import model as cmds
+from sanhui_bot.commands.parser import parse_command
+from sanhui_bot.domain.errors import DomainError
+from sanhui_bot.domain.model import Actor, ChatContext
+from sanhui_bot.render.replies import Renderer, Reply
+from sanhui_bot.services import meetings, points, roster, suggestions, tasks
+from sanhui_bot.services.deps import Deps
+from sanhui_bot.services.ports import PostedMessage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """Who wrote what, where: platform ids as strings, the chat as a config chat key if known."""
+
+    platform: str
+    user: str
+    chat: str | None  # chat key; None for a chat the config does not know
+    chat_platform_id: str
+    text: str
+    display_name: str = ""
+    update_id: str | None = None  # the platform's id of the update, for de-duplication
+
+
+class Conversation:
+    """Parses, dispatches and renders; shared by every adapter."""
+
+    def __init__(self, deps: Deps, language: str) -> None:
+        self.deps = deps
+        self.language = language
+
+    async def renderer(self) -> Renderer:
+        return Renderer(self.language, self.deps.tz, self.deps.org, await roster.member_names(self.deps))
+
+    async def handle_text(self, incoming: Incoming, now: datetime) -> list[Reply]:
+        """Handle one chat line; a re-delivered update (same update_id) is answered with nothing."""
+        try:
+            if incoming.update_id is not None:
+                async with self.deps.uow() as uow:
+                    if await uow.messages.seen_update(incoming.platform, incoming.update_id, now):
+                        return []
+                    await uow.commit()
+            parsed = parse_command(incoming.text, self.deps.local_date(now))
+            if isinstance(parsed, cmds.NotACommand):
+                return []
+            render = await self.renderer()
+            if isinstance(parsed, cmds.ParseError):
+                return [Reply(render.parse_error(parsed))]
+            ctx = self.deps.org.chat_context(incoming.chat) if incoming.chat else None
+            if ctx is None and not isinstance(parsed, cmds.Help):
+                return [Reply(render.t("chat_not_configured", chat_id=incoming.chat_platform_id))]
+            actor = await roster.identify(self.deps, incoming.platform, incoming.user, incoming.display_name)
+            try:
+                reply = await self._dispatch(parsed, actor, ctx, now, render)
+            except DomainError as error:
+                return [Reply(render.error(error))]
+            return [reply]
+        except Exception:
+            log.exception("failed to handle %r from %s:%s", incoming.text, incoming.platform, incoming.user)
+            return [Reply(Renderer(self.language, self.deps.tz, self.deps.org).t("internal_error"))]
+
+    async def handle_press(
+        self,
+        platform: str,
+        user: str,
+        chat: str | None,
+        chat_platform_id: str,
+        message_id: str,
+        button: int,
+        now: datetime,
+        display_name: str = "",
+        update_id: str | None = None,
+    ) -> list[Reply]:
+        """A button under one of the bot's messages was pressed: run the command it stands for."""
+        try:
+            async with self.deps.uow() as uow:
+                posted = await uow.messages.find(platform, chat or chat_platform_id, message_id)
+        except Exception:
+            log.exception("failed to look up message %s in %s", message_id, chat)
+            return [Reply(Renderer(self.language, self.deps.tz, self.deps.org).t("internal_error"))]
+        if posted is None or not 1 <= button <= len(posted.buttons):
+            return [Reply(Renderer(self.language, self.deps.tz, self.deps.org).t("stale_button"))]
+        command = posted.buttons[button - 1][1]
+        incoming = Incoming(platform, user, chat, chat_platform_id, command, display_name, update_id)
+        return await self.handle_text(incoming, now)
+
+    async def remember(self, platform: str, chat: str, message_id: str, reply: Reply, now: datetime) -> None:
+        """Record a sent message that has buttons, so presses on it can be understood later."""
+        if not reply.buttons:
+            return
+        async with self.deps.uow() as uow:
+            await uow.messages.record(
+                PostedMessage(
+                    platform=platform,
+                    chat=chat,
+                    message_id=message_id,
+                    buttons=[(button.label, button.command) for button in reply.buttons],
+                    posted_at=now,
+                    subject=reply.subject,
+                )
+            )
+            await uow.commit()
+
+    async def _dispatch(
+        self, command: cmds.Command, actor: Actor, ctx: ChatContext | None, now: datetime, render: Renderer
+    ) -> Reply:
+        deps = self.deps
+        match command:
+            case cmds.Help(topic=topic):
+                return render.help(topic)
+            case cmds.ListMeetings():
+                views = await meetings.upcoming_meetings(deps, actor, ctx, now)
+                return render.meetings(views, ctx.unit if ctx else "")
+            case cmds.NewMeeting():
+                return render.meeting_created(await meetings.new_meeting(deps, actor, ctx, command, now))
+            case cmds.CancelMeeting():
+                return render.meeting_cancelled(await meetings.cancel_meeting(deps, actor, ctx, command, now))
+            case cmds.AddAgenda():
+                return render.agenda(await meetings.add_agenda_topic(deps, actor, ctx, command, now))
+            case cmds.ShowAgenda(meeting_id=meeting_id):
+                return render.agenda(await meetings.show_meeting(deps, actor, ctx, meeting_id))
+            case cmds.Rsvp():
+                return render.rsvp(await meetings.answer_rsvp(deps, actor, ctx, command, now))
+            case cmds.SignIn():
+                return render.signin(await meetings.sign_in(deps, actor, ctx, command, now), actor.identity)
+            case cmds.SubmitOutline():
+                return render.outline(
+                    await meetings.submit_outline(deps, actor, ctx, command, now), actor.identity
+                )
+            case cmds.Suggest():
+                return render.suggestion(await suggestions.suggest(deps, actor, ctx, command, now))
+            case cmds.Adopt():
+                return render.adopted(await suggestions.adopt(deps, actor, ctx, command, now))
+            case cmds.RecordDecision():
+                return render.decision(await tasks.record_decision(deps, actor, ctx, command, now))
+            case cmds.ListTasks(scope=scope):
+                return render.tasks(await tasks.list_tasks(deps, actor, ctx, command, now), scope)
+            case cmds.ClaimTask():
+                return render.claimed(await tasks.claim_task(deps, actor, ctx, command, now))
+            case cmds.CompleteTask():
+                return render.completed(await tasks.complete_task(deps, actor, ctx, command, now))
+            case cmds.RateTask():
+                return render.rated(await tasks.rate_task(deps, actor, ctx, command, now))
+            case cmds.ShowPoints():
+                return render.points(await points.member_points(deps, actor, ctx, command, now))
+            case cmds.Join():
+                return render.join_requested(await roster.request_join(deps, actor, ctx, command, now))
+            case cmds.ListJoins():
+                return render.joins(await roster.list_join_requests(deps, actor, ctx))
+            case cmds.ApproveJoin():
+                member = await roster.approve_join(deps, actor, ctx, command, now)
+                return render.approved(member)
+        raise AssertionError(f"unhandled command {command!r}")

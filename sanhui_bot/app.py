@@ -1,0 +1,109 @@
+"""The app wiring: the one place that builds concrete classes from the configuration."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sanhui_bot.adapters.conversation import Conversation
+from sanhui_bot.config import Settings
+from sanhui_bot.domain.errors import UnknownCalendarYear
+from sanhui_bot.domain.model import Member
+from sanhui_bot.domain.organisation import Branch, Group, Organisation
+from sanhui_bot.domain.points import PointRules
+from sanhui_bot.domain.workdays import WorkCalendar
+from sanhui_bot.services import meetings, roster
+from sanhui_bot.services.deps import Deps
+from sanhui_bot.storage.database import create_engine, migrate
+from sanhui_bot.storage.unit_of_work import SqlStore
+
+log = logging.getLogger(__name__)
+
+
+def database_url(settings: Settings, db_path: Path | None) -> str:
+    """The database to use: `--db PATH` (a SQLite file) overrides the config's url."""
+    if db_path is not None:
+        return f"sqlite:///{db_path.expanduser().resolve()}"
+    return settings.database.url
+
+
+def organisation(settings: Settings) -> Organisation:
+    """Branches, groups and chat ids from the config."""
+    branches = tuple(
+        Branch(
+            key=branch.key,
+            name=branch.name,
+            chat=branch.chat,
+            committee_chat=branch.committee_chat,
+            groups=tuple(Group(g.key, g.name, g.kind, branch.key, g.chat) for g in branch.groups),
+        )
+        for branch in settings.branches
+    )
+    chats = {
+        key: {platform: str(value) for platform, value in chat.model_dump().items() if value is not None}
+        for key, chat in settings.chats.items()
+    }
+    return Organisation(branches=branches, chats=chats)
+
+
+def roster_members(settings: Settings) -> list[Member]:
+    """The config's [[members]] as domain members."""
+    return [
+        Member(
+            key=m.key,
+            name=m.name,
+            branch=m.branch,
+            roles=frozenset(m.roles),
+            status=m.status,
+            group=m.group,
+            telegram=m.telegram,
+            matrix=m.matrix,
+            on_long_leave=m.on_long_leave,
+            under_probation_watch=m.under_probation_watch,
+        )
+        for m in settings.members
+    ]
+
+
+@dataclass
+class App:
+    settings: Settings
+    store: SqlStore
+    deps: Deps
+    conversation: Conversation
+
+    async def close(self) -> None:
+        await self.store.close()
+
+
+async def open_app(settings: Settings, db_path: Path | None = None) -> App:
+    """Open the database (migrating it to the newest schema) and sync the roster from the config."""
+    engine = create_engine(database_url(settings, db_path))
+    await migrate(engine)
+    store = SqlStore(engine)
+    deps = Deps(
+        uow=store.unit_of_work,
+        org=organisation(settings),
+        tz=settings.tz,
+        rules=PointRules(**settings.points.model_dump()),
+        calendar=WorkCalendar(settings.calendar.extra_holidays, settings.calendar.extra_workdays),
+        schedule=settings.schedule,
+        branches=tuple(settings.branches),
+    )
+    await roster.sync_roster(deps, roster_members(settings))
+    return App(settings, store, deps, Conversation(deps, settings.language))
+
+
+async def plan_meetings(app: App, now: datetime) -> list[str]:
+    """Make sure this year's and next year's meetings are planned; return warnings for unknown years."""
+    warnings = []
+    year = app.deps.local_date(now).year
+    for wanted in (year, year + 1):
+        try:
+            await meetings.ensure_year_planned(app.deps, wanted)
+        except UnknownCalendarYear:
+            warnings.append(f"no working-day calendar for {wanted}: its meetings are not planned yet")
+            log.warning("no working-day calendar for %s: its meetings are not planned yet", wanted)
+    return warnings

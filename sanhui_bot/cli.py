@@ -1,0 +1,193 @@
+"""`python bot.py <command>` (or `sanhui-bot <command>`): run, console, migrate, check-config, export."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sanhui_bot.config import ConfigError, Settings, load_settings
+
+log = logging.getLogger("sanhui_bot")
+
+
+def _data_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        type=Path,
+        help="the TOML config file (default: ./config.toml if present, else config.example.toml)",
+    )
+    parser.add_argument(
+        "--db", type=Path, help="a SQLite database file; overrides [database] url in the config"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bot.py",
+        description="sanhui-bot: 三会一课 meetings, decisions, tasks and points in a branch's group chats.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug output")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="start the bot on the platforms configured")
+    _data_options(run)
+
+    console = commands.add_parser(
+        "console",
+        help="the bot in a terminal, no platform account needed",
+        description=(
+            "Each stdin line is `USER@CHAT: TEXT`, `:clock 2026-03-26T15:00`, `:press USER@CHAT MSG N` or `:quit`."
+        ),
+    )
+    _data_options(console)
+    console.add_argument(
+        "--now",
+        help="start the simulated clock at this local time, e.g. 2026-03-01T09:00 (default: the real time)",
+    )
+
+    migrate = commands.add_parser("migrate", help="bring the database to the newest schema")
+    _data_options(migrate)
+
+    check = commands.add_parser(
+        "check-config", help="validate the config and explain every problem in one go"
+    )
+    check.add_argument("--config", type=Path, help="the TOML config file to check")
+
+    export = commands.add_parser("export", help="write the ledger (meetings, tasks, points, posts…)")
+    _data_options(export)
+    export.add_argument("--format", choices=["json"], default="json", help="output format (default: json)")
+    export.add_argument("--out", type=Path, help="write to this file instead of stdout")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as error:
+        print(f"配置有误 / config problems in {error.source}:", file=sys.stderr)
+        for path, problem in error.problems:
+            print(f"  {path}: {problem}", file=sys.stderr)
+        return 1
+    if args.command == "check-config":
+        return check_config(settings, args.config)
+    handlers = {"run": run_bot, "console": run_console, "migrate": run_migrate, "export": run_export}
+    try:
+        return asyncio.run(handlers[args.command](settings, args))
+    except KeyboardInterrupt:
+        return 130
+
+
+def check_config(settings: Settings, path: Path | None) -> int:
+    from sanhui_bot.domain.errors import UnknownCalendarYear
+    from sanhui_bot.domain.workdays import WorkCalendar
+
+    calendar = WorkCalendar(settings.calendar.extra_holidays, settings.calendar.extra_workdays)
+    year = datetime.now(settings.tz).year
+    groups = sum(len(branch.groups) for branch in settings.branches)
+    print(
+        f"OK: {len(settings.branches)} branch(es), {groups} group(s), {len(settings.members)} member(s), "
+        f"{len(settings.chats)} chat(s); time zone {settings.timezone}; language {settings.language}"
+    )
+    for wanted in (year, year + 1):
+        try:
+            calendar.is_workday(datetime(wanted, 6, 1).date())
+        except UnknownCalendarYear:
+            print(f"warning: no working-day calendar for {wanted}; its meetings cannot be planned yet")
+    if settings.secret(settings.telegram.token_env) is None and settings.matrix.homeserver is None:
+        print(f"note: no platform configured ({settings.telegram.token_env} is unset); `console` still works")
+    return 0
+
+
+async def run_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from sanhui_bot.app import database_url
+    from sanhui_bot.storage.database import DatabaseTooNew, create_engine, migrate
+
+    engine = create_engine(database_url(settings, args.db))
+    try:
+        revision = await migrate(engine)
+    except DatabaseTooNew as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    finally:
+        await engine.dispose()
+    print(f"database at schema revision {revision}")
+    return 0
+
+
+async def run_console(settings: Settings, args: argparse.Namespace) -> int:
+    from sanhui_bot.adapters.console.console import ConsoleChat, SimulatedClock, parse_local_time
+    from sanhui_bot.app import open_app, plan_meetings
+    from sanhui_bot.storage.database import DatabaseTooNew
+
+    start = datetime.now(UTC)
+    if args.now:
+        parsed = parse_local_time(args.now, settings.tz)
+        if parsed is None:
+            print("--now takes a local time like 2026-03-01T09:00", file=sys.stderr)
+            return 2
+        start = parsed
+    try:
+        app = await open_app(settings, args.db)
+    except DatabaseTooNew as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    try:
+        for warning in await plan_meetings(app, start):
+            print(f"# {warning}")
+        clock = SimulatedClock(start)
+
+        async def on_clock(before: datetime, after: datetime) -> list:
+            if app.deps.local_date(after).year != app.deps.local_date(before).year:
+                for warning in await plan_meetings(app, after):
+                    print(f"# {warning}")
+            return []
+
+        chat = ConsoleChat(app.conversation, clock, settings.tz, sys.stdout, on_clock)
+        if sys.stdin.isatty():
+            print(
+                "# sanhui-bot console. Lines: USER@CHAT: TEXT | :clock TIME | :press USER@CHAT MSG N | :quit"
+            )
+            print("# e.g.  zhangwei@branch: /help")
+        await chat.run(sys.stdin)
+    finally:
+        await app.close()
+    return 0
+
+
+async def run_export(settings: Settings, args: argparse.Namespace) -> int:
+    from sanhui_bot.app import open_app
+    from sanhui_bot.services.export import export_ledger
+
+    app = await open_app(settings, args.db)
+    try:
+        data = await export_ledger(app.deps, datetime.now(UTC))
+    finally:
+        await app.close()
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+    return 0
+
+
+async def run_bot(settings: Settings, args: argparse.Namespace) -> int:
+    print(
+        "没有配置任何聊天平台 / no chat platform is configured yet: the Telegram and Matrix adapters are not "
+        "part of this version. Try the bot with `python bot.py console`.",
+        file=sys.stderr,
+    )
+    return 2

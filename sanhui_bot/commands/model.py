@@ -1,0 +1,185 @@
+"""The command language as data: what `parse_command` returns.
+
+Every adapter (console, Telegram, Matrix) turns a chat line into one of these through the same
+parser, so a command means the same thing everywhere. Parsing never consults the roster or the
+database; names such as `@刘洋` stay as written (`MemberMention`) until a service resolves them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time
+from typing import Any
+
+from sanhui_bot.domain.model import LeaveType, MeetingKind, Rating, RsvpAnswer
+
+
+@dataclass(frozen=True, slots=True)
+class MemberMention:
+    """A person named in a command: `@liuyang` (roster key), `@刘洋` (name) or a platform mention."""
+
+    text: str  # without the leading @, e.g. "liuyang" or "刘洋"
+    platform_user: str | None = None  # set by an adapter for a platform mention (e.g. Telegram text_mention)
+
+
+@dataclass(frozen=True, slots=True)
+class Help:
+    topic: str | None = None  # a command name to explain, e.g. "decision"
+
+
+@dataclass(frozen=True, slots=True)
+class ListMeetings:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class NewMeeting:
+    kind: MeetingKind
+    on: date
+    at: time
+    title: str = ""
+    group: str | None = None  # 小组:<group> when a group meeting is added outside its group's chat
+
+
+@dataclass(frozen=True, slots=True)
+class CancelMeeting:
+    meeting_id: int
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AddAgenda:
+    meeting_id: int
+    topic: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShowAgenda:
+    meeting_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rsvp:
+    meeting_id: int
+    answer: RsvpAnswer  # yes | leave | no
+    leave_type: LeaveType | None = None  # only with leave; OTHER when not named
+    reason: str = ""  # required with leave
+
+
+@dataclass(frozen=True, slots=True)
+class SignIn:
+    meeting_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitOutline:
+    meeting_id: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Suggest:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Adopt:
+    suggestion_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class RecordDecision:
+    title: str
+    owner: MemberMention
+    due_on: date
+    lead: MemberMention | None = None
+    group: str | None = None  # group key or name, as written
+
+
+@dataclass(frozen=True, slots=True)
+class ListTasks:
+    scope: str = "all"  # all | mine | overdue | group
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimTask:
+    task_id: int
+    group: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CompleteTask:
+    task_id: int
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RateTask:
+    task_id: int
+    rating: Rating
+
+
+@dataclass(frozen=True, slots=True)
+class ShowPoints:
+    year: int | None = None  # with month: that month; None: the current month
+    month: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Join:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ApproveJoin:
+    request_id: int
+    member_key: str | None = None
+    group: str | None = None
+    probationary: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ListJoins:
+    pass
+
+
+Command = (
+    Help
+    | ListMeetings
+    | NewMeeting
+    | CancelMeeting
+    | AddAgenda
+    | ShowAgenda
+    | Rsvp
+    | SignIn
+    | SubmitOutline
+    | Suggest
+    | Adopt
+    | RecordDecision
+    | ListTasks
+    | ClaimTask
+    | CompleteTask
+    | RateTask
+    | ShowPoints
+    | Join
+    | ApproveJoin
+    | ListJoins
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ParseError:
+    """Why a line is not a valid command, as a message code for `render/`.
+
+    `command` names the command the user was trying (for its usage example), or None when the
+    command word itself is unknown.
+    """
+
+    code: str
+    command: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class NotACommand:
+    """Ordinary chat text: the bot stays quiet."""

@@ -1,0 +1,65 @@
+"""Who may do what (DESIGN.md §1). Services call `require`; handlers never decide permissions."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sanhui_bot.domain.errors import PermissionDenied
+from sanhui_bot.domain.model import COMMITTEE_ROLES, LEADERSHIP_ROLES, Actor, Member, Role
+
+
+class Action(StrEnum):
+    PLAN_MEETING = "plan_meeting"  # add ad-hoc, cancel
+    PLAN_GROUP_MEETING = "plan_group_meeting"  # a group leader for the own group
+    ADD_AGENDA = "add_agenda"
+    RSVP = "rsvp"
+    SIGN_IN = "sign_in"
+    SUBMIT_OUTLINE = "submit_outline"
+    SUGGEST = "suggest"
+    ADOPT = "adopt"
+    DECIDE = "decide"
+    CLAIM = "claim"
+    COMPLETE = "complete"
+    RATE = "rate"
+    VIEW = "view"  # meetings, tasks, points
+    APPROVE_MEMBER = "approve_member"
+    REVERSE_POINTS = "reverse_points"
+
+
+MEMBER_ACTIONS = frozenset(
+    {Action.RSVP, Action.SIGN_IN, Action.SUBMIT_OUTLINE, Action.SUGGEST, Action.COMPLETE, Action.VIEW}
+)
+
+# The roles that may do an action beyond what every roster member may do.
+ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
+    Action.PLAN_MEETING: LEADERSHIP_ROLES,
+    Action.PLAN_GROUP_MEETING: LEADERSHIP_ROLES | {Role.GROUP_LEADER},
+    Action.ADD_AGENDA: COMMITTEE_ROLES,
+    Action.ADOPT: LEADERSHIP_ROLES,
+    Action.DECIDE: COMMITTEE_ROLES,  # committee members only in the committee chat: see services
+    Action.CLAIM: LEADERSHIP_ROLES | {Role.GROUP_LEADER},
+    Action.APPROVE_MEMBER: LEADERSHIP_ROLES,
+    Action.REVERSE_POINTS: LEADERSHIP_ROLES,
+}
+
+
+def allowed(member: Member | None, action: Action) -> bool:
+    """Whether a roster member (None: someone off the roster) may do `action` at all."""
+    if action is Action.RATE:
+        return True  # 群众评价: anyone in the chat rates completed tasks
+    if member is None or not member.active:
+        return False
+    if action in MEMBER_ACTIONS:
+        return True
+    return member.has_any(ROLE_ACTIONS.get(action, frozenset()))
+
+
+def require(actor: Actor, action: Action) -> Member:
+    """The actor's member record, or PermissionDenied saying who may do it."""
+    member = actor.member if actor.on_roster else None
+    if member is None:
+        raise PermissionDenied("not_on_roster", action=action)
+    if not allowed(member, action):
+        roles = sorted(ROLE_ACTIONS.get(action, frozenset()))
+        raise PermissionDenied("role_required", action=action, roles=roles)
+    return member

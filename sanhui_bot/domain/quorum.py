@@ -1,0 +1,105 @@
+"""Who is expected, who votes, and when a meeting may decide (《中国共产党支部工作条例（试行）》)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sanhui_bot.domain.model import (
+    Attendance,
+    Meeting,
+    MeetingKind,
+    Member,
+    Rsvp,
+    RsvpAnswer,
+    SignIn,
+    committee_unit,
+)
+
+
+def expected_members(meeting: Meeting, roster: Iterable[Member]) -> list[Member]:
+    """应到: active full and probationary members of the meeting's unit, minus those on long leave."""
+    return [
+        member
+        for member in roster
+        if member.active
+        and not member.on_long_leave
+        and member.branch == meeting.branch
+        and meeting.unit in member.units()
+    ]
+
+
+def voting_members(members: Iterable[Member]) -> list[Member]:
+    """Full members not under 留党察看; probationary members have no vote."""
+    return [member for member in members if member.votes]
+
+
+def more_than_half(count: int, of: int) -> bool:
+    """Strictly more than half: 5 of 10 is not enough, 6 of 10 is."""
+    return of > 0 and 2 * count > of
+
+
+@dataclass(frozen=True, slots=True)
+class QuorumCheck:
+    present: int  # voting members present (or expected to come, for a forecast)
+    required_over: int  # the number `present` must exceed, i.e. half of all voting members
+    voting: int
+
+    @property
+    def reached(self) -> bool:
+        return more_than_half(self.present, self.voting)
+
+    @property
+    def needed(self) -> int:
+        """The smallest number present that reaches quorum."""
+        return self.voting // 2 + 1
+
+
+def congress_quorum(voting: Sequence[Member], present_keys: Iterable[str]) -> QuorumCheck:
+    """条例: a congress may vote only when more than half of its voting members are present."""
+    present = set(present_keys)
+    count = sum(1 for member in voting if member.key in present)
+    return QuorumCheck(present=count, required_over=len(voting) // 2, voting=len(voting))
+
+
+def committee_quorum(committee: Sequence[Member], present_keys: Iterable[str]) -> QuorumCheck:
+    """A committee meeting needs more than half of the committee members present."""
+    present = set(present_keys)
+    count = sum(1 for member in committee if member.key in present)
+    return QuorumCheck(present=count, required_over=len(committee) // 2, voting=len(committee))
+
+
+def resolution_passes(approvals: int, voting_total: int) -> bool:
+    """条例: a resolution passes when approvals exceed half of ALL voting members, not of those present."""
+    return more_than_half(approvals, voting_total)
+
+
+def quorum_for(meeting: Meeting, roster: Sequence[Member], present_keys: Iterable[str]) -> QuorumCheck | None:
+    """The quorum rule that applies to a meeting, or None for meetings that take no votes."""
+    expected = expected_members(meeting, roster)
+    if meeting.kind is MeetingKind.CONGRESS:
+        return congress_quorum(voting_members(expected), present_keys)
+    if meeting.kind is MeetingKind.COMMITTEE and meeting.unit == committee_unit(meeting.branch):
+        return committee_quorum(expected, present_keys)
+    return None
+
+
+def attendance(
+    meeting: Meeting, roster: Sequence[Member], rsvps: Iterable[Rsvp], signins: Iterable[SignIn]
+) -> Attendance:
+    """应到/实到/请假/缺席: present = signed in; on leave = leave asked; absent = the rest (缺席)."""
+    expected = expected_members(meeting, roster)
+    signed = {signin.member for signin in signins if signin.meeting_id == meeting.id}
+    leave = {
+        rsvp.member for rsvp in rsvps if rsvp.meeting_id == meeting.id and rsvp.answer is RsvpAnswer.LEAVE
+    }
+    result = Attendance()
+    for member in expected:
+        result.expected.append(member.key)
+        if member.key in signed:
+            result.present.append(member.key)
+        elif member.key in leave:
+            result.on_leave.append(member.key)
+        else:
+            result.absent.append(member.key)
+    return result

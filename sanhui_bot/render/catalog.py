@@ -1,0 +1,406 @@
+"""Every sentence the bot says, in zh-CN (first) and en, keyed by message code.
+
+Domain and service errors carry a code and parameters; so do the replies. Wording changes here
+without touching any logic, and tests assert on the parameters (ids, names, dates), not sentences.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ZH, EN = "zh-CN", "en"
+
+# code -> (zh-CN, en). Parameters are str.format fields.
+MESSAGES: dict[str, tuple[str, str]] = {
+    # --- errors from rules and permissions
+    "chat_not_configured": (
+        "本群还没有绑定到支部、支委会或党小组，机器人在这里不能办理业务。请书记把本群的 ID（{chat_id}）写进配置文件的 [chats]。",
+        "This chat is not bound to a branch, committee or group, so the bot cannot act here. Ask the secretary"
+        " to add this chat's id ({chat_id}) under [chats] in the config.",
+    ),
+    "not_on_roster": (
+        "您还不在支部名册上，只能申请加入（/join 您的姓名）或对已完成的任务进行评价（/rate 任务号 满意）。",
+        "You are not on the branch roster yet: you can only ask to join (/join your name) or rate a"
+        " completed task (/rate N satisfied).",
+    ),
+    "role_required": (
+        "您没有权限办理此项（{action_name}），需要以下角色之一：{roles_text}。",
+        "You are not allowed to do this ({action_name}); it needs one of these roles: {roles_text}.",
+    ),
+    "decide_in_committee_chat": (
+        "支委只能在支委会群里记录决议；书记、副书记可以在任何群里记录。",
+        "Committee members record decisions in the committee chat only; the secretary and deputy can record them anywhere.",
+    ),
+    "not_your_group": (
+        "您只能为自己所在的党小组办理此事，不能代表「{group_name}」。",
+        "You can only act for your own group, not for {group_name}.",
+    ),
+    "only_owner": (
+        "只有任务 #{task} 的责任人（{owner_name}）或书记可以报告完成。",
+        "Only the owner of task #{task} ({owner_name}) or the secretary can report it done.",
+    ),
+    "meeting_not_found": (
+        "没有找到 #{meeting} 号会议。发送 /meetings 查看近期会议及编号。",
+        "There is no meeting #{meeting}. Send /meetings to see upcoming meetings and their numbers.",
+    ),
+    "task_not_found": (
+        "没有找到 #{task} 号任务。发送 /tasks 查看任务及编号。",
+        "There is no task #{task}. Send /tasks to see tasks and their numbers.",
+    ),
+    "suggestion_not_found": ("没有找到 #{suggestion} 号献策。", "There is no suggestion #{suggestion}."),
+    "join_not_found": (
+        "没有找到 #{request} 号入册申请。发送 /joins 查看待批准的申请。",
+        "There is no join request #{request}. Send /joins to see pending requests.",
+    ),
+    "entry_not_found": ("没有找到 #{entry} 号积分记录。", "There is no points entry #{entry}."),
+    "unknown_member": (
+        "名册上没有「{name}」。请用名册中的姓名或编号，例如 @刘洋 或 @liuyang。",
+        "There is no one called \u201c{name}\u201d on the roster. Use a roster name or key, e.g. @刘洋 or @liuyang.",
+    ),
+    "ambiguous_member": (
+        "名册上有多人叫「{name}」（{keys_text}），请改用编号，例如 @{first_key}。",
+        "Several people are called \u201c{name}\u201d ({keys_text}); use a key instead, e.g. @{first_key}.",
+    ),
+    "unknown_group": (
+        "没有名为「{group}」的党小组。本支部的党小组：{groups_text}。",
+        "There is no group called \u201c{group}\u201d. This branch's groups: {groups_text}.",
+    ),
+    "already_member": (
+        "您已经在支部名册上了（{key}），无需再申请。",
+        "You are already on the roster ({key}); no need to ask.",
+    ),
+    "join_already_decided": (
+        "#{request} 号申请已经处理过了。",
+        "Join request #{request} has already been decided.",
+    ),
+    "bad_member_key": (
+        "名册编号「{key}」不合规：请用小写字母开头，只含小写字母、数字、- 或 _，例如 wangfang。",
+        "The member key \u201c{key}\u201d is not valid: start with a lower-case letter and use only a-z, 0-9, - or _, e.g. wangfang.",
+    ),
+    "member_key_taken": (
+        "名册编号 {key} 已被占用，请换一个，例如 /approve 3 {key}2。",
+        "The key {key} is taken; choose another, e.g. /approve 3 {key}2.",
+    ),
+    "group_meeting_needs_group": (
+        "请说明是哪个党小组的会议，例如 /meeting new group 3月12日 14:30 小组:数学。",
+        "Say which group the meeting is for, e.g. /meeting new group 2026-03-12 14:30 group:math.",
+    ),
+    "meeting_in_past": (
+        "会议时间 {when_text} 已经过去，请安排在将来的时间。",
+        "The meeting time {when_text} has passed; choose a time in the future.",
+    ),
+    "meeting_over": ("#{meeting} 号会议已经结束。", "Meeting #{meeting} is over."),
+    "meeting_cancelled": ("#{meeting} 号会议已取消。", "Meeting #{meeting} has been cancelled."),
+    "meeting_already_cancelled": (
+        "#{meeting} 号会议此前已经取消。",
+        "Meeting #{meeting} was already cancelled.",
+    ),
+    "meeting_already_closed": (
+        "#{meeting} 号会议已经结束归档，不能取消。",
+        "Meeting #{meeting} is closed and cannot be cancelled.",
+    ),
+    "meeting_started": (
+        "#{meeting} 号会议已经开始，不能再回复参会情况；到会请签到：/signin {meeting}。因病缺席可补请病假：/rsvp {meeting} 请假 病假 原因。",
+        "Meeting #{meeting} has started, so RSVPs are closed; if you are there, sign in: /signin {meeting}."
+        " Sick leave can still be filed: /rsvp {meeting} leave sick <reason>.",
+    ),
+    "not_expected": (
+        "#{meeting} 号会议是{unit_name}的会议，您不在应到人员之列。",
+        "Meeting #{meeting} belongs to {unit_name}; you are not among those expected.",
+    ),
+    "leave_needs_reason": (
+        "请假需要写明原因，例如 /rsvp 12 请假 事假 外出培训。",
+        "Leave needs a reason, e.g. /rsvp 12 leave personal away at a training.",
+    ),
+    "already_signed_in": (
+        "您已在 #{meeting} 号会议签到，无需再回复。",
+        "You have already signed in to meeting #{meeting}.",
+    ),
+    "signin_not_open": (
+        "#{meeting} 号会议的签到将于 {opens_text} 开放。",
+        "Sign-in for meeting #{meeting} opens at {opens_text}.",
+    ),
+    "topic_exists": (
+        "议题「{topic}」已在议程中。",
+        "The topic \u201c{topic}\u201d is already on the agenda.",
+    ),
+    "empty_text": ("内容不能为空。", "The text cannot be empty."),
+    "text_too_long": (
+        "内容太长了，请控制在 {limit} 字以内。",
+        "The text is too long; keep it within {limit} characters.",
+    ),
+    "suggestion_already_adopted": (
+        "#{suggestion} 号献策已经采纳过了。",
+        "Suggestion #{suggestion} has already been adopted.",
+    ),
+    "due_in_past": (
+        "截止日期 {due} 已经过去，请填写今天或以后的日期。",
+        "The due date {due} has passed; give today or a later date.",
+    ),
+    "lead_not_committee": (
+        "牵头人须是支委，{name} 不是支委。",
+        "The lead must be a committee member; {name} is not.",
+    ),
+    "no_group": ("您不属于任何党小组。", "You are not in any group."),
+    "claim_needs_group": (
+        "请说明由哪个党小组认领，例如 /claim {task} 数学。",
+        "Say which group claims it, e.g. /claim {task} math.",
+    ),
+    "task_transition": (
+        "任务 #{task} 现在是「{current_name}」，不能变为「{target_name}」。任务须依次经过：待认领 → 已认领 → 已完成 → 已评价。",
+        "Task #{task} is {current_name} and cannot become {target_name}. A task goes open → claimed → done → rated.",
+    ),
+    "task_other_group": (
+        "任务 #{task} 指定由「{group_name}」认领。",
+        "Task #{task} is assigned to {group_name} to claim.",
+    ),
+    "task_not_done": (
+        "任务 #{task} 还未完成（{status_name}），完成后才能评价。",
+        "Task #{task} is not done yet ({status_name}); rate it once it is.",
+    ),
+    "cannot_rate_own_task": ("不能评价自己负责的任务。", "You cannot rate your own task."),
+    "already_rated": (
+        "您已经评价过任务 #{task}，每人只能评价一次。",
+        "You have already rated task #{task}; everyone rates once.",
+    ),
+    "bad_month": ("月份 {month} 不存在，请写 1 到 12。", "There is no month {month}; write 1 to 12."),
+    "entry_already_reversed": (
+        "#{entry} 号积分记录已经冲销过。",
+        "Points entry #{entry} has already been reversed.",
+    ),
+    "cannot_reverse_reversal": (
+        "冲销记录不能再冲销，请另记一笔。",
+        "A reversal cannot be reversed; add a new entry instead.",
+    ),
+    "calendar_year_unknown": (
+        "还没有 {year} 年的法定节假日数据（需要升级 chinesecalendar 包或在配置中补充），无法推算工作日。",
+        "There is no statutory holiday data for {year} yet (upgrade the chinesecalendar package or add overrides), so working days cannot be computed.",
+    ),
+    "internal_error": (
+        "抱歉，处理这条消息时出错了，什么都没有改动。请稍后再试，或联系书记。",
+        "Sorry, something went wrong handling that message; nothing was changed. Please try again later or tell the secretary.",
+    ),
+    "unknown_error": ("操作没有完成：{code}", "That did not work: {code}"),
+    "stale_button": ("这个按钮已经失效了。", "That button is no longer valid."),
+    # --- replies
+    "meetings_none": ("近期没有安排会议。", "No meetings are planned soon."),
+    "meetings_title": ("近期会议（{unit_name}）：", "Upcoming meetings ({unit_name}):"),
+    "meeting_line": (
+        "#{id} {when} {kind_name}{title_part}{flag_part}",
+        "#{id} {when} {kind_name}{title_part}{flag_part}",
+    ),
+    "meeting_tally": (
+        "   应到 {expected} 人：参加 {yes}，请假 {leave}，不参加 {no}，未回复 {unanswered}",
+        "   expected {expected}: yes {yes}, leave {leave}, no {no}, no answer {unanswered}",
+    ),
+    "meeting_flag_holiday": ("（节假日，需调整）", " (on a holiday: needs moving)"),
+    "meeting_cancelled_mark": ("（已取消）", " (cancelled)"),
+    "meeting_created": (
+        "已安排 #{id} {kind_name}：{when}{title_part}。成员可回复：/rsvp {id} 参加 | 请假 原因 | 不参加",
+        "Scheduled #{id} {kind_name}: {when}{title_part}. Members answer with /rsvp {id} yes | leave <reason> | no",
+    ),
+    "meeting_cancel_done": (
+        "已取消 #{id} {kind_name}（{when}）。{reason_part}",
+        "Cancelled #{id} {kind_name} ({when}).{reason_part}",
+    ),
+    "agenda_title": ("#{id} {kind_name}（{when}）议程：", "Agenda of #{id} {kind_name} ({when}):"),
+    "agenda_fixed": ("  固定议题：{topic}", "  Fixed topic: {topic}"),
+    "agenda_item": ("  {n}. {topic}（{by}）", "  {n}. {topic} ({by})"),
+    "agenda_empty": (
+        "  （暂无动态议题，支委可用 /agenda {id} add 议题 添加）",
+        "  (no dynamic topics yet: committee members add them with /agenda {id} add <topic>)",
+    ),
+    "rsvp_yes": (
+        "{name} 将参加 #{id} {kind_name}（{when}）。",
+        "{name} will attend #{id} {kind_name} ({when}).",
+    ),
+    "rsvp_leave": (
+        "{name} 已请假（{leave_name}：{reason}），#{id} {kind_name}（{when}）。",
+        "{name} is on leave ({leave_name}: {reason}) for #{id} {kind_name} ({when}).",
+    ),
+    "rsvp_no": (
+        "{name} 不参加 #{id} {kind_name}（{when}），将记为缺席；如需请假请用 /rsvp {id} 请假 原因。",
+        "{name} will not attend #{id} {kind_name} ({when}); this counts as absent unless you ask for leave: /rsvp {id} leave <reason>.",
+    ),
+    "quorum_warning": (
+        "⚠ 目前确认参加的有表决权党员 {present} 人，未过半数（共 {voting} 人，至少需要 {needed} 人），会议不能表决。",
+        "⚠ Only {present} voting members have said they will come; more than half of {voting} ({needed}) are needed for a vote.",
+    ),
+    "signin_done": (
+        "{name} 已签到 #{id} {kind_name}。{points_part}",
+        "{name} signed in to #{id} {kind_name}.{points_part}",
+    ),
+    "signin_again": ("{name} 已经签到过 #{id}，无需重复。", "{name} had already signed in to #{id}."),
+    "points_part": ("积分 {delta:+d}。", " Points {delta:+d}."),
+    "outline_done": (
+        "已收到 {name} 为 #{id} {kind_name} 提交的发言提纲。",
+        "Received {name}'s speaking outline for #{id} {kind_name}.",
+    ),
+    "suggestion_done": (
+        "已记录献策 #{id}（{name}）{meeting_part}：{text}",
+        "Recorded suggestion #{id} ({name}){meeting_part}: {text}",
+    ),
+    "suggestion_meeting_part": ("，属于 #{meeting} 号会议", ", at meeting #{meeting}"),
+    "suggestion_adopted": (
+        "献策 #{id}（{name}）已被采纳：{text}",
+        "Suggestion #{id} ({name}) adopted: {text}",
+    ),
+    "decision_done": (
+        "已记录决议 #{decision}{meeting_part}，并生成任务 #{task}：{title}\n  责任人：{owner}　牵头支委：{lead}　认领小组：{group}　截止：{due}",
+        "Recorded decision #{decision}{meeting_part} and opened task #{task}: {title}\n  owner: {owner}; lead: {lead}; group: {group}; due: {due}",
+    ),
+    "decision_meeting_part": ("（#{meeting} {kind_name}）", " (#{meeting} {kind_name})"),
+    "ledger_count_warning": (
+        "提示：本次支委会议事台账现有 {count} 项重点任务，要求每次 3—5 项。",
+        "Note: this committee meeting's ledger now holds {count} key tasks; 3 to 5 are expected.",
+    ),
+    "none": ("未指定", "none"),
+    "tasks_none": ("没有符合条件的任务。", "No tasks match."),
+    "tasks_title": ("任务（{scope_name}）：", "Tasks ({scope_name}):"),
+    "task_line": (
+        "#{id} {title}｜责任人 {owner}｜牵头 {lead}｜{group}｜截止 {due}｜{status_name}{overdue_part}",
+        "#{id} {title} | owner {owner} | lead {lead} | {group} | due {due} | {status_name}{overdue_part}",
+    ),
+    "task_overdue_mark": ("（已逾期）", " (overdue)"),
+    "task_claimed": (
+        "任务 #{id} 已由{group_name}认领（{by}）：{title}",
+        "Task #{id} claimed by {group_name} ({by}): {title}",
+    ),
+    "task_done": (
+        "任务 #{id} 已完成：{title}（{owner}）{note_part}{points_part}\n请大家评价：/rate {id} 满意 | 基本满意 | 不满意",
+        "Task #{id} is done: {title} ({owner}).{note_part}{points_part}\nPlease rate it: /rate {id} satisfied | basically_satisfied | unsatisfied",
+    ),
+    "task_done_note": ("说明：{note}。", " Note: {note}."),
+    "task_rated": (
+        "感谢评价！任务 #{id} 目前：满意 {satisfied}，基本满意 {basic}，不满意 {unsatisfied}。",
+        "Thank you! Task #{id} so far: satisfied {satisfied}, basically satisfied {basic}, unsatisfied {unsatisfied}.",
+    ),
+    "points_title": (
+        "{name} {year}年{month}月积分：{month_total:+d}（本支部第 {rank}/{ranked} 名），全年累计 {year_total:+d}",
+        "{name}'s points for {year}-{month:02d}: {month_total:+d} (rank {rank} of {ranked}); year to date {year_total:+d}",
+    ),
+    "points_entry": (
+        "  {date} {delta:+d} {reason_name}（{source}）",
+        "  {date} {delta:+d} {reason_name} ({source})",
+    ),
+    "points_none": ("  本月暂无积分记录。", "  No entries this month."),
+    "join_requested": (
+        "已收到入册申请 #{id}（{name}），请等待书记批准。",
+        "Join request #{id} ({name}) received; a secretary will approve it.",
+    ),
+    "joins_none": ("没有待批准的入册申请。", "There are no pending join requests."),
+    "joins_title": ("待批准的入册申请：", "Pending join requests:"),
+    "join_line": (
+        "#{id} {name}（{platform}:{user}，{when}）批准：/approve {id} 编号 [小组:小组名] [预备]",
+        "#{id} {name} ({platform}:{user}, {when}) approve: /approve {id} <key> [group:<group>] [probationary]",
+    ),
+    "join_approved": (
+        "{name} 已加入名册，编号 {key}{group_part}。",
+        "{name} is now on the roster as {key}{group_part}.",
+    ),
+    "join_group_part": ("，所在小组：{group_name}", ", group: {group_name}"),
+    "help": (
+        "三会一课助手 — 可用命令：\n"
+        "/meetings 近期会议\n"
+        "/meeting new <类型> <日期> <时间> [标题] 安排会议（书记）；/meeting cancel <会议号> 取消\n"
+        "/agenda <会议号> add <议题> 增加议题（支委）\n"
+        "/rsvp <会议号> 参加 | 请假 [事假|病假|公假|其他] <原因> | 不参加\n"
+        "/signin <会议号> 签到　/outline <会议号> <内容> 提交发言提纲\n"
+        "/suggest <内容> 献策（/xiance 亦可）　/adopt <献策号> 采纳（书记）\n"
+        "/decision <标题> @责任人 截止:<日期> [牵头:@支委] [小组:<小组>] 记录决议（书记；支委在支委群）\n"
+        "/tasks [我的|逾期|小组] 任务　/claim <任务号> 认领（党小组长）\n"
+        "/done <任务号> [说明] 报告完成　/rate <任务号> 满意|基本满意|不满意 评价\n"
+        "/points [月份] 积分　/join <姓名> 申请入册　/help <命令> 查看某个命令的用法",
+        "Party life assistant — commands:\n"
+        "/meetings upcoming meetings\n"
+        "/meeting new <kind> <date> <time> [title] (secretary); /meeting cancel <N>\n"
+        "/agenda <N> add <topic> (committee)\n"
+        "/rsvp <N> yes | leave [personal|sick|official|other] <reason> | no\n"
+        "/signin <N>   /outline <N> <text> hand in a speaking outline\n"
+        "/suggest <text> (or /xiance)   /adopt <N> (secretary)\n"
+        "/decision <title> @owner due:<date> [lead:@member] [group:<group>] (secretary; committee in the committee chat)\n"
+        "/tasks [mine|overdue|group]   /claim <N> (group leader)\n"
+        "/done <N> [note]   /rate <N> satisfied|basically_satisfied|unsatisfied\n"
+        "/points [month]   /join <name>   /help <command> for one command's usage",
+    ),
+}
+
+# Names of enum values and other words, by language.
+WORDS: dict[str, tuple[str, str]] = {
+    "kind.congress": ("支部党员大会", "branch congress"),
+    "kind.committee": ("支部委员会", "committee meeting"),
+    "kind.group": ("党小组会", "group meeting"),
+    "kind.lesson": ("党课", "Party lesson"),
+    "status.open": ("待认领", "open"),
+    "status.claimed": ("已认领", "claimed"),
+    "status.done": ("已完成", "done"),
+    "status.rated": ("已评价", "rated"),
+    "leave.personal": ("事假", "personal leave"),
+    "leave.sick": ("病假", "sick leave"),
+    "leave.official": ("公假", "official leave"),
+    "leave.other": ("其他", "other"),
+    "rating.satisfied": ("满意", "satisfied"),
+    "rating.basically_satisfied": ("基本满意", "basically satisfied"),
+    "rating.unsatisfied": ("不满意", "unsatisfied"),
+    "role.secretary": ("书记", "secretary"),
+    "role.deputy": ("副书记", "deputy secretary"),
+    "role.committee": ("支委", "committee member"),
+    "role.discipline": ("纪检委员", "discipline member"),
+    "role.group_leader": ("党小组长", "group leader"),
+    "scope.all": ("全部未完成", "all unfinished"),
+    "scope.mine": ("我的", "mine"),
+    "scope.overdue": ("逾期", "overdue"),
+    "scope.group": ("本小组", "my group"),
+    "reason.signin": ("签到", "signed in"),
+    "reason.leave": ("请假", "leave"),
+    "reason.absent": ("缺席", "absent"),
+    "reason.suggestion": ("献策", "suggestion"),
+    "reason.suggestion_adopted": ("献策被采纳", "suggestion adopted"),
+    "reason.task_done_on_time": ("按时完成任务", "task done on time"),
+    "reason.task_done_late": ("逾期完成任务", "task done late"),
+    "reason.task_overdue": ("任务逾期", "task overdue"),
+    "reason.rated_satisfied": ("任务获评满意", "task rated satisfied"),
+    "reason.reversal": ("冲销", "reversal"),
+    "action.plan_meeting": ("安排或取消会议", "planning or cancelling meetings"),
+    "action.plan_group_meeting": ("安排党小组会", "planning group meetings"),
+    "action.add_agenda": ("增加议题", "adding agenda topics"),
+    "action.adopt": ("采纳献策", "adopting suggestions"),
+    "action.decide": ("记录决议", "recording decisions"),
+    "action.claim": ("认领任务", "claiming tasks"),
+    "action.approve_member": ("批准入册", "approving members"),
+    "action.reverse_points": ("冲销积分", "reversing points"),
+    "action.rsvp": ("回复参会", "answering RSVPs"),
+    "action.sign_in": ("签到", "signing in"),
+    "action.submit_outline": ("提交发言提纲", "handing in outlines"),
+    "action.suggest": ("献策", "suggesting"),
+    "action.complete": ("报告完成", "reporting tasks done"),
+    "action.view": ("查看", "viewing"),
+    "list_sep": ("、", ", "),
+    "group_unclaimed": ("待认领", "unclaimed"),
+}
+
+
+def lang_index(language: str) -> int:
+    return 1 if language == EN else 0
+
+
+def word(key: str, language: str) -> str:
+    """The word for an enum value or term, e.g. word("kind.congress", "zh-CN") == "支部党员大会"."""
+    entry = WORDS.get(key)
+    return entry[lang_index(language)] if entry else key.rpartition(".")[2]
+
+
+def message(code: str, language: str, **params: Any) -> str:
+    """The sentence for a message code with its parameters filled in."""
+    entry = MESSAGES.get(code)
+    if entry is None:
+        return MESSAGES["unknown_error"][lang_index(language)].format(code=code)
+    try:
+        return entry[lang_index(language)].format(**params)
+    except (KeyError, IndexError, ValueError):
+        # A missing parameter must not turn a helpful refusal into a crash.
+        return entry[lang_index(language)]
+
+
+def join_words(items: list[str], language: str) -> str:
+    return word("list_sep", language).join(items)

@@ -1,0 +1,428 @@
+"""Turning service results and errors into messages: text plus buttons, platform-neutral."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sanhui_bot.commands.model import ParseError
+from sanhui_bot.domain.errors import DomainError
+from sanhui_bot.domain.model import (
+    JoinRequest,
+    Meeting,
+    MeetingStatus,
+    Member,
+    Rating,
+    RsvpAnswer,
+    Suggestion,
+    Task,
+)
+from sanhui_bot.domain.organisation import Organisation
+from sanhui_bot.render.catalog import EN, join_words, message, word
+from sanhui_bot.render.parse_messages import parse_error_text, usage
+from sanhui_bot.services.meetings import MeetingView, RsvpResult, SignInResult, Tally
+from sanhui_bot.services.points import PointsStatement
+from sanhui_bot.services.tasks import CompletionResult, DecisionResult, RatingResult, TaskView
+
+WEEKDAYS_ZH = "一二三四五六日"
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    command: str  # the command text a press stands for, e.g. "/rsvp 12 yes"
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message the bot sends: to the chat the command came from unless `chat` says otherwise."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    subject: str = ""  # what the message shows, e.g. "meeting:12", so a press can update it in place
+    chat: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Renderer:
+    """Renders in one language and time zone, naming members and units as the roster does."""
+
+    language: str
+    tz: ZoneInfo
+    org: Organisation
+    names: Mapping[str, str] = field(default_factory=dict)  # member key -> name
+
+    def t(self, code: str, **params: object) -> str:
+        return message(code, self.language, **params)
+
+    def w(self, key: str) -> str:
+        return word(key, self.language)
+
+    def name(self, key: str | None) -> str:
+        if key is None:
+            return self.t("none")
+        return self.names.get(key, key)
+
+    def when(self, moment: datetime) -> str:
+        local = moment.astimezone(self.tz)
+        if self.language == EN:
+            return local.strftime("%a %Y-%m-%d %H:%M")
+        return f"{local.month}月{local.day}日（周{WEEKDAYS_ZH[local.weekday()]}）{local:%H:%M}"
+
+    def group_name(self, key: str | None) -> str:
+        if key is None:
+            return self.w("group_unclaimed")
+        group = self.org.group(key)
+        return group.name if group else key
+
+    # --- errors
+
+    def error(self, error: DomainError) -> str:
+        """A refusal that says what was wrong, with the names the user knows."""
+        params = dict(error.params)
+        if "action" in params:
+            params["action_name"] = self.w(f"action.{params['action']}")
+        if "roles" in params:
+            params["roles_text"] = join_words(
+                [self.w(f"role.{role}") for role in params["roles"]], self.language
+            )
+        if "unit" in params:
+            params["unit_name"] = self.org.unit_name(str(params["unit"]))
+        if "group" in params:
+            params["group_name"] = self.group_name(str(params["group"]))
+        if "owner" in params:
+            params["owner_name"] = self.name(str(params["owner"]))
+        for key in ("when", "opens"):
+            if isinstance(params.get(key), datetime):
+                params[f"{key}_text"] = self.when(params[key])
+        for key in ("current", "target", "status"):
+            if key in params:
+                params[f"{key}_name"] = self.w(f"status.{params[key]}")
+        if "keys" in params:
+            params["keys_text"] = ", ".join(params["keys"])
+            params["first_key"] = params["keys"][0]
+        if error.code == "unknown_group":
+            branch_groups = [g.name for b in self.org.branches for g in b.groups]
+            params["groups_text"] = join_words(branch_groups, self.language)
+        return self.t(error.code, **params)
+
+    def parse_error(self, error: ParseError) -> str:
+        return parse_error_text(error, self.language)
+
+    def usage(self, command: str) -> str:
+        return usage(command, self.language)
+
+    # --- meetings
+
+    def meeting_line(self, meeting: Meeting) -> str:
+        flag = ""
+        if meeting.status is MeetingStatus.CANCELLED:
+            flag = self.t("meeting_cancelled_mark")
+        elif meeting.flag == "holiday":
+            flag = self.t("meeting_flag_holiday")
+        unit = "" if meeting.kind.value in ("congress", "lesson") else f"·{self.org.unit_name(meeting.unit)}"
+        return self.t(
+            "meeting_line",
+            id=meeting.id,
+            when=self.when(meeting.starts_at),
+            kind_name=self.w(f"kind.{meeting.kind}") + unit,
+            title_part=f" {meeting.title}" if meeting.title else "",
+            flag_part=flag,
+        )
+
+    def tally_line(self, tally: Tally) -> str:
+        return self.t(
+            "meeting_tally",
+            expected=len(tally.expected),
+            yes=len(tally.yes),
+            leave=len(tally.leave),
+            no=len(tally.no),
+            unanswered=len(tally.unanswered),
+        )
+
+    def meetings(self, views: list[MeetingView], unit: str) -> Reply:
+        if not views:
+            return Reply(self.t("meetings_none"))
+        lines = [self.t("meetings_title", unit_name=self.org.unit_name(unit))]
+        for view in views:
+            lines.append(self.meeting_line(view.meeting))
+            lines.append(self.tally_line(view.tally))
+        return Reply("\n".join(lines))
+
+    def rsvp_buttons(self, meeting_id: int | None) -> tuple[Button, ...]:
+        zh = self.language != EN
+        return (
+            Button("参加" if zh else "Attend", f"/rsvp {meeting_id} yes"),
+            Button("请假" if zh else "Leave", f"/rsvp {meeting_id} leave"),
+            Button("不参加" if zh else "Decline", f"/rsvp {meeting_id} no"),
+        )
+
+    def meeting_created(self, meeting: Meeting) -> Reply:
+        text = self.t(
+            "meeting_created",
+            id=meeting.id,
+            kind_name=self.w(f"kind.{meeting.kind}"),
+            when=self.when(meeting.starts_at),
+            title_part=f" {meeting.title}" if meeting.title else "",
+        )
+        return Reply(text, self.rsvp_buttons(meeting.id), subject=f"meeting:{meeting.id}")
+
+    def meeting_cancelled(self, meeting: Meeting) -> Reply:
+        return Reply(
+            self.t(
+                "meeting_cancel_done",
+                id=meeting.id,
+                kind_name=self.w(f"kind.{meeting.kind}"),
+                when=self.when(meeting.starts_at),
+                reason_part=meeting.cancelled_reason,
+            )
+        )
+
+    def agenda(self, view: MeetingView) -> Reply:
+        meeting = view.meeting
+        lines = [
+            self.t(
+                "agenda_title",
+                id=meeting.id,
+                kind_name=self.w(f"kind.{meeting.kind}"),
+                when=self.when(meeting.starts_at),
+            )
+        ]
+        if meeting.fixed_topic:
+            lines.append(self.t("agenda_fixed", topic=meeting.fixed_topic))
+        for n, item in enumerate(view.agenda, 1):
+            lines.append(self.t("agenda_item", n=n, topic=item.topic, by=self.name(item.added_by)))
+        if not view.agenda:
+            lines.append(self.t("agenda_empty", id=meeting.id))
+        return Reply("\n".join(lines))
+
+    def rsvp(self, result: RsvpResult) -> Reply:
+        meeting, rsvp = result.meeting, result.rsvp
+        common = {
+            "name": self.name(rsvp.member),
+            "id": meeting.id,
+            "kind_name": self.w(f"kind.{meeting.kind}"),
+            "when": self.when(meeting.starts_at),
+        }
+        if rsvp.answer is RsvpAnswer.LEAVE:
+            text = self.t(
+                "rsvp_leave", leave_name=self.w(f"leave.{rsvp.leave_type}"), reason=rsvp.reason, **common
+            )
+        else:
+            text = self.t(f"rsvp_{rsvp.answer.value}", **common)
+        lines = [text, self.tally_line(result.tally)]
+        quorum = result.tally.quorum
+        if quorum is not None and not quorum.reached and not result.tally.unanswered:
+            lines.append(
+                self.t("quorum_warning", present=quorum.present, voting=quorum.voting, needed=quorum.needed)
+            )
+        return Reply("\n".join(lines), subject=f"meeting:{meeting.id}")
+
+    def signin(self, result: SignInResult, member_key: str) -> Reply:
+        meeting = result.meeting
+        if not result.new:
+            return Reply(self.t("signin_again", name=self.name(member_key), id=meeting.id))
+        points = self.t("points_part", delta=result.points.delta) if result.points else ""
+        return Reply(
+            self.t(
+                "signin_done",
+                name=self.name(member_key),
+                id=meeting.id,
+                kind_name=self.w(f"kind.{meeting.kind}"),
+                points_part=points,
+            )
+        )
+
+    def outline(self, meeting: Meeting, member_key: str) -> Reply:
+        return Reply(
+            self.t(
+                "outline_done",
+                name=self.name(member_key),
+                id=meeting.id,
+                kind_name=self.w(f"kind.{meeting.kind}"),
+            )
+        )
+
+    # --- suggestions, decisions, tasks
+
+    def suggestion(self, suggestion: Suggestion) -> Reply:
+        meeting_part = (
+            self.t("suggestion_meeting_part", meeting=suggestion.meeting_id) if suggestion.meeting_id else ""
+        )
+        return Reply(
+            self.t(
+                "suggestion_done",
+                id=suggestion.id,
+                name=self.name(suggestion.member),
+                meeting_part=meeting_part,
+                text=suggestion.text,
+            )
+        )
+
+    def adopted(self, suggestion: Suggestion) -> Reply:
+        return Reply(
+            self.t(
+                "suggestion_adopted",
+                id=suggestion.id,
+                name=self.name(suggestion.member),
+                text=suggestion.text,
+            )
+        )
+
+    def task_buttons(self, task: Task) -> tuple[Button, ...]:
+        zh = self.language != EN
+        if task.status.value == "open":
+            return (Button("认领" if zh else "Claim", f"/claim {task.id}"),)
+        if task.status.value == "claimed":
+            return (Button("完成" if zh else "Done", f"/done {task.id}"),)
+        return tuple(
+            Button(self.w(f"rating.{rating}"), f"/rate {task.id} {rating.value}") for rating in Rating
+        )
+
+    def decision(self, result: DecisionResult) -> Reply:
+        task, meeting = result.task, result.meeting
+        meeting_part = (
+            self.t("decision_meeting_part", meeting=meeting.id, kind_name=self.w(f"kind.{meeting.kind}"))
+            if meeting
+            else ""
+        )
+        lines = [
+            self.t(
+                "decision_done",
+                decision=result.decision.id,
+                meeting_part=meeting_part,
+                task=task.id,
+                title=task.title,
+                owner=self.name(task.owner),
+                lead=self.name(task.lead),
+                group=self.group_name(task.group),
+                due=task.due_on.isoformat(),
+            )
+        ]
+        if result.ledger_out_of_range:
+            lines.append(self.t("ledger_count_warning", count=result.ledger_count))
+        return Reply("\n".join(lines), self.task_buttons(task), subject=f"task:{task.id}")
+
+    def tasks(self, views: list[TaskView], scope: str) -> Reply:
+        if not views:
+            return Reply(self.t("tasks_none"))
+        lines = [self.t("tasks_title", scope_name=self.w(f"scope.{scope}"))]
+        for view in views:
+            task = view.task
+            lines.append(
+                self.t(
+                    "task_line",
+                    id=task.id,
+                    title=task.title,
+                    owner=self.name(task.owner),
+                    lead=self.name(task.lead),
+                    group=self.group_name(task.claimed_by_group or task.group),
+                    due=task.due_on.isoformat(),
+                    status_name=self.w(f"status.{task.status}"),
+                    overdue_part=self.t("task_overdue_mark") if view.overdue else "",
+                )
+            )
+        return Reply("\n".join(lines))
+
+    def claimed(self, task: Task) -> Reply:
+        return Reply(
+            self.t(
+                "task_claimed",
+                id=task.id,
+                group_name=self.group_name(task.claimed_by_group),
+                by=self.name(task.claimed_by),
+                title=task.title,
+            ),
+            self.task_buttons(task),
+            subject=f"task:{task.id}",
+        )
+
+    def completed(self, result: CompletionResult) -> Reply:
+        task = result.task
+        return Reply(
+            self.t(
+                "task_done",
+                id=task.id,
+                title=task.title,
+                owner=self.name(task.owner),
+                note_part=self.t("task_done_note", note=task.done_note) if task.done_note else "",
+                points_part=self.t("points_part", delta=result.points.delta) if result.points else "",
+            ),
+            self.task_buttons(task),
+            subject=f"task:{task.id}",
+        )
+
+    def rated(self, result: RatingResult) -> Reply:
+        counts: Counter[Rating] = result.ratings
+        return Reply(
+            self.t(
+                "task_rated",
+                id=result.task.id,
+                satisfied=counts[Rating.SATISFIED],
+                basic=counts[Rating.BASICALLY_SATISFIED],
+                unsatisfied=counts[Rating.UNSATISFIED],
+            )
+        )
+
+    # --- points and roster
+
+    def points(self, statement: PointsStatement) -> Reply:
+        lines = [
+            self.t(
+                "points_title",
+                name=statement.member.name,
+                year=statement.year,
+                month=statement.month,
+                month_total=statement.month_total,
+                rank=statement.rank,
+                ranked=statement.ranked,
+                year_total=statement.year_total,
+            )
+        ]
+        for entry in statement.entries:
+            lines.append(
+                self.t(
+                    "points_entry",
+                    date=entry.occurred_at.astimezone(self.tz).date().isoformat(),
+                    delta=entry.delta,
+                    reason_name=self.w(f"reason.{entry.reason}"),
+                    source=entry.source,
+                )
+            )
+        if not statement.entries:
+            lines.append(self.t("points_none"))
+        return Reply("\n".join(lines))
+
+    def join_requested(self, request: JoinRequest) -> Reply:
+        return Reply(self.t("join_requested", id=request.id, name=request.name))
+
+    def joins(self, requests: list[JoinRequest]) -> Reply:
+        if not requests:
+            return Reply(self.t("joins_none"))
+        lines = [self.t("joins_title")]
+        for request in requests:
+            lines.append(
+                self.t(
+                    "join_line",
+                    id=request.id,
+                    name=request.name,
+                    platform=request.platform,
+                    user=request.platform_user,
+                    when=self.when(request.requested_at),
+                )
+            )
+        return Reply("\n".join(lines))
+
+    def approved(self, member: Member) -> Reply:
+        group_part = (
+            self.t("join_group_part", group_name=self.group_name(member.group)) if member.group else ""
+        )
+        return Reply(self.t("join_approved", name=member.name, key=member.key, group_part=group_part))
+
+    def help(self, topic: str | None) -> Reply:
+        if topic:
+            return Reply(self.usage(topic))
+        return Reply(self.t("help"))

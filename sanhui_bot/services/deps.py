@@ -1,0 +1,61 @@
+"""What every service needs besides the actor and the command: storage, the organisation, the rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sanhui_bot.config import BranchConfig, ScheduleConfig
+from sanhui_bot.domain.errors import DomainError, NotFound
+from sanhui_bot.domain.model import ChatContext, Meeting, Task
+from sanhui_bot.domain.organisation import Organisation
+from sanhui_bot.domain.points import PointRules
+from sanhui_bot.domain.workdays import WorkCalendar
+from sanhui_bot.services.ports import UnitOfWork, UnitOfWorkFactory
+
+
+@dataclass(frozen=True, slots=True)
+class Deps:
+    """Built once by the app wiring and handed to every service call."""
+
+    uow: UnitOfWorkFactory
+    org: Organisation
+    tz: ZoneInfo
+    rules: PointRules
+    calendar: WorkCalendar
+    schedule: ScheduleConfig
+    branches: tuple[BranchConfig, ...]  # the slot rules plan meetings for these
+
+    @property
+    def signin_lead(self) -> timedelta:
+        return timedelta(minutes=self.schedule.signin_opens_minutes)
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.tz)
+
+    def local_date(self, moment: datetime) -> date:
+        return moment.astimezone(self.tz).date()
+
+
+def require_chat(ctx: ChatContext | None) -> ChatContext:
+    """Commands that act for a unit must come from a configured chat."""
+    if ctx is None:
+        raise DomainError("chat_not_configured")
+    return ctx
+
+
+async def meeting_in_branch(uow: UnitOfWork, branch: str, meeting_id: int) -> Meeting:
+    """The meeting with this number in the branch, or NotFound (other branches' meetings are invisible)."""
+    meeting = await uow.meetings.get(meeting_id)
+    if meeting is None or meeting.branch != branch:
+        raise NotFound("meeting_not_found", meeting=meeting_id)
+    return meeting
+
+
+async def task_in_branch(uow: UnitOfWork, branch: str, task_id: int) -> Task:
+    """The task with this number in the branch, or NotFound."""
+    task = await uow.tasks.get(task_id)
+    if task is None or task.branch != branch:
+        raise NotFound("task_not_found", task=task_id)
+    return task

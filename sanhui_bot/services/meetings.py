@@ -1,0 +1,310 @@
+"""Meetings: the year's plan, ad-hoc meetings and cancellations, agenda, RSVPs, sign-in and 发言提纲."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from sanhui_bot.commands import model as cmds
+from sanhui_bot.domain.errors import DomainError, NotFound, PermissionDenied
+from sanhui_bot.domain.model import (
+    Actor,
+    AgendaItem,
+    ChatContext,
+    LeaveType,
+    Meeting,
+    MeetingKind,
+    MeetingSource,
+    MeetingStatus,
+    Member,
+    Outline,
+    Rsvp,
+    RsvpAnswer,
+    SignIn,
+)
+from sanhui_bot.domain.permissions import Action, require
+from sanhui_bot.domain.points import PointEntry, PointReason
+from sanhui_bot.domain.quorum import QuorumCheck, expected_members, quorum_for
+from sanhui_bot.domain.schedule import plan_year, to_meetings
+from sanhui_bot.services.deps import Deps, meeting_in_branch, require_chat
+from sanhui_bot.services.points import award
+from sanhui_bot.services.ports import UnitOfWork
+
+UPCOMING_DAYS = 45
+MAX_TOPIC = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """Who has answered a meeting's RSVP, and how, against those expected."""
+
+    expected: list[str]
+    yes: list[str]
+    leave: list[str]
+    no: list[str]
+    unanswered: list[str]
+    quorum: QuorumCheck | None  # forecast from the yes answers, for meetings that vote
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingView:
+    meeting: Meeting
+    agenda: list[AgendaItem]
+    tally: Tally
+
+
+@dataclass(frozen=True, slots=True)
+class RsvpResult:
+    meeting: Meeting
+    rsvp: Rsvp
+    tally: Tally
+
+
+@dataclass(frozen=True, slots=True)
+class SignInResult:
+    meeting: Meeting
+    new: bool
+    points: PointEntry | None
+
+
+async def ensure_year_planned(deps: Deps, year: int) -> int:
+    """Store the year's planned meetings from the slot rules; planning twice adds nothing.
+
+    Raises UnknownCalendarYear for a year the working-day calendar has no data for.
+    """
+    slots = plan_year(deps.branches, deps.schedule, deps.calendar, year)
+    meetings = to_meetings(slots, deps.tz)
+    async with deps.uow() as uow:
+        added = await uow.meetings.add_planned(meetings)
+        await uow.commit()
+    return added
+
+
+async def tally(uow: UnitOfWork, meeting: Meeting, roster: list[Member] | None = None) -> Tally:
+    """The RSVP tally of a meeting."""
+    if roster is None:
+        roster = await uow.members.list(meeting.branch)
+    expected = expected_members(meeting, roster)
+    answers = {rsvp.member: rsvp.answer for rsvp in await uow.attendance.rsvps(meeting.id)}
+    keys = [member.key for member in expected]
+    by_answer = {answer: [key for key in keys if answers.get(key) is answer] for answer in RsvpAnswer}
+    coming = by_answer[RsvpAnswer.YES]
+    return Tally(
+        expected=keys,
+        yes=coming,
+        leave=by_answer[RsvpAnswer.LEAVE],
+        no=by_answer[RsvpAnswer.NO],
+        unanswered=[key for key in keys if key not in answers],
+        quorum=quorum_for(meeting, roster, coming),
+    )
+
+
+async def upcoming_meetings(
+    deps: Deps, actor: Actor, ctx: ChatContext | None, now: datetime, limit: int = 10
+) -> list[MeetingView]:
+    """The chat's unit's next meetings; in the branch chat, every unit of the branch."""
+    chat = require_chat(ctx)
+    require(actor, Action.VIEW)
+    units = None if chat.kind == "branch" else [chat.unit]
+    async with deps.uow() as uow:
+        meetings = await uow.meetings.between(
+            units, now - timedelta(hours=3), now + timedelta(days=UPCOMING_DAYS)
+        )
+        meetings = [m for m in meetings if m.branch == chat.branch and m.ends_at >= now][:limit]
+        roster = await uow.members.list(chat.branch)
+        return [
+            MeetingView(m, await uow.meetings.agenda(m.id or 0), await tally(uow, m, roster))
+            for m in meetings
+        ]
+
+
+async def new_meeting(
+    deps: Deps, actor: Actor, ctx: ChatContext | None, cmd: cmds.NewMeeting, now: datetime
+) -> Meeting:
+    """An ad-hoc meeting: secretaries for any unit, a group leader for the own group's meeting."""
+    chat = require_chat(ctx)
+    member = require(
+        actor, Action.PLAN_GROUP_MEETING if cmd.kind is MeetingKind.GROUP else Action.PLAN_MEETING
+    )
+    group = None
+    if cmd.kind is MeetingKind.GROUP:
+        if cmd.group is not None:
+            found = deps.org.find_group(chat.branch, cmd.group)
+            if found is None:
+                raise NotFound("unknown_group", group=cmd.group)
+            group = found.key
+        elif chat.kind == "group":
+            group = chat.unit
+        elif member.group is not None and not member.is_leader:
+            group = member.group
+        else:
+            raise DomainError("group_meeting_needs_group")
+        if not member.is_leader and member.group != group:
+            raise PermissionDenied("not_your_group", group=group)
+    starts_local = datetime.combine(cmd.on, cmd.at if isinstance(cmd.at, time) else time(0), tzinfo=deps.tz)
+    starts_at = starts_local.astimezone(now.tzinfo)
+    if starts_at <= now:
+        raise DomainError("meeting_in_past", when=starts_local)
+    rule = getattr(deps.schedule, cmd.kind.value)
+    meeting = Meeting(
+        id=None,
+        branch=chat.branch,
+        unit=deps.org.unit_for_kind(chat.branch, cmd.kind, group),
+        kind=cmd.kind,
+        starts_at=starts_at,
+        duration=timedelta(minutes=rule.duration_minutes),
+        title=cmd.title.strip(),
+        place=rule.place,
+        source=MeetingSource.ADHOC,
+        created_by=member.key,
+    )
+    async with deps.uow() as uow:
+        meeting = await uow.meetings.add(meeting)
+        await uow.commit()
+    return meeting
+
+
+async def cancel_meeting(
+    deps: Deps, actor: Actor, ctx: ChatContext | None, cmd: cmds.CancelMeeting, now: datetime
+) -> Meeting:
+    """A secretary cancels a meeting; a cancelled required meeting stays visible as a gap in reports."""
+    chat = require_chat(ctx)
+    member = require(actor, Action.PLAN_GROUP_MEETING)
+    async with deps.uow() as uow:
+        meeting = await meeting_in_branch(uow, chat.branch, cmd.meeting_id)
+        if not member.is_leader and not (meeting.kind is MeetingKind.GROUP and meeting.unit == member.group):
+            raise PermissionDenied("role_required", action=Action.PLAN_MEETING, roles=["deputy", "secretary"])
+        if meeting.ends_at < now:
+            raise DomainError("meeting_over", meeting=meeting.id)
+        meeting = meeting.cancel(cmd.reason.strip())
+        await uow.meetings.update(meeting)
+        await uow.commit()
+    return meeting
+
+
+async def add_agenda_topic(
+    deps: Deps, actor: Actor, ctx: ChatContext | None, cmd: cmds.AddAgenda, now: datetime
+) -> MeetingView:
+    """A committee member adds one of the "X" dynamic topics to a meeting's agenda."""
+    chat = require_chat(ctx)
+    member = require(actor, Action.ADD_AGENDA)
+    topic = cmd.topic.strip()[:MAX_TOPIC]
+    async with deps.uow() as uow:
+        meeting = await meeting_in_branch(uow, chat.branch, cmd.meeting_id)
+        if meeting.status is MeetingStatus.CANCELLED:
+            raise DomainError("meeting_cancelled", meeting=meeting.id)
+        if meeting.ends_at < now:
+            raise DomainError("meeting_over", meeting=meeting.id)
+        if any(item.topic == topic for item in await uow.meetings.agenda(meeting.id or 0)):
+            raise DomainError("topic_exists", topic=topic)
+        await uow.meetings.add_agenda(AgendaItem(meeting.id or 0, topic, member.key, now))
+        view = MeetingView(meeting, await uow.meetings.agenda(meeting.id or 0), await tally(uow, meeting))
+        await uow.commit()
+    return view
+
+
+async def show_meeting(deps: Deps, actor: Actor, ctx: ChatContext | None, meeting_id: int) -> MeetingView:
+    """A meeting with its agenda and RSVP tally."""
+    chat = require_chat(ctx)
+    require(actor, Action.VIEW)
+    async with deps.uow() as uow:
+        meeting = await meeting_in_branch(uow, chat.branch, meeting_id)
+        return MeetingView(meeting, await uow.meetings.agenda(meeting_id), await tally(uow, meeting))
+
+
+def _expected_or_refuse(meeting: Meeting, member: Member) -> None:
+    if meeting.unit not in member.units():
+        raise DomainError("not_expected", meeting=meeting.id, unit=meeting.unit)
+
+
+async def answer_rsvp(
+    deps: Deps, actor: Actor, ctx: ChatContext | None, cmd: cmds.Rsvp, now: datetime
+) -> RsvpResult:
+    """Attend, ask for leave (with reason), or decline; 病假 may still be filed after the start."""
+    chat = require_chat(ctx)
+    member = require(actor, Action.RSVP)
+    async with deps.uow() as uow:
+        meeting = await meeting_in_branch(uow, chat.branch, cmd.meeting_id)
+        _expected_or_refuse(meeting, member)
+        if meeting.status is MeetingStatus.CANCELLED:
+            raise DomainError("meeting_cancelled", meeting=meeting.id)
+        late_sick_leave = cmd.answer is RsvpAnswer.LEAVE and cmd.leave_type is LeaveType.SICK
+        if meeting.has_started(now) and not late_sick_leave:
+            raise DomainError("meeting_started", meeting=meeting.id)
+        if late_sick_leave and now > meeting.ends_at + timedelta(days=7):
+            raise DomainError("meeting_over", meeting=meeting.id)
+        if cmd.answer is RsvpAnswer.LEAVE and not cmd.reason.strip():
+            raise DomainError("leave_needs_reason")
+        signed = {s.member for s in await uow.attendance.signins(meeting.id)}
+        if member.key in signed:
+            raise DomainError("already_signed_in", meeting=meeting.id)
+        rsvp = Rsvp(
+            meeting_id=meeting.id or 0,
+            member=member.key,
+            answer=cmd.answer,
+            answered_at=now,
+            leave_type=(cmd.leave_type or LeaveType.OTHER) if cmd.answer is RsvpAnswer.LEAVE else None,
+            reason=cmd.reason.strip() if cmd.answer is RsvpAnswer.LEAVE else "",
+        )
+        await uow.attendance.put_rsvp(rsvp)
+        result = RsvpResult(meeting, rsvp, await tally(uow, meeting))
+        await uow.commit()
+    return result
+
+
+async def sign_in(
+    deps: Deps, actor: Actor, ctx: ChatContext | None, cmd: cmds.SignIn, now: datetime
+) -> SignInResult:
+    """签到 while the meeting is in session; the first sign-in earns the sign-in points."""
+    chat = require_chat(ctx)
+    member = require(actor, Action.SIGN_IN)
+    async with deps.uow() as uow:
+        meeting = await meeting_in_branch(uow, chat.branch, cmd.meeting_id)
+        if meeting.status is MeetingStatus.CANCELLED:
+            raise DomainError("meeting_cancelled", meeting=meeting.id)
+        if now < meeting.signin_opens_at(deps.signin_lead):
+            raise DomainError(
+                "signin_not_open", meeting=meeting.id, opens=meeting.signin_opens_at(deps.signin_lead)
+            )
+        if now > meeting.ends_at:
+            raise DomainError("meeting_over", meeting=meeting.id)
+        new = await uow.attendance.add_signin(SignIn(meeting.id or 0, member.key, now))
+        points = None
+        if new:
+            points = await award(uow, deps, member.key, PointReason.SIGNIN, f"meeting:{meeting.id}", now)
+        await uow.commit()
+    return SignInResult(meeting, new, points)
+
+
+async def submit_outline(
+    deps: Deps, actor: Actor, ctx: ChatContext | None, cmd: cmds.SubmitOutline, now: datetime
+) -> Meeting:
+    """A member hands in (or replaces) the 发言提纲 a meeting's notice asked for."""
+    chat = require_chat(ctx)
+    member = require(actor, Action.SUBMIT_OUTLINE)
+    async with deps.uow() as uow:
+        meeting = await meeting_in_branch(uow, chat.branch, cmd.meeting_id)
+        _expected_or_refuse(meeting, member)
+        if meeting.status is MeetingStatus.CANCELLED:
+            raise DomainError("meeting_cancelled", meeting=meeting.id)
+        if now > meeting.ends_at:
+            raise DomainError("meeting_over", meeting=meeting.id)
+        await uow.attendance.put_outline(Outline(meeting.id or 0, member.key, cmd.text.strip(), now))
+        await uow.commit()
+    return meeting
+
+
+async def meeting_in_session(uow: UnitOfWork, deps: Deps, unit: str, now: datetime) -> Meeting | None:
+    """The unit's meeting whose sign-in window contains `now`, if any."""
+    window = await uow.meetings.between(
+        [unit], now - timedelta(days=1), now + deps.signin_lead + timedelta(minutes=1)
+    )
+    current = [m for m in window if m.in_session(now, deps.signin_lead)]
+    return current[-1] if current else None
+
+
+async def recent_meeting(uow: UnitOfWork, unit: str, now: datetime, within: timedelta) -> Meeting | None:
+    """The unit's most recent meeting that started within `within` before now and was not cancelled."""
+    window = await uow.meetings.between([unit], now - within, now + timedelta(seconds=1))
+    started = [m for m in window if m.status is not MeetingStatus.CANCELLED and m.starts_at <= now]
+    return started[-1] if started else None

@@ -1,0 +1,207 @@
+"""What the services need from storage, as Protocols.
+
+`storage/` implements these over SQLAlchemy Core (SQLite and PostgreSQL). A unit of work is one
+transaction: everything a service does inside `async with uow:` is committed together on `commit()`,
+or rolled back if the block raises — nothing is half-written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol, Self
+
+from sanhui_bot.domain.model import (
+    AgendaItem,
+    Decision,
+    JoinRequest,
+    Meeting,
+    Member,
+    Outline,
+    Rsvp,
+    SignIn,
+    Suggestion,
+    Task,
+    TaskRating,
+    TaskStatus,
+)
+from sanhui_bot.domain.points import PointEntry
+
+
+class MemberRepository(Protocol):
+    async def get(self, key: str) -> Member | None: ...
+    async def by_platform(self, platform: str, platform_user: str) -> Member | None:
+        """The active member with this Telegram id ("telegram") or Matrix id ("matrix"); console: key."""
+        ...
+
+    async def list(self, branch: str | None = None, include_inactive: bool = False) -> list[Member]: ...
+    async def upsert(self, member: Member) -> None: ...
+    async def deactivate_except(self, source: str, keep: set[str]) -> int:
+        """Mark active members of `source` whose key is not in `keep` inactive; return how many."""
+        ...
+
+
+class MeetingRepository(Protocol):
+    async def add(self, meeting: Meeting) -> Meeting:
+        """Insert and return the meeting with its id."""
+        ...
+
+    async def add_planned(self, meetings: Sequence[Meeting]) -> int:
+        """Insert planned meetings whose (unit, kind, slot_on) is not stored yet; return how many."""
+        ...
+
+    async def get(self, meeting_id: int) -> Meeting | None: ...
+    async def update(self, meeting: Meeting) -> None: ...
+    async def between(
+        self, units: Sequence[str] | None, start: datetime, end: datetime, include_cancelled: bool = False
+    ) -> list[Meeting]:
+        """Meetings starting in [start, end) of the given units (None: all), ordered by start then id."""
+        ...
+
+    async def list(self, branch: str | None = None) -> list[Meeting]: ...
+    async def add_agenda(self, item: AgendaItem) -> AgendaItem: ...
+    async def agenda(self, meeting_id: int) -> list[AgendaItem]: ...
+
+
+class AttendanceRepository(Protocol):
+    async def put_rsvp(self, rsvp: Rsvp) -> None:
+        """Insert or replace the member's RSVP for the meeting."""
+        ...
+
+    async def rsvp(self, meeting_id: int, member: str) -> Rsvp | None: ...
+    async def rsvps(self, meeting_id: int | None = None) -> list[Rsvp]: ...
+    async def add_signin(self, signin: SignIn) -> bool:
+        """Record a sign-in; False if the member had already signed in (nothing changes)."""
+        ...
+
+    async def signins(self, meeting_id: int | None = None) -> list[SignIn]: ...
+    async def put_outline(self, outline: Outline) -> None: ...
+    async def outlines(self, meeting_id: int | None = None) -> list[Outline]: ...
+
+
+class SuggestionRepository(Protocol):
+    async def add(self, suggestion: Suggestion) -> Suggestion: ...
+    async def get(self, suggestion_id: int) -> Suggestion | None: ...
+    async def update(self, suggestion: Suggestion) -> None: ...
+    async def list(self, branch: str | None = None) -> list[Suggestion]: ...
+
+
+class TaskRepository(Protocol):
+    async def add_decision(self, decision: Decision) -> Decision: ...
+    async def decisions(self, branch: str | None = None) -> list[Decision]: ...
+    async def add(self, task: Task) -> Task: ...
+    async def get(self, task_id: int) -> Task | None: ...
+    async def update(self, task: Task) -> None: ...
+    async def list(
+        self, branch: str | None = None, statuses: Sequence[TaskStatus] | None = None
+    ) -> list[Task]:
+        """Tasks ordered by due date then id."""
+        ...
+
+    async def add_rating(self, rating: TaskRating) -> bool:
+        """Record a rating; False if this rater had already rated this task (nothing changes)."""
+        ...
+
+    async def ratings(self, task_id: int | None = None) -> list[TaskRating]: ...
+
+
+class PointsLedger(Protocol):
+    """The append-only 积分 ledger: entries are added, never changed or deleted."""
+
+    async def append(self, entry: PointEntry) -> PointEntry | None:
+        """Append; None if an entry with the same (member, reason, source) exists (idempotent)."""
+        ...
+
+    async def get(self, entry_id: int) -> PointEntry | None: ...
+    async def entries(
+        self, member: str | None = None, since: datetime | None = None, until: datetime | None = None
+    ) -> list[PointEntry]:
+        """Entries in [since, until) by occurred_at, ordered by occurred_at then id."""
+        ...
+
+    async def reversal_of(self, entry_id: int) -> PointEntry | None: ...
+
+
+class JoinRepository(Protocol):
+    async def add(self, request: JoinRequest) -> JoinRequest: ...
+    async def get(self, request_id: int) -> JoinRequest | None: ...
+    async def pending_for(self, platform: str, platform_user: str) -> JoinRequest | None: ...
+    async def list(self, branch: str | None = None, pending_only: bool = False) -> list[JoinRequest]: ...
+    async def update(self, request: JoinRequest) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """An announcement: written before sending, marked sent after; `key` makes it exactly once."""
+
+    key: str  # unique, e.g. "notice:math:2026-03-05"
+    kind: str  # notice | reminder | decisions | summary | …
+    chat: str
+    payload: dict[str, Any]
+    due_at: datetime
+    created_at: datetime
+    id: int | None = None
+    sent_at: datetime | None = None
+    attempts: int = 0
+    last_error: str = ""
+
+
+class OutboxRepository(Protocol):
+    async def add_if_absent(self, row: OutboxRow) -> bool:
+        """Insert unless the key exists; True if inserted."""
+        ...
+
+    async def due(self, now: datetime, limit: int = 100) -> list[OutboxRow]: ...
+    async def mark_sent(self, row_id: int, sent_at: datetime) -> None: ...
+    async def mark_failed(self, row_id: int, error: str) -> None: ...
+    async def list(self) -> list[OutboxRow]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PostedMessage:
+    """A message the bot posted with buttons, so a later button press can be understood."""
+
+    platform: str
+    chat: str
+    message_id: str
+    buttons: list[tuple[str, str]]  # (label, command text pressed)
+    posted_at: datetime
+    subject: str = ""  # e.g. "meeting:12" for tally edits
+
+
+class MessageLog(Protocol):
+    async def next_console_number(self) -> int:
+        """The next message number for the console platform (persisted across runs)."""
+        ...
+
+    async def record(self, message: PostedMessage) -> None: ...
+    async def find(self, platform: str, chat: str, message_id: str) -> PostedMessage | None: ...
+    async def seen_update(self, platform: str, update_id: str, at: datetime) -> bool:
+        """Remember an incoming update; True if it had been seen before (so it is a re-delivery)."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over every repository."""
+
+    members: MemberRepository
+    meetings: MeetingRepository
+    attendance: AttendanceRepository
+    suggestions: SuggestionRepository
+    tasks: TaskRepository
+    points: PointsLedger
+    joins: JoinRepository
+    outbox: OutboxRepository
+    messages: MessageLog
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(self, *exc_info: object) -> None:
+        """Roll back whatever was not committed."""
+        ...
+
+    async def commit(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...

@@ -1,0 +1,149 @@
+"""The roster: syncing it from the config, knowing who is writing, /join and its approval."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from sanhui_bot.commands.model import ApproveJoin, Join, MemberMention
+from sanhui_bot.domain.errors import DomainError, NotFound
+from sanhui_bot.domain.model import Actor, ChatContext, JoinRequest, JoinStatus, Member, MemberStatus
+from sanhui_bot.domain.permissions import Action, require
+from sanhui_bot.services.deps import Deps, require_chat
+from sanhui_bot.services.ports import UnitOfWork
+
+MEMBER_KEY = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+
+async def sync_roster(deps: Deps, members: Sequence[Member]) -> int:
+    """Bring the stored roster in line with the config: upsert its members, deactivate removed ones.
+
+    Members added through /join are kept: the config does not know them.
+    """
+    async with deps.uow() as uow:
+        for member in members:
+            await uow.members.upsert(member)
+        removed = await uow.members.deactivate_except("config", {member.key for member in members})
+        await uow.commit()
+    return removed
+
+
+async def identify(deps: Deps, platform: str, platform_user: str, display_name: str = "") -> Actor:
+    """The actor behind a platform user: a roster member, or someone off the roster."""
+    async with deps.uow() as uow:
+        member = await uow.members.by_platform(platform, platform_user)
+    return Actor(platform=platform, platform_user=platform_user, display_name=display_name, member=member)
+
+
+async def resolve_mention(uow: UnitOfWork, branch: str, mention: MemberMention) -> Member:
+    """The active branch member a mention names: platform id, roster key, or a unique name."""
+    candidates: list[Member] = []
+    if mention.platform_user is not None:
+        for platform in ("telegram", "matrix"):
+            found = await uow.members.by_platform(platform, mention.platform_user)
+            if found is not None:
+                candidates = [found]
+                break
+    if not candidates:
+        members = [m for m in await uow.members.list(branch) if m.active]
+        text = mention.text.strip()
+        by_key = [m for m in members if m.key == text.lower()]
+        candidates = by_key or [m for m in members if m.name == text]
+    candidates = [m for m in candidates if m.branch == branch and m.active]
+    if not candidates:
+        raise NotFound("unknown_member", name=mention.text)
+    if len(candidates) > 1:
+        raise DomainError("ambiguous_member", name=mention.text, keys=sorted(m.key for m in candidates))
+    return candidates[0]
+
+
+async def request_join(
+    deps: Deps, actor: Actor, ctx: ChatContext | None, cmd: Join, now: datetime
+) -> JoinRequest:
+    """Someone off the roster asks to be added; the same pending request is returned if asked again."""
+    chat = require_chat(ctx)
+    if actor.on_roster:
+        raise DomainError("already_member", key=actor.identity)
+    async with deps.uow() as uow:
+        pending = await uow.joins.pending_for(actor.platform, actor.platform_user)
+        if pending is not None:
+            return pending
+        request = await uow.joins.add(
+            JoinRequest(
+                id=None,
+                branch=chat.branch,
+                platform=actor.platform,
+                platform_user=actor.platform_user,
+                name=cmd.name.strip(),
+                chat=chat.chat,
+                requested_at=now,
+            )
+        )
+        await uow.commit()
+    return request
+
+
+async def list_join_requests(deps: Deps, actor: Actor, ctx: ChatContext | None) -> list[JoinRequest]:
+    """Pending /join requests of the branch, for a secretary."""
+    chat = require_chat(ctx)
+    require(actor, Action.APPROVE_MEMBER)
+    async with deps.uow() as uow:
+        return await uow.joins.list(chat.branch, pending_only=True)
+
+
+async def approve_join(
+    deps: Deps, actor: Actor, ctx: ChatContext | None, cmd: ApproveJoin, now: datetime
+) -> Member:
+    """A secretary adds the person behind a /join request to the roster."""
+    chat = require_chat(ctx)
+    approver = require(actor, Action.APPROVE_MEMBER)
+    async with deps.uow() as uow:
+        request = await uow.joins.get(cmd.request_id)
+        if request is None or request.branch != chat.branch:
+            raise NotFound("join_not_found", request=cmd.request_id)
+        if request.status is not JoinStatus.PENDING:
+            raise DomainError("join_already_decided", request=request.id, status=request.status)
+        key = cmd.member_key or _default_key(request)
+        if not MEMBER_KEY.match(key):
+            raise DomainError("bad_member_key", key=key)
+        if await uow.members.get(key) is not None:
+            raise DomainError("member_key_taken", key=key)
+        group = None
+        if cmd.group is not None:
+            found = deps.org.find_group(chat.branch, cmd.group)
+            if found is None:
+                raise NotFound("unknown_group", group=cmd.group)
+            group = found.key
+        member = Member(
+            key=key,
+            name=request.name,
+            branch=request.branch,
+            status=MemberStatus.PROBATIONARY if cmd.probationary else MemberStatus.FULL,
+            group=group,
+            telegram=int(request.platform_user) if request.platform == "telegram" else None,
+            matrix=request.platform_user if request.platform == "matrix" else None,
+            source="join",
+        )
+        await uow.members.upsert(member)
+        await uow.joins.update(
+            replace(
+                request, status=JoinStatus.APPROVED, decided_by=approver.key, decided_at=now, member_key=key
+            )
+        )
+        await uow.commit()
+    return member
+
+
+def _default_key(request: JoinRequest) -> str:
+    # On the console the person already types a key-like name; elsewhere number the newcomer.
+    if request.platform == "console" and MEMBER_KEY.match(request.platform_user):
+        return request.platform_user
+    return f"m{request.id}"
+
+
+async def member_names(deps: Deps) -> dict[str, str]:
+    """Member key → name for everyone ever on the roster, for rendering."""
+    async with deps.uow() as uow:
+        return {member.key: member.name for member in await uow.members.list(include_inactive=True)}

@@ -1,0 +1,231 @@
+"""Decisions and their tasks: 支委会决议 → 党小组落实 → 党员示范 → 群众评价."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sanhui_bot.commands.model import ClaimTask, CompleteTask, ListTasks, RateTask, RecordDecision
+from sanhui_bot.domain.errors import DomainError, NotFound, PermissionDenied
+from sanhui_bot.domain.model import (
+    Actor,
+    ChatContext,
+    Decision,
+    Meeting,
+    MeetingKind,
+    Member,
+    Rating,
+    Task,
+    TaskRating,
+    TaskStatus,
+)
+from sanhui_bot.domain.permissions import Action, require
+from sanhui_bot.domain.points import PointEntry, PointReason
+from sanhui_bot.services.deps import Deps, require_chat, task_in_branch
+from sanhui_bot.services.meetings import meeting_in_session, recent_meeting
+from sanhui_bot.services.points import award
+from sanhui_bot.services.roster import resolve_mention
+
+RECENT_MEETING = timedelta(days=7)
+LEDGER_MIN, LEDGER_MAX = 3, 5  # 《支委会议事台账》: 3-5 key tasks per committee meeting
+MAX_TITLE = 200
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionResult:
+    decision: Decision
+    task: Task
+    meeting: Meeting | None
+    ledger_count: (
+        int | None
+    )  # tasks the committee meeting's ledger now holds; None if not a committee meeting
+
+    @property
+    def ledger_out_of_range(self) -> bool:
+        return self.ledger_count is not None and not LEDGER_MIN <= self.ledger_count <= LEDGER_MAX
+
+
+@dataclass(frozen=True, slots=True)
+class TaskView:
+    task: Task
+    ratings: Counter[Rating]
+    overdue: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CompletionResult:
+    task: Task
+    points: PointEntry | None
+
+
+@dataclass(frozen=True, slots=True)
+class RatingResult:
+    task: Task
+    rating: TaskRating
+    ratings: Counter[Rating]
+
+
+async def record_decision(
+    deps: Deps, actor: Actor, ctx: ChatContext | None, cmd: RecordDecision, now: datetime
+) -> DecisionResult:
+    """Record a decision and open its task; it belongs to the unit's current or recent meeting, if any."""
+    chat = require_chat(ctx)
+    member = require(actor, Action.DECIDE)
+    if not member.is_leader and chat.kind != "committee":
+        # DESIGN §2: the secretary anywhere; a committee member only in the committee chat.
+        raise PermissionDenied("decide_in_committee_chat")
+    title = cmd.title.strip()
+    if not title:
+        raise DomainError("empty_text")
+    if len(title) > MAX_TITLE:
+        raise DomainError("text_too_long", limit=MAX_TITLE)
+    if cmd.due_on < deps.local_date(now):
+        raise DomainError("due_in_past", due=cmd.due_on)
+    async with deps.uow() as uow:
+        owner = await resolve_mention(uow, chat.branch, cmd.owner)
+        lead: Member | None = None
+        if cmd.lead is not None:
+            lead = await resolve_mention(uow, chat.branch, cmd.lead)
+            if not lead.is_committee:
+                raise DomainError("lead_not_committee", name=lead.name)
+        group = None
+        if cmd.group is not None:
+            found = deps.org.find_group(chat.branch, cmd.group)
+            if found is None:
+                raise NotFound("unknown_group", group=cmd.group)
+            group = found.key
+        meeting = await meeting_in_session(uow, deps, chat.unit, now) or await recent_meeting(
+            uow, chat.unit, now, RECENT_MEETING
+        )
+        decision = await uow.tasks.add_decision(
+            Decision(
+                id=None,
+                branch=chat.branch,
+                unit=chat.unit,
+                title=title,
+                recorded_by=member.key,
+                recorded_at=now,
+                meeting_id=meeting.id if meeting else None,
+            )
+        )
+        task = await uow.tasks.add(
+            Task(
+                id=None,
+                decision_id=decision.id,
+                branch=chat.branch,
+                unit=chat.unit,
+                title=title,
+                owner=owner.key,
+                lead=lead.key if lead else None,
+                group=group,
+                due_on=cmd.due_on,
+                created_at=now,
+            )
+        )
+        ledger_count = None
+        if meeting is not None and meeting.kind is MeetingKind.COMMITTEE:
+            ledger_count = sum(
+                1 for d in await uow.tasks.decisions(chat.branch) if d.meeting_id == meeting.id
+            )
+        await uow.commit()
+    return DecisionResult(decision, task, meeting, ledger_count)
+
+
+async def list_tasks(
+    deps: Deps, actor: Actor, ctx: ChatContext | None, cmd: ListTasks, now: datetime
+) -> list[TaskView]:
+    """Unfinished tasks: the chat's (all), the actor's (mine), the overdue ones, or the actor's group's."""
+    chat = require_chat(ctx)
+    member = require(actor, Action.VIEW)
+    today = deps.local_date(now)
+    async with deps.uow() as uow:
+        tasks = await uow.tasks.list(chat.branch, [TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.DONE])
+        ratings = await uow.tasks.ratings()
+    if cmd.scope == "mine":
+        tasks = [t for t in tasks if member.key in (t.owner, t.lead)]
+    elif cmd.scope == "overdue":
+        tasks = [t for t in tasks if t.is_overdue(today)]
+    elif cmd.scope == "group":
+        if member.group is None:
+            raise DomainError("no_group")
+        tasks = [t for t in tasks if member.group in (t.group, t.claimed_by_group)]
+    elif chat.kind == "group":
+        tasks = [t for t in tasks if chat.unit in (t.group, t.claimed_by_group) or t.unit == chat.unit]
+    by_task: dict[int, Counter[Rating]] = {}
+    for rating in ratings:
+        by_task.setdefault(rating.task_id, Counter())[rating.rating] += 1
+    return [TaskView(t, by_task.get(t.id or 0, Counter()), t.is_overdue(today)) for t in tasks]
+
+
+async def claim_task(
+    deps: Deps, actor: Actor, ctx: ChatContext | None, cmd: ClaimTask, now: datetime
+) -> Task:
+    """A group leader claims a task for the group (认领); a secretary may claim on a group's behalf."""
+    chat = require_chat(ctx)
+    member = require(actor, Action.CLAIM)
+    async with deps.uow() as uow:
+        task = await task_in_branch(uow, chat.branch, cmd.task_id)
+        if cmd.group is not None:
+            found = deps.org.find_group(chat.branch, cmd.group)
+            if found is None:
+                raise NotFound("unknown_group", group=cmd.group)
+            group = found.key
+        elif not member.is_leader and member.group is not None:
+            group = member.group
+        elif task.group is not None:
+            group = task.group
+        elif chat.kind == "group":
+            group = chat.unit
+        else:
+            raise DomainError("claim_needs_group", task=task.id)
+        if not member.is_leader and group != member.group:
+            raise PermissionDenied("not_your_group", group=group)
+        task = task.claim(group, member.key, now)
+        await uow.tasks.update(task)
+        await uow.commit()
+    return task
+
+
+async def complete_task(
+    deps: Deps, actor: Actor, ctx: ChatContext | None, cmd: CompleteTask, now: datetime
+) -> CompletionResult:
+    """The owner reports the task done (a secretary may on the owner's behalf); points by timeliness."""
+    chat = require_chat(ctx)
+    member = require(actor, Action.COMPLETE)
+    async with deps.uow() as uow:
+        task = await task_in_branch(uow, chat.branch, cmd.task_id)
+        if member.key != task.owner and not member.is_leader:
+            raise PermissionDenied("only_owner", task=task.id, owner=task.owner)
+        task = task.complete(cmd.note.strip(), now, deps.local_date(now))
+        await uow.tasks.update(task)
+        reason = PointReason.TASK_DONE_ON_TIME if task.on_time else PointReason.TASK_DONE_LATE
+        points = await award(uow, deps, task.owner, reason, f"task:{task.id}", now)
+        await uow.commit()
+    return CompletionResult(task, points)
+
+
+async def rate_task(
+    deps: Deps, actor: Actor, ctx: ChatContext | None, cmd: RateTask, now: datetime
+) -> RatingResult:
+    """群众评价: anyone in a chat of the branch rates a completed task, once each."""
+    chat = require_chat(ctx)
+    async with deps.uow() as uow:
+        task = await task_in_branch(uow, chat.branch, cmd.task_id)
+        if not task.finished:
+            raise DomainError("task_not_done", task=task.id, status=task.status)
+        if actor.identity == task.owner:
+            raise DomainError("cannot_rate_own_task", task=task.id)
+        rating = TaskRating(task.id or 0, actor.identity, cmd.rating, now)
+        if not await uow.tasks.add_rating(rating):
+            raise DomainError("already_rated", task=task.id)
+        if task.status is TaskStatus.DONE:
+            task = task.rated()
+            await uow.tasks.update(task)
+        if cmd.rating is Rating.SATISFIED:
+            await award(
+                uow, deps, task.owner, PointReason.RATED_SATISFIED, f"rating:{task.id}:{actor.identity}", now
+            )
+        counts = Counter(r.rating for r in await uow.tasks.ratings(task.id))
+        await uow.commit()
+    return RatingResult(task, rating, counts)

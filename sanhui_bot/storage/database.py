@@ -1,0 +1,171 @@
+"""Opening the database and bringing its schema up to date.
+
+One async SQL path over SQLite (aiosqlite, the default) and PostgreSQL (asyncpg). SQLite gets WAL,
+foreign keys, a busy timeout and `BEGIN IMMEDIATE` transactions on every connection. Migrations are
+Alembic scripts in `migrations/` at the repository root, so the bot runs from a checkout; a database
+whose schema is newer than this code is refused rather than guessed at.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+import sanhui_bot
+
+# migrations/ sits beside the package in the checkout (DESIGN.md §3), not inside it.
+MIGRATIONS_DIR = Path(sanhui_bot.__file__).resolve().parent.parent / "migrations"
+
+_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+
+# Applied to every new SQLite connection. WAL lets readers run beside the one writer; foreign keys
+# are off by default in SQLite; busy_timeout makes a second writer wait instead of failing at once;
+# synchronous=NORMAL is safe under WAL (a power cut may lose the last commit, never corrupt).
+_SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=5000",
+    "PRAGMA synchronous=NORMAL",
+)
+
+
+class DatabaseTooNew(RuntimeError):
+    """The database was migrated by a newer sanhui-bot than this one."""
+
+    def __init__(self, revision: str, head: str | None = None) -> None:
+        super().__init__(
+            f"database schema is at revision {revision}, newer than this version of sanhui-bot knows "
+            f"(head {head}); upgrade sanhui-bot"
+        )
+        self.revision = revision
+        self.head = head
+
+
+def make_async_url(url: str) -> str:
+    """The url with its async driver: sqlite:// → sqlite+aiosqlite://, postgresql:// → postgresql+asyncpg://."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "postgres":  # the short scheme some hosting providers hand out
+        backend = "postgresql"
+    try:
+        drivername = _ASYNC_DRIVERS[backend]
+    except KeyError:
+        raise ValueError(f"unsupported database url {url!r}: use sqlite:///… or postgresql://…") from None
+    return parsed.set(drivername=drivername).render_as_string(hide_password=False)
+
+
+def create_engine(url: str) -> AsyncEngine:
+    """An async engine for `url`; for SQLite, creates the file's directory and sets up each connection."""
+    async_url = make_async_url(url)
+    parsed = make_url(async_url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_async_engine(async_url, pool_pre_ping=True)
+
+    database = parsed.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(async_url)
+    _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    """Pragmas on connect, and SQLAlchemy (not the sqlite3 module) in charge of BEGIN.
+
+    The sqlite3 module's legacy transaction control starts transactions late and DEFERRED: a unit of
+    work that reads and then writes can then fail to upgrade its lock while another writer commits
+    ("database is locked" despite busy_timeout). So the driver's own BEGIN is switched off
+    (isolation_level=None) and every transaction starts with BEGIN IMMEDIATE, which takes the write
+    lock up front and waits for it under busy_timeout (the SQLAlchemy SQLite docs, "Transactions
+    with SQLite and the sqlite3 driver"). Python 3.11 has no `autocommit` connect argument yet.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _connection_record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            for pragma in _SQLITE_PRAGMAS:
+                cursor.execute(pragma)
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def alembic_config() -> Config:
+    """The Alembic configuration, built in code: the bot needs no alembic.ini."""
+    if not (MIGRATIONS_DIR / "env.py").is_file():
+        raise FileNotFoundError(
+            f"no migrations at {MIGRATIONS_DIR}: run sanhui-bot from a checkout of its repository"
+        )
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def head_revision() -> str:
+    """The newest revision this code knows."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:
+        raise RuntimeError(f"no migrations found in {MIGRATIONS_DIR}")
+    return head
+
+
+def _stored_revisions(connection: Connection) -> tuple[str, ...]:
+    return MigrationContext.configure(connection).get_current_heads()
+
+
+def _refuse_newer(connection: Connection, script: ScriptDirectory) -> None:
+    known = {revision.revision for revision in script.walk_revisions()}
+    for revision in _stored_revisions(connection):
+        if revision not in known:
+            raise DatabaseTooNew(revision, script.get_current_head())
+
+
+async def check_not_too_new(engine: AsyncEngine) -> None:
+    """Raise DatabaseTooNew if the stored schema revision is unknown to this code."""
+    script = ScriptDirectory.from_config(alembic_config())
+    async with engine.connect() as connection:
+        await connection.run_sync(_refuse_newer, script)
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    """The schema revision stored in the database; None for a database never migrated."""
+    async with engine.connect() as connection:
+        revisions = await connection.run_sync(_stored_revisions)
+    return revisions[0] if revisions else None
+
+
+def _upgrade_to_head(connection: Connection, config: Config) -> None:
+    _refuse_newer(connection, ScriptDirectory.from_config(config))
+    # env.py runs on this connection and inside its transaction; the caller commits.
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+async def migrate(engine: AsyncEngine) -> str:
+    """Bring the schema to the newest revision (idempotent) and return that revision.
+
+    Refuses (DatabaseTooNew) a database migrated by a newer sanhui-bot. The check and every
+    migration run in one transaction, so a failed migration leaves the database as it was (SQLite and
+    PostgreSQL both have transactional DDL).
+    """
+    config = alembic_config()
+    async with engine.connect() as connection:
+        await connection.run_sync(_upgrade_to_head, config)
+        await connection.commit()
+    revision = await current_revision(engine)
+    if revision is None:
+        raise RuntimeError("migration finished but the database records no revision")
+    return revision

@@ -1,0 +1,930 @@
+"""SQL implementations of the repository Protocols in `services/ports.py`.
+
+Each class works on one `AsyncConnection` whose transaction the unit of work owns, so nothing here
+commits. Rows become domain objects at this edge (`_member_from_row` …) and nowhere else. Inserts that
+must be idempotent use INSERT … ON CONFLICT DO NOTHING rather than catching IntegrityError: on
+PostgreSQL a failed statement poisons the whole transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Row, Table, and_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from sanhui_bot.domain.model import (
+    AgendaItem,
+    Decision,
+    JoinRequest,
+    JoinStatus,
+    LeaveType,
+    Meeting,
+    MeetingKind,
+    MeetingSource,
+    MeetingStatus,
+    Member,
+    MemberStatus,
+    Outline,
+    Rating,
+    Role,
+    Rsvp,
+    RsvpAnswer,
+    SignIn,
+    Suggestion,
+    Task,
+    TaskRating,
+    TaskStatus,
+)
+from sanhui_bot.domain.points import PointEntry, PointReason
+from sanhui_bot.services.ports import OutboxRow, PostedMessage
+from sanhui_bot.storage.schema import (
+    agenda_items,
+    counters,
+    decisions,
+    join_requests,
+    members,
+    outbox,
+    outlines,
+    points,
+    posted_messages,
+    rsvps,
+    seen_updates,
+    signins,
+    suggestions,
+    task_ratings,
+    tasks,
+)
+from sanhui_bot.storage.schema import meetings as meetings_table
+
+CONSOLE_COUNTER = "console_message"
+
+
+def _upsert_insert(connection: AsyncConnection, table: Table) -> sqlite.Insert | postgresql.Insert:
+    """An INSERT that supports ON CONFLICT for this connection's dialect (both spell it the same)."""
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    raise NotImplementedError(f"no upsert for database dialect {dialect!r}")
+
+
+def _require_id(value: int | None, what: str) -> int:
+    if value is None:
+        raise ValueError(f"cannot update a {what} that has no id (add it first)")
+    return value
+
+
+def _check_updated(rowcount: int, what: str, row_id: int) -> None:
+    if rowcount == 0:
+        raise LookupError(f"no {what} with id {row_id}")
+
+
+# --- members -------------------------------------------------------------------------------------
+
+
+def _roles_to_text(roles: frozenset[Role]) -> str:
+    return ",".join(sorted(role.value for role in roles))
+
+
+def _roles_from_text(text: str) -> frozenset[Role]:
+    return frozenset(Role(word) for word in text.split(",") if word)
+
+
+def _member_values(member: Member) -> dict[str, Any]:
+    return {
+        "key": member.key,
+        "name": member.name,
+        "branch": member.branch,
+        "roles": _roles_to_text(member.roles),
+        "status": member.status.value,
+        "group_key": member.group,
+        "telegram": member.telegram,
+        "matrix": member.matrix,
+        "active": member.active,
+        "on_long_leave": member.on_long_leave,
+        "under_probation_watch": member.under_probation_watch,
+        "source": member.source,
+    }
+
+
+def _member_from_row(row: Row[Any]) -> Member:
+    return Member(
+        key=row.key,
+        name=row.name,
+        branch=row.branch,
+        roles=_roles_from_text(row.roles),
+        status=MemberStatus(row.status),
+        group=row.group_key,
+        telegram=row.telegram,
+        matrix=row.matrix,
+        active=bool(row.active),
+        on_long_leave=bool(row.on_long_leave),
+        under_probation_watch=bool(row.under_probation_watch),
+        source=row.source,
+    )
+
+
+class SqlMemberRepository:
+    """The roster."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def get(self, key: str) -> Member | None:
+        row = (await self._connection.execute(select(members).where(members.c.key == key))).first()
+        return _member_from_row(row) if row else None
+
+    async def by_platform(self, platform: str, platform_user: str) -> Member | None:
+        """The active member with this Telegram id, Matrix id or (console) key."""
+        query = select(members).where(members.c.active.is_(True))
+        if platform == "telegram":
+            try:
+                telegram_id = int(platform_user)
+            except ValueError:
+                return None  # not a Telegram user id, so nobody has it
+            query = query.where(members.c.telegram == telegram_id)
+        elif platform == "matrix":
+            query = query.where(members.c.matrix == platform_user)
+        elif platform == "console":
+            query = query.where(members.c.key == platform_user)
+        else:
+            return None
+        row = (await self._connection.execute(query.order_by(members.c.key).limit(1))).first()
+        return _member_from_row(row) if row else None
+
+    async def upsert(self, member: Member) -> None:
+        values = _member_values(member)
+        statement = _upsert_insert(self._connection, members).values(values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[members.c.key],
+            set_={name: statement.excluded[name] for name in values if name != "key"},
+        )
+        await self._connection.execute(statement)
+
+    async def deactivate_except(self, source: str, keep: set[str]) -> int:
+        """Mark active members of `source` not in `keep` inactive; return how many."""
+        result = await self._connection.execute(
+            update(members)
+            .where(members.c.source == source, members.c.active.is_(True), members.c.key.not_in(sorted(keep)))
+            .values(active=False)
+        )
+        return result.rowcount
+
+    async def list(self, branch: str | None = None, include_inactive: bool = False) -> list[Member]:
+        """Members ordered by key."""
+        query = select(members).order_by(members.c.key)
+        if branch is not None:
+            query = query.where(members.c.branch == branch)
+        if not include_inactive:
+            query = query.where(members.c.active.is_(True))
+        return [_member_from_row(row) for row in await self._connection.execute(query)]
+
+
+# --- meetings ------------------------------------------------------------------------------------
+
+
+def _minutes(duration: timedelta) -> int:
+    if duration % timedelta(minutes=1):
+        raise ValueError(f"meeting duration {duration} is not a whole number of minutes")
+    return duration // timedelta(minutes=1)
+
+
+def _meeting_values(meeting: Meeting) -> dict[str, Any]:
+    return {
+        "branch": meeting.branch,
+        "unit": meeting.unit,
+        "kind": meeting.kind.value,
+        "starts_at": meeting.starts_at,
+        "duration_minutes": _minutes(meeting.duration),
+        "title": meeting.title,
+        "place": meeting.place,
+        "status": meeting.status.value,
+        "source": meeting.source.value,
+        "slot_on": meeting.slot_on,
+        "flag": meeting.flag,
+        "fixed_topic": meeting.fixed_topic,
+        "created_by": meeting.created_by,
+        "cancelled_reason": meeting.cancelled_reason,
+        "closed_at": meeting.closed_at,
+        "published_at": meeting.published_at,
+    }
+
+
+def _meeting_from_row(row: Row[Any]) -> Meeting:
+    return Meeting(
+        id=row.id,
+        branch=row.branch,
+        unit=row.unit,
+        kind=MeetingKind(row.kind),
+        starts_at=row.starts_at,
+        duration=timedelta(minutes=row.duration_minutes),
+        title=row.title,
+        place=row.place,
+        status=MeetingStatus(row.status),
+        source=MeetingSource(row.source),
+        slot_on=row.slot_on,
+        flag=row.flag,
+        fixed_topic=row.fixed_topic,
+        created_by=row.created_by,
+        cancelled_reason=row.cancelled_reason,
+        closed_at=row.closed_at,
+        published_at=row.published_at,
+    )
+
+
+def _agenda_from_row(row: Row[Any]) -> AgendaItem:
+    return AgendaItem(
+        id=row.id, meeting_id=row.meeting_id, topic=row.topic, added_by=row.added_by, added_at=row.added_at
+    )
+
+
+class SqlMeetingRepository:
+    """Meetings and their dynamic agenda topics."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, meeting: Meeting) -> Meeting:
+        """Insert and return the meeting with its id (IntegrityError if its slot is taken)."""
+        result = await self._connection.execute(
+            meetings_table.insert().values(_meeting_values(meeting)).returning(meetings_table.c.id)
+        )
+        return replace(meeting, id=result.scalar_one())
+
+    async def add_planned(self, meetings: Sequence[Meeting]) -> int:
+        """Insert planned meetings whose (unit, kind, slot_on) is not stored yet; return how many."""
+        inserted = 0
+        for meeting in meetings:
+            statement = (
+                _upsert_insert(self._connection, meetings_table)
+                .values(_meeting_values(meeting))
+                .on_conflict_do_nothing(
+                    index_elements=[meetings_table.c.unit, meetings_table.c.kind, meetings_table.c.slot_on]
+                )
+                .returning(meetings_table.c.id)
+            )
+            if (await self._connection.execute(statement)).scalar_one_or_none() is not None:
+                inserted += 1
+        return inserted
+
+    async def get(self, meeting_id: int) -> Meeting | None:
+        row = (
+            await self._connection.execute(select(meetings_table).where(meetings_table.c.id == meeting_id))
+        ).first()
+        return _meeting_from_row(row) if row else None
+
+    async def update(self, meeting: Meeting) -> None:
+        meeting_id = _require_id(meeting.id, "meeting")
+        result = await self._connection.execute(
+            update(meetings_table).where(meetings_table.c.id == meeting_id).values(_meeting_values(meeting))
+        )
+        _check_updated(result.rowcount, "meeting", meeting_id)
+
+    async def between(
+        self, units: Sequence[str] | None, start: datetime, end: datetime, include_cancelled: bool = False
+    ) -> list[Meeting]:
+        """Meetings starting in [start, end) of the given units (None: all), ordered by start then id."""
+        query = (
+            select(meetings_table)
+            .where(meetings_table.c.starts_at >= start, meetings_table.c.starts_at < end)
+            .order_by(meetings_table.c.starts_at, meetings_table.c.id)
+        )
+        if units is not None:
+            query = query.where(meetings_table.c.unit.in_(list(units)))
+        if not include_cancelled:
+            query = query.where(meetings_table.c.status != MeetingStatus.CANCELLED.value)
+        return [_meeting_from_row(row) for row in await self._connection.execute(query)]
+
+    async def add_agenda(self, item: AgendaItem) -> AgendaItem:
+        result = await self._connection.execute(
+            agenda_items.insert()
+            .values(
+                meeting_id=item.meeting_id, topic=item.topic, added_by=item.added_by, added_at=item.added_at
+            )
+            .returning(agenda_items.c.id)
+        )
+        return replace(item, id=result.scalar_one())
+
+    async def agenda(self, meeting_id: int) -> list[AgendaItem]:
+        """The meeting's agenda topics in the order they were added."""
+        query = (
+            select(agenda_items).where(agenda_items.c.meeting_id == meeting_id).order_by(agenda_items.c.id)
+        )
+        return [_agenda_from_row(row) for row in await self._connection.execute(query)]
+
+    async def list(self, branch: str | None = None) -> list[Meeting]:
+        """Meetings (cancelled too) ordered by start then id."""
+        query = select(meetings_table).order_by(meetings_table.c.starts_at, meetings_table.c.id)
+        if branch is not None:
+            query = query.where(meetings_table.c.branch == branch)
+        return [_meeting_from_row(row) for row in await self._connection.execute(query)]
+
+
+# --- attendance ----------------------------------------------------------------------------------
+
+
+def _rsvp_from_row(row: Row[Any]) -> Rsvp:
+    return Rsvp(
+        meeting_id=row.meeting_id,
+        member=row.member,
+        answer=RsvpAnswer(row.answer),
+        answered_at=row.answered_at,
+        leave_type=LeaveType(row.leave_type) if row.leave_type is not None else None,
+        reason=row.reason,
+    )
+
+
+def _signin_from_row(row: Row[Any]) -> SignIn:
+    return SignIn(
+        meeting_id=row.meeting_id, member=row.member, signed_at=row.signed_at, recorded_by=row.recorded_by
+    )
+
+
+def _outline_from_row(row: Row[Any]) -> Outline:
+    return Outline(meeting_id=row.meeting_id, member=row.member, text=row.text, submitted_at=row.submitted_at)
+
+
+class SqlAttendanceRepository:
+    """RSVPs, sign-ins and 发言提纲."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def put_rsvp(self, rsvp: Rsvp) -> None:
+        """Insert or replace the member's RSVP for the meeting."""
+        statement = _upsert_insert(self._connection, rsvps).values(
+            meeting_id=rsvp.meeting_id,
+            member=rsvp.member,
+            answer=rsvp.answer.value,
+            answered_at=rsvp.answered_at,
+            leave_type=rsvp.leave_type.value if rsvp.leave_type is not None else None,
+            reason=rsvp.reason,
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[rsvps.c.meeting_id, rsvps.c.member],
+            set_={
+                name: statement.excluded[name] for name in ("answer", "answered_at", "leave_type", "reason")
+            },
+        )
+        await self._connection.execute(statement)
+
+    async def rsvp(self, meeting_id: int, member: str) -> Rsvp | None:
+        query = select(rsvps).where(rsvps.c.meeting_id == meeting_id, rsvps.c.member == member)
+        row = (await self._connection.execute(query)).first()
+        return _rsvp_from_row(row) if row else None
+
+    async def rsvps(self, meeting_id: int | None = None) -> list[Rsvp]:
+        """RSVPs ordered by meeting, then when answered, then member."""
+        query = select(rsvps).order_by(rsvps.c.meeting_id, rsvps.c.answered_at, rsvps.c.member)
+        if meeting_id is not None:
+            query = query.where(rsvps.c.meeting_id == meeting_id)
+        return [_rsvp_from_row(row) for row in await self._connection.execute(query)]
+
+    async def add_signin(self, signin: SignIn) -> bool:
+        """Record a sign-in; False if the member had already signed in (nothing changes)."""
+        statement = (
+            _upsert_insert(self._connection, signins)
+            .values(
+                meeting_id=signin.meeting_id,
+                member=signin.member,
+                signed_at=signin.signed_at,
+                recorded_by=signin.recorded_by,
+            )
+            .on_conflict_do_nothing(index_elements=[signins.c.meeting_id, signins.c.member])
+            .returning(signins.c.member)
+        )
+        return (await self._connection.execute(statement)).first() is not None
+
+    async def signins(self, meeting_id: int | None = None) -> list[SignIn]:
+        """Sign-ins ordered by meeting, then time, then member."""
+        query = select(signins).order_by(signins.c.meeting_id, signins.c.signed_at, signins.c.member)
+        if meeting_id is not None:
+            query = query.where(signins.c.meeting_id == meeting_id)
+        return [_signin_from_row(row) for row in await self._connection.execute(query)]
+
+    async def put_outline(self, outline: Outline) -> None:
+        """Insert or replace the member's outline for the meeting."""
+        statement = _upsert_insert(self._connection, outlines).values(
+            meeting_id=outline.meeting_id,
+            member=outline.member,
+            text=outline.text,
+            submitted_at=outline.submitted_at,
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[outlines.c.meeting_id, outlines.c.member],
+            set_={"text": statement.excluded.text, "submitted_at": statement.excluded.submitted_at},
+        )
+        await self._connection.execute(statement)
+
+    async def outlines(self, meeting_id: int | None = None) -> list[Outline]:
+        """Outlines ordered by meeting, then submission time, then member."""
+        query = select(outlines).order_by(outlines.c.meeting_id, outlines.c.submitted_at, outlines.c.member)
+        if meeting_id is not None:
+            query = query.where(outlines.c.meeting_id == meeting_id)
+        return [_outline_from_row(row) for row in await self._connection.execute(query)]
+
+
+# --- suggestions ---------------------------------------------------------------------------------
+
+
+def _suggestion_values(suggestion: Suggestion) -> dict[str, Any]:
+    return {
+        "branch": suggestion.branch,
+        "member": suggestion.member,
+        "text": suggestion.text,
+        "submitted_at": suggestion.submitted_at,
+        "meeting_id": suggestion.meeting_id,
+        "adopted_at": suggestion.adopted_at,
+        "adopted_by": suggestion.adopted_by,
+    }
+
+
+def _suggestion_from_row(row: Row[Any]) -> Suggestion:
+    return Suggestion(
+        id=row.id,
+        branch=row.branch,
+        member=row.member,
+        text=row.text,
+        submitted_at=row.submitted_at,
+        meeting_id=row.meeting_id,
+        adopted_at=row.adopted_at,
+        adopted_by=row.adopted_by,
+    )
+
+
+class SqlSuggestionRepository:
+    """献策 suggestions."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, suggestion: Suggestion) -> Suggestion:
+        result = await self._connection.execute(
+            suggestions.insert().values(_suggestion_values(suggestion)).returning(suggestions.c.id)
+        )
+        return replace(suggestion, id=result.scalar_one())
+
+    async def get(self, suggestion_id: int) -> Suggestion | None:
+        query = select(suggestions).where(suggestions.c.id == suggestion_id)
+        row = (await self._connection.execute(query)).first()
+        return _suggestion_from_row(row) if row else None
+
+    async def update(self, suggestion: Suggestion) -> None:
+        suggestion_id = _require_id(suggestion.id, "suggestion")
+        result = await self._connection.execute(
+            update(suggestions)
+            .where(suggestions.c.id == suggestion_id)
+            .values(_suggestion_values(suggestion))
+        )
+        _check_updated(result.rowcount, "suggestion", suggestion_id)
+
+    async def list(self, branch: str | None = None) -> list[Suggestion]:
+        """Suggestions in the order they were made (by id)."""
+        query = select(suggestions).order_by(suggestions.c.id)
+        if branch is not None:
+            query = query.where(suggestions.c.branch == branch)
+        return [_suggestion_from_row(row) for row in await self._connection.execute(query)]
+
+
+# --- decisions and tasks -------------------------------------------------------------------------
+
+
+def _decision_from_row(row: Row[Any]) -> Decision:
+    return Decision(
+        id=row.id,
+        branch=row.branch,
+        unit=row.unit,
+        title=row.title,
+        recorded_by=row.recorded_by,
+        recorded_at=row.recorded_at,
+        meeting_id=row.meeting_id,
+    )
+
+
+def _task_values(task: Task) -> dict[str, Any]:
+    return {
+        "decision_id": task.decision_id,
+        "branch": task.branch,
+        "unit": task.unit,
+        "title": task.title,
+        "owner": task.owner,
+        "due_on": task.due_on,
+        "created_at": task.created_at,
+        "lead": task.lead,
+        "group_key": task.group,
+        "status": task.status.value,
+        "claimed_by_group": task.claimed_by_group,
+        "claimed_by": task.claimed_by,
+        "claimed_at": task.claimed_at,
+        "done_at": task.done_at,
+        "done_on": task.done_on,
+        "done_note": task.done_note,
+    }
+
+
+def _task_from_row(row: Row[Any]) -> Task:
+    return Task(
+        id=row.id,
+        decision_id=row.decision_id,
+        branch=row.branch,
+        unit=row.unit,
+        title=row.title,
+        owner=row.owner,
+        due_on=row.due_on,
+        created_at=row.created_at,
+        lead=row.lead,
+        group=row.group_key,
+        status=TaskStatus(row.status),
+        claimed_by_group=row.claimed_by_group,
+        claimed_by=row.claimed_by,
+        claimed_at=row.claimed_at,
+        done_at=row.done_at,
+        done_on=row.done_on,
+        done_note=row.done_note,
+    )
+
+
+def _rating_from_row(row: Row[Any]) -> TaskRating:
+    return TaskRating(task_id=row.task_id, rater=row.rater, rating=Rating(row.rating), rated_at=row.rated_at)
+
+
+class SqlTaskRepository:
+    """Decisions, the tasks they open, and the ratings those tasks get (群众评价)."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add_decision(self, decision: Decision) -> Decision:
+        result = await self._connection.execute(
+            decisions.insert()
+            .values(
+                branch=decision.branch,
+                unit=decision.unit,
+                title=decision.title,
+                recorded_by=decision.recorded_by,
+                recorded_at=decision.recorded_at,
+                meeting_id=decision.meeting_id,
+            )
+            .returning(decisions.c.id)
+        )
+        return replace(decision, id=result.scalar_one())
+
+    async def decisions(self, branch: str | None = None) -> list[Decision]:
+        """Decisions in the order they were recorded (by id)."""
+        query = select(decisions).order_by(decisions.c.id)
+        if branch is not None:
+            query = query.where(decisions.c.branch == branch)
+        return [_decision_from_row(row) for row in await self._connection.execute(query)]
+
+    async def add(self, task: Task) -> Task:
+        result = await self._connection.execute(
+            tasks.insert().values(_task_values(task)).returning(tasks.c.id)
+        )
+        return replace(task, id=result.scalar_one())
+
+    async def get(self, task_id: int) -> Task | None:
+        row = (await self._connection.execute(select(tasks).where(tasks.c.id == task_id))).first()
+        return _task_from_row(row) if row else None
+
+    async def update(self, task: Task) -> None:
+        task_id = _require_id(task.id, "task")
+        result = await self._connection.execute(
+            update(tasks).where(tasks.c.id == task_id).values(_task_values(task))
+        )
+        _check_updated(result.rowcount, "task", task_id)
+
+    async def add_rating(self, rating: TaskRating) -> bool:
+        """Record a rating; False if this rater had already rated this task (nothing changes)."""
+        statement = (
+            _upsert_insert(self._connection, task_ratings)
+            .values(
+                task_id=rating.task_id,
+                rater=rating.rater,
+                rating=rating.rating.value,
+                rated_at=rating.rated_at,
+            )
+            .on_conflict_do_nothing(index_elements=[task_ratings.c.task_id, task_ratings.c.rater])
+            .returning(task_ratings.c.rater)
+        )
+        return (await self._connection.execute(statement)).first() is not None
+
+    async def ratings(self, task_id: int | None = None) -> list[TaskRating]:
+        """Ratings ordered by task, then time, then rater."""
+        query = select(task_ratings).order_by(
+            task_ratings.c.task_id, task_ratings.c.rated_at, task_ratings.c.rater
+        )
+        if task_id is not None:
+            query = query.where(task_ratings.c.task_id == task_id)
+        return [_rating_from_row(row) for row in await self._connection.execute(query)]
+
+    async def list(
+        self, branch: str | None = None, statuses: Sequence[TaskStatus] | None = None
+    ) -> list[Task]:
+        """Tasks ordered by due date then id."""
+        query = select(tasks).order_by(tasks.c.due_on, tasks.c.id)
+        if branch is not None:
+            query = query.where(tasks.c.branch == branch)
+        if statuses is not None:
+            query = query.where(tasks.c.status.in_([status.value for status in statuses]))
+        return [_task_from_row(row) for row in await self._connection.execute(query)]
+
+
+# --- points --------------------------------------------------------------------------------------
+
+
+def _entry_from_row(row: Row[Any]) -> PointEntry:
+    return PointEntry(
+        id=row.id,
+        member=row.member,
+        delta=row.delta,
+        reason=PointReason(row.reason),
+        source=row.source,
+        occurred_at=row.occurred_at,
+        recorded_by=row.recorded_by,
+        note=row.note,
+        reverses=row.reverses,
+    )
+
+
+class SqlPointsLedger:
+    """The append-only 积分 ledger: it has no update or delete, by design (domain/points.py)."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def append(self, entry: PointEntry) -> PointEntry | None:
+        """Append; None if an entry with the same (member, reason, source) exists (idempotent)."""
+        statement = (
+            _upsert_insert(self._connection, points)
+            .values(
+                member=entry.member,
+                delta=entry.delta,
+                reason=entry.reason.value,
+                source=entry.source,
+                occurred_at=entry.occurred_at,
+                recorded_by=entry.recorded_by,
+                note=entry.note,
+                reverses=entry.reverses,
+            )
+            .on_conflict_do_nothing(index_elements=[points.c.member, points.c.reason, points.c.source])
+            .returning(points.c.id)
+        )
+        entry_id = (await self._connection.execute(statement)).scalar_one_or_none()
+        return replace(entry, id=entry_id) if entry_id is not None else None
+
+    async def get(self, entry_id: int) -> PointEntry | None:
+        row = (await self._connection.execute(select(points).where(points.c.id == entry_id))).first()
+        return _entry_from_row(row) if row else None
+
+    async def entries(
+        self, member: str | None = None, since: datetime | None = None, until: datetime | None = None
+    ) -> list[PointEntry]:
+        """Entries in [since, until) by occurred_at, ordered by occurred_at then id."""
+        query = select(points).order_by(points.c.occurred_at, points.c.id)
+        if member is not None:
+            query = query.where(points.c.member == member)
+        if since is not None:
+            query = query.where(points.c.occurred_at >= since)
+        if until is not None:
+            query = query.where(points.c.occurred_at < until)
+        return [_entry_from_row(row) for row in await self._connection.execute(query)]
+
+    async def reversal_of(self, entry_id: int) -> PointEntry | None:
+        """The entry that reverses `entry_id`, if any (at most one: see the unique source)."""
+        query = select(points).where(points.c.reverses == entry_id).order_by(points.c.id).limit(1)
+        row = (await self._connection.execute(query)).first()
+        return _entry_from_row(row) if row else None
+
+
+# --- join requests -------------------------------------------------------------------------------
+
+
+def _join_values(request: JoinRequest) -> dict[str, Any]:
+    return {
+        "branch": request.branch,
+        "platform": request.platform,
+        "platform_user": request.platform_user,
+        "name": request.name,
+        "chat": request.chat,
+        "requested_at": request.requested_at,
+        "status": request.status.value,
+        "decided_by": request.decided_by,
+        "decided_at": request.decided_at,
+        "member_key": request.member_key,
+    }
+
+
+def _join_from_row(row: Row[Any]) -> JoinRequest:
+    return JoinRequest(
+        id=row.id,
+        branch=row.branch,
+        platform=row.platform,
+        platform_user=row.platform_user,
+        name=row.name,
+        chat=row.chat,
+        requested_at=row.requested_at,
+        status=JoinStatus(row.status),
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+        member_key=row.member_key,
+    )
+
+
+class SqlJoinRepository:
+    """/join requests from people off the roster."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, request: JoinRequest) -> JoinRequest:
+        result = await self._connection.execute(
+            join_requests.insert().values(_join_values(request)).returning(join_requests.c.id)
+        )
+        return replace(request, id=result.scalar_one())
+
+    async def get(self, request_id: int) -> JoinRequest | None:
+        query = select(join_requests).where(join_requests.c.id == request_id)
+        row = (await self._connection.execute(query)).first()
+        return _join_from_row(row) if row else None
+
+    async def pending_for(self, platform: str, platform_user: str) -> JoinRequest | None:
+        """The oldest pending request from this platform user, if any."""
+        query = (
+            select(join_requests)
+            .where(
+                join_requests.c.platform == platform,
+                join_requests.c.platform_user == platform_user,
+                join_requests.c.status == JoinStatus.PENDING.value,
+            )
+            .order_by(join_requests.c.id)
+            .limit(1)
+        )
+        row = (await self._connection.execute(query)).first()
+        return _join_from_row(row) if row else None
+
+    async def update(self, request: JoinRequest) -> None:
+        request_id = _require_id(request.id, "join request")
+        result = await self._connection.execute(
+            update(join_requests).where(join_requests.c.id == request_id).values(_join_values(request))
+        )
+        _check_updated(result.rowcount, "join request", request_id)
+
+    async def list(self, branch: str | None = None, pending_only: bool = False) -> list[JoinRequest]:
+        """Requests in the order they were made (by id)."""
+        query = select(join_requests).order_by(join_requests.c.id)
+        if branch is not None:
+            query = query.where(join_requests.c.branch == branch)
+        if pending_only:
+            query = query.where(join_requests.c.status == JoinStatus.PENDING.value)
+        return [_join_from_row(row) for row in await self._connection.execute(query)]
+
+
+# --- outbox --------------------------------------------------------------------------------------
+
+
+def _outbox_from_row(row: Row[Any]) -> OutboxRow:
+    return OutboxRow(
+        id=row.id,
+        key=row.key,
+        kind=row.kind,
+        chat=row.chat,
+        payload=row.payload,
+        due_at=row.due_at,
+        created_at=row.created_at,
+        sent_at=row.sent_at,
+        attempts=row.attempts,
+        last_error=row.last_error,
+    )
+
+
+class SqlOutboxRepository:
+    """Announcements written before sending; the unique key makes each one exactly once."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add_if_absent(self, row: OutboxRow) -> bool:
+        """Insert unless the key exists; True if inserted."""
+        statement = (
+            _upsert_insert(self._connection, outbox)
+            .values(
+                key=row.key,
+                kind=row.kind,
+                chat=row.chat,
+                payload=row.payload,
+                due_at=row.due_at,
+                created_at=row.created_at,
+                sent_at=row.sent_at,
+                attempts=row.attempts,
+                last_error=row.last_error,
+            )
+            .on_conflict_do_nothing(index_elements=[outbox.c.key])
+            .returning(outbox.c.id)
+        )
+        return (await self._connection.execute(statement)).first() is not None
+
+    async def due(self, now: datetime, limit: int = 100) -> list[OutboxRow]:
+        """Unsent rows due by `now`, oldest due first."""
+        query = (
+            select(outbox)
+            .where(outbox.c.sent_at.is_(None), outbox.c.due_at <= now)
+            .order_by(outbox.c.due_at, outbox.c.id)
+            .limit(limit)
+        )
+        return [_outbox_from_row(row) for row in await self._connection.execute(query)]
+
+    async def mark_sent(self, row_id: int, sent_at: datetime) -> None:
+        """Record the successful send (which counts as an attempt)."""
+        result = await self._connection.execute(
+            update(outbox)
+            .where(outbox.c.id == row_id)
+            .values(sent_at=sent_at, attempts=outbox.c.attempts + 1)
+        )
+        _check_updated(result.rowcount, "outbox row", row_id)
+
+    async def mark_failed(self, row_id: int, error: str) -> None:
+        """Count a failed attempt and keep its error; the row stays due."""
+        result = await self._connection.execute(
+            update(outbox)
+            .where(outbox.c.id == row_id)
+            .values(attempts=outbox.c.attempts + 1, last_error=error)
+        )
+        _check_updated(result.rowcount, "outbox row", row_id)
+
+    async def list(self) -> list[OutboxRow]:
+        """Every row, in the order written (by id)."""
+        query = select(outbox).order_by(outbox.c.id)
+        return [_outbox_from_row(row) for row in await self._connection.execute(query)]
+
+
+# --- messages ------------------------------------------------------------------------------------
+
+
+def _posted_from_row(row: Row[Any]) -> PostedMessage:
+    return PostedMessage(
+        platform=row.platform,
+        chat=row.chat,
+        message_id=row.message_id,
+        buttons=[(label, command) for label, command in row.buttons],  # JSON gives lists back
+        posted_at=row.posted_at,
+        subject=row.subject,
+    )
+
+
+class SqlMessageLog:
+    """What the bot posted (for button presses), updates it has seen, and the console's numbering."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def next_console_number(self) -> int:
+        """The next console message number (1, 2, …), persisted across runs."""
+        statement = _upsert_insert(self._connection, counters).values(key=CONSOLE_COUNTER, value=1)
+        statement = statement.on_conflict_do_update(
+            index_elements=[counters.c.key], set_={"value": counters.c.value + 1}
+        ).returning(counters.c.value)
+        return int((await self._connection.execute(statement)).scalar_one())
+
+    async def record(self, message: PostedMessage) -> None:
+        """Remember a posted message; recording the same message again replaces it (an edit)."""
+        statement = _upsert_insert(self._connection, posted_messages).values(
+            platform=message.platform,
+            chat=message.chat,
+            message_id=message.message_id,
+            buttons=[[label, command] for label, command in message.buttons],
+            subject=message.subject,
+            posted_at=message.posted_at,
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[posted_messages.c.platform, posted_messages.c.chat, posted_messages.c.message_id],
+            set_={name: statement.excluded[name] for name in ("buttons", "subject", "posted_at")},
+        )
+        await self._connection.execute(statement)
+
+    async def find(self, platform: str, chat: str, message_id: str) -> PostedMessage | None:
+        query = select(posted_messages).where(
+            and_(
+                posted_messages.c.platform == platform,
+                posted_messages.c.chat == chat,
+                posted_messages.c.message_id == message_id,
+            )
+        )
+        row = (await self._connection.execute(query)).first()
+        return _posted_from_row(row) if row else None
+
+    async def seen_update(self, platform: str, update_id: str, at: datetime) -> bool:
+        """Remember an incoming update; True if it had been seen before (so it is a re-delivery)."""
+        statement = (
+            _upsert_insert(self._connection, seen_updates)
+            .values(platform=platform, update_id=update_id, seen_at=at)
+            .on_conflict_do_nothing(index_elements=[seen_updates.c.platform, seen_updates.c.update_id])
+            .returning(seen_updates.c.update_id)
+        )
+        inserted = (await self._connection.execute(statement)).first() is not None
+        return not inserted

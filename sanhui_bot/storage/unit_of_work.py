@@ -1,0 +1,120 @@
+"""The SQL unit of work: one connection, one transaction, every repository.
+
+    async with store.unit_of_work() as uow:
+        meeting = await uow.meetings.get(12)
+        …
+        await uow.commit()
+
+Leaving the block without `commit()` (or by an exception) rolls everything back, so a service never
+half-writes. On SQLite each transaction starts with BEGIN IMMEDIATE (see database.py): units of work
+run one at a time, a second one waits up to busy_timeout (5 s) for the first. So keep a unit of work
+short, never hold one open across network I/O, and never open a second one inside the first in the
+same task: it would wait for a lock its own caller holds, then fail with "database is locked".
+"""
+
+from __future__ import annotations
+
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from sanhui_bot.services.ports import (
+    AttendanceRepository,
+    JoinRepository,
+    MeetingRepository,
+    MemberRepository,
+    MessageLog,
+    OutboxRepository,
+    PointsLedger,
+    SuggestionRepository,
+    TaskRepository,
+)
+from sanhui_bot.storage.repositories import (
+    SqlAttendanceRepository,
+    SqlJoinRepository,
+    SqlMeetingRepository,
+    SqlMemberRepository,
+    SqlMessageLog,
+    SqlOutboxRepository,
+    SqlPointsLedger,
+    SqlSuggestionRepository,
+    SqlTaskRepository,
+)
+
+
+class SqlUnitOfWork:
+    """Implements services.ports.UnitOfWork over one AsyncConnection; use once, with `async with`."""
+
+    # Declared as the Protocols' types: protocol attributes are invariant for type checkers.
+    members: MemberRepository
+    meetings: MeetingRepository
+    attendance: AttendanceRepository
+    suggestions: SuggestionRepository
+    tasks: TaskRepository
+    points: PointsLedger
+    joins: JoinRepository
+    outbox: OutboxRepository
+    messages: MessageLog
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._connection: AsyncConnection | None = None
+
+    async def __aenter__(self) -> Self:
+        if self._connection is not None:
+            raise RuntimeError("a unit of work is entered once; ask the store for a new one")
+        connection = await self._engine.connect()
+        try:
+            await connection.begin()
+        except BaseException:
+            await connection.close()
+            raise
+        self._connection = connection
+        self.members = SqlMemberRepository(connection)
+        self.meetings = SqlMeetingRepository(connection)
+        self.attendance = SqlAttendanceRepository(connection)
+        self.suggestions = SqlSuggestionRepository(connection)
+        self.tasks = SqlTaskRepository(connection)
+        self.points = SqlPointsLedger(connection)
+        self.joins = SqlJoinRepository(connection)
+        self.outbox = SqlOutboxRepository(connection)
+        self.messages = SqlMessageLog(connection)
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        """Roll back whatever was not committed, and give the connection back."""
+        connection = self._connection
+        if connection is None:
+            return
+        try:
+            await connection.rollback()  # a no-op when everything was committed
+        finally:
+            await connection.close()
+
+    async def commit(self) -> None:
+        """Commit what was done so far; later statements run in a new transaction (also committed
+        only by another `commit()`)."""
+        if self._connection is None:
+            raise RuntimeError("commit() outside `async with` of the unit of work")
+        await self._connection.commit()
+
+    async def rollback(self) -> None:
+        """Discard what was done since the last commit, and carry on in a new transaction."""
+        if self._connection is None:
+            raise RuntimeError("rollback() outside `async with` of the unit of work")
+        await self._connection.rollback()
+
+
+class SqlStore:
+    """The database behind the bot: hands out units of work over one engine."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    def unit_of_work(self) -> SqlUnitOfWork:
+        """A new unit of work (a services.ports.UnitOfWorkFactory when passed as `store.unit_of_work`)."""
+        return SqlUnitOfWork(self.engine)
+
+    async def close(self) -> None:
+        """Close every pooled connection (on SQLite this also checkpoints the WAL)."""
+        await self.engine.dispose()

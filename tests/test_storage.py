@@ -1,0 +1,749 @@
+"""The SQL storage layer: every repository round-trips domain objects, idempotent inserts stay
+idempotent, a unit of work is all or nothing, and migrations refuse a database newer than the code."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect as inspect_database
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError, StatementError
+from storage_fixtures import STORE_BACKENDS, fresh_sqlite_store, opened_fresh_store, sqlite_url
+
+from sanhui_bot.domain.model import (
+    AgendaItem,
+    Decision,
+    JoinRequest,
+    JoinStatus,
+    LeaveType,
+    Meeting,
+    MeetingKind,
+    MeetingSource,
+    MeetingStatus,
+    Member,
+    MemberStatus,
+    Outline,
+    Rating,
+    Role,
+    Rsvp,
+    RsvpAnswer,
+    SignIn,
+    Suggestion,
+    Task,
+    TaskRating,
+    TaskStatus,
+)
+from sanhui_bot.domain.points import PointEntry, PointReason, reversal
+from sanhui_bot.services import ports
+from sanhui_bot.services.ports import OutboxRow, PostedMessage
+from sanhui_bot.storage import repositories
+from sanhui_bot.storage.database import (
+    DatabaseTooNew,
+    alembic_config,
+    create_engine,
+    current_revision,
+    head_revision,
+    make_async_url,
+    migrate,
+)
+from sanhui_bot.storage.repositories import SqlPointsLedger
+from sanhui_bot.storage.schema import metadata
+from sanhui_bot.storage.unit_of_work import SqlStore, SqlUnitOfWork
+
+
+@pytest.fixture(params=STORE_BACKENDS)
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SqlStore]:
+    """A fresh migrated store per test, once for every backend."""
+    async with opened_fresh_store(request.param, tmp_path) as opened:
+        yield opened
+
+
+BEIJING = timezone(timedelta(hours=8))
+T0 = datetime(2026, 3, 5, 15, 30, tzinfo=BEIJING)  # a Thursday afternoon, local time
+
+
+def at(hours: float) -> datetime:
+    """A moment `hours` after T0, in Beijing time (storage must hand it back as UTC)."""
+    return T0 + timedelta(hours=hours)
+
+
+def member(key: str, **changes: object) -> Member:
+    base = Member(
+        key=key,
+        name=f"name-{key}",
+        branch="t1",
+        roles=frozenset({Role.SECRETARY, Role.GROUP_LEADER}),
+        status=MemberStatus.PROBATIONARY,
+        group="math",
+        telegram=9_000_000_000 + len(key),  # beyond 32 bits
+        matrix=f"@{key}:example.org",
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def meeting(**changes: object) -> Meeting:
+    base = Meeting(
+        id=None,
+        branch="t1",
+        unit="math",
+        kind=MeetingKind.GROUP,
+        starts_at=T0,
+        duration=timedelta(minutes=90),
+        title="党小组会",
+        place="三楼会议室",
+        slot_on=T0.date(),
+        flag="holiday",
+        fixed_topic="党建任务落实",
+        created_by="zhang",
+        closed_at=at(2),
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+async def seed_members(store: SqlStore, *keys: str) -> None:
+    async with store.unit_of_work() as uow:
+        for key in keys:
+            await uow.members.upsert(member(key))
+        await uow.commit()
+
+
+async def seed_meeting(store: SqlStore, **changes: object) -> Meeting:
+    async with store.unit_of_work() as uow:
+        stored = await uow.meetings.add(meeting(**changes))
+        await uow.commit()
+    return stored
+
+
+def assert_utc(moment: datetime | None) -> None:
+    assert moment is not None and moment.tzinfo is UTC
+
+
+# --- database and migrations ---------------------------------------------------------------------
+
+
+def test_make_async_url_picks_the_async_driver() -> None:
+    assert make_async_url("sqlite:///data/sanhui.db") == "sqlite+aiosqlite:///data/sanhui.db"
+    assert make_async_url("sqlite:////abs/x.db") == "sqlite+aiosqlite:////abs/x.db"
+    assert (
+        make_async_url("postgresql://u:p%40ss@db:5432/sanhui")
+        == "postgresql+asyncpg://u:p%40ss@db:5432/sanhui"
+    )
+    assert make_async_url("postgresql+asyncpg://db/sanhui") == "postgresql+asyncpg://db/sanhui"
+    with pytest.raises(ValueError, match="unsupported"):
+        make_async_url("mysql://db/sanhui")
+
+
+async def test_migrate_from_empty_database_creates_the_directory_and_reaches_head(tmp_path: Path) -> None:
+    engine = create_engine(sqlite_url(tmp_path / "new" / "dir" / "sanhui.db"))
+    try:
+        assert await current_revision(engine) is None
+        assert await migrate(engine) == head_revision() == "0001"
+        assert await current_revision(engine) == "0001"
+    finally:
+        await engine.dispose()
+
+
+async def test_sqlite_connections_use_wal_and_enforce_foreign_keys(store: SqlStore) -> None:
+    async with store.engine.connect() as connection:
+        assert (await connection.exec_driver_sql("PRAGMA journal_mode")).scalar() == "wal"
+        assert (await connection.exec_driver_sql("PRAGMA foreign_keys")).scalar() == 1
+        assert (await connection.exec_driver_sql("PRAGMA busy_timeout")).scalar() == 5000
+    stored = await seed_meeting(store)
+    async with store.unit_of_work() as uow:
+        with pytest.raises(IntegrityError):
+            await uow.attendance.put_rsvp(Rsvp(stored.id or 0, "nobody", RsvpAnswer.YES, at(-24)))
+
+
+def _schema_differences(connection: Connection) -> list[object]:
+    return compare_metadata(MigrationContext.configure(connection), metadata)
+
+
+async def test_migrations_create_exactly_the_schema_of_schema_py(store: SqlStore) -> None:
+    async with store.engine.connect() as connection:
+        assert await connection.run_sync(_schema_differences) == []
+        unique = await connection.run_sync(
+            lambda sync: inspect_database(sync).get_unique_constraints("meetings")
+        )
+    assert [constraint["column_names"] for constraint in unique] == [["unit", "kind", "slot_on"]]
+
+
+async def test_migrate_is_idempotent_on_a_database_with_data(store: SqlStore) -> None:
+    await seed_members(store, "zhang")
+    stored = await seed_meeting(store)
+    assert await migrate(store.engine) == "0001"
+    async with store.unit_of_work() as uow:
+        assert await uow.members.get("zhang") == member("zhang")
+        assert await uow.meetings.get(stored.id or 0) == stored
+
+
+async def test_a_database_newer_than_the_code_is_refused(store: SqlStore) -> None:
+    async with store.engine.begin() as connection:
+        await connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    assert await current_revision(store.engine) == "0099"
+    with pytest.raises(DatabaseTooNew, match=r"revision 0099, newer .* \(head 0001\); upgrade sanhui-bot"):
+        await migrate(store.engine)
+    assert await current_revision(store.engine) == "0099"  # untouched
+
+
+def _downgrade_then_upgrade(connection: Connection) -> list[str]:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.downgrade(config, "base")
+    left = inspect_database(connection).get_table_names()
+    command.upgrade(config, "head")
+    return left
+
+
+async def test_the_initial_migration_downgrades_to_nothing_and_back(tmp_path: Path) -> None:
+    store = await fresh_sqlite_store(tmp_path)
+    try:
+        async with store.engine.connect() as connection:
+            left = await connection.run_sync(_downgrade_then_upgrade)
+            await connection.commit()
+        assert left == ["alembic_version"]
+        assert await current_revision(store.engine) == "0001"
+    finally:
+        await store.close()
+
+
+# --- the Protocols ---------------------------------------------------------------------------------
+
+PROTOCOL_IMPLEMENTATIONS = [
+    (ports.MemberRepository, repositories.SqlMemberRepository),
+    (ports.MeetingRepository, repositories.SqlMeetingRepository),
+    (ports.AttendanceRepository, repositories.SqlAttendanceRepository),
+    (ports.SuggestionRepository, repositories.SqlSuggestionRepository),
+    (ports.TaskRepository, repositories.SqlTaskRepository),
+    (ports.PointsLedger, repositories.SqlPointsLedger),
+    (ports.JoinRepository, repositories.SqlJoinRepository),
+    (ports.OutboxRepository, repositories.SqlOutboxRepository),
+    (ports.MessageLog, repositories.SqlMessageLog),
+    (ports.UnitOfWork, SqlUnitOfWork),
+]
+
+
+def _parameters(function: object) -> list[tuple[str, object, object]]:
+    signature = inspect.signature(function)  # type: ignore[arg-type]
+    return [(p.name, p.kind, p.default) for p in signature.parameters.values()]
+
+
+@pytest.mark.parametrize(("protocol", "implementation"), PROTOCOL_IMPLEMENTATIONS)
+def test_sql_classes_have_the_protocols_methods_with_the_same_parameters(
+    protocol: type, implementation: type
+) -> None:
+    methods = [
+        name
+        for name, value in vars(protocol).items()
+        if callable(value) and (not name.startswith("_") or name in ("__aenter__", "__aexit__"))
+    ]
+    assert methods
+    for name in methods:
+        assert _parameters(getattr(implementation, name)) == _parameters(getattr(protocol, name)), name
+
+
+# --- unit of work --------------------------------------------------------------------------------
+
+
+async def test_a_unit_of_work_that_raises_writes_nothing(store: SqlStore) -> None:
+    with pytest.raises(RuntimeError, match="boom"):
+        async with store.unit_of_work() as uow:
+            await uow.members.upsert(member("zhang"))
+            await uow.meetings.add(meeting())
+            raise RuntimeError("boom")
+    async with store.unit_of_work() as uow:
+        assert await uow.members.list(include_inactive=True) == []
+        assert await uow.meetings.list() == []
+
+
+async def test_a_unit_of_work_left_without_commit_writes_nothing(store: SqlStore) -> None:
+    async with store.unit_of_work() as uow:
+        await uow.members.upsert(member("zhang"))
+    async with store.unit_of_work() as uow:
+        assert await uow.members.get("zhang") is None
+
+
+async def test_work_after_a_commit_needs_its_own_commit(store: SqlStore) -> None:
+    async with store.unit_of_work() as uow:
+        await uow.members.upsert(member("zhang"))
+        await uow.commit()
+        await uow.members.upsert(member("li"))
+    async with store.unit_of_work() as uow:
+        assert [m.key for m in await uow.members.list()] == ["zhang"]
+
+
+async def test_concurrent_units_of_work_that_read_then_write_all_succeed(store: SqlStore) -> None:
+    # BEGIN IMMEDIATE makes them queue for the write lock instead of failing to upgrade a read lock.
+    async def take_number() -> int:
+        async with store.unit_of_work() as uow:
+            await uow.outbox.list()  # read first…
+            number = await uow.messages.next_console_number()  # …then write
+            await asyncio.sleep(0.01)
+            await uow.commit()
+            return number
+
+    numbers = await asyncio.gather(*(take_number() for _ in range(6)))
+    assert sorted(numbers) == [1, 2, 3, 4, 5, 6]
+
+
+async def test_naive_datetimes_are_refused(store: SqlStore) -> None:
+    async with store.unit_of_work() as uow:
+        with pytest.raises(StatementError, match="naive datetime"):
+            await uow.meetings.add(meeting(starts_at=datetime(2026, 3, 5, 15, 30)))
+
+
+# --- members -------------------------------------------------------------------------------------
+
+
+async def test_members_round_trip_and_upsert_replaces(store: SqlStore) -> None:
+    zhang = member("zhang")
+    async with store.unit_of_work() as uow:
+        await uow.members.upsert(zhang)
+        assert await uow.members.get("zhang") == zhang
+        changed = replace(
+            zhang,
+            roles=frozenset(),
+            status=MemberStatus.FULL,
+            group=None,
+            telegram=None,
+            on_long_leave=True,
+            under_probation_watch=True,
+            source="join",
+        )
+        await uow.members.upsert(changed)
+        stored = await uow.members.get("zhang")
+        assert stored == changed and stored.roles == frozenset()
+        assert await uow.members.get("nobody") is None
+
+
+async def test_members_are_found_by_platform_id_only_while_active(store: SqlStore) -> None:
+    zhang = member("zhang", telegram=10001, matrix="@zhang:example.org")
+    async with store.unit_of_work() as uow:
+        await uow.members.upsert(zhang)
+        await uow.members.upsert(member("gone", telegram=10002, active=False))
+        assert await uow.members.by_platform("telegram", "10001") == zhang
+        assert await uow.members.by_platform("matrix", "@zhang:example.org") == zhang
+        assert await uow.members.by_platform("console", "zhang") == zhang
+        assert await uow.members.by_platform("telegram", "10002") is None
+        assert await uow.members.by_platform("console", "gone") is None
+        assert await uow.members.by_platform("telegram", "not-a-number") is None
+        assert await uow.members.by_platform("irc", "zhang") is None
+
+
+async def test_member_list_filters_by_branch_and_activity(store: SqlStore) -> None:
+    async with store.unit_of_work() as uow:
+        await uow.members.upsert(member("wang", branch="t2"))
+        await uow.members.upsert(member("zhang"))
+        await uow.members.upsert(member("li", active=False))
+        assert [m.key for m in await uow.members.list()] == ["wang", "zhang"]
+        assert [m.key for m in await uow.members.list(branch="t1")] == ["zhang"]
+        assert [m.key for m in await uow.members.list(include_inactive=True)] == ["li", "wang", "zhang"]
+
+
+async def test_deactivate_except_touches_only_active_members_of_the_source(store: SqlStore) -> None:
+    async with store.unit_of_work() as uow:
+        for key in ("a", "b", "c"):
+            await uow.members.upsert(member(key))
+        await uow.members.upsert(member("joined", source="join"))
+        await uow.members.upsert(member("old", active=False))
+        assert await uow.members.deactivate_except("config", {"a"}) == 2
+        assert await uow.members.deactivate_except("config", {"a"}) == 0
+        assert [m.key for m in await uow.members.list()] == ["a", "joined"]
+        assert await uow.members.deactivate_except("join", set()) == 1
+
+
+# --- meetings ------------------------------------------------------------------------------------
+
+
+async def test_meetings_round_trip_with_aware_utc_times(store: SqlStore) -> None:
+    async with store.unit_of_work() as uow:
+        stored = await uow.meetings.add(meeting())
+        assert stored.id is not None
+        loaded = await uow.meetings.get(stored.id)
+    assert loaded == stored  # aware datetimes compare by instant
+    assert loaded is not None
+    assert_utc(loaded.starts_at)
+    assert_utc(loaded.closed_at)
+    assert loaded.starts_at == datetime(2026, 3, 5, 7, 30, tzinfo=UTC)
+    assert loaded.kind is MeetingKind.GROUP and loaded.status is MeetingStatus.PLANNED
+    assert loaded.duration == timedelta(minutes=90) and loaded.slot_on == date(2026, 3, 5)
+    assert loaded.published_at is None
+
+
+async def test_meeting_update_changes_the_stored_row(store: SqlStore) -> None:
+    stored = await seed_meeting(store)
+    published = replace(stored.cancel("台风"), title="改期", published_at=at(48), source=MeetingSource.ADHOC)
+    async with store.unit_of_work() as uow:
+        await uow.meetings.update(published)
+        assert await uow.meetings.get(stored.id or 0) == published
+        with pytest.raises(LookupError):
+            await uow.meetings.update(replace(stored, id=9999))
+        assert await uow.meetings.get(9999) is None
+
+
+async def test_one_planned_meeting_per_unit_kind_and_slot(store: SqlStore) -> None:
+    async with store.unit_of_work() as uow:
+        planned = [meeting(), meeting(unit="chinese"), meeting(kind=MeetingKind.LESSON)]
+        assert await uow.meetings.add_planned(planned) == 3
+        assert await uow.meetings.add_planned([*planned, meeting(slot_on=date(2026, 3, 19))]) == 1
+        # Ad-hoc meetings have no slot, so they never collide.
+        await uow.meetings.add(meeting(slot_on=None, source=MeetingSource.ADHOC))
+        await uow.meetings.add(meeting(slot_on=None, source=MeetingSource.ADHOC))
+        assert len(await uow.meetings.list()) == 6
+        await uow.commit()
+    async with store.unit_of_work() as uow:
+        with pytest.raises(IntegrityError):
+            await uow.meetings.add(meeting())
+
+
+async def test_between_is_half_open_ordered_and_skips_cancelled_unless_asked(store: SqlStore) -> None:
+    async with store.unit_of_work() as uow:
+        late = await uow.meetings.add(meeting(starts_at=at(3), slot_on=None))
+        early = await uow.meetings.add(meeting(starts_at=at(1), slot_on=None))
+        other = await uow.meetings.add(meeting(starts_at=at(2), slot_on=None, unit="chinese", branch="t2"))
+        cancelled = await uow.meetings.add(
+            meeting(starts_at=at(2), slot_on=None, status=MeetingStatus.CANCELLED)
+        )
+        outside = await uow.meetings.add(meeting(starts_at=at(4), slot_on=None))
+
+        start, end = at(1).astimezone(UTC), at(4)
+        assert await uow.meetings.between(None, start, end) == [early, other, late]
+        assert await uow.meetings.between(["math"], start, end) == [early, late]
+        assert await uow.meetings.between(["math"], start, end, include_cancelled=True) == [
+            early,
+            cancelled,
+            late,
+        ]
+        assert await uow.meetings.between([], start, end) == []
+        assert await uow.meetings.list(branch="t2") == [other]
+        assert await uow.meetings.list() == [early, other, cancelled, late, outside]
+
+
+async def test_agenda_items_keep_their_order(store: SqlStore) -> None:
+    stored = await seed_meeting(store)
+    async with store.unit_of_work() as uow:
+        first = await uow.meetings.add_agenda(AgendaItem(stored.id or 0, "教师减负", "li", at(-48)))
+        second = await uow.meetings.add_agenda(AgendaItem(stored.id or 0, "课后服务", "zhang", at(-72)))
+        assert first.id is not None and second.id is not None
+        assert await uow.meetings.agenda(stored.id or 0) == [first, second]
+        assert await uow.meetings.agenda(9999) == []
+
+
+# --- attendance ----------------------------------------------------------------------------------
+
+
+async def test_rsvps_are_replaced_not_duplicated(store: SqlStore) -> None:
+    await seed_members(store, "li", "zhang")
+    first = await seed_meeting(store)
+    second = await seed_meeting(store, slot_on=None)
+    async with store.unit_of_work() as uow:
+        await uow.attendance.put_rsvp(Rsvp(first.id or 0, "li", RsvpAnswer.YES, at(-50)))
+        leave = Rsvp(first.id or 0, "li", RsvpAnswer.LEAVE, at(-30), LeaveType.SICK, "发烧")
+        await uow.attendance.put_rsvp(leave)
+        other = Rsvp(second.id or 0, "zhang", RsvpAnswer.UNKNOWN, at(-40))
+        await uow.attendance.put_rsvp(other)
+        stored = await uow.attendance.rsvp(first.id or 0, "li")
+        assert stored == leave and stored is not None and stored.leave_type is LeaveType.SICK
+        assert_utc(stored.answered_at)
+        assert await uow.attendance.rsvp(first.id or 0, "zhang") is None
+        assert await uow.attendance.rsvps(first.id) == [leave]
+        assert await uow.attendance.rsvps() == [leave, other]
+
+
+async def test_a_second_signin_changes_nothing(store: SqlStore) -> None:
+    await seed_members(store, "li", "zhang")
+    stored = await seed_meeting(store)
+    meeting_id = stored.id or 0
+    async with store.unit_of_work() as uow:
+        first = SignIn(meeting_id, "li", at(-0.1))
+        assert await uow.attendance.add_signin(first) is True
+        assert (
+            await uow.attendance.add_signin(SignIn(meeting_id, "li", at(0.5), recorded_by="zhang")) is False
+        )
+        marked = SignIn(meeting_id, "zhang", at(-0.2), recorded_by="wang")
+        assert await uow.attendance.add_signin(marked) is True
+        assert await uow.attendance.signins(meeting_id) == [marked, first]
+        assert await uow.attendance.signins(9999) == []
+        await uow.commit()  # the refused duplicate did not spoil the transaction
+    async with store.unit_of_work() as uow:
+        assert len(await uow.attendance.signins()) == 2
+
+
+async def test_outlines_are_replaced(store: SqlStore) -> None:
+    await seed_members(store, "li")
+    stored = await seed_meeting(store)
+    async with store.unit_of_work() as uow:
+        await uow.attendance.put_outline(Outline(stored.id or 0, "li", "初稿", at(-60)))
+        final = Outline(stored.id or 0, "li", "一、学习体会\n二、整改措施", at(-30))
+        await uow.attendance.put_outline(final)
+        assert await uow.attendance.outlines(stored.id) == [final]
+        assert await uow.attendance.outlines() == [final]
+
+
+# --- suggestions ---------------------------------------------------------------------------------
+
+
+async def test_suggestions_round_trip_and_update(store: SqlStore) -> None:
+    await seed_members(store, "li")
+    stored_meeting = await seed_meeting(store)
+    async with store.unit_of_work() as uow:
+        loose = await uow.suggestions.add(Suggestion(None, "t1", "li", "增加课后辅导", at(-100)))
+        during = await uow.suggestions.add(
+            Suggestion(None, "t1", "li", "食堂延时", at(0.5), meeting_id=stored_meeting.id)
+        )
+        other = await uow.suggestions.add(Suggestion(None, "t2", "li", "x", at(1)))
+        assert loose.id is not None and await uow.suggestions.get(loose.id) == loose
+        adopted = replace(during, adopted_at=at(1), adopted_by="zhang")
+        await uow.suggestions.update(adopted)
+        reloaded = await uow.suggestions.get(during.id or 0)
+        assert reloaded == adopted and reloaded is not None and reloaded.adopted
+        assert_utc(reloaded.adopted_at)
+        assert await uow.suggestions.list("t1") == [loose, adopted]
+        assert await uow.suggestions.list() == [loose, adopted, other]
+        assert await uow.suggestions.get(9999) is None
+
+
+# --- decisions and tasks -------------------------------------------------------------------------
+
+
+def task(decision_id: int | None, **changes: object) -> Task:
+    base = Task(
+        id=None,
+        decision_id=decision_id,
+        branch="t1",
+        unit="t1:committee",
+        title="组织课后服务",
+        owner="li",
+        due_on=date(2026, 3, 20),
+        created_at=at(1),
+        lead="zhang",
+        group="math",
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+async def test_decisions_and_tasks_round_trip_through_the_loop(store: SqlStore) -> None:
+    await seed_members(store, "li", "zhang")
+    stored_meeting = await seed_meeting(store)
+    async with store.unit_of_work() as uow:
+        decision = await uow.tasks.add_decision(
+            Decision(None, "t1", "t1:committee", "组织课后服务", "zhang", at(1), stored_meeting.id)
+        )
+        standalone = await uow.tasks.add_decision(Decision(None, "t2", "t2", "x", "zhang", at(2)))
+        assert decision.id is not None
+        assert await uow.tasks.decisions("t1") == [decision]
+        assert await uow.tasks.decisions() == [decision, standalone]
+
+        opened = await uow.tasks.add(task(decision.id))
+        assert opened.id is not None and await uow.tasks.get(opened.id) == opened
+        claimed = opened.claim("math", "li", at(5))
+        await uow.tasks.update(claimed)
+        done = claimed.complete("已完成", at(24 * 10), date(2026, 3, 15))
+        await uow.tasks.update(done)
+        reloaded = await uow.tasks.get(opened.id)
+        assert reloaded == done and reloaded is not None
+        assert reloaded.status is TaskStatus.DONE and reloaded.on_time
+        assert_utc(reloaded.claimed_at)
+        assert_utc(reloaded.done_at)
+        assert await uow.tasks.get(9999) is None
+
+
+async def test_task_list_filters_and_orders_by_due_date(store: SqlStore) -> None:
+    await seed_members(store, "li", "zhang")
+    async with store.unit_of_work() as uow:
+        late = await uow.tasks.add(task(None, due_on=date(2026, 4, 1), lead=None, group=None))
+        soon = await uow.tasks.add(task(None, due_on=date(2026, 3, 10), status=TaskStatus.CLAIMED))
+        same_day = await uow.tasks.add(task(None, due_on=date(2026, 3, 10)))
+        elsewhere = await uow.tasks.add(task(None, branch="t2"))
+        assert await uow.tasks.list() == [soon, same_day, elsewhere, late]
+        assert await uow.tasks.list("t1") == [soon, same_day, late]
+        assert await uow.tasks.list("t1", [TaskStatus.OPEN]) == [same_day, late]
+        assert await uow.tasks.list(statuses=[TaskStatus.CLAIMED, TaskStatus.DONE]) == [soon]
+        assert await uow.tasks.list(statuses=[]) == []
+
+
+async def test_each_rater_rates_a_task_once(store: SqlStore) -> None:
+    await seed_members(store, "li", "zhang")
+    async with store.unit_of_work() as uow:
+        rated = await uow.tasks.add(task(None))
+        task_id = rated.id or 0
+        first = TaskRating(task_id, "telegram:555", Rating.SATISFIED, at(30))
+        assert await uow.tasks.add_rating(first) is True
+        assert (
+            await uow.tasks.add_rating(TaskRating(task_id, "telegram:555", Rating.UNSATISFIED, at(31)))
+            is False
+        )
+        second = TaskRating(task_id, "li", Rating.BASICALLY_SATISFIED, at(29))
+        assert await uow.tasks.add_rating(second) is True
+        assert await uow.tasks.ratings(task_id) == [second, first]
+        assert await uow.tasks.ratings() == [second, first]
+        assert await uow.tasks.ratings(9999) == []
+
+
+# --- points --------------------------------------------------------------------------------------
+
+
+async def test_the_ledger_appends_each_event_once(store: SqlStore) -> None:
+    await seed_members(store, "li", "zhang")
+    signin = PointEntry("li", 2, PointReason.SIGNIN, "meeting:1", at(0))
+    async with store.unit_of_work() as uow:
+        stored = await uow.points.append(signin)
+        assert stored is not None and stored.id is not None and stored == replace(signin, id=stored.id)
+        assert await uow.points.append(replace(signin, delta=5, occurred_at=at(1))) is None
+        # The refused duplicate did not spoil the transaction: later writes still commit.
+        other = await uow.points.append(PointEntry("zhang", 2, PointReason.SIGNIN, "meeting:1", at(0)))
+        assert other is not None
+        await uow.commit()
+    async with store.unit_of_work() as uow:
+        loaded = await uow.points.get(stored.id)
+        assert loaded == stored and loaded is not None and loaded.reason is PointReason.SIGNIN
+        assert_utc(loaded.occurred_at)
+        assert await uow.points.get(9999) is None
+        assert len(await uow.points.entries()) == 2
+
+
+async def test_ledger_entries_filter_by_member_and_half_open_period(store: SqlStore) -> None:
+    await seed_members(store, "li", "zhang")
+    async with store.unit_of_work() as uow:
+        march = await uow.points.append(PointEntry("li", 1, PointReason.SUGGESTION, "suggestion:1", at(0)))
+        april = await uow.points.append(
+            PointEntry("li", 5, PointReason.TASK_DONE_ON_TIME, "task:1", at(24 * 30))
+        )
+        earlier = await uow.points.append(PointEntry("zhang", -2, PointReason.ABSENT, "meeting:1", at(-1)))
+        assert await uow.points.entries() == [earlier, march, april]
+        assert await uow.points.entries(member="li") == [march, april]
+        assert await uow.points.entries(since=at(0), until=at(24 * 30)) == [march]
+        assert await uow.points.entries(member="zhang", since=at(0)) == []
+
+
+async def test_a_reversal_points_at_the_entry_it_cancels(store: SqlStore) -> None:
+    await seed_members(store, "li", "zhang")
+    async with store.unit_of_work() as uow:
+        wrong = await uow.points.append(PointEntry("li", -2, PointReason.ABSENT, "meeting:1", at(0)))
+        assert wrong is not None and wrong.id is not None
+        assert await uow.points.reversal_of(wrong.id) is None
+        undo = await uow.points.append(reversal(wrong, "zhang", "病假补批", at(5)))
+        assert undo is not None and undo.reverses == wrong.id and undo.delta == 2
+        assert await uow.points.reversal_of(wrong.id) == undo
+        assert await uow.points.append(reversal(wrong, "zhang", "again", at(6))) is None
+
+
+def test_the_ledger_has_no_way_to_change_or_delete_entries() -> None:
+    public = {name for name in dir(SqlPointsLedger) if not name.startswith("_")}
+    assert public == {"append", "get", "entries", "reversal_of"}
+
+
+# --- join requests -------------------------------------------------------------------------------
+
+
+async def test_join_requests_round_trip_and_pending_lookup(store: SqlStore) -> None:
+    async with store.unit_of_work() as uow:
+        request = await uow.joins.add(JoinRequest(None, "t1", "telegram", "777", "王老师", "branch", at(0)))
+        other = await uow.joins.add(JoinRequest(None, "t2", "matrix", "@w:example.org", "W", "g", at(1)))
+        assert request.id is not None and await uow.joins.get(request.id) == request
+        assert await uow.joins.pending_for("telegram", "777") == request
+        assert await uow.joins.pending_for("matrix", "777") is None
+
+        approved = replace(
+            request, status=JoinStatus.APPROVED, decided_by="zhang", decided_at=at(2), member_key="wang"
+        )
+        await uow.joins.update(approved)
+        assert await uow.joins.get(request.id) == approved
+        assert await uow.joins.pending_for("telegram", "777") is None
+        assert await uow.joins.list() == [approved, other]
+        assert await uow.joins.list(branch="t1") == [approved]
+        assert await uow.joins.list(pending_only=True) == [other]
+        assert await uow.joins.get(9999) is None
+
+
+# --- outbox --------------------------------------------------------------------------------------
+
+
+def outbox_row(key: str, due_at: datetime, **changes: object) -> OutboxRow:
+    base = OutboxRow(
+        key=key,
+        kind="notice",
+        chat="branch",
+        payload={"meeting": 12, "text": "通知：周四开会", "buttons": [["参加", "/rsvp 12 yes"]]},
+        due_at=due_at,
+        created_at=at(-100),
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+async def test_an_outbox_key_is_written_once(store: SqlStore) -> None:
+    async with store.unit_of_work() as uow:
+        assert await uow.outbox.add_if_absent(outbox_row("notice:math:2026-03-05", at(-72))) is True
+        assert await uow.outbox.add_if_absent(outbox_row("notice:math:2026-03-05", at(-1), chat="x")) is False
+        await uow.commit()
+    async with store.unit_of_work() as uow:
+        [stored] = await uow.outbox.list()
+    assert stored.id is not None
+    assert stored == replace(outbox_row("notice:math:2026-03-05", at(-72)), id=stored.id)
+    assert stored.payload["text"] == "通知：周四开会"
+    assert_utc(stored.due_at)
+
+
+async def test_due_rows_are_unsent_and_oldest_first(store: SqlStore) -> None:
+    async with store.unit_of_work() as uow:
+        for key, due_at in (("c", at(-1)), ("a", at(-3)), ("future", at(1)), ("b", at(-2)), ("now", at(0))):
+            await uow.outbox.add_if_absent(outbox_row(key, due_at))
+        due = await uow.outbox.due(at(0))
+        assert [row.key for row in due] == ["a", "b", "c", "now"]
+        assert [row.key for row in await uow.outbox.due(at(0), limit=2)] == ["a", "b"]
+
+        await uow.outbox.mark_sent(due[0].id or 0, at(0.1))
+        await uow.outbox.mark_failed(due[1].id or 0, "429 Too Many Requests")
+        assert [row.key for row in await uow.outbox.due(at(0))] == ["b", "c", "now"]
+        rows = {row.key: row for row in await uow.outbox.list()}
+        assert rows["a"].sent_at == at(0.1) and rows["a"].attempts == 1
+        assert_utc(rows["a"].sent_at)
+        assert rows["b"].sent_at is None and rows["b"].attempts == 1
+        assert rows["b"].last_error == "429 Too Many Requests"
+        with pytest.raises(LookupError):
+            await uow.outbox.mark_sent(9999, at(0))
+
+
+# --- message log ---------------------------------------------------------------------------------
+
+
+async def test_console_numbers_count_up_across_units_of_work(store: SqlStore) -> None:
+    async with store.unit_of_work() as uow:
+        assert [await uow.messages.next_console_number() for _ in range(3)] == [1, 2, 3]
+        await uow.commit()
+    async with store.unit_of_work() as uow:
+        assert await uow.messages.next_console_number() == 4
+
+
+async def test_posted_messages_are_found_with_their_buttons(store: SqlStore) -> None:
+    posted = PostedMessage(
+        "console", "branch", "7", [("参加", "/rsvp 12 yes"), ("请假", "/leave 12")], at(0), "meeting:12"
+    )
+    async with store.unit_of_work() as uow:
+        await uow.messages.record(posted)
+        found = await uow.messages.find("console", "branch", "7")
+        assert found == posted and found is not None
+        assert_utc(found.posted_at)
+        edited = replace(posted, buttons=[("参加 (3)", "/rsvp 12 yes")], posted_at=at(1))
+        await uow.messages.record(edited)
+        assert await uow.messages.find("console", "branch", "7") == edited
+        assert await uow.messages.find("console", "other", "7") is None
+
+
+async def test_a_redelivered_update_is_recognised(store: SqlStore) -> None:
+    async with store.unit_of_work() as uow:
+        assert await uow.messages.seen_update("telegram", "1001", at(0)) is False
+        assert await uow.messages.seen_update("telegram", "1001", at(1)) is True
+        assert await uow.messages.seen_update("matrix", "1001", at(1)) is False
+        await uow.commit()
+    async with store.unit_of_work() as uow:
+        assert await uow.messages.seen_update("telegram", "1001", at(2)) is True
