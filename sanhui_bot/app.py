@@ -105,5 +105,5 @@ async def plan_meetings(app: App, now: datetime) -> list[str]:
             await meetings.ensure_year_planned(app.deps, wanted)
         except UnknownCalendarYear:
             warnings.append(f"no working-day calendar for {wanted}: its meetings are not planned yet")
-            log.warning("no working-day calendar for %s: its meetings are not planned yet", wanted)
+            log.info("no working-day calendar for %s: its meetings are not planned yet", wanted)
     return warnings

@@ -44,7 +44,8 @@ from sanhui_bot.commands.model import (
 )
 from sanhui_bot.domain.model import LeaveType, MeetingKind, Rating, RsvpAnswer
 
-MAX_TEXT = 500  # reasons, notes, suggestions, outlines
+MAX_TEXT = 500  # reasons, notes, suggestions
+MAX_OUTLINE = 3000  # a 发言提纲 is a page, not a line
 MAX_TITLE = 200  # meeting and decision titles, agenda topics, names
 
 ERROR_CODES: frozenset[str] = frozenset(
@@ -445,6 +446,8 @@ def _take_keywords(
         limit = matches[index + 1].start() if index + 1 < len(matches) else len(normal)
         space = _SPACE.search(normal, found.end(), limit)
         value_end = space.start() if space else limit
+        while value_end > found.end() and normal[value_end - 1] in _SEPARATORS:
+            value_end -= 1  # `截止：3月20日，牵头：…`: the comma ends the value
         field = _KEYWORD_FIELDS[found["name"].casefold()]
         keyword = line.source(found.start(), found.end()).strip()
         values.setdefault(field, []).append(_Value(keyword, found.end(), value_end))
@@ -612,7 +615,7 @@ def _signin(args: _Args) -> SignIn:
 
 def _outline(args: _Args) -> SubmitOutline:
     meeting_id = _number(args.first(0), "meeting")
-    text = _required_text(args.body(args.tokens[0].end), "text", MAX_TEXT)
+    text = _required_text(args.body(args.tokens[0].end), "text", MAX_OUTLINE)
     return SubmitOutline(meeting_id, text)
 
 

@@ -60,6 +60,7 @@ def require(actor: Actor, action: Action) -> Member:
     if member is None:
         raise PermissionDenied("not_on_roster", action=action)
     if not allowed(member, action):
-        roles = sorted(ROLE_ACTIONS.get(action, frozenset()))
+        allowed_roles = ROLE_ACTIONS.get(action, frozenset())
+        roles = [role.value for role in Role if role in allowed_roles]  # in rank order, secretary first
         raise PermissionDenied("role_required", action=action, roles=roles)
     return member
