@@ -747,3 +747,38 @@ async def test_a_redelivered_update_is_recognised(store: SqlStore) -> None:
         await uow.commit()
     async with store.unit_of_work() as uow:
         assert await uow.messages.seen_update("telegram", "1001", at(2)) is True
+
+
+async def test_answers_and_signed_in_read_one_meeting_leanly(store: SqlStore) -> None:
+    await seed_members(store, "li", "zhang")
+    first = await seed_meeting(store)
+    second = await seed_meeting(store, slot_on=None)
+    async with store.unit_of_work() as uow:
+        await uow.attendance.put_rsvp(Rsvp(first.id or 0, "li", RsvpAnswer.YES, at(-5)))
+        await uow.attendance.put_rsvp(Rsvp(second.id or 0, "zhang", RsvpAnswer.NO, at(-5)))
+        await uow.attendance.add_signin(SignIn(first.id or 0, "zhang", at(0)))
+        assert await uow.attendance.answers(first.id or 0) == {"li": RsvpAnswer.YES}
+        assert await uow.attendance.signed_in(first.id or 0, "zhang")
+        assert not await uow.attendance.signed_in(first.id or 0, "li")
+        assert not await uow.attendance.signed_in(second.id or 0, "zhang")
+
+
+async def test_the_roster_version_changes_with_every_roster_change(store: SqlStore) -> None:
+    async with store.unit_of_work() as uow:
+        start = await uow.members.version()
+        await uow.members.upsert(member("li"))
+        after_upsert = await uow.members.version()
+        assert await uow.members.deactivate_except("config", {"li"}) == 0
+        unchanged = await uow.members.version()
+        await uow.members.deactivate_except("config", set())
+        assert start < after_upsert == unchanged < await uow.members.version()
+
+
+async def test_decisions_are_counted_per_meeting(store: SqlStore) -> None:
+    await seed_members(store, "li")
+    stored = await seed_meeting(store)
+    async with store.unit_of_work() as uow:
+        for title in ("甲", "乙"):
+            await uow.tasks.add_decision(Decision(None, "t1", "t1", title, "li", at(0), meeting_id=stored.id))
+        await uow.tasks.add_decision(Decision(None, "t1", "t1", "丙", "li", at(0)))
+        assert await uow.tasks.count_decisions(stored.id or 0) == 2

@@ -127,6 +127,12 @@ class Member:
         # 条例: probationary members have no vote; nor do members under 留党察看.
         return self.active and self.status is MemberStatus.FULL and not self.under_probation_watch
 
+    def belongs_to(self, unit: str) -> bool:
+        """Whether the member is in the branch, committee or group with this unit key."""
+        if unit == self.branch or unit == self.group:
+            return True
+        return self.is_committee and unit == committee_unit(self.branch)
+
     def units(self) -> frozenset[str]:
         """The units this member belongs to: the branch, the committee if a 支委, the own group."""
         units = {self.branch}

@@ -25,7 +25,7 @@ def expected_members(meeting: Meeting, roster: Iterable[Member]) -> list[Member]
         if member.active
         and not member.on_long_leave
         and member.branch == meeting.branch
-        and meeting.unit in member.units()
+        and member.belongs_to(meeting.unit)
     ]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,7 @@ from sanhui_bot.domain.organisation import Organisation
 from sanhui_bot.domain.points import PointRules
 from sanhui_bot.domain.workdays import WorkCalendar
 from sanhui_bot.services.ports import UnitOfWork, UnitOfWorkFactory
+from sanhui_bot.services.roster_cache import RosterCache
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,7 @@ class Deps:
     calendar: WorkCalendar
     schedule: ScheduleConfig
     branches: tuple[BranchConfig, ...]  # the slot rules plan meetings for these
+    roster: RosterCache = field(default_factory=RosterCache)
 
     @property
     def signin_lead(self) -> timedelta:

@@ -80,22 +80,21 @@ async def ensure_year_planned(deps: Deps, year: int) -> int:
     return added
 
 
-async def tally(uow: UnitOfWork, meeting: Meeting, roster: list[Member] | None = None) -> Tally:
+async def tally(uow: UnitOfWork, deps: Deps, meeting: Meeting) -> Tally:
     """The RSVP tally of a meeting."""
-    if roster is None:
-        roster = await uow.members.list(meeting.branch)
-    expected = expected_members(meeting, roster)
-    answers = {rsvp.member: rsvp.answer for rsvp in await uow.attendance.rsvps(meeting.id)}
-    keys = [member.key for member in expected]
-    by_answer = {answer: [key for key in keys if answers.get(key) is answer] for answer in RsvpAnswer}
-    coming = by_answer[RsvpAnswer.YES]
+    roster = await deps.roster.branch(uow, meeting.branch)
+    expected = [member.key for member in expected_members(meeting, roster)]
+    answers = await uow.attendance.answers(meeting.id or 0)
+    by_answer: dict[RsvpAnswer, list[str]] = {answer: [] for answer in RsvpAnswer}
+    for key in expected:
+        by_answer[answers.get(key, RsvpAnswer.UNKNOWN)].append(key)
     return Tally(
-        expected=keys,
-        yes=coming,
+        expected=expected,
+        yes=by_answer[RsvpAnswer.YES],
         leave=by_answer[RsvpAnswer.LEAVE],
         no=by_answer[RsvpAnswer.NO],
-        unanswered=[key for key in keys if key not in answers],
-        quorum=quorum_for(meeting, roster, coming),
+        unanswered=by_answer[RsvpAnswer.UNKNOWN],
+        quorum=quorum_for(meeting, roster, by_answer[RsvpAnswer.YES]),
     )
 
 
@@ -111,10 +110,8 @@ async def upcoming_meetings(
             units, now - timedelta(hours=3), now + timedelta(days=UPCOMING_DAYS)
         )
         meetings = [m for m in meetings if m.branch == chat.branch and m.ends_at >= now][:limit]
-        roster = await uow.members.list(chat.branch)
         return [
-            MeetingView(m, await uow.meetings.agenda(m.id or 0), await tally(uow, m, roster))
-            for m in meetings
+            MeetingView(m, await uow.meetings.agenda(m.id or 0), await tally(uow, deps, m)) for m in meetings
         ]
 
 
@@ -198,7 +195,9 @@ async def add_agenda_topic(
         if any(item.topic == topic for item in await uow.meetings.agenda(meeting.id or 0)):
             raise DomainError("topic_exists", topic=topic)
         await uow.meetings.add_agenda(AgendaItem(meeting.id or 0, topic, member.key, now))
-        view = MeetingView(meeting, await uow.meetings.agenda(meeting.id or 0), await tally(uow, meeting))
+        view = MeetingView(
+            meeting, await uow.meetings.agenda(meeting.id or 0), await tally(uow, deps, meeting)
+        )
         await uow.commit()
     return view
 
@@ -209,7 +208,7 @@ async def show_meeting(deps: Deps, actor: Actor, ctx: ChatContext | None, meetin
     require(actor, Action.VIEW)
     async with deps.uow() as uow:
         meeting = await meeting_in_branch(uow, chat.branch, meeting_id)
-        return MeetingView(meeting, await uow.meetings.agenda(meeting_id), await tally(uow, meeting))
+        return MeetingView(meeting, await uow.meetings.agenda(meeting_id), await tally(uow, deps, meeting))
 
 
 def _expected_or_refuse(meeting: Meeting, member: Member) -> None:
@@ -235,8 +234,7 @@ async def answer_rsvp(
             raise DomainError("meeting_over", meeting=meeting.id)
         if cmd.answer is RsvpAnswer.LEAVE and not cmd.reason.strip():
             raise DomainError("leave_needs_reason")
-        signed = {s.member for s in await uow.attendance.signins(meeting.id)}
-        if member.key in signed:
+        if await uow.attendance.signed_in(meeting.id or 0, member.key):
             raise DomainError("already_signed_in", meeting=meeting.id)
         rsvp = Rsvp(
             meeting_id=meeting.id or 0,
@@ -247,7 +245,7 @@ async def answer_rsvp(
             reason=cmd.reason.strip() if cmd.answer is RsvpAnswer.LEAVE else "",
         )
         await uow.attendance.put_rsvp(rsvp)
-        result = RsvpResult(meeting, rsvp, await tally(uow, meeting))
+        result = RsvpResult(meeting, rsvp, await tally(uow, deps, meeting))
         await uow.commit()
     return result
 

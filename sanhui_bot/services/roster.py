@@ -37,7 +37,7 @@ async def identify(deps: Deps, platform: str, platform_user: str, display_name: 
     return Actor(platform=platform, platform_user=platform_user, display_name=display_name, member=member)
 
 
-async def resolve_mention(uow: UnitOfWork, branch: str, mention: MemberMention) -> Member:
+async def resolve_mention(uow: UnitOfWork, deps: Deps, branch: str, mention: MemberMention) -> Member:
     """The active branch member a mention names: platform id, roster key, or a unique name."""
     candidates: list[Member] = []
     if mention.platform_user is not None:
@@ -47,7 +47,7 @@ async def resolve_mention(uow: UnitOfWork, branch: str, mention: MemberMention) 
                 candidates = [found]
                 break
     if not candidates:
-        members = [m for m in await uow.members.list(branch) if m.active]
+        members = await deps.roster.branch(uow, branch)
         text = mention.text.strip()
         by_key = [m for m in members if m.key == text.lower()]
         candidates = by_key or [m for m in members if m.name == text]
@@ -146,4 +146,4 @@ def _default_key(request: JoinRequest) -> str:
 async def member_names(deps: Deps) -> dict[str, str]:
     """Member key → name for everyone ever on the roster, for rendering."""
     async with deps.uow() as uow:
-        return {member.key: member.name for member in await uow.members.list(include_inactive=True)}
+        return {member.key: member.name for member in await deps.roster.members(uow)}

@@ -83,10 +83,10 @@ async def record_decision(
     if cmd.due_on < deps.local_date(now):
         raise DomainError("due_in_past", due=cmd.due_on)
     async with deps.uow() as uow:
-        owner = await resolve_mention(uow, chat.branch, cmd.owner)
+        owner = await resolve_mention(uow, deps, chat.branch, cmd.owner)
         lead: Member | None = None
         if cmd.lead is not None:
-            lead = await resolve_mention(uow, chat.branch, cmd.lead)
+            lead = await resolve_mention(uow, deps, chat.branch, cmd.lead)
             if not lead.is_committee:
                 raise DomainError("lead_not_committee", name=lead.name)
         group = None

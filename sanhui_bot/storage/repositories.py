@@ -8,12 +8,13 @@ PostgreSQL a failed statement poisons the whole transaction.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, Table, and_, select, update
+from sqlalchemy import Executable, Row, Table, and_, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -74,6 +75,22 @@ def _upsert_insert(connection: AsyncConnection, table: Table) -> sqlite.Insert |
     raise NotImplementedError(f"no upsert for database dialect {dialect!r}")
 
 
+@functools.cache
+def _cached_upsert(dialect: str, table: Table, keys: tuple[str, ...], updates: tuple[str, ...]) -> Executable:
+    """INSERT … ON CONFLICT (keys) DO UPDATE/NOTHING, built once per dialect and table.
+
+    Building the statement (its `excluded` columns especially) costs more than running it on SQLite,
+    so hot paths execute a cached statement with plain parameters.
+    """
+    insert = sqlite.insert(table) if dialect == "sqlite" else postgresql.insert(table)
+    conflict = [table.c[key] for key in keys]
+    if not updates:
+        return insert.on_conflict_do_nothing(index_elements=conflict)
+    return insert.on_conflict_do_update(
+        index_elements=conflict, set_={name: insert.excluded[name] for name in updates}
+    )
+
+
 def _require_id(value: int | None, what: str) -> int:
     if value is None:
         raise ValueError(f"cannot update a {what} that has no id (add it first)")
@@ -130,11 +147,28 @@ def _member_from_row(row: Row[Any]) -> Member:
     )
 
 
+async def _increment(connection: AsyncConnection, key: str) -> int:
+    """Add one to a named counter (starting at 1) and return its new value."""
+    statement = _upsert_insert(connection, counters).values(key=key, value=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[counters.c.key], set_={"value": counters.c.value + 1}
+    ).returning(counters.c.value)
+    return int((await connection.execute(statement)).scalar_one())
+
+
+ROSTER_VERSION = "roster_version"
+
+
 class SqlMemberRepository:
     """The roster."""
 
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
+
+    async def version(self) -> int:
+        """A number that changes whenever the roster does, so readers can cache it."""
+        query = select(counters.c.value).where(counters.c.key == ROSTER_VERSION)
+        return int((await self._connection.execute(query)).scalar() or 0)
 
     async def get(self, key: str) -> Member | None:
         row = (await self._connection.execute(select(members).where(members.c.key == key))).first()
@@ -166,6 +200,7 @@ class SqlMemberRepository:
             set_={name: statement.excluded[name] for name in values if name != "key"},
         )
         await self._connection.execute(statement)
+        await _increment(self._connection, ROSTER_VERSION)
 
     async def deactivate_except(self, source: str, keep: set[str]) -> int:
         """Mark active members of `source` not in `keep` inactive; return how many."""
@@ -174,6 +209,8 @@ class SqlMemberRepository:
             .where(members.c.source == source, members.c.active.is_(True), members.c.key.not_in(sorted(keep)))
             .values(active=False)
         )
+        if result.rowcount:
+            await _increment(self._connection, ROSTER_VERSION)
         return result.rowcount
 
     async def list(self, branch: str | None = None, include_inactive: bool = False) -> list[Member]:
@@ -358,26 +395,37 @@ class SqlAttendanceRepository:
 
     async def put_rsvp(self, rsvp: Rsvp) -> None:
         """Insert or replace the member's RSVP for the meeting."""
-        statement = _upsert_insert(self._connection, rsvps).values(
-            meeting_id=rsvp.meeting_id,
-            member=rsvp.member,
-            answer=rsvp.answer.value,
-            answered_at=rsvp.answered_at,
-            leave_type=rsvp.leave_type.value if rsvp.leave_type is not None else None,
-            reason=rsvp.reason,
+        statement = _cached_upsert(
+            self._connection.dialect.name,
+            rsvps,
+            ("meeting_id", "member"),
+            ("answer", "answered_at", "leave_type", "reason"),
         )
-        statement = statement.on_conflict_do_update(
-            index_elements=[rsvps.c.meeting_id, rsvps.c.member],
-            set_={
-                name: statement.excluded[name] for name in ("answer", "answered_at", "leave_type", "reason")
+        await self._connection.execute(
+            statement,
+            {
+                "meeting_id": rsvp.meeting_id,
+                "member": rsvp.member,
+                "answer": rsvp.answer.value,
+                "answered_at": rsvp.answered_at,
+                "leave_type": rsvp.leave_type.value if rsvp.leave_type is not None else None,
+                "reason": rsvp.reason,
             },
         )
-        await self._connection.execute(statement)
 
     async def rsvp(self, meeting_id: int, member: str) -> Rsvp | None:
         query = select(rsvps).where(rsvps.c.meeting_id == meeting_id, rsvps.c.member == member)
         row = (await self._connection.execute(query)).first()
         return _rsvp_from_row(row) if row else None
+
+    async def answers(self, meeting_id: int) -> dict[str, RsvpAnswer]:
+        """Member key → answer for one meeting: the tally's input, without building whole RSVPs."""
+        query = select(rsvps.c.member, rsvps.c.answer).where(rsvps.c.meeting_id == meeting_id)
+        return {member: RsvpAnswer(answer) for member, answer in await self._connection.execute(query)}
+
+    async def signed_in(self, meeting_id: int, member: str) -> bool:
+        query = select(signins.c.member).where(signins.c.meeting_id == meeting_id, signins.c.member == member)
+        return (await self._connection.execute(query)).first() is not None
 
     async def rsvps(self, meeting_id: int | None = None) -> list[Rsvp]:
         """RSVPs ordered by meeting, then when answered, then member."""
@@ -574,6 +622,10 @@ class SqlTaskRepository:
             .returning(decisions.c.id)
         )
         return replace(decision, id=result.scalar_one())
+
+    async def count_decisions(self, meeting_id: int) -> int:
+        query = select(func.count()).select_from(decisions).where(decisions.c.meeting_id == meeting_id)
+        return int((await self._connection.execute(query)).scalar_one())
 
     async def decisions(self, branch: str | None = None) -> list[Decision]:
         """Decisions in the order they were recorded (by id)."""
@@ -885,11 +937,7 @@ class SqlMessageLog:
 
     async def next_console_number(self) -> int:
         """The next console message number (1, 2, …), persisted across runs."""
-        statement = _upsert_insert(self._connection, counters).values(key=CONSOLE_COUNTER, value=1)
-        statement = statement.on_conflict_do_update(
-            index_elements=[counters.c.key], set_={"value": counters.c.value + 1}
-        ).returning(counters.c.value)
-        return int((await self._connection.execute(statement)).scalar_one())
+        return await _increment(self._connection, CONSOLE_COUNTER)
 
     async def record(self, message: PostedMessage) -> None:
         """Remember a posted message; recording the same message again replaces it (an edit)."""
