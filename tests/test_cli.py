@@ -64,19 +64,36 @@ def test_console_decision_task_export_and_refusal(tmp_path: Path) -> None:
     assert "权限" in shown[2][1]
     data = json.loads(bot("export", "--format", "json", "--config", str(EXAMPLE), "--db", str(db)).stdout)
     assert set(data) == {
-        "members", "meetings", "rsvps", "attendance", "suggestions", "decisions", "tasks", "points", "outbox",
+        "members",
+        "meetings",
+        "rsvps",
+        "attendance",
+        "suggestions",
+        "decisions",
+        "tasks",
+        "points",
+        "outbox",
     }
     [task] = data["tasks"]
-    assert (task["title"], task["owner"], task["lead"], task["due_on"]) == ("完成劳动教育课程方案", "liuyang", "lihua", "2026-03-20")
+    assert (task["title"], task["owner"], task["lead"], task["due_on"]) == (
+        "完成劳动教育课程方案",
+        "liuyang",
+        "lihua",
+        "2026-03-20",
+    )
 
 
 def test_buttons_and_message_numbers_survive_a_restart(tmp_path: Path) -> None:
     db = tmp_path / "c.db"
-    first = posts(console(db, ["zhangwei@branch: /decision 家访 @liuyang 截止:2026-03-20 小组:数学", ":quit"]))
+    first = posts(
+        console(db, ["zhangwei@branch: /decision 家访 @liuyang 截止:2026-03-20 小组:数学", ":quit"])
+    )
     [(number, (_, text))] = first.items()
     assert "[1] 认领" in text
     # a second run on the same database: the leader presses the button under message 1
-    second = posts(console(db, [f":press sunli@branch {number} 1", ":press sunli@branch 99 1", ":quit"], now=None))
+    second = posts(
+        console(db, [f":press sunli@branch {number} 1", ":press sunli@branch 99 1", ":quit"], now=None)
+    )
     assert sorted(second) == [number + 1, number + 2]
     assert "认领" in second[number + 1][1] and "数学党小组" in second[number + 1][1]
     assert "失效" in second[number + 2][1]

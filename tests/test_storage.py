@@ -147,8 +147,8 @@ async def test_migrate_from_empty_database_creates_the_directory_and_reaches_hea
     engine = create_engine(sqlite_url(tmp_path / "new" / "dir" / "sanhui.db"))
     try:
         assert await current_revision(engine) is None
-        assert await migrate(engine) == head_revision() == "0001"
-        assert await current_revision(engine) == "0001"
+        assert await migrate(engine) == head_revision() == "0002"
+        assert await current_revision(engine) == "0002"
     finally:
         await engine.dispose()
 
@@ -180,7 +180,7 @@ async def test_migrations_create_exactly_the_schema_of_schema_py(store: SqlStore
 async def test_migrate_is_idempotent_on_a_database_with_data(store: SqlStore) -> None:
     await seed_members(store, "zhang")
     stored = await seed_meeting(store)
-    assert await migrate(store.engine) == "0001"
+    assert await migrate(store.engine) == "0002"
     async with store.unit_of_work() as uow:
         assert await uow.members.get("zhang") == member("zhang")
         assert await uow.meetings.get(stored.id or 0) == stored
@@ -190,7 +190,7 @@ async def test_a_database_newer_than_the_code_is_refused(store: SqlStore) -> Non
     async with store.engine.begin() as connection:
         await connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
     assert await current_revision(store.engine) == "0099"
-    with pytest.raises(DatabaseTooNew, match=r"revision 0099, newer .* \(head 0001\); upgrade sanhui-bot"):
+    with pytest.raises(DatabaseTooNew, match=r"revision 0099, newer .* \(head 0002\); upgrade sanhui-bot"):
         await migrate(store.engine)
     assert await current_revision(store.engine) == "0099"  # untouched
 
@@ -211,7 +211,7 @@ async def test_the_initial_migration_downgrades_to_nothing_and_back(tmp_path: Pa
             left = await connection.run_sync(_downgrade_then_upgrade)
             await connection.commit()
         assert left == ["alembic_version"]
-        assert await current_revision(store.engine) == "0001"
+        assert await current_revision(store.engine) == "0002"
     finally:
         await store.close()
 
@@ -228,6 +228,7 @@ PROTOCOL_IMPLEMENTATIONS = [
     (ports.JoinRepository, repositories.SqlJoinRepository),
     (ports.OutboxRepository, repositories.SqlOutboxRepository),
     (ports.MessageLog, repositories.SqlMessageLog),
+    (ports.CounterRepository, repositories.SqlCounterRepository),
     (ports.UnitOfWork, SqlUnitOfWork),
 ]
 
@@ -702,8 +703,9 @@ async def test_due_rows_are_unsent_and_oldest_first(store: SqlStore) -> None:
         assert [row.key for row in await uow.outbox.due(at(0), limit=2)] == ["a", "b"]
 
         await uow.outbox.mark_sent(due[0].id or 0, at(0.1))
-        await uow.outbox.mark_failed(due[1].id or 0, "429 Too Many Requests")
-        assert [row.key for row in await uow.outbox.due(at(0))] == ["b", "c", "now"]
+        await uow.outbox.mark_failed(due[1].id or 0, "429 Too Many Requests", at(0.5))
+        assert [row.key for row in await uow.outbox.due(at(0))] == ["c", "now"]  # b waits for its retry
+        assert [row.key for row in await uow.outbox.due(at(0.5))] == ["b", "c", "now"]
         rows = {row.key: row for row in await uow.outbox.list()}
         assert rows["a"].sent_at == at(0.1) and rows["a"].attempts == 1
         assert_utc(rows["a"].sent_at)
@@ -782,3 +784,40 @@ async def test_decisions_are_counted_per_meeting(store: SqlStore) -> None:
             await uow.tasks.add_decision(Decision(None, "t1", "t1", title, "li", at(0), meeting_id=stored.id))
         await uow.tasks.add_decision(Decision(None, "t1", "t1", "丙", "li", at(0)))
         assert await uow.tasks.count_decisions(stored.id or 0) == 2
+
+
+async def test_counters_are_named_integers(store: SqlStore) -> None:
+    async with store.unit_of_work() as uow:
+        assert await uow.counters.get("scheduler_watermark") is None
+        await uow.counters.set("scheduler_watermark", 1_772_000_000)
+        await uow.counters.set("scheduler_watermark", 1_772_000_060)
+        await uow.commit()
+    async with store.unit_of_work() as uow:
+        assert await uow.counters.get("scheduler_watermark") == 1_772_000_060
+
+
+def _upgrade_to(connection: Connection, revision: str) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
+
+
+async def test_0002_keeps_the_outbox_rows_written_under_0001(tmp_path: Path) -> None:
+    engine = create_engine(sqlite_url(tmp_path / "old.db"))
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(_upgrade_to, "0001")
+            await connection.execute(
+                text(
+                    "INSERT INTO outbox (key, kind, chat, payload, due_at, created_at, attempts, last_error) "
+                    "VALUES ('notice:math:1', 'notice', 'g-math', '{}', '2026-03-02 01:00:00', "
+                    "'2026-03-01 00:00:00', 0, '')"
+                )
+            )
+            await connection.commit()
+        assert await migrate(engine) == "0002"
+        async with engine.connect() as connection:
+            rows = (await connection.execute(text("SELECT key, retry_at FROM outbox"))).all()
+        assert [tuple(row) for row in rows] == [("notice:math:1", None)]
+    finally:
+        await engine.dispose()

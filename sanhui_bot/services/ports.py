@@ -168,7 +168,10 @@ class OutboxRepository(Protocol):
 
     async def due(self, now: datetime, limit: int = 100) -> list[OutboxRow]: ...
     async def mark_sent(self, row_id: int, sent_at: datetime) -> None: ...
-    async def mark_failed(self, row_id: int, error: str) -> None: ...
+    async def mark_failed(self, row_id: int, error: str, retry_at: datetime) -> None:
+        """Count a failed attempt; the row is due again at `retry_at`."""
+        ...
+
     async def list(self) -> list[OutboxRow]: ...
 
 
@@ -196,6 +199,13 @@ class MessageLog(Protocol):
         ...
 
 
+class CounterRepository(Protocol):
+    """Named integers kept with the data (e.g. the scheduler's watermark, in epoch seconds)."""
+
+    async def get(self, key: str) -> int | None: ...
+    async def set(self, key: str, value: int) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository."""
 
@@ -208,6 +218,7 @@ class UnitOfWork(Protocol):
     joins: JoinRepository
     outbox: OutboxRepository
     messages: MessageLog
+    counters: CounterRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc_info: object) -> None:

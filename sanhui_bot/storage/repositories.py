@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Executable, Row, Table, and_, func, select, update
+from sqlalchemy import Executable, Row, Table, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -157,6 +157,22 @@ async def _increment(connection: AsyncConnection, key: str) -> int:
 
 
 ROSTER_VERSION = "roster_version"
+
+
+class SqlCounterRepository:
+    """Named integers: the console's message numbers, the roster version, the scheduler's watermark."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def get(self, key: str) -> int | None:
+        query = select(counters.c.value).where(counters.c.key == key)
+        value = (await self._connection.execute(query)).scalar()
+        return int(value) if value is not None else None
+
+    async def set(self, key: str, value: int) -> None:
+        statement = _cached_upsert(self._connection.dialect.name, counters, ("key",), ("value",))
+        await self._connection.execute(statement, {"key": key, "value": value})
 
 
 class SqlMemberRepository:
@@ -885,7 +901,11 @@ class SqlOutboxRepository:
         """Unsent rows due by `now`, oldest due first."""
         query = (
             select(outbox)
-            .where(outbox.c.sent_at.is_(None), outbox.c.due_at <= now)
+            .where(
+                outbox.c.sent_at.is_(None),
+                outbox.c.due_at <= now,
+                or_(outbox.c.retry_at.is_(None), outbox.c.retry_at <= now),
+            )
             .order_by(outbox.c.due_at, outbox.c.id)
             .limit(limit)
         )
@@ -900,12 +920,12 @@ class SqlOutboxRepository:
         )
         _check_updated(result.rowcount, "outbox row", row_id)
 
-    async def mark_failed(self, row_id: int, error: str) -> None:
-        """Count a failed attempt and keep its error; the row stays due."""
+    async def mark_failed(self, row_id: int, error: str, retry_at: datetime) -> None:
+        """Count a failed attempt and keep its error; the row is due again at `retry_at`."""
         result = await self._connection.execute(
             update(outbox)
             .where(outbox.c.id == row_id)
-            .values(attempts=outbox.c.attempts + 1, last_error=error)
+            .values(attempts=outbox.c.attempts + 1, last_error=error, retry_at=retry_at)
         )
         _check_updated(result.rowcount, "outbox row", row_id)
 

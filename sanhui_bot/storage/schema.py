@@ -279,6 +279,7 @@ outbox = Table(
     # For several instances sharing one PostgreSQL database (not used yet).
     Column("claimed_by", Text, nullable=True),
     Column("claimed_until", UTCDateTime, nullable=True),
+    Column("retry_at", UTCDateTime, nullable=True),  # after a failed send: not before this
     Index(None, "sent_at", "due_at"),
 )
 

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from sanhui_bot.services.ports import (
     AttendanceRepository,
+    CounterRepository,
     JoinRepository,
     MeetingRepository,
     MemberRepository,
@@ -31,6 +32,7 @@ from sanhui_bot.services.ports import (
 )
 from sanhui_bot.storage.repositories import (
     SqlAttendanceRepository,
+    SqlCounterRepository,
     SqlJoinRepository,
     SqlMeetingRepository,
     SqlMemberRepository,
@@ -55,6 +57,7 @@ class SqlUnitOfWork:
     joins: JoinRepository
     outbox: OutboxRepository
     messages: MessageLog
+    counters: CounterRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -79,6 +82,7 @@ class SqlUnitOfWork:
         self.joins = SqlJoinRepository(connection)
         self.outbox = SqlOutboxRepository(connection)
         self.messages = SqlMessageLog(connection)
+        self.counters = SqlCounterRepository(connection)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

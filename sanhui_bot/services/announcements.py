@@ -1,0 +1,214 @@
+"""The bot's own posts: which are due, the outbox they go through, and the points they settle.
+
+Planning works on a window (watermark, now]: every post due in it is written to the outbox under its
+unique key, together with the window's end, in one transaction. A restart re-plans from the stored
+watermark, so nothing is lost; re-planning a window writes the same keys, so nothing is posted twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sanhui_bot.domain.announcements import (
+    AnnouncementRules,
+    PlannedPost,
+    PostKind,
+    meeting_posts,
+    month_end_posts,
+    months_between,
+    task_posts,
+)
+from sanhui_bot.domain.model import Attendance, MeetingKind, Task, TaskStatus
+from sanhui_bot.domain.points import PointReason
+from sanhui_bot.domain.quorum import attendance
+from sanhui_bot.services.deps import Deps
+from sanhui_bot.services.meetings import MeetingView, tally
+from sanhui_bot.services.points import award
+from sanhui_bot.services.ports import OutboxRow, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+WATERMARK = "scheduler_watermark"  # counters key: epoch seconds up to which posts are planned
+LATE_AFTER = timedelta(minutes=10)  # a post planned this long after its time is marked 补发
+RETRY_BACKOFF = (timedelta(seconds=5), timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10))
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingAnnouncement:
+    """What a meeting post shows: the meeting with agenda and tally, and who is missing what."""
+
+    view: MeetingView
+    missing_outlines: list[str]
+    attendance: Attendance | None  # at sign-in close
+
+
+@dataclass(frozen=True, slots=True)
+class TaskAnnouncement:
+    task: Task
+    week: int = 0
+
+
+def rules_of(deps: Deps) -> AnnouncementRules:
+    schedule = deps.schedule
+    return AnnouncementRules(notice_days=schedule.notice_days)
+
+
+async def watermark(deps: Deps) -> datetime | None:
+    """Up to when posts have been planned; None before the first planning."""
+    async with deps.uow() as uow:
+        value = await uow.counters.get(WATERMARK)
+    return datetime.fromtimestamp(value, UTC) if value is not None else None
+
+
+async def start_planning(deps: Deps, now: datetime) -> datetime:
+    """The watermark, set to `now` on the very first start so an old plan is not posted in bulk."""
+    async with deps.uow() as uow:
+        value = await uow.counters.get(WATERMARK)
+        if value is None:
+            value = int(now.timestamp())
+            await uow.counters.set(WATERMARK, value)
+            await uow.commit()
+    return datetime.fromtimestamp(value, UTC)
+
+
+def _chats(deps: Deps) -> list[str]:
+    chats = []
+    for branch in deps.org.branches:
+        chats += [branch.chat, branch.committee_chat, *(group.chat for group in branch.groups)]
+    return chats
+
+
+async def posts_between(deps: Deps, start: datetime, end: datetime) -> list[PlannedPost]:
+    """Every post due in (start, end], ordered by due time then key."""
+    rules = rules_of(deps)
+    lookahead = timedelta(days=rules.notice_days + 2)
+    async with deps.uow() as uow:
+        meetings = await uow.meetings.between(None, start - timedelta(days=2), end + lookahead)
+        tasks = await uow.tasks.list(statuses=[TaskStatus.OPEN, TaskStatus.CLAIMED])
+    posts: list[PlannedPost] = []
+    for meeting in meetings:
+        chat = deps.org.chat_for_unit(meeting.unit)
+        branch = deps.org.branch(meeting.branch)
+        if chat is None or branch is None:
+            continue
+        posts += meeting_posts(meeting, chat, branch.committee_chat, rules, deps.tz)
+    for task in tasks:
+        chat = deps.org.chat_for_unit(task.unit)
+        if chat is not None:
+            posts += task_posts(task, chat, rules, deps.tz, end)
+    for year, month in months_between(start, end, deps.tz):
+        posts += month_end_posts(_chats(deps), year, month, rules, deps.tz)
+    due = [post for post in posts if start < post.due_at <= end]
+    return sorted(due, key=lambda post: (post.due_at, post.key))
+
+
+async def next_due_after(
+    deps: Deps, moment: datetime, horizon: timedelta = timedelta(days=40)
+) -> datetime | None:
+    """When the next post falls due after `moment` (within the horizon), for stepping a simulated clock."""
+    posts = await posts_between(deps, moment, moment + horizon)
+    return posts[0].due_at if posts else None
+
+
+async def meeting_announcement(
+    deps: Deps, meeting_id: int, with_attendance: bool
+) -> MeetingAnnouncement | None:
+    """The data a meeting post shows, read now."""
+    async with deps.uow() as uow:
+        meeting = await uow.meetings.get(meeting_id)
+        if meeting is None:
+            return None
+        view = MeetingView(meeting, await uow.meetings.agenda(meeting_id), await tally(uow, deps, meeting))
+        outlines = {outline.member for outline in await uow.attendance.outlines(meeting_id)}
+        counted = None
+        if with_attendance:
+            roster = await deps.roster.branch(uow, meeting.branch)
+            counted = attendance(
+                meeting,
+                roster,
+                await uow.attendance.rsvps(meeting_id),
+                await uow.attendance.signins(meeting_id),
+            )
+    missing = (
+        [key for key in view.tally.expected if key not in outlines]
+        if meeting.kind is MeetingKind.CONGRESS
+        else []
+    )
+    return MeetingAnnouncement(view, missing, counted)
+
+
+async def task_announcement(deps: Deps, task_id: int, week: int = 0) -> TaskAnnouncement | None:
+    async with deps.uow() as uow:
+        task = await uow.tasks.get(task_id)
+    return TaskAnnouncement(task, week) if task is not None else None
+
+
+def is_late(post: PlannedPost, now: datetime) -> bool:
+    return now - post.due_at > LATE_AFTER
+
+
+async def enqueue(
+    deps: Deps, rows: Sequence[OutboxRow], settled: Sequence[PlannedPost], until: datetime
+) -> int:
+    """Write the window's posts, settle their points, and move the watermark, all in one transaction."""
+    async with deps.uow() as uow:
+        added = 0
+        for row in rows:
+            added += await uow.outbox.add_if_absent(row)
+        for post in settled:
+            await _settle_points(uow, deps, post)
+        await uow.counters.set(WATERMARK, int(until.timestamp()))
+        await uow.commit()
+    return added
+
+
+async def _settle_points(uow: UnitOfWork, deps: Deps, post: PlannedPost) -> None:
+    """Points a post's moment settles: −2 for unexcused absence at a meeting's end, −1 a week overdue."""
+    if post.kind is PostKind.SIGNIN_CLOSED:
+        meeting = await uow.meetings.get(int(post.subject.split(":")[1]))
+        if meeting is None:
+            return
+        roster = await deps.roster.branch(uow, meeting.branch)
+        counted = attendance(
+            meeting, roster, await uow.attendance.rsvps(meeting.id), await uow.attendance.signins(meeting.id)
+        )
+        for member in counted.absent:
+            await award(uow, deps, member, PointReason.ABSENT, f"meeting:{meeting.id}", post.due_at)
+    elif post.kind is PostKind.TASK_OVERDUE:
+        task = await uow.tasks.get(int(post.subject.split(":")[1]))
+        if task is not None and not task.finished:
+            week = post.params["week"]
+            await award(
+                uow, deps, task.owner, PointReason.TASK_OVERDUE, f"task:{task.id}:week:{week}", post.due_at
+            )
+
+
+async def due_rows(deps: Deps, now: datetime, limit: int = 100) -> list[OutboxRow]:
+    async with deps.uow() as uow:
+        return await uow.outbox.due(now, limit)
+
+
+async def mark_sent(deps: Deps, row: OutboxRow, now: datetime) -> None:
+    async with deps.uow() as uow:
+        await uow.outbox.mark_sent(row.id or 0, now)
+        await uow.commit()
+
+
+async def mark_failed(deps: Deps, row: OutboxRow, error: str, now: datetime) -> datetime:
+    """Leave the row for a retry after a growing pause; return when it is tried again."""
+    retry_at = now + RETRY_BACKOFF[min(row.attempts, len(RETRY_BACKOFF) - 1)]
+    async with deps.uow() as uow:
+        await uow.outbox.mark_failed(row.id or 0, error, retry_at)
+        await uow.commit()
+    return retry_at
+
+
+def meeting_of(post: PlannedPost) -> int:
+    return int(post.subject.split(":")[1])
+
+
+def task_of(post: PlannedPost) -> int:
+    return int(post.subject.split(":")[1])
