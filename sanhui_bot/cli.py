@@ -10,8 +10,12 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sanhui_bot.config import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from sanhui_bot.app import App
 
 log = logging.getLogger("sanhui_bot")
 
@@ -130,6 +134,7 @@ async def run_migrate(settings: Settings, args: argparse.Namespace) -> int:
 async def run_console(settings: Settings, args: argparse.Namespace) -> int:
     from sanhui_bot.adapters.console.console import ConsoleChat, SimulatedClock, parse_local_time
     from sanhui_bot.app import open_app, plan_meetings
+    from sanhui_bot.scheduler.announcer import Announcer
     from sanhui_bot.storage.database import DatabaseTooNew
 
     start = datetime.now(UTC)
@@ -148,23 +153,36 @@ async def run_console(settings: Settings, args: argparse.Namespace) -> int:
         for warning in await plan_meetings(app, start):
             print(f"# {warning}")
         clock = SimulatedClock(start)
+        chat = ConsoleChat(app.conversation, clock, settings.tz, sys.stdout)
+        announcer = Announcer(app.deps, settings.language, notifier=chat)
 
-        async def on_clock(before: datetime, after: datetime) -> list:
-            if app.deps.local_date(after).year != app.deps.local_date(before).year:
-                for warning in await plan_meetings(app, after):
-                    print(f"# {warning}")
-            return []
+        async def at_moment(previous: datetime, moment: datetime) -> None:
+            await _plan_new_year(app, previous, moment)
+            clock.advance_to(moment)
 
-        chat = ConsoleChat(app.conversation, clock, settings.tz, sys.stdout, on_clock)
+        async def step_through(before: datetime, after: datetime) -> None:
+            # Every post due on the way goes out at its own moment, in order.
+            await announcer.advance(before, after, at_moment)
+
+        chat.on_clock = step_through
         if sys.stdin.isatty():
             print(
                 "# sanhui-bot console. Lines: USER@CHAT: TEXT | :clock TIME | :press USER@CHAT MSG N | :quit"
             )
             print("# e.g.  zhangwei@branch: /help")
+        await announcer.start(start)
         await chat.run(sys.stdin)
     finally:
         await app.close()
     return 0
+
+
+async def _plan_new_year(app: App, before: datetime, after: datetime) -> None:
+    from sanhui_bot.app import plan_meetings
+
+    if app.deps.local_date(after).year != app.deps.local_date(before).year:
+        for warning in await plan_meetings(app, after):
+            print(f"# {warning}")
 
 
 async def run_export(settings: Settings, args: argparse.Namespace) -> int:

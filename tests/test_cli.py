@@ -92,7 +92,11 @@ def test_buttons_and_message_numbers_survive_a_restart(tmp_path: Path) -> None:
     assert "[1] 认领" in text
     # a second run on the same database: the leader presses the button under message 1
     second = posts(
-        console(db, [f":press sunli@branch {number} 1", ":press sunli@branch 99 1", ":quit"], now=None)
+        console(
+            db,
+            [f":press sunli@branch {number} 1", ":press sunli@branch 99 1", ":quit"],
+            now="2026-03-01T09:05",
+        )
     )
     assert sorted(second) == [number + 1, number + 2]
     assert "认领" in second[number + 1][1] and "数学党小组" in second[number + 1][1]

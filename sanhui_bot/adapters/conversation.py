@@ -15,7 +15,7 @@ from sanhui_bot.commands import model as cmds
 from sanhui_bot.commands.parser import parse_command
 from sanhui_bot.domain.errors import DomainError
 from sanhui_bot.domain.model import Actor, ChatContext
-from sanhui_bot.render.replies import Renderer, Reply
+from sanhui_bot.render.replies import Renderer, Reply, renderer_for
 from sanhui_bot.services import meetings, points, roster, suggestions, tasks
 from sanhui_bot.services.deps import Deps
 from sanhui_bot.services.ports import PostedMessage
@@ -44,7 +44,7 @@ class Conversation:
         self.language = language
 
     async def renderer(self) -> Renderer:
-        return Renderer(self.language, self.deps.tz, self.deps.org, await roster.member_names(self.deps))
+        return await renderer_for(self.deps, self.language)
 
     async def handle_text(self, incoming: Incoming, now: datetime) -> list[Reply]:
         """Handle one chat line; a re-delivered update (same update_id) is answered with nothing."""

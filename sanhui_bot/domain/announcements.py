@@ -137,6 +137,7 @@ def task_posts(
                 chat,
                 moment,
                 subject,
+                expires_at=moment + timedelta(days=7),  # superseded by the next week's reminder
                 params={"week": week},
             )
         )

@@ -323,6 +323,67 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "/done <N> [note]   /rate <N> satisfied|basically_satisfied|unsatisfied\n"
         "/points [month]   /join <name>   /help <command> for one command's usage",
     ),
+    # --- the month-end 积分公示栏 (render/summaries.py); short lines for a phone screen
+    "summary_branch_title": (
+        "📋 {unit_name} {year}年{month}月 积分公示栏",
+        "📋 {unit_name} points board {year}-{month:02d}",
+    ),
+    "summary_committee_title": (
+        "📋 {unit_name} {year}年{month}月 议事台账",
+        "📋 {unit_name} ledger {year}-{month:02d}",
+    ),
+    "summary_ranking_title": ("🏅 积分排行（本月／年度累计）", "🏅 Points (month / year to date)"),
+    "summary_rank_line": (
+        "{rank}. {name} {month_total:+d}／{year_total:+d}",
+        "{rank}. {name} {month_total:+d} / {year_total:+d}",
+    ),
+    "summary_ranking_none": ("  名册上暂无党员。", "  No members on the roster."),
+    "summary_tasks_title": ("✅ 任务完成情况", "✅ Tasks"),
+    "summary_task_line": (
+        "{group_name}：完成 {done}，未完成 {open}，逾期 {overdue}",
+        "{group_name}: done {done}, open {open}, overdue {overdue}",
+    ),
+    "summary_overdue_line": (
+        "  ⚠ #{id} {title}（{owner}，截止 {due}）",
+        "  ⚠ #{id} {title} ({owner}, due {due})",
+    ),
+    "summary_unassigned": ("未指定小组", "No group"),
+    "summary_meetings_title": (
+        "🗓 会议召开情况（本月 召开/应开；年度累计）",
+        "🗓 Meetings (month held/planned; year to date)",
+    ),
+    "summary_meeting_line": (
+        "{kind_name}{unit_part}：{held}/{required}；年度 {held_ytd}/{required_ytd}",
+        "{kind_name}{unit_part}: {held}/{required}; year {held_ytd}/{required_ytd}",
+    ),
+    "summary_gap_line": (
+        "⚠ 本月未按计划召开{kind_name}：{unit_name}（{held}/{required}）",
+        "⚠ {kind_name} short this month: {unit_name} ({held} of {required})",
+    ),
+    "summary_gaps_none": ("本月会议均按计划召开。", "Every planned meeting was held this month."),
+    "summary_publication_title": ("📢 公示超期", "📢 Published late"),
+    "summary_publication_late": (
+        "  #{id} {kind_name}{unit_part} {held_on}：期限{deadline}，{published_on}才公示",
+        "  #{id} {kind_name}{unit_part} {held_on}: due {deadline}, published {published_on}",
+    ),
+    "summary_publication_missing": (
+        "  #{id} {kind_name}{unit_part} {held_on}：期限{deadline}，尚未公示",
+        "  #{id} {kind_name}{unit_part} {held_on}: due {deadline}, not published",
+    ),
+    "summary_publication_unknown": (
+        "  #{id} 公示期限无法计算：工作日历缺少该年份数据",
+        "  #{id} deadline unknown: the working-day calendar lacks that year",
+    ),
+    "summary_publication_none": ("📢 公示：无超期。", "📢 Publication: nothing late."),
+    "summary_ledger_title": ("📒 支委会议事台账", "📒 Committee ledgers"),
+    "summary_ledger_line": (
+        "#{id} {held_on} 支委会：决议 {count} 项{warning_part}",
+        "#{id} {held_on} committee: {count} decisions{warning_part}",
+    ),
+    "summary_ledger_warning": ("　⚠ 应为3—5项", " ⚠ 3-5 expected"),
+    "summary_ledger_none": ("  本月未召开支委会。", "  No committee meeting this month."),
+    "summary_committee_overdue_title": ("⏰ 决议任务月底逾期", "⏰ Decision tasks overdue at month end"),
+    "summary_overdue_none": ("  无逾期任务。", "  No overdue tasks."),
 }
 
 # Names of enum values and other words, by language.

@@ -23,8 +23,10 @@ from sanhui_bot.domain.model import (
 from sanhui_bot.domain.organisation import Organisation
 from sanhui_bot.render.catalog import EN, join_words, message, word
 from sanhui_bot.render.parse_messages import parse_error_text, usage
+from sanhui_bot.services.deps import Deps
 from sanhui_bot.services.meetings import MeetingView, RsvpResult, SignInResult, Tally
 from sanhui_bot.services.points import PointsStatement
+from sanhui_bot.services.roster import member_names
 from sanhui_bot.services.tasks import CompletionResult, DecisionResult, RatingResult, TaskView
 
 WEEKDAYS_ZH = "一二三四五六日"
@@ -426,3 +428,8 @@ class Renderer:
         if topic:
             return Reply(self.usage(topic))
         return Reply(self.t("help"))
+
+
+async def renderer_for(deps: Deps, language: str) -> Renderer:
+    """A renderer that names members as the roster does now."""
+    return Renderer(language, deps.tz, deps.org, await member_names(deps))

@@ -20,7 +20,8 @@ SAY = re.compile(r"^(?P<user>[^@\s:]+)@(?P<chat>[^:\s]+)\s*[:：]\s?(?P<text>.*)
 PRESS = re.compile(r"^:press\s+(?P<user>[^@\s]+)@(?P<chat>\S+)\s+#?(?P<message>\d+)\s+(?P<button>\d+)\s*$")
 CLOCK = re.compile(r"^:clock\s+(?P<when>\S+)\s*$")
 
-ClockListener = Callable[[datetime, datetime], Awaitable[list[tuple[str, Reply]]]]
+# Called with (from, to) when the clock is moved; it steps the clock through every due moment.
+ClockListener = Callable[[datetime, datetime], Awaitable[None]]
 
 
 class SimulatedClock:
@@ -84,8 +85,8 @@ class ConsoleChat:
                 "无法理解这一行。格式：USER@CHAT: 文本 | :clock 2026-03-26T15:00 | :press USER@CHAT 消息号 按钮号 | :quit"
             )
 
-    async def post(self, chat: str, reply: Reply) -> int:
-        """Print a post under the next message number and remember its buttons."""
+    async def post(self, chat: str, reply: Reply) -> str:
+        """Print a post under the next message number and remember its buttons; return the number."""
         async with self.conversation.deps.uow() as uow:
             number = await uow.messages.next_console_number()
             await uow.commit()
@@ -97,7 +98,7 @@ class ConsoleChat:
             )
         await self.conversation.remember(PLATFORM, chat, str(number), reply, self.clock.now)
         self.out.flush()
-        return number
+        return str(number)
 
     async def _clock(self, line: str) -> None:
         match = CLOCK.match(line)
@@ -106,14 +107,12 @@ class ConsoleChat:
             self._note("时间格式：:clock 2026-03-26T15:00（本地时间）")
             return
         before = self.clock.now
-        try:
-            self.clock.advance_to(moment)
-        except ValueError:
+        if moment < before:
             self._note(f"时钟只能向前拨：现在是 {before.astimezone(self.tz):%Y-%m-%dT%H:%M}")
             return
         if self.on_clock is not None:
-            for chat, reply in await self.on_clock(before, moment):
-                await self.post(chat, reply)
+            await self.on_clock(before, moment)
+        self.clock.advance_to(moment)
 
     async def _press(self, line: str) -> None:
         match = PRESS.match(line)

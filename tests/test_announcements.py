@@ -1,0 +1,235 @@
+"""The bot's own posts at fixed times, each exactly once, across restarts and clock jumps."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import ChatDriver, local
+
+from sanhui_bot.app import App, open_app, plan_meetings
+from sanhui_bot.config import Settings
+from sanhui_bot.render.replies import Reply
+from sanhui_bot.scheduler.announcer import Announcer
+from sanhui_bot.services import announcements
+
+
+@dataclass
+class Recorder:
+    """A notifier that keeps what it was asked to post, stamped with the simulated time."""
+
+    now: datetime = field(default_factory=lambda: local("2026-03-01T08:00"))
+    posts: list[tuple[datetime, str, Reply]] = field(default_factory=list)
+    fail: bool = False
+
+    async def post(self, chat: str, reply: Reply) -> str:
+        if self.fail:
+            raise ConnectionError("platform unreachable")
+        self.posts.append((self.now, chat, reply))
+        return str(len(self.posts))
+
+    async def at_moment(self, previous: datetime, moment: datetime) -> None:
+        self.now = moment
+
+    def texts(self, chat: str, fragment: str = "") -> list[tuple[str, str]]:
+        """(local date, text) of the posts to `chat` containing `fragment`."""
+        return [
+            (when.date().isoformat(), reply.text)
+            for when, to, reply in self.posts
+            if to == chat and fragment in reply.text
+        ]
+
+
+async def started(app: App, recorder: Recorder, at: str) -> Announcer:
+    recorder.now = local(at)
+    await plan_meetings(app, recorder.now)
+    announcer = Announcer(app.deps, "zh-CN", recorder)
+    await announcer.start(recorder.now)
+    return announcer
+
+
+async def run(app: App, recorder: Recorder, start: str, end: str) -> Announcer:
+    announcer = await started(app, recorder, start)
+    await announcer.advance(recorder.now, local(end), recorder.at_moment)
+    return announcer
+
+
+async def outbox_keys(app: App) -> list[str]:
+    async with app.deps.uow() as uow:
+        return [row.key for row in await uow.outbox.list()]
+
+
+async def test_group_notices_three_days_ahead_and_one_month_end_summary_per_chat(app: App) -> None:
+    recorder = Recorder()
+    await run(app, recorder, "2026-03-01T08:00", "2026-04-01T09:00")
+    notices = [(day, text) for day, text in recorder.texts("g-math", "会议通知")]
+    assert [day for day, _ in notices] == ["2026-03-02", "2026-03-16", "2026-03-30"]
+    assert "3月5日" in notices[0][1] and "3月19日" in notices[1][1] and "4月2日" in notices[2][1]
+    for chat in ("g-grade10", "g-service"):
+        assert [day for day, _ in recorder.texts(chat, "会议通知")] == [
+            "2026-03-02",
+            "2026-03-16",
+            "2026-03-30",
+        ]
+    # committee: 2nd Thursday 16:30 → notice on Monday 03-09; lesson: 4th Thursday of March → 03-23
+    assert [day for day, _ in recorder.texts("committee", "会议通知")] == ["2026-03-09"]
+    assert [day for day, _ in recorder.texts("branch", "会议通知")] == ["2026-03-23"]
+    month_ends = [(when, chat) for when, chat, reply in recorder.posts if reply.subject == "month:2026-03"]
+    assert sorted(chat for _, chat in month_ends) == sorted(
+        ["branch", "committee", "g-math", "g-grade10", "g-service"]
+    )
+    assert {when for when, _ in month_ends} == {local("2026-03-31T18:00")}
+    keys = await outbox_keys(app)
+    assert len(keys) == len(set(keys)) == len(recorder.posts)
+    assert "month_end:g-math:2026-03" in keys
+
+
+async def test_the_same_script_cut_into_pieces_posts_the_same_once(
+    app: App, settings: Settings, template_db: Path, tmp_path: Path
+) -> None:
+    whole = Recorder()
+    await run(app, whole, "2026-03-01T08:00", "2026-04-01T09:00")
+    expected = sorted((when, chat, reply.text) for when, chat, reply in whole.posts)
+
+    cut_db = tmp_path / "cut.db"
+    shutil.copy(template_db, cut_db)
+    pieces = Recorder()
+    cuts = [
+        "2026-03-01T08:00",
+        "2026-03-02T09:00",
+        "2026-03-05T14:00",
+        "2026-03-05T15:30",
+        "2026-03-20T00:00",
+    ]
+    for start, end in zip(cuts, [*cuts[1:], "2026-04-01T09:00"], strict=True):
+        restarted = await open_app(settings, cut_db)  # each piece is a new bot process on the same database
+        try:
+            await run(restarted, pieces, start, end)
+        finally:
+            await restarted.close()
+    assert sorted((when, chat, reply.text) for when, chat, reply in pieces.posts) == expected
+
+
+async def test_reminders_name_only_those_who_have_not_answered(app: App, chat: ChatDriver) -> None:
+    recorder = Recorder()
+    announcer = await started(app, recorder, "2026-03-01T08:00")
+    data = await chat.export()
+    meeting = next(
+        m["id"] for m in data["meetings"] if m["unit"] == "math" and m["starts_at"].startswith("2026-03-05")
+    )
+    await chat.say("liuyang", "g-math", f"/rsvp {meeting} yes", at=local("2026-03-02T10:00"))
+    await chat.say("hema", "g-math", f"/rsvp {meeting} 请假 事假 外出", at=local("2026-03-02T10:05"))
+    await announcer.advance(local("2026-03-02T10:05"), local("2026-03-05T14:00"), recorder.at_moment)
+    [(day, text)] = recorder.texts("g-math", "明天")
+    assert day == "2026-03-04" and "张伟" in text and "刘洋" not in text and "何马" not in text
+    [(day, text)] = recorder.texts("g-math", "一小时后")
+    assert day == "2026-03-05" and "陈静" in text and "刘洋" not in text
+
+
+async def test_signin_opens_at_the_start_and_closes_with_attendance_and_absence_points(
+    app: App, chat: ChatDriver
+) -> None:
+    recorder = Recorder()
+    announcer = await started(app, recorder, "2026-03-04T08:00")
+    data = await chat.export()
+    meeting = next(
+        m["id"] for m in data["meetings"] if m["unit"] == "math" and m["starts_at"].startswith("2026-03-05")
+    )
+    await chat.say("hema", "g-math", f"/rsvp {meeting} 请假 病假 发烧", at=local("2026-03-04T09:00"))
+    await announcer.advance(local("2026-03-04T09:00"), local("2026-03-05T14:35"), recorder.at_moment)
+    [(_, opened)] = recorder.texts("g-math", "开始签到")
+    assert f"/signin {meeting}" in opened
+    _, _, reply = next(p for p in recorder.posts if p[1] == "g-math" and "开始签到" in p[2].text)
+    assert reply.buttons[0].command == f"/signin {meeting}"
+    await chat.say("liuyang", "g-math", f"/signin {meeting}", at=local("2026-03-05T14:35"))
+    await chat.say("zhangwei", "g-math", f"/signin {meeting}", at=local("2026-03-05T14:40"))
+    await announcer.advance(local("2026-03-05T14:40"), local("2026-03-05T16:00"), recorder.at_moment)
+    [(_, closed)] = recorder.texts("g-math", "签到结束")
+    assert "应到 5 人，实到 2 人，请假 1 人，缺席 2 人" in closed
+    assert "李华" in closed and "陈静" in closed
+    points = {(e["member"], e["reason"]): e["delta"] for e in (await chat.export())["points"]}
+    assert points[("lihua", "absent")] == -2 and points[("chenjing", "absent")] == -2
+    assert ("hema", "absent") not in points and points[("liuyang", "signin")] == 2
+
+
+async def test_quorum_warning_goes_to_the_committee_chat_only_when_quorum_is_not_reached(app: App) -> None:
+    recorder = Recorder()
+    await run(app, recorder, "2026-05-20T08:00", "2026-05-28T16:00")  # congress on Thursday 2026-05-28 15:30
+    warnings = recorder.texts("committee", "书记请注意")
+    assert [day for day, _ in warnings] == ["2026-05-27"]
+    assert "至少需要 6 人" in warnings[0][1]  # 10 full members vote: more than half is 6
+
+
+async def test_task_reminders_before_on_and_weekly_after_the_due_date(app: App, chat: ChatDriver) -> None:
+    recorder = Recorder()
+    announcer = await started(app, recorder, "2026-03-01T08:00")
+    # due on a Saturday: the reminders still go out on the calendar days
+    await chat.say(
+        "zhangwei", "branch", "/decision 整理台账 @liuyang 截止:2026-03-14", at=local("2026-03-01T08:30")
+    )
+    await announcer.advance(local("2026-03-01T08:30"), local("2026-03-29T10:00"), recorder.at_moment)
+    reminders = [(day, text) for day, text in recorder.texts("branch") if "#1" in text and "整理台账" in text]
+    assert [day for day, _ in reminders] == ["2026-03-11", "2026-03-14", "2026-03-21", "2026-03-28"]
+    assert "刘洋" in reminders[0][1] and "逾期 2 周" in reminders[3][1]
+    overdue = [e for e in (await chat.export())["points"] if e["reason"] == "task_overdue"]
+    assert [(e["member"], e["delta"], e["source"]) for e in overdue] == [
+        ("liuyang", -1, "task:1:week:1"),
+        ("liuyang", -1, "task:1:week:2"),
+    ]
+
+
+async def test_posts_missed_while_down_are_sent_late_once_and_pointless_ones_are_dropped(app: App) -> None:
+    recorder = Recorder()
+    await started(app, recorder, "2026-03-01T08:00")
+    # the bot is down from 03-01 08:00 until 03-05 15:00, during the 14:30 group meetings
+    restarted = Announcer(app.deps, "zh-CN", recorder)
+    recorder.now = local("2026-03-05T15:00")
+    await restarted.start(recorder.now)
+    texts = [reply.text for _, chat, reply in recorder.posts if chat == "g-math"]
+    assert not any(
+        "会议通知" in text or "一小时后" in text or "明天" in text for text in texts
+    )  # pointless now
+    assert any(text.startswith("【补发】") and "开始签到" in text for text in texts)  # still open until 15:30
+    await restarted.start(recorder.now)  # a second restart adds nothing
+    assert [reply.text for _, chat, reply in recorder.posts if chat == "g-math"] == texts
+
+
+async def test_a_failed_send_is_retried_and_sent_once(app: App) -> None:
+    recorder = Recorder(fail=True)
+    announcer = await started(app, recorder, "2026-03-01T08:00")
+    await announcer.advance(recorder.now, local("2026-03-02T09:00"), recorder.at_moment)
+    assert recorder.posts == []
+    async with app.deps.uow() as uow:
+        [row] = [row for row in await uow.outbox.list() if row.chat == "g-math"]
+    assert row.sent_at is None and row.attempts == 1 and "unreachable" in row.last_error
+    recorder.fail = False
+    await announcer.tick(local("2026-03-02T09:00:01"))
+    assert recorder.posts == []  # still waiting for its retry time
+    await announcer.tick(local("2026-03-02T09:01"))
+    assert len(recorder.texts("g-math", "会议通知")) == 1
+    await announcer.tick(local("2026-03-02T09:30"))
+    assert len(recorder.texts("g-math", "会议通知")) == 1
+
+
+@pytest.mark.parametrize("month_end", ["2026-02-28T18:00", "2026-05-31T18:00"])  # a Saturday and a Sunday
+async def test_month_end_on_a_weekend_still_posts_that_evening(app: App, month_end: str) -> None:
+    recorder = Recorder()
+    start = (local(month_end) - timedelta(hours=1)).isoformat(timespec="minutes")[:16]
+    await run(app, recorder, start, month_end)
+    assert {chat for when, chat, reply in recorder.posts if reply.subject.startswith("month:")} == {
+        "branch",
+        "committee",
+        "g-math",
+        "g-grade10",
+        "g-service",
+    }
+
+
+async def test_next_due_after_steps_to_the_first_post(app: App) -> None:
+    await plan_meetings(app, local("2026-03-01T08:00"))
+    assert await announcements.next_due_after(app.deps, local("2026-03-01T08:00")) == local(
+        "2026-03-02T09:00"
+    )
