@@ -233,3 +233,18 @@ async def test_next_due_after_steps_to_the_first_post(app: App) -> None:
     assert await announcements.next_due_after(app.deps, local("2026-03-01T08:00")) == local(
         "2026-03-02T09:00"
     )
+
+
+async def test_the_apscheduler_job_ticks_the_announcer_with_the_clock(app: App) -> None:
+    from sanhui_bot.scheduler.runner import JOB_ID, build_scheduler
+
+    recorder = Recorder()
+    announcer = await started(app, recorder, "2026-03-01T08:00")
+    recorder.now = local("2026-03-02T09:00")
+    scheduler = build_scheduler(announcer, app.deps.tz, clock=lambda: recorder.now)
+    job = scheduler.get_job(JOB_ID)
+    assert str(scheduler.timezone) == "Asia/Shanghai" and job.max_instances == 1 and job.coalesce
+    await job.func()  # what the scheduler runs every half minute
+    assert [day for day, _ in recorder.texts("g-math", "会议通知")] == ["2026-03-02"]
+    scheduler.start()
+    scheduler.shutdown(wait=False)
