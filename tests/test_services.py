@@ -10,6 +10,7 @@ from conftest import ChatDriver, local
 from sanhui_bot.app import App, plan_meetings
 from sanhui_bot.domain.model import Meeting, MeetingKind, committee_unit
 from sanhui_bot.services.points import reverse_entry
+from sanhui_bot.services.roster import identify
 
 
 async def planned(app: App, unit: str, day: str) -> Meeting:
@@ -304,9 +305,6 @@ async def test_points_statement_and_reversal(app: App, chat: ChatDriver) -> None
     await chat.say("liuyang", "g-math", "/suggest 建议一")
     statement = await chat.say("liuyang", "g-math", "/points")
     assert "+3" in statement and "第 1/" in statement
-    actor = await app.conversation.renderer()  # noqa: F841 - renderer builds with the roster
-    from sanhui_bot.services.roster import identify
-
     secretary = await identify(app.deps, "console", "zhangwei")
     ctx = app.deps.org.chat_context("branch")
     entry_id = (await chat.export())["points"][0]["id"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from sanhui_bot.commands import model as cmds
 from sanhui_bot.domain.errors import DomainError, NotFound, PermissionDenied
@@ -138,7 +138,7 @@ async def new_meeting(
             raise DomainError("group_meeting_needs_group")
         if not member.is_leader and member.group != group:
             raise PermissionDenied("not_your_group", group=group)
-    starts_local = datetime.combine(cmd.on, cmd.at if isinstance(cmd.at, time) else time(0), tzinfo=deps.tz)
+    starts_local = datetime.combine(cmd.on, cmd.at, tzinfo=deps.tz)
     starts_at = starts_local.astimezone(now.tzinfo)
     if starts_at <= now:
         raise DomainError("meeting_in_past", when=starts_local)
