@@ -508,3 +508,33 @@ async def test_unknown_chat_is_refused(app: App) -> None:
     with pytest.raises(DomainError) as refused:
         await month_summary(app.deps, "random-chat", 2026, 3, MONTH_END)
     assert refused.value.code == "chat_not_configured"
+
+
+async def test_publication_deadline_counts_working_days_across_national_day(
+    app: App, chat: ChatDriver
+) -> None:
+    # 2026-09-30 + 2 working days: 10-01…10-07 are off, 10-08 (Thu) and 10-09 (Fri) work → deadline 10-09.
+    # 2026-10-09 + 2 working days: 10-10 is a make-up Saturday (调休) → 10-10, then 10-12.
+    for day in ("2026-09-30", "2026-10-09"):
+        await say_ok(
+            chat,
+            "zhangwei",
+            "branch",
+            f"/meeting new congress {day} 15:30",
+            "2026-09-20T10:00",
+            "支部党员大会",
+        )
+    before = await meeting_on(app, "t1", CONGRESS, "2026-09-30")
+    after = await meeting_on(app, "t1", CONGRESS, "2026-10-09")
+    await close(app, before.id or 0, local("2026-09-30T17:00"), local("2026-10-09T20:00"))  # on time
+    await close(app, after.id or 0, local("2026-10-09T17:00"), local("2026-10-13T09:00"))  # a day late
+    september = await month_summary(app.deps, "branch", 2026, 9, local("2026-10-31T18:00"))
+    october = await month_summary(app.deps, "branch", 2026, 10, local("2026-10-31T18:00"))
+    assert isinstance(september, BranchSummary) and isinstance(october, BranchSummary)
+    assert september.publication_misses == ()
+    [miss] = october.publication_misses
+    assert (miss.meeting_id, miss.deadline, miss.published_on) == (
+        after.id,
+        date(2026, 10, 12),
+        date(2026, 10, 13),
+    )
