@@ -384,6 +384,70 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "summary_ledger_none": ("  本月未召开支委会。", "  No committee meeting this month."),
     "summary_committee_overdue_title": ("⏰ 决议任务月底逾期", "⏰ Decision tasks overdue at month end"),
     "summary_overdue_none": ("  无逾期任务。", "  No overdue tasks."),
+    # --- the bot's own posts (notices, reminders, sign-in, task reminders)
+    "post_late": ("【补发】", "[Late] "),
+    "post_notice": (
+        "📢 会议通知 #{id}：{kind_name}{unit_part}\n时间：{when}{place_part}",
+        "📢 Meeting notice #{id}: {kind_name}{unit_part}\nWhen: {when}{place_part}",
+    ),
+    "post_notice_place": ("\n地点：{place}", "\nWhere: {place}"),
+    "post_notice_title": ("\n主题：{title}", "\nSubject: {title}"),
+    "post_notice_agenda_fixed": (
+        "议程（1+X）：\n  固定议题：{topic}",
+        "Agenda (1+X):\n  Fixed topic: {topic}",
+    ),
+    "post_notice_agenda_title": ("议事清单：", "Agenda:"),
+    "post_notice_agenda_item": ("  {n}. {topic}", "  {n}. {topic}"),
+    "post_notice_outline": (
+        "请各位党员会前撰写发言提纲，用 /outline {id} 提纲内容 提交；会上设党员献策环节（/suggest 建议）。",
+        "Members, please prepare a speaking outline and hand it in with /outline {id} <text>; the meeting has a suggestions round (/suggest).",
+    ),
+    "post_notice_expected": ("应到 {count} 人：{names}", "Expected ({count}): {names}"),
+    "post_notice_answer": (
+        "请点按钮或回复 /rsvp {id} 参加 | 请假 原因 | 不参加",
+        "Press a button or answer /rsvp {id} yes | leave <reason> | no",
+    ),
+    "post_reminder_day": ("⏰ 明天 {when} {kind_name} #{id}。", "⏰ Tomorrow {when}: {kind_name} #{id}."),
+    "post_reminder_hour": (
+        "⏰ 一小时后 {when} {kind_name} #{id}。",
+        "⏰ In an hour ({when}): {kind_name} #{id}.",
+    ),
+    "post_reminder_unanswered": (
+        "尚未回复：{names}（/rsvp {id} 参加 | 请假 原因 | 不参加）",
+        "No answer yet: {names} (/rsvp {id} yes | leave <reason> | no)",
+    ),
+    "post_reminder_all_answered": ("全部应到人员均已回复。", "Everyone expected has answered."),
+    "post_reminder_outlines": (
+        "尚未提交发言提纲：{names}（/outline {id} 内容）",
+        "No speaking outline yet: {names} (/outline {id} <text>)",
+    ),
+    "post_quorum_warning": (
+        "⚠ 书记请注意：#{id} {kind_name}（{when}）目前确认参加的有表决权党员 {present} 人，共 {voting} 人，至少需要 {needed} 人才能表决。未回复：{unanswered}",
+        "⚠ Secretary: for #{id} {kind_name} ({when}) only {present} of {voting} voting members have said they will come; {needed} are needed for a vote. No answer yet: {unanswered}",
+    ),
+    "post_signin_open": (
+        "✅ #{id} {kind_name} 开始签到，请到会党员点“签到”或发送 /signin {id}；会上可用 /suggest 献策。",
+        "✅ Sign-in for #{id} {kind_name} is open: press Sign in or send /signin {id}; suggestions with /suggest.",
+    ),
+    "post_signin_button": ("签到", "Sign in"),
+    "post_signin_closed": (
+        "📋 #{id} {kind_name} 签到结束。应到 {expected} 人，实到 {present} 人，请假 {leave} 人，缺席 {absent} 人。",
+        "📋 Sign-in for #{id} {kind_name} is closed. Expected {expected}, present {present}, on leave {leave}, absent {absent}.",
+    ),
+    "post_signin_closed_leave": ("请假：{names}", "On leave: {names}"),
+    "post_signin_closed_absent": ("缺席：{names}", "Absent: {names}"),
+    "post_task_due_soon": (
+        "📌 {owner}：任务 #{id}「{title}」将于 {due} 到期（还有 3 天）。完成后请发送 /done {id} 说明。",
+        "📌 {owner}: task #{id} \u201c{title}\u201d is due on {due} (in 3 days). When done, send /done {id} <note>.",
+    ),
+    "post_task_due_today": (
+        "📌 {owner}：任务 #{id}「{title}」今天（{due}）到期。完成后请发送 /done {id} 说明。",
+        "📌 {owner}: task #{id} \u201c{title}\u201d is due today ({due}). When done, send /done {id} <note>.",
+    ),
+    "post_task_overdue": (
+        "❗ {owner}：任务 #{id}「{title}」已逾期 {week} 周（截止 {due}），积分 {delta:+d}。请尽快完成并发送 /done {id}。",
+        "❗ {owner}: task #{id} \u201c{title}\u201d is {week} week(s) overdue (due {due}); points {delta:+d}. Please finish it and send /done {id}.",
+    ),
 }
 
 # Names of enum values and other words, by language.

@@ -141,12 +141,12 @@ class Announcer:
     async def _render(self, post: PlannedPost, renderer: Renderer, late: bool, now: datetime) -> Reply | None:
         if post.kind in MEETING_POSTS:
             data = await announcements.meeting_announcement(
-                self.deps, announcements.meeting_of(post), with_attendance=post.kind is PostKind.SIGNIN_CLOSED
+                self.deps, announcements.subject_id(post), with_attendance=post.kind is PostKind.SIGNIN_CLOSED
             )
             return meeting_post(post.kind, data, renderer, late) if data else None
         if post.kind in TASK_POSTS:
             data = await announcements.task_announcement(
-                self.deps, announcements.task_of(post), post.params.get("week", 0)
+                self.deps, announcements.subject_id(post), post.params.get("week", 0)
             )
             if data is None or data.task.finished:
                 return None

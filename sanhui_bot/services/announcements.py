@@ -168,7 +168,7 @@ async def enqueue(
 async def _settle_points(uow: UnitOfWork, deps: Deps, post: PlannedPost) -> None:
     """Points a post's moment settles: −2 for unexcused absence at a meeting's end, −1 a week overdue."""
     if post.kind is PostKind.SIGNIN_CLOSED:
-        meeting = await uow.meetings.get(int(post.subject.split(":")[1]))
+        meeting = await uow.meetings.get(subject_id(post))
         if meeting is None:
             return
         roster = await deps.roster.branch(uow, meeting.branch)
@@ -178,7 +178,7 @@ async def _settle_points(uow: UnitOfWork, deps: Deps, post: PlannedPost) -> None
         for member in counted.absent:
             await award(uow, deps, member, PointReason.ABSENT, f"meeting:{meeting.id}", post.due_at)
     elif post.kind is PostKind.TASK_OVERDUE:
-        task = await uow.tasks.get(int(post.subject.split(":")[1]))
+        task = await uow.tasks.get(subject_id(post))
         if task is not None and not task.finished:
             week = post.params["week"]
             await award(
@@ -206,9 +206,6 @@ async def mark_failed(deps: Deps, row: OutboxRow, error: str, now: datetime) -> 
     return retry_at
 
 
-def meeting_of(post: PlannedPost) -> int:
-    return int(post.subject.split(":")[1])
-
-
-def task_of(post: PlannedPost) -> int:
+def subject_id(post: PlannedPost) -> int:
+    """The meeting or task number in a post's subject, e.g. 12 in "meeting:12"."""
     return int(post.subject.split(":")[1])
