@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sanhui_bot.adapters.conversation import Conversation
+from sanhui_bot.adapters.platform import Platform
 from sanhui_bot.config import Settings
 from sanhui_bot.domain.errors import UnknownCalendarYear
 from sanhui_bot.domain.model import Member
@@ -94,6 +95,12 @@ async def open_app(settings: Settings, db_path: Path | None = None) -> App:
     )
     await roster.sync_roster(deps, roster_members(settings))
     return App(settings, store, deps, Conversation(deps, settings.language))
+
+
+def build_platforms(settings: Settings, app: App) -> list[Platform]:
+    """The chat platforms the config turns on, each ready to start (none yet: console only)."""
+    platforms: list[Platform] = []
+    return platforms
 
 
 async def plan_meetings(app: App, now: datetime) -> list[str]:

@@ -154,7 +154,7 @@ async def run_console(settings: Settings, args: argparse.Namespace) -> int:
             print(f"# {warning}")
         clock = SimulatedClock(start)
         chat = ConsoleChat(app.conversation, clock, settings.tz, sys.stdout)
-        announcer = Announcer(app.deps, settings.language, notifier=chat)
+        announcer = Announcer(app.deps, settings.language, notifiers=[chat])
 
         async def at_moment(previous: datetime, moment: datetime) -> None:
             await _plan_new_year(app, previous, moment)
@@ -203,9 +203,51 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def run_bot(settings: Settings, args: argparse.Namespace) -> int:
-    print(
-        "没有配置任何聊天平台 / no chat platform is configured yet: the Telegram and Matrix adapters are not "
-        "part of this version. Try the bot with `python bot.py console`.",
-        file=sys.stderr,
-    )
-    return 2
+    import signal
+
+    from sanhui_bot.app import build_platforms, open_app, plan_meetings
+    from sanhui_bot.scheduler.announcer import Announcer
+    from sanhui_bot.scheduler.runner import build_scheduler
+    from sanhui_bot.storage.database import DatabaseTooNew
+
+    try:
+        app = await open_app(settings, args.db)
+    except DatabaseTooNew as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    try:
+        platforms = build_platforms(settings, app)
+        if not platforms:
+            print(
+                f"没有配置任何聊天平台 / no chat platform is configured: set {settings.telegram.token_env} "
+                "for Telegram or [matrix] homeserver for Matrix (see README). "
+                "Try the bot with `python bot.py console`.",
+                file=sys.stderr,
+            )
+            return 2
+        for warning in await plan_meetings(app, datetime.now(UTC)):
+            log.warning(warning)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        started = []
+        try:
+            for platform in platforms:
+                await platform.start()
+                started.append(platform)
+                log.warning("%s is running", platform.platform)
+            announcer = Announcer(app.deps, settings.language, notifiers=platforms)
+            await announcer.start(datetime.now(UTC))
+            scheduler = build_scheduler(announcer, settings.tz)
+            scheduler.start()
+            try:
+                await stop.wait()
+            finally:
+                scheduler.shutdown(wait=False)
+        finally:
+            for platform in reversed(started):
+                await platform.stop()
+    finally:
+        await app.close()
+    return 0

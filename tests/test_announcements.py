@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import ChatDriver, local
 
+from sanhui_bot.adapters.conversation import Incoming
 from sanhui_bot.app import App, open_app, plan_meetings
 from sanhui_bot.config import Settings
 from sanhui_bot.render.replies import Reply
@@ -24,6 +25,10 @@ class Recorder:
     now: datetime = field(default_factory=lambda: local("2026-03-01T08:00"))
     posts: list[tuple[datetime, str, Reply]] = field(default_factory=list)
     fail: bool = False
+    platform: str = "console"
+
+    def serves(self, chat: str) -> bool:
+        return True
 
     async def post(self, chat: str, reply: Reply) -> str:
         if self.fail:
@@ -46,7 +51,7 @@ class Recorder:
 async def started(app: App, recorder: Recorder, at: str) -> Announcer:
     recorder.now = local(at)
     await plan_meetings(app, recorder.now)
-    announcer = Announcer(app.deps, "zh-CN", recorder)
+    announcer = Announcer(app.deps, "zh-CN", [recorder])
     await announcer.start(recorder.now)
     return announcer
 
@@ -185,7 +190,7 @@ async def test_posts_missed_while_down_are_sent_late_once_and_pointless_ones_are
     recorder = Recorder()
     await started(app, recorder, "2026-03-01T08:00")
     # the bot is down from 03-01 08:00 until 03-05 15:00, during the 14:30 group meetings
-    restarted = Announcer(app.deps, "zh-CN", recorder)
+    restarted = Announcer(app.deps, "zh-CN", [recorder])
     recorder.now = local("2026-03-05T15:00")
     await restarted.start(recorder.now)
     texts = [reply.text for _, chat, reply in recorder.posts if chat == "g-math"]
@@ -248,3 +253,28 @@ async def test_the_apscheduler_job_ticks_the_announcer_with_the_clock(app: App) 
     assert [day for day, _ in recorder.texts("g-math", "会议通知")] == ["2026-03-02"]
     scheduler.start()
     scheduler.shutdown(wait=False)
+
+
+async def test_a_notice_and_a_task_card_are_re_rendered_for_editing_in_place(app: App) -> None:
+    recorder = Recorder()
+    await run(app, recorder, "2026-03-01T08:00", "2026-03-02T10:00")
+    (notice,) = [reply for _, chat, reply in recorder.posts if chat == "g-math" and reply.buttons]
+    number = await recorder_message(app, notice)
+    conversation = app.conversation
+    (view,) = await conversation.live_views("console", notice.subject)
+    assert view[0].message_id == number
+    assert "参加 0" in view[1].text
+    for user in ("liuyang", "chenjing"):
+        incoming = Incoming("console", user, "g-math", "g-math", f"/rsvp {notice.subject[8:]} yes")
+        await conversation.handle_text(incoming, local("2026-03-02T11:00"))
+    (view,) = await conversation.live_views("console", notice.subject)
+    assert "参加 2" in view[1].text and "请假 0" in view[1].text
+    assert [button.command for button in view[1].buttons] == [b.command for b in notice.buttons]
+    assert await conversation.live_views("console", "meeting:99999") == []
+    assert await conversation.live_views("telegram", notice.subject) == []  # posted on the console only
+
+
+async def recorder_message(app: App, reply: Reply) -> str:
+    """Remember the recorded post as console message 1, as the console adapter would."""
+    await app.conversation.remember("console", "g-math", "1", reply, local("2026-03-02T10:00"))
+    return "1"

@@ -147,8 +147,8 @@ async def test_migrate_from_empty_database_creates_the_directory_and_reaches_hea
     engine = create_engine(sqlite_url(tmp_path / "new" / "dir" / "sanhui.db"))
     try:
         assert await current_revision(engine) is None
-        assert await migrate(engine) == head_revision() == "0002"
-        assert await current_revision(engine) == "0002"
+        assert await migrate(engine) == head_revision() == "0003"
+        assert await current_revision(engine) == "0003"
     finally:
         await engine.dispose()
 
@@ -180,7 +180,7 @@ async def test_migrations_create_exactly_the_schema_of_schema_py(store: SqlStore
 async def test_migrate_is_idempotent_on_a_database_with_data(store: SqlStore) -> None:
     await seed_members(store, "zhang")
     stored = await seed_meeting(store)
-    assert await migrate(store.engine) == "0002"
+    assert await migrate(store.engine) == head_revision()
     async with store.unit_of_work() as uow:
         assert await uow.members.get("zhang") == member("zhang")
         assert await uow.meetings.get(stored.id or 0) == stored
@@ -190,7 +190,7 @@ async def test_a_database_newer_than_the_code_is_refused(store: SqlStore) -> Non
     async with store.engine.begin() as connection:
         await connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
     assert await current_revision(store.engine) == "0099"
-    with pytest.raises(DatabaseTooNew, match=r"revision 0099, newer .* \(head 0002\); upgrade sanhui-bot"):
+    with pytest.raises(DatabaseTooNew, match=r"revision 0099, newer .* \(head 0003\); upgrade sanhui-bot"):
         await migrate(store.engine)
     assert await current_revision(store.engine) == "0099"  # untouched
 
@@ -211,7 +211,7 @@ async def test_the_initial_migration_downgrades_to_nothing_and_back(tmp_path: Pa
             left = await connection.run_sync(_downgrade_then_upgrade)
             await connection.commit()
         assert left == ["alembic_version"]
-        assert await current_revision(store.engine) == "0002"
+        assert await current_revision(store.engine) == head_revision()
     finally:
         await store.close()
 
@@ -815,9 +815,36 @@ async def test_0002_keeps_the_outbox_rows_written_under_0001(tmp_path: Path) -> 
                 )
             )
             await connection.commit()
-        assert await migrate(engine) == "0002"
+        assert await migrate(engine) == head_revision()
         async with engine.connect() as connection:
             rows = (await connection.execute(text("SELECT key, retry_at FROM outbox"))).all()
         assert [tuple(row) for row in rows] == [("notice:math:1", None)]
+    finally:
+        await engine.dispose()
+
+
+async def test_0003_adds_deliveries_for_outbox_rows_written_under_0002(tmp_path: Path) -> None:
+    engine = create_engine(sqlite_url(tmp_path / "old.db"))
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(_upgrade_to, "0002")
+            await connection.execute(
+                text(
+                    "INSERT INTO outbox (key, kind, chat, payload, due_at, created_at, attempts, last_error) "
+                    "VALUES ('notice:math:1', 'notice', 'g-math', '{}', '2026-03-02 01:00:00', "
+                    "'2026-03-01 00:00:00', 0, '')"
+                )
+            )
+            await connection.commit()
+        assert await migrate(engine) == "0003"
+        store = SqlStore(engine)
+        async with store.unit_of_work() as uow:
+            (row,) = await uow.outbox.list()
+            assert await uow.outbox.delivered(row.id or 0) == set()
+            await uow.outbox.record_delivery(row.id or 0, "telegram", "77", row.due_at)
+            await uow.outbox.record_delivery(row.id or 0, "telegram", "78", row.due_at)  # ignored
+            await uow.commit()
+        async with store.unit_of_work() as uow:
+            assert await uow.outbox.delivered(row.id or 0) == {"telegram"}
     finally:
         await engine.dispose()

@@ -13,10 +13,12 @@ from datetime import datetime
 
 from sanhui_bot.commands import model as cmds
 from sanhui_bot.commands.parser import parse_command
+from sanhui_bot.domain.announcements import PostKind
 from sanhui_bot.domain.errors import DomainError
 from sanhui_bot.domain.model import Actor, ChatContext
+from sanhui_bot.render.announcements import meeting_post
 from sanhui_bot.render.replies import Renderer, Reply, renderer_for
-from sanhui_bot.services import meetings, points, roster, suggestions, tasks
+from sanhui_bot.services import announcements, meetings, points, roster, suggestions, tasks
 from sanhui_bot.services.deps import Deps
 from sanhui_bot.services.ports import PostedMessage
 
@@ -114,6 +116,38 @@ class Conversation:
                 )
             )
             await uow.commit()
+
+    async def live_views(self, platform: str, subject: str) -> list[tuple[PostedMessage, Reply]]:
+        """The bot's messages on `platform` that show `subject`, each with what it should show now.
+
+        After an RSVP or a task's step, adapters edit these messages in place (a tally, a task's
+        buttons) instead of posting new ones.
+        """
+        if not subject:
+            return []
+        try:
+            async with self.deps.uow() as uow:
+                shown = await uow.messages.showing(platform, subject)
+            if not shown:
+                return []
+            view = await self._current(subject, await self.renderer())
+        except Exception:
+            log.exception("failed to render the current view of %s", subject)
+            return []
+        return [(message, view) for message in shown] if view is not None else []
+
+    async def _current(self, subject: str, render: Renderer) -> Reply | None:
+        kind, _, number = subject.partition(":")
+        if not number.isdigit():
+            return None
+        if kind == "meeting":
+            data = await announcements.meeting_announcement(self.deps, int(number), with_attendance=False)
+            return meeting_post(PostKind.NOTICE, data, render, late=False) if data else None
+        if kind == "task":
+            async with self.deps.uow() as uow:
+                task = await uow.tasks.get(int(number))
+            return render.task_card(task) if task else None
+        return None
 
     async def _dispatch(
         self, command: cmds.Command, actor: Actor, ctx: ChatContext | None, now: datetime, render: Renderer

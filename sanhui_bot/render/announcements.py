@@ -65,6 +65,7 @@ def meeting_post(
             _t(renderer, "notice_expected", count=len(tally.expected), names=_names(renderer, tally.expected))
         )
         lines.append(_t(renderer, "notice_answer", id=meeting.id))
+        lines.append(renderer.tally_line(tally))  # kept current by editing the notice in place
         buttons = renderer.rsvp_buttons(meeting.id)
     elif kind in (PostKind.REMINDER_DAY, PostKind.REMINDER_HOUR):
         lines.append(_t(renderer, kind.value, **common))
@@ -84,6 +85,7 @@ def meeting_post(
                 )
             )
         buttons = renderer.rsvp_buttons(meeting.id) if tally.unanswered else ()
+        subject = ""  # a reminder is not edited in place; the notice is
     elif kind is PostKind.QUORUM_WARNING:
         quorum = tally.quorum
         if quorum is None or quorum.reached:
@@ -102,6 +104,7 @@ def meeting_post(
     elif kind is PostKind.SIGNIN_OPEN:
         lines.append(_t(renderer, "signin_open", **common))
         buttons = (Button(_t(renderer, "signin_button"), f"/signin {meeting.id}"),)
+        subject = ""
     elif kind is PostKind.SIGNIN_CLOSED:
         counted = announcement.attendance
         if counted is None:
@@ -141,4 +144,5 @@ def task_post(
         week=announcement.week,
         delta=overdue_delta,
     )
-    return Reply(_late(renderer, late) + text, renderer.task_buttons(task), subject=f"task:{task.id}")
+    # No subject: a reminder is not edited in place; the task's card is.
+    return Reply(_late(renderer, late) + text, renderer.task_buttons(task))

@@ -329,6 +329,21 @@ class Renderer:
             )
         return Reply("\n".join(lines))
 
+    def task_card(self, task: Task) -> Reply:
+        """A task as its message shows it now: one line and the buttons its status allows."""
+        line = self.t(
+            "task_line",
+            id=task.id,
+            title=task.title,
+            owner=self.name(task.owner),
+            lead=self.name(task.lead),
+            group=self.group_name(task.claimed_by_group or task.group),
+            due=task.due_on.isoformat(),
+            status_name=self.w(f"status.{task.status}"),
+            overdue_part="",
+        )
+        return Reply(line, self.task_buttons(task), subject=f"task:{task.id}")
+
     def claimed(self, task: Task) -> Reply:
         return Reply(
             self.t(

@@ -8,7 +8,7 @@ stored watermark, a restart, a crash or a clock jump neither loses nor repeats a
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -39,7 +39,13 @@ MomentHook = Callable[[datetime, datetime], Awaitable[None]]
 
 
 class Notifier(Protocol):
-    """A platform that can post a message to a configured chat."""
+    """A platform that can post a message to configured chats."""
+
+    platform: str  # "console", "telegram", "matrix": deliveries are recorded per platform
+
+    def serves(self, chat: str) -> bool:
+        """Whether the chat key has a chat on this platform."""
+        ...
 
     async def post(self, chat: str, reply: Reply) -> str:
         """Send the reply to the chat key's chat; return the platform's message id. Raise to retry later."""
@@ -47,12 +53,12 @@ class Notifier(Protocol):
 
 
 class Announcer:
-    """Plans the bot's own posts and delivers them through one notifier."""
+    """Plans the bot's own posts and delivers them through every platform's notifier."""
 
-    def __init__(self, deps: Deps, language: str, notifier: Notifier) -> None:
+    def __init__(self, deps: Deps, language: str, notifiers: Sequence[Notifier]) -> None:
         self.deps = deps
         self.language = language
-        self.notifier = notifier
+        self.notifiers = tuple(notifiers)
 
     async def start(self, now: datetime) -> None:
         """On start-up: fix the watermark on a first run, then post what fell due while the bot was down."""
@@ -116,27 +122,48 @@ class Announcer:
         return await announcements.enqueue(self.deps, rows, settled, now)
 
     async def deliver(self, now: datetime) -> int:
-        """Send every due, unsent outbox row; a failure leaves the row for a retry with backoff."""
+        """Send every due, unsent outbox row; a failure leaves the row for a retry with backoff.
+
+        A row goes to its chat on every platform that has the chat; each platform's delivery is
+        recorded on its own, so a retry after a partial failure only sends where it is missing.
+        """
         sent = 0
         while rows := await announcements.due_rows(self.deps, now):
             for row in rows:
-                payload = row.payload
-                reply = Reply(
-                    payload["text"],
-                    tuple(Button(label, command) for label, command in payload.get("buttons", [])),
-                    subject=payload.get("subject", ""),
-                )
-                try:
-                    await self.notifier.post(row.chat, reply)
-                except Exception as error:  # any platform failure: keep the row, try again later
-                    retry_at = await announcements.mark_failed(self.deps, row, repr(error), now)
-                    log.warning(
-                        "posting %s to %s failed (%r); retrying at %s", row.key, row.chat, error, retry_at
-                    )
-                    continue
-                await announcements.mark_sent(self.deps, row, now)
-                sent += 1
+                if await self._deliver_row(row, now):
+                    sent += 1
         return sent
+
+    async def _deliver_row(self, row: OutboxRow, now: datetime) -> bool:
+        payload = row.payload
+        reply = Reply(
+            payload["text"],
+            tuple(Button(label, command) for label, command in payload.get("buttons", [])),
+            subject=payload.get("subject", ""),
+        )
+        targets = [notifier for notifier in self.notifiers if notifier.serves(row.chat)]
+        if not targets:
+            log.warning("no running platform has chat %r: %s goes nowhere", row.chat, row.key)
+        done = await announcements.delivered(self.deps, row)
+        for notifier in targets:
+            if notifier.platform in done:
+                continue
+            try:
+                message_id = await notifier.post(row.chat, reply)
+            except Exception as error:  # any platform failure: keep the row, try again later
+                retry_at = await announcements.mark_failed(self.deps, row, repr(error), now)
+                log.warning(
+                    "posting %s to %s on %s failed (%r); retrying at %s",
+                    row.key,
+                    row.chat,
+                    notifier.platform,
+                    error,
+                    retry_at,
+                )
+                return False
+            await announcements.record_delivery(self.deps, row, notifier.platform, message_id, now)
+        await announcements.mark_sent(self.deps, row, now)
+        return True
 
     async def _render(self, post: PlannedPost, renderer: Renderer, late: bool, now: datetime) -> Reply | None:
         if post.kind in MEETING_POSTS:

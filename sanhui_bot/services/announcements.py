@@ -197,6 +197,18 @@ async def mark_sent(deps: Deps, row: OutboxRow, now: datetime) -> None:
         await uow.commit()
 
 
+async def delivered(deps: Deps, row: OutboxRow) -> set[str]:
+    """The platforms the row has reached already."""
+    async with deps.uow() as uow:
+        return await uow.outbox.delivered(row.id or 0)
+
+
+async def record_delivery(deps: Deps, row: OutboxRow, platform: str, message_id: str, now: datetime) -> None:
+    async with deps.uow() as uow:
+        await uow.outbox.record_delivery(row.id or 0, platform, message_id, now)
+        await uow.commit()
+
+
 async def mark_failed(deps: Deps, row: OutboxRow, error: str, now: datetime) -> datetime:
     """Leave the row for a retry after a growing pause; return when it is tried again."""
     retry_at = now + RETRY_BACKOFF[min(row.attempts, len(RETRY_BACKOFF) - 1)]

@@ -47,6 +47,7 @@ from sanhui_bot.storage.schema import (
     agenda_items,
     counters,
     decisions,
+    deliveries,
     join_requests,
     members,
     outbox,
@@ -934,6 +935,20 @@ class SqlOutboxRepository:
         query = select(outbox).order_by(outbox.c.id)
         return [_outbox_from_row(row) for row in await self._connection.execute(query)]
 
+    async def delivered(self, row_id: int) -> set[str]:
+        """The platforms a row has already been delivered to."""
+        query = select(deliveries.c.platform).where(deliveries.c.outbox_id == row_id)
+        return set((await self._connection.execute(query)).scalars())
+
+    async def record_delivery(self, row_id: int, platform: str, message_id: str, at: datetime) -> None:
+        """Remember that the row reached one platform, so a retry of the row skips it."""
+        statement = (
+            _upsert_insert(self._connection, deliveries)
+            .values(outbox_id=row_id, platform=platform, message_id=message_id, sent_at=at)
+            .on_conflict_do_nothing(index_elements=[deliveries.c.outbox_id, deliveries.c.platform])
+        )
+        await self._connection.execute(statement)
+
 
 # --- messages ------------------------------------------------------------------------------------
 
@@ -985,6 +1000,15 @@ class SqlMessageLog:
         )
         row = (await self._connection.execute(query)).first()
         return _posted_from_row(row) if row else None
+
+    async def showing(self, platform: str, subject: str) -> list[PostedMessage]:
+        """The bot's messages on a platform that show `subject`, oldest first."""
+        query = (
+            select(posted_messages)
+            .where(and_(posted_messages.c.platform == platform, posted_messages.c.subject == subject))
+            .order_by(posted_messages.c.posted_at)
+        )
+        return [_posted_from_row(row) for row in await self._connection.execute(query)]
 
     async def seen_update(self, platform: str, update_id: str, at: datetime) -> bool:
         """Remember an incoming update; True if it had been seen before (so it is a re-delivery)."""

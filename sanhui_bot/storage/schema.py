@@ -293,6 +293,18 @@ posted_messages = Table(
     Column("subject", Text, nullable=False, server_default=""),
     Column("posted_at", UTCDateTime, nullable=False),
     PrimaryKeyConstraint("platform", "chat", "message_id"),
+    Index(None, "platform", "subject"),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    # One outbox row may go to a chat on several platforms; each platform is sent to once.
+    Column("outbox_id", Integer, ForeignKey("outbox.id", ondelete="CASCADE"), nullable=False),
+    Column("platform", Text, nullable=False),
+    Column("message_id", Text, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("outbox_id", "platform"),
 )
 
 seen_updates = Table(

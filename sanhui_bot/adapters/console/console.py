@@ -39,6 +39,8 @@ class SimulatedClock:
 class ConsoleChat:
     """Reads script lines, feeds them to the conversation, prints every post."""
 
+    platform = PLATFORM
+
     def __init__(
         self,
         conversation: Conversation,
@@ -84,6 +86,10 @@ class ConsoleChat:
             self._note(
                 "无法理解这一行。格式：USER@CHAT: 文本 | :clock 2026-03-26T15:00 | :press USER@CHAT 消息号 按钮号 | :quit"
             )
+
+    def serves(self, chat: str) -> bool:
+        """The console shows every chat."""
+        return True
 
     async def post(self, chat: str, reply: Reply) -> str:
         """Print a post under the next message number and remember its buttons; return the number."""
