@@ -39,13 +39,26 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with a message: a workbook, minutes, a chart picture (`image/png` shows as a photo)."""
+
+    filename: str
+    data: bytes
+    mime: str
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
-    """One message the bot sends: to the chat the command came from unless `chat` says otherwise."""
+    """One message the bot sends: to the chat the command came from unless `chat` says otherwise.
+
+    The text is always complete on its own; attachments add to it where the platform can send files.
+    """
 
     text: str
     buttons: tuple[Button, ...] = ()
     subject: str = ""  # what the message shows, e.g. "meeting:12", so a press can update it in place
     chat: str | None = None
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -102,6 +102,8 @@ class ConsoleChat:
             print(
                 " ".join(f"[{n}] {button.label}" for n, button in enumerate(reply.buttons, 1)), file=self.out
             )
+        for attachment in reply.attachments:
+            print(f"[附件 {attachment.filename}, {len(attachment.data)} bytes]", file=self.out)
         await self.conversation.remember(PLATFORM, chat, str(number), reply, self.clock.now)
         self.out.flush()
         return str(number)
