@@ -100,6 +100,30 @@ async def open_app(settings: Settings, db_path: Path | None = None) -> App:
 def build_platforms(settings: Settings, app: App) -> list[Platform]:
     """The chat platforms the config turns on, each ready to start (none yet: console only)."""
     platforms: list[Platform] = []
+    telegram_token = settings.secret(settings.telegram.token_env)
+    if telegram_token is not None:
+        from sanhui_bot.adapters.telegram import TelegramPlatform  # imported only when Telegram is on
+
+        platforms.append(
+            TelegramPlatform(
+                settings.telegram,
+                telegram_token,
+                app.conversation,
+                webhook_secret=settings.secret(settings.telegram.webhook_secret_env),
+            )
+        )
+    if settings.matrix.enabled:
+        from sanhui_bot.adapters.matrix import MatrixPlatform  # imported only when Matrix is on
+
+        platforms.append(
+            MatrixPlatform(
+                settings.matrix,
+                app.conversation,
+                database_url=app.store.engine.url,
+                access_token=settings.secret(settings.matrix.access_token_env),
+                password=settings.secret(settings.matrix.password_env),
+            )
+        )
     return platforms
 
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sanhui_bot.config import ConfigError, Settings, load_settings
+from sanhui_bot.config import ConfigError, DatabaseConfig, Settings, load_settings
 
 if TYPE_CHECKING:
     from sanhui_bot.app import App
@@ -26,8 +26,15 @@ def _data_options(parser: argparse.ArgumentParser) -> None:
         type=Path,
         help="the TOML config file (default: ./config.toml if present, else config.example.toml)",
     )
-    parser.add_argument(
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
         "--db", type=Path, help="a SQLite database file; overrides [database] url in the config"
+    )
+    where.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="the database, e.g. postgresql://user@host/sanhui or sqlite:///data/sanhui.db; "
+        "overrides [database] url in the config",
     )
 
 
@@ -63,10 +70,42 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--config", type=Path, help="the TOML config file to check")
 
+    copy = commands.add_parser(
+        "copy-db",
+        help="copy a whole database into an empty one, e.g. SQLite to PostgreSQL",
+        description=(
+            "Migrates the target to the newest schema, refuses it unless it is empty, copies every table "
+            "and checks the row counts of every table on both sides. Stop the bot first."
+        ),
+    )
+    copy.add_argument("--config", type=Path, help=argparse.SUPPRESS)
+    copy.add_argument(
+        "--from", dest="source", required=True, metavar="URL", help="e.g. sqlite:///data/sanhui.db"
+    )
+    copy.add_argument(
+        "--to", dest="target", required=True, metavar="URL", help="e.g. postgresql://user@host/sanhui"
+    )
+
     export = commands.add_parser("export", help="write the ledger (meetings, tasks, points, posts…)")
     _data_options(export)
-    export.add_argument("--format", choices=["json"], default="json", help="output format (default: json)")
-    export.add_argument("--out", type=Path, help="write to this file instead of stdout")
+    export.add_argument(
+        "--format",
+        choices=["json", "xlsx", "csv", "ics"],
+        default="json",
+        help="json: the whole ledger; xlsx: the 台账 workbook; csv: one file per sheet (UTF-8 with BOM)"
+        " into the --out directory; ics: the year's meetings as a calendar (default: json)",
+    )
+    export.add_argument(
+        "--out",
+        type=Path,
+        help="write to this file (a directory for csv) instead of stdout; required for xlsx and csv",
+    )
+    export.add_argument("--year", type=int, help="the year for xlsx, csv and ics (default: this year)")
+
+    minutes = commands.add_parser("minutes", help="a meeting's minutes (会议纪要) in Markdown")
+    _data_options(minutes)
+    minutes.add_argument("meeting", type=int, help="the meeting number")
+    minutes.add_argument("--out", type=Path, help="write to this file instead of stdout")
     return parser
 
 
@@ -87,7 +126,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     if args.command == "check-config":
         return check_config(settings, args.config)
-    handlers = {"run": run_bot, "console": run_console, "migrate": run_migrate, "export": run_export}
+    if getattr(args, "database_url", None):
+        settings = settings.model_copy(update={"database": DatabaseConfig(url=args.database_url)})
+    handlers = {
+        "run": run_bot,
+        "console": run_console,
+        "migrate": run_migrate,
+        "copy-db": run_copy_db,
+        "export": run_export,
+        "minutes": run_minutes,
+    }
     try:
         return asyncio.run(handlers[args.command](settings, args))
     except KeyboardInterrupt:
@@ -131,6 +179,26 @@ async def run_migrate(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def run_copy_db(settings: Settings, args: argparse.Namespace) -> int:
+    from sanhui_bot.storage.database import DatabaseTooNew
+    from sanhui_bot.storage.transfer import CopyMismatch, CopyRefused, copy_database
+
+    try:
+        urls = [DatabaseConfig(url=url).url for url in (args.source, args.target)]
+    except ValueError as error:
+        print(f"bad database url: {error}", file=sys.stderr)
+        return 2
+    try:
+        report = await copy_database(*urls)
+    except (CopyRefused, CopyMismatch, DatabaseTooNew) as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    for table, rows in report.rows.items():
+        print(f"{table}: {rows} rows")
+    print(f"copied {sum(report.rows.values())} rows at schema revision {report.revision}; counts match")
+    return 0
+
+
 async def run_console(settings: Settings, args: argparse.Namespace) -> int:
     from sanhui_bot.adapters.console.console import ConsoleChat, SimulatedClock, parse_local_time
     from sanhui_bot.app import open_app, plan_meetings
@@ -165,6 +233,7 @@ async def run_console(settings: Settings, args: argparse.Namespace) -> int:
             await announcer.advance(before, after, at_moment)
 
         chat.on_clock = step_through
+        chat.after_line = announcer.deliver
         if sys.stdin.isatty():
             print(
                 "# sanhui-bot console. Lines: USER@CHAT: TEXT | :clock TIME | :press USER@CHAT MSG N | :quit"
@@ -189,6 +258,8 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> int:
     from sanhui_bot.app import open_app
     from sanhui_bot.services.export import export_ledger
 
+    if args.format != "json":
+        return await _export_files(settings, args)
     app = await open_app(settings, args.db)
     try:
         data = await export_ledger(app.deps, datetime.now(UTC))
@@ -202,12 +273,71 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _export_files(settings: Settings, args: argparse.Namespace) -> int:
+    """xlsx, csv or ics: the year's 台账 as files."""
+    from sanhui_bot.app import open_app
+    from sanhui_bot.exports.files import ledger_files
+    from sanhui_bot.services.export import ledger_snapshot
+
+    if args.out is None and args.format != "ics":
+        print(f"--format {args.format} needs --out (a file for xlsx, a directory for csv)", file=sys.stderr)
+        return 2
+    now = datetime.now(UTC)
+    year = args.year or now.astimezone(settings.tz).year
+    app = await open_app(settings, args.db)
+    try:
+        snapshot = await ledger_snapshot(app.deps, year, now)
+    finally:
+        await app.close()
+    files = ledger_files(snapshot, args.format, app.deps.org, now)
+    if args.format == "csv":
+        args.out.mkdir(parents=True, exist_ok=True)
+        for attachment in files:
+            # one file per sheet, named after the sheet: 会议记录.csv, 出勤明细.csv, …
+            (args.out / attachment.filename.removeprefix(f"{year}-")).write_bytes(attachment.data)
+    elif args.out is None:
+        sys.stdout.write(files[0].data.decode("utf-8"))
+    else:
+        args.out.write_bytes(files[0].data)
+    return 0
+
+
+async def run_minutes(settings: Settings, args: argparse.Namespace) -> int:
+    from sanhui_bot.app import open_app
+    from sanhui_bot.domain.errors import DomainError
+    from sanhui_bot.render.minutes import render_minutes
+    from sanhui_bot.render.replies import renderer_for
+    from sanhui_bot.services.reports import meeting_minutes
+
+    app = await open_app(settings, args.db)
+    try:
+        meeting = None
+        async with app.deps.uow() as uow:
+            meeting = await uow.meetings.get(args.meeting)
+        if meeting is None:
+            print(f"没有 #{args.meeting} 号会议 / there is no meeting #{args.meeting}", file=sys.stderr)
+            return 1
+        try:
+            minutes = await meeting_minutes(app.deps, meeting.branch, args.meeting, datetime.now(UTC))
+        except DomainError as error:
+            print(str(error), file=sys.stderr)
+            return 1
+        text = render_minutes(minutes, await renderer_for(app.deps, settings.language))
+    finally:
+        await app.close()
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    else:
+        print(text)
+    return 0
+
+
 async def run_bot(settings: Settings, args: argparse.Namespace) -> int:
     import signal
 
     from sanhui_bot.app import build_platforms, open_app, plan_meetings
     from sanhui_bot.scheduler.announcer import Announcer
-    from sanhui_bot.scheduler.runner import build_scheduler
+    from sanhui_bot.scheduler.runner import build_scheduler, wake
     from sanhui_bot.storage.database import DatabaseTooNew
 
     try:
@@ -237,9 +367,13 @@ async def run_bot(settings: Settings, args: argparse.Namespace) -> int:
                 await platform.start()
                 started.append(platform)
                 log.warning("%s is running", platform.platform)
-            announcer = Announcer(app.deps, settings.language, notifiers=platforms)
+            # Leases on claimed outbox rows follow the real clock, even in a long delivery loop.
+            announcer = Announcer(
+                app.deps, settings.language, notifiers=platforms, clock=lambda: datetime.now(UTC)
+            )
             await announcer.start(datetime.now(UTC))
             scheduler = build_scheduler(announcer, settings.tz)
+            app.conversation.wake_announcer = lambda: wake(scheduler, settings.tz)
             scheduler.start()
             try:
                 await stop.wait()

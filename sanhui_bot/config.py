@@ -120,14 +120,71 @@ class PointsConfig(Strict):
 
 
 class TelegramConfig(Strict):
+    # The bot runs on Telegram when this environment variable holds the token BotFather gave.
     token_env: str = "SANHUI_TELEGRAM_TOKEN"
+    # The Bot API server: Telegram's, or a local Bot API server / test emulator (no trailing /bot).
+    api_base_url: str = "https://api.telegram.org"
+    # polling: the bot asks Telegram for updates (works behind NAT); webhook: Telegram posts to us.
+    mode: Literal["polling", "webhook"] = "polling"
+    poll_timeout_seconds: Annotated[int, Field(ge=0, le=60)] = 30  # long-polling wait per request
+    request_timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 10.0  # per Bot API request
+    # webhook mode: the public https URL Telegram posts to (a reverse proxy forwards it to listen:port/path)
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: Annotated[int, Field(ge=1, le=65535)] = 8443
+    webhook_path: str = "telegram"
+    # Telegram sends this secret with every webhook call; requests without it are refused.
+    webhook_secret_env: str = "SANHUI_TELEGRAM_WEBHOOK_SECRET"
+    # owners who have sent /start to the bot privately also get their task reminders there
+    private_reminders: bool = True
+    # Telegram's flood limits: about 30 messages a second per bot and 20 a minute per group.
+    max_messages_per_second: Annotated[float, Field(gt=0)] = 30.0
+    max_group_messages_per_minute: Annotated[float, Field(gt=0)] = 20.0
+
+    @field_validator("api_base_url", "webhook_url")
+    @classmethod
+    def _http_url(cls, url: str | None) -> str | None:
+        if url is not None and not url.startswith(("https://", "http://")):
+            raise ValueError("must start with https:// (or http:// for a local server)")
+        return url.rstrip("/") if url is not None else None
+
+    @model_validator(mode="after")
+    def _webhook_needs_url(self) -> TelegramConfig:
+        if self.mode == "webhook" and not self.webhook_url:
+            raise ValueError(
+                'mode = "webhook" needs webhook_url (the public https address Telegram posts to)'
+            )
+        return self
 
 
 class MatrixConfig(Strict):
-    homeserver: str | None = None
-    user_id: str | None = None
+    # The bot runs on Matrix when homeserver and user_id are both set.
+    homeserver: str | None = None  # the client API base, e.g. https://matrix.school.example.org
+    user_id: str | None = None  # the bot's account, e.g. @sanhui-bot:school.example.org
+    # The login secret comes from one of these environment variables: a token, else a password.
     access_token_env: str = "SANHUI_MATRIX_ACCESS_TOKEN"
     password_env: str = "SANHUI_MATRIX_PASSWORD"
+    device_name: str = "sanhui-bot"  # shown in the account's session list when logging in by password
+    encryption: bool = True  # read and post in end-to-end encrypted rooms (Element's default)
+
+    @field_validator("user_id")
+    @classmethod
+    def _looks_like_user_id(cls, user_id: str | None) -> str | None:
+        if user_id is not None and not _looks_like_matrix_id(user_id, "@"):
+            raise ValueError(f"matrix id {user_id!r} should look like @name:server.org")
+        return user_id
+
+    @field_validator("homeserver")
+    @classmethod
+    def _http_url(cls, homeserver: str | None) -> str | None:
+        if homeserver is not None and not homeserver.startswith(("https://", "http://")):
+            raise ValueError("must start with https:// (or http:// on a trusted network)")
+        return homeserver
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the config turns the Matrix adapter on."""
+        return bool(self.homeserver and self.user_id)
 
 
 class Settings(Strict):
@@ -181,6 +238,13 @@ def _looks_like_matrix_id(value: str, sigils: str) -> bool:
         return False
     localpart, _, server = value[1:].partition(":")
     return bool(localpart and server) and not any(char.isspace() for char in value)
+
+
+def _looks_like_room_id(value: str) -> bool:
+    # Room version 12 (Synapse 1.136+) makes ids without a server part: !<43 base64 characters>.
+    if value.startswith("!") and len(value) > 1 and ":" not in value:
+        return not any(char.isspace() for char in value)
+    return _looks_like_matrix_id(value, "!#")
 
 
 def _unit_problems(settings: Settings) -> list[tuple[str, str]]:
@@ -359,7 +423,7 @@ def _chat_problems(settings: Settings) -> list[tuple[str, str]]:
                 )
             telegram_chats[chat.telegram] = chat_key
         if isinstance(chat.matrix, str):
-            if not _looks_like_matrix_id(chat.matrix, "!#"):
+            if not _looks_like_room_id(chat.matrix):
                 problems.append(
                     (f"{path}.matrix", f"matrix room {chat.matrix!r} should look like !room:server.org")
                 )

@@ -1,4 +1,8 @@
-"""Shared fixtures: a small realistic branch, a migrated SQLite database per test, a chat driver."""
+"""Shared fixtures: a small realistic branch, a migrated database per test, a chat driver.
+
+`app` (and so `chat`) runs every test that uses it twice, on SQLite and on PostgreSQL: the backend is
+in the test id, e.g. `test_rsvp[postgresql]` (see storage_fixtures.py for how PostgreSQL is found).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from storage_fixtures import STORE_BACKENDS, discard_database, fresh_database_url
 
 from sanhui_bot.adapters.conversation import Incoming
 from sanhui_bot.app import App, open_app
@@ -99,9 +104,28 @@ def db_path(template_db: Path, tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture(params=STORE_BACKENDS)
+def store_backend(request: pytest.FixtureRequest) -> str:
+    """The database the test runs on: "sqlite" or "postgresql"."""
+    return str(request.param)
+
+
 @pytest.fixture
-async def app(settings: Settings, db_path: Path) -> AsyncIterator[App]:
-    opened = await open_app(settings, db_path)
+async def database_url(store_backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    """The url of a new, migrated database of `store_backend` (emptied for the next test afterwards)."""
+    url = await fresh_database_url(store_backend, tmp_path)
+    yield url
+    await discard_database(url)
+
+
+def on_database(settings: Settings, url: str) -> Settings:
+    """The settings with `[database] url` replaced."""
+    return settings.model_copy(update={"database": settings.database.model_copy(update={"url": url})})
+
+
+@pytest.fixture
+async def app(settings: Settings, database_url: str) -> AsyncIterator[App]:
+    opened = await open_app(on_database(settings, database_url))
     yield opened
     await opened.close()
 

@@ -278,3 +278,139 @@ async def recorder_message(app: App, reply: Reply) -> str:
     """Remember the recorded post as console message 1, as the console adapter would."""
     await app.conversation.remember("console", "g-math", "1", reply, local("2026-03-02T10:00"))
     return "1"
+
+
+async def test_the_notice_lists_the_materials_added_to_the_agenda(app: App, chat: ChatDriver) -> None:
+    await plan_meetings(app, local("2026-03-01T08:00"))
+    async with app.deps.uow() as uow:
+        (meeting,) = await uow.meetings.between(
+            ["t1:committee"], local("2026-03-12T00:00"), local("2026-03-13T00:00")
+        )
+    n = meeting.id
+    reply = await chat.say("lihua", "committee", f"/agenda {n} material 《中国共产党支部工作条例》第三章")
+    assert "📎 材料：《中国共产党支部工作条例》第三章" in reply
+    assert "已在" in await chat.say("lihua", "committee", f"/议题 {n} 材料 《中国共产党支部工作条例》第三章")
+    assert "权限" in await chat.say("liuyang", "committee", f"/agenda {n} material 读本")
+    await chat.say("lihua", "committee", f"/agenda {n} add 期中质量分析")
+    recorder = Recorder()
+    await run(app, recorder, "2026-03-01T08:00", "2026-03-09T10:00")
+    (notice,) = recorder.texts("committee", "会议通知")
+    assert "📎 会前材料：《中国共产党支部工作条例》第三章" in notice[1]
+    assert "期中质量分析" in notice[1] and notice[1].count("第三章") == 1
+
+
+async def unit_meeting(app: App, unit: str, day: str) -> int:
+    async with app.deps.uow() as uow:
+        (meeting,) = await uow.meetings.between([unit], local(f"{day}T00:00"), local(f"{day}T23:59"))
+    return meeting.id or 0
+
+
+async def test_a_meeting_set_up_inside_the_notice_window_is_noticed_at_once_and_once(
+    app: App, chat: ChatDriver
+) -> None:
+    recorder = Recorder()
+    announcer = await started(app, recorder, "2026-03-02T10:00")
+    reply = await chat.say(
+        "zhangwei",
+        "branch",
+        "/meeting new group 3月4日 16:00 示范课评课 小组:数学",
+        local("2026-03-02T10:00"),
+    )
+    assert "已安排" in reply or "#" in reply
+    await announcer.advance(recorder.now, local("2026-03-04T12:00"), recorder.at_moment)
+    notices = [(day, text) for day, text in recorder.texts("g-math", "会议通知") if "3月4日" in text]
+    assert [day for day, _ in notices] == ["2026-03-02"]
+    assert "示范课评课" in notices[0][1]
+
+
+async def test_moving_a_noticed_meeting_posts_a_move_notice_and_reminders_follow_the_new_time(
+    app: App, chat: ChatDriver
+) -> None:
+    recorder = Recorder()
+    announcer = await started(app, recorder, "2026-03-01T08:00")
+    await announcer.advance(recorder.now, local("2026-03-03T10:00"), recorder.at_moment)
+    n = await unit_meeting(app, "math", "2026-03-05")
+    before = await chat.export()
+    assert "权限" in await chat.say(
+        "liuyang", "g-math", f"/meeting move {n} 3月6日 16:00", local("2026-03-03T10:00")
+    )
+    assert "已经过去" in await chat.say("zhangwei", "g-math", f"/meeting move {n} 2026-03-02 16:00")
+    assert "日期" in await chat.say("zhangwei", "g-math", f"/meeting move {n} 3月40日 16:00")
+    assert await chat.export() == before
+    reply = await chat.say("chenjing", "g-math", f"/会议 改期 {n} 3月6日 下午 4:00")
+    assert "已改期" in reply and "3月6日（周五）16:00" in reply and "改期通知已发" in reply
+    await announcer.advance(recorder.now, local("2026-03-07T10:00"), recorder.at_moment)
+    moved = recorder.texts("g-math", "会议改期")
+    assert [day for day, _ in moved] == ["2026-03-03"]
+    assert "原定 3月5日（周四）14:30，改为 3月6日（周五）16:00" in moved[0][1]
+    reminders = [
+        (when, reply.text) for when, to, reply in recorder.posts if to == "g-math" and f"#{n}" in reply.text
+    ]
+    day_before = [when for when, text in reminders if text.startswith("⏰ 明天")]
+    assert day_before == [local("2026-03-05T16:00")]
+    assert [when for when, text in reminders if "开始签到" in text] == [local("2026-03-06T16:00")]
+    late = await chat.say("zhangwei", "g-math", f"/meeting move {n} 3月20日 16:00", local("2026-03-07T10:00"))
+    assert "已经开始" in late
+
+
+async def test_moving_a_meeting_before_its_notice_just_moves_the_notice(app: App, chat: ChatDriver) -> None:
+    recorder = Recorder()
+    announcer = await started(app, recorder, "2026-03-01T08:00")
+    await announcer.advance(recorder.now, local("2026-03-03T10:00"), recorder.at_moment)
+    n = await unit_meeting(app, "math", "2026-03-19")
+    reply = await chat.say(
+        "zhangwei", "branch", f"/meeting move {n} 2026-03-26 14:30", local("2026-03-03T10:00")
+    )
+    assert "将按新时间" in reply
+    await announcer.advance(recorder.now, local("2026-03-27T10:00"), recorder.at_moment)
+    assert recorder.texts("g-math", "会议改期") == []
+    notices = [day for day, text in recorder.texts("g-math", "会议通知") if f"#{n}" in text]
+    assert notices == ["2026-03-23"]
+
+
+async def test_a_command_that_writes_a_post_wakes_the_scheduler(app: App, chat: ChatDriver) -> None:
+    from datetime import UTC
+
+    from sanhui_bot.scheduler.runner import JOB_ID, build_scheduler, wake
+
+    recorder = Recorder()
+    announcer = await started(app, recorder, "2026-03-01T08:00")
+    scheduler = build_scheduler(announcer, app.deps.tz, clock=lambda: recorder.now)
+    scheduler.start(paused=True)
+    try:
+        job = scheduler.get_job(JOB_ID)
+        job.modify(next_run_time=datetime.now(UTC) + timedelta(hours=1))
+        woken: list[bool] = []
+        app.conversation.wake_announcer = lambda: (woken.append(True), wake(scheduler, app.deps.tz))
+        await chat.say("liuyang", "g-math", "/help")
+        assert woken == [] and job.next_run_time > datetime.now(UTC) + timedelta(minutes=30)
+        await chat.say(
+            "zhangwei", "branch", "/meeting new group 3月4日 16:00 小组:数学", local("2026-03-02T10:00")
+        )
+        assert woken == [True] and job.next_run_time <= datetime.now(UTC) + timedelta(seconds=1)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+async def test_planning_skips_rendering_posts_another_instance_already_wrote(app: App) -> None:
+    recorder = Recorder()
+    first = await started(app, recorder, "2026-03-31T17:00")
+    await first.plan(local("2026-03-31T18:05"))
+    async with app.deps.uow() as uow:
+        written = {row.key for row in await uow.outbox.list()}
+        assert await uow.outbox.existing([*written, "month_end:nowhere:2026-03"]) == written
+    assert "month_end:g-math:2026-03" in written
+    second = Announcer(app.deps, "zh-CN", [recorder])
+    rendered: list[str] = []
+    original = second._render
+
+    async def counting(post, renderer, late, now):  # type: ignore[no-untyped-def]
+        rendered.append(post.key)
+        return await original(post, renderer, late, now)
+
+    second._render = counting  # type: ignore[method-assign]
+    async with app.deps.uow() as uow:  # the second instance starts from an older watermark
+        await uow.counters.set(announcements.WATERMARK, int(local("2026-03-31T17:00").timestamp()))
+        await uow.commit()
+    assert await second.plan(local("2026-03-31T18:05")) == 0
+    assert rendered == []

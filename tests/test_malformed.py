@@ -38,7 +38,12 @@ MALFORMED: list[tuple[str, str, str, str]] = [
     ("liuyang", "g-math", "/rate 1 很好", "满意"),
     ("liuyang", "g-math", "/tasks 明年", "我的"),
     ("liuyang", "g-math", "/points 13月", "月"),
-    ("zhangwei", "branch", "/meeting move 3", "new"),
+    ("zhangwei", "branch", "/meeting postpone 3", "new"),
+    ("zhangwei", "branch", "/meeting move 3", "日期"),
+    ("zhangwei", "branch", "/meeting move 3 2026-03-20", "时间"),
+    ("zhangwei", "branch", "/meeting move 3 2026-03-20 15:30 明天", "明天"),
+    ("zhangwei", "branch", "/close", "会议编号"),
+    ("zhangwei", "branch", "/publish 第三次", "编号"),
     ("zhangwei", "branch", "/meeting new party 2026-03-19 15:30", "类型"),
     ("zhangwei", "branch", "/meeting new congress 2026-03-19", "时间"),
     ("zhangwei", "branch", "/meeting new congress 2026-03-19 25:61", "时间"),
@@ -46,6 +51,10 @@ MALFORMED: list[tuple[str, str, str, str]] = [
     ("zhangwei", "branch", "/agenda 5 remove 某议题", "add"),
     ("stranger", "branch", "/join", "姓名"),
     ("zhangwei", "branch", "/approve 1 Bad_Key", "编号"),
+    ("zhangwei", "branch", "/report 13", "时段"),
+    ("zhangwei", "branch", "/报告 季度 5", "2026Q1"),
+    ("zhangwei", "branch", "/minutes", "会议编号"),
+    ("zhangwei", "branch", "/export pdf", "xlsx"),
     # well-formed commands the rules refuse
     ("zhangwei", "branch", "/decision 完成方案 @王五 截止:2026-03-20", "王五"),
     ("zhangwei", "branch", "/decision 完成方案 @liuyang 截止:2026-02-20", "已经过去"),
@@ -71,6 +80,11 @@ MALFORMED: list[tuple[str, str, str, str]] = [
     ("liuyang", "branch", "/approve 1", "权限"),
     ("zhangwei", "branch", "/approve 5", "5"),
     ("zhangwei", "branch", "/join 张伟", "已经在支部名册上"),
+    ("liuyang", "branch", "/report", "查看报告"),
+    ("stranger", "branch", "/report", "/join"),
+    ("lihua", "committee", "/export", "导出台账"),
+    ("zhangwei", "branch", "/minutes 9999", "9999"),
+    ("chenjing", "g-math", "/minutes 1", "不能代表"),
 ]
 
 

@@ -15,7 +15,9 @@ from sanhui_bot.commands.model import (
     ApproveJoin,
     CancelMeeting,
     ClaimTask,
+    CloseMeeting,
     CompleteTask,
+    ExportLedger,
     Help,
     Join,
     ListJoins,
@@ -25,16 +27,20 @@ from sanhui_bot.commands.model import (
     NewMeeting,
     NotACommand,
     ParseError,
+    PublishDecisions,
     RateTask,
     RecordDecision,
     Rsvp,
     ShowAgenda,
+    ShowMinutes,
     ShowPoints,
+    ShowReport,
     SignIn,
     SubmitOutline,
     Suggest,
 )
 from sanhui_bot.commands.parser import COMMAND_WORDS, ERROR_CODES, MAX_TEXT, MAX_TITLE, parse_command
+from sanhui_bot.domain.compliance import PeriodKind
 from sanhui_bot.domain.model import LeaveType, MeetingKind, Rating, RsvpAnswer
 from sanhui_bot.render.parse_messages import COMMAND_NAMES, parse_error_text, usage
 
@@ -107,6 +113,8 @@ GOOD: list[tuple[str, object]] = [
     ("/agenda 12 add 家校沟通机制", AddAgenda(12, "家校沟通机制")),
     ("/议题 ＃12 添加 家校沟通机制", AddAgenda(12, "家校沟通机制")),
     ("/议题 12 添加家校沟通机制", AddAgenda(12, "家校沟通机制")),
+    ("/agenda 12 material 《支部工作条例》第三章", AddAgenda(12, "《支部工作条例》第三章", material=True)),
+    ("/议题 12 材料 学习读本", AddAgenda(12, "学习读本", material=True)),
     ("/agenda 12 ADD  Home–school  contact ", AddAgenda(12, "Home–school  contact")),
     # rsvp
     ("/rsvp 12 yes", Rsvp(12, RsvpAnswer.YES)),
@@ -130,6 +138,11 @@ GOOD: list[tuple[str, object]] = [
     ("/rsvp 12 请假 其他 监考", Rsvp(12, RsvpAnswer.LEAVE, LeaveType.OTHER, "监考")),
     # sign-in, outline, suggestions
     ("/signin 12", SignIn(12)),
+    ("/close 12", CloseMeeting(12)),
+    ("/结束会议 12", CloseMeeting(12)),
+    ("/散会12", CloseMeeting(12)),
+    ("/publish 12", PublishDecisions(12)),
+    ("/公示 #12", PublishDecisions(12)),
     ("/签到 12", SignIn(12)),
     ("/签到12", SignIn(12)),
     ("/签到 第12号", SignIn(12)),
@@ -231,6 +244,28 @@ GOOD: list[tuple[str, object]] = [
     ("/批准 3 wangfang 小组:数学 预备", ApproveJoin(3, "wangfang", "数学", True)),
     ("/approve #3 group:math probationary wang_fang-2", ApproveJoin(3, "wang_fang-2", "math", True)),
     ("/approve 3 小组：数学", ApproveJoin(3, None, "数学")),
+    # reports, minutes, exports
+    ("/report", ShowReport()),
+    ("/报告 季度", ShowReport(PeriodKind.QUARTER)),
+    ("/report year", ShowReport(PeriodKind.YEAR)),
+    ("/report 2026-03", ShowReport(PeriodKind.MONTH, 2026, 3)),
+    ("/报告 3月", ShowReport(PeriodKind.MONTH, 2026, 3)),
+    ("/report month 2025-12", ShowReport(PeriodKind.MONTH, 2025, 12)),
+    ("/report 2026Q1", ShowReport(PeriodKind.QUARTER, 2026, 1)),
+    ("/report quarter q2", ShowReport(PeriodKind.QUARTER, 2026, 2)),
+    ("/report quarter 3", ShowReport(PeriodKind.QUARTER, 2026, 3)),
+    ("/报告 2026年第一季度", ShowReport(PeriodKind.QUARTER, 2026, 1)),
+    ("/报表 四季度", ShowReport(PeriodKind.QUARTER, 2026, 4)),
+    ("/report 2025", ShowReport(PeriodKind.YEAR, 2025)),
+    ("/报告 年度 2026年", ShowReport(PeriodKind.YEAR, 2026)),
+    ("/报告２０２６Ｑ１", ShowReport(PeriodKind.QUARTER, 2026, 1)),
+    ("/minutes 12", ShowMinutes(12)),
+    ("/纪要 #12", ShowMinutes(12)),
+    ("/会议纪要 第12号", ShowMinutes(12)),
+    ("/export", ExportLedger()),
+    ("/导出 csv", ExportLedger("csv")),
+    ("/export ics 2027", ExportLedger("ics", 2027)),
+    ("/台账 2025 表格", ExportLedger("xlsx", 2025)),
 ]
 
 
@@ -378,6 +413,18 @@ BAD: list[tuple[str, str, str | None, dict[str, object]]] = [
     ("/approve 3 王芳", "bad_member_key", "approve", {}),
     ("/approve 3 wangfang lifang", "unexpected_argument", "approve", {"value": "lifang"}),
     ("/approve 3 wangfang 小组:", "missing_argument", "approve", {"param": "group"}),
+    ("/report 13", "bad_period", "report", {"value": "13"}),
+    ("/report quarter 5", "bad_period", "report", {"value": "5"}),
+    ("/report month 2026", "bad_period", "report", {"value": "2026"}),
+    ("/报告 1900", "bad_period", "report", {}),
+    ("/report last", "bad_period", "report", {"value": "last"}),
+    ("/report 2026 3", "unexpected_argument", "report", {"value": "3"}),
+    ("/minutes", "missing_argument", "minutes", {"param": "meeting"}),
+    ("/纪要 三", "bad_number", "minutes", {"value": "三"}),
+    ("/minutes 3 4", "unexpected_argument", "minutes", {}),
+    ("/export pdf", "bad_format", "export", {"value": "pdf"}),
+    ("/导出 csv ics", "unexpected_argument", "export", {"value": "ics"}),
+    ("/export 3000", "bad_period", "export", {}),
 ]
 
 

@@ -147,17 +147,24 @@ async def test_migrate_from_empty_database_creates_the_directory_and_reaches_hea
     engine = create_engine(sqlite_url(tmp_path / "new" / "dir" / "sanhui.db"))
     try:
         assert await current_revision(engine) is None
-        assert await migrate(engine) == head_revision() == "0003"
-        assert await current_revision(engine) == "0003"
+        assert await migrate(engine) == head_revision() == "0005"
+        assert await current_revision(engine) == "0005"
     finally:
         await engine.dispose()
 
 
-async def test_sqlite_connections_use_wal_and_enforce_foreign_keys(store: SqlStore) -> None:
-    async with store.engine.connect() as connection:
-        assert (await connection.exec_driver_sql("PRAGMA journal_mode")).scalar() == "wal"
-        assert (await connection.exec_driver_sql("PRAGMA foreign_keys")).scalar() == 1
-        assert (await connection.exec_driver_sql("PRAGMA busy_timeout")).scalar() == 5000
+async def test_sqlite_connections_use_wal_and_a_busy_timeout(tmp_path: Path) -> None:
+    store = await fresh_sqlite_store(tmp_path)
+    try:
+        async with store.engine.connect() as connection:
+            assert (await connection.exec_driver_sql("PRAGMA journal_mode")).scalar() == "wal"
+            assert (await connection.exec_driver_sql("PRAGMA foreign_keys")).scalar() == 1
+            assert (await connection.exec_driver_sql("PRAGMA busy_timeout")).scalar() == 5000
+    finally:
+        await store.close()
+
+
+async def test_foreign_keys_are_enforced(store: SqlStore) -> None:
     stored = await seed_meeting(store)
     async with store.unit_of_work() as uow:
         with pytest.raises(IntegrityError):
@@ -190,7 +197,7 @@ async def test_a_database_newer_than_the_code_is_refused(store: SqlStore) -> Non
     async with store.engine.begin() as connection:
         await connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
     assert await current_revision(store.engine) == "0099"
-    with pytest.raises(DatabaseTooNew, match=r"revision 0099, newer .* \(head 0003\); upgrade sanhui-bot"):
+    with pytest.raises(DatabaseTooNew, match=r"revision 0099, newer .* \(head 0005\); upgrade sanhui-bot"):
         await migrate(store.engine)
     assert await current_revision(store.engine) == "0099"  # untouched
 
@@ -204,16 +211,14 @@ def _downgrade_then_upgrade(connection: Connection) -> list[str]:
     return left
 
 
-async def test_the_initial_migration_downgrades_to_nothing_and_back(tmp_path: Path) -> None:
-    store = await fresh_sqlite_store(tmp_path)
-    try:
-        async with store.engine.connect() as connection:
-            left = await connection.run_sync(_downgrade_then_upgrade)
-            await connection.commit()
-        assert left == ["alembic_version"]
-        assert await current_revision(store.engine) == head_revision()
-    finally:
-        await store.close()
+async def test_the_initial_migration_downgrades_to_nothing_and_back(store: SqlStore) -> None:
+    async with store.engine.connect() as connection:
+        left = await connection.run_sync(_downgrade_then_upgrade)
+        await connection.commit()
+    assert left == ["alembic_version"]
+    assert await current_revision(store.engine) == head_revision()
+    async with store.engine.connect() as connection:
+        assert await connection.run_sync(_schema_differences) == []
 
 
 # --- the Protocols ---------------------------------------------------------------------------------
@@ -836,7 +841,7 @@ async def test_0003_adds_deliveries_for_outbox_rows_written_under_0002(tmp_path:
                 )
             )
             await connection.commit()
-        assert await migrate(engine) == "0003"
+        assert await migrate(engine) == head_revision()
         store = SqlStore(engine)
         async with store.unit_of_work() as uow:
             (row,) = await uow.outbox.list()
@@ -846,5 +851,32 @@ async def test_0003_adds_deliveries_for_outbox_rows_written_under_0002(tmp_path:
             await uow.commit()
         async with store.unit_of_work() as uow:
             assert await uow.outbox.delivered(row.id or 0) == {"telegram"}
+    finally:
+        await engine.dispose()
+
+
+async def test_0005_keeps_agenda_topics_as_topics(tmp_path: Path) -> None:
+    engine = create_engine(sqlite_url(tmp_path / "old.db"))
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(_upgrade_to, "0004")
+            await connection.execute(
+                text(
+                    "INSERT INTO meetings (branch, unit, kind, starts_at, duration_minutes, status, source) "
+                    "VALUES ('t1', 't1:committee', 'committee', '2026-03-12 08:30:00', 90, 'planned', 'adhoc')"
+                )
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO agenda_items (meeting_id, topic, added_by, added_at) "
+                    "VALUES (1, '家校沟通机制', 'lihua', '2026-03-01 00:00:00')"
+                )
+            )
+            await connection.commit()
+        assert await migrate(engine) == head_revision()
+        store = SqlStore(engine)
+        async with store.unit_of_work() as uow:
+            assert [item.topic for item in await uow.meetings.agenda(1)] == ["家校沟通机制"]
+            assert await uow.meetings.materials(1) == []
     finally:
         await engine.dispose()

@@ -8,7 +8,8 @@ is called, and the result or refusal is rendered; nothing raises out of here.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sanhui_bot.commands import model as cmds
@@ -16,13 +17,30 @@ from sanhui_bot.commands.parser import parse_command
 from sanhui_bot.domain.announcements import PostKind
 from sanhui_bot.domain.errors import DomainError
 from sanhui_bot.domain.model import Actor, ChatContext
+from sanhui_bot.exports.files import ledger_files
+from sanhui_bot.render import closing as closing_texts
 from sanhui_bot.render.announcements import meeting_post
+from sanhui_bot.render.minutes import minutes_reply
 from sanhui_bot.render.replies import Renderer, Reply, renderer_for
-from sanhui_bot.services import announcements, meetings, points, roster, suggestions, tasks
+from sanhui_bot.render.reports import export_reply, render_report
+from sanhui_bot.services import (
+    announcements,
+    closing,
+    export,
+    meetings,
+    points,
+    reports,
+    roster,
+    suggestions,
+    tasks,
+)
 from sanhui_bot.services.deps import Deps
 from sanhui_bot.services.ports import PostedMessage
 
 log = logging.getLogger(__name__)
+
+# Commands whose service may write an outbox row for "now".
+WRITES_POSTS = (cmds.CloseMeeting, cmds.PublishDecisions, cmds.NewMeeting, cmds.MoveMeeting)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +54,9 @@ class Incoming:
     text: str
     display_name: str = ""
     update_id: str | None = None  # the platform's id of the update, for de-duplication
+    # mention text (without @) -> platform user id, for mentions the platform links to a person
+    # (Telegram text_mention entities), so `/decision … @刘洋` finds 刘洋 by id, not by name
+    mentions: Mapping[str, str] = field(default_factory=dict)
 
 
 class Conversation:
@@ -44,6 +65,9 @@ class Conversation:
     def __init__(self, deps: Deps, language: str) -> None:
         self.deps = deps
         self.language = language
+        # Called after a command that may have written posts (a 决议清单, a late notice), so the
+        # scheduler delivers them now instead of at its next tick. Set by `run`.
+        self.wake_announcer: Callable[[], None] | None = None
 
     async def renderer(self) -> Renderer:
         return await renderer_for(self.deps, self.language)
@@ -56,7 +80,7 @@ class Conversation:
                     if await uow.messages.seen_update(incoming.platform, incoming.update_id, now):
                         return []
                     await uow.commit()
-            parsed = parse_command(incoming.text, self.deps.local_date(now))
+            parsed = parse_command(incoming.text, self.deps.local_date(now), mentions=incoming.mentions)
             if isinstance(parsed, cmds.NotACommand):
                 return []
             render = await self.renderer()
@@ -70,6 +94,8 @@ class Conversation:
                 reply = await self._dispatch(parsed, actor, ctx, now, render)
             except DomainError as error:
                 return [Reply(render.error(error))]
+            if self.wake_announcer is not None and isinstance(parsed, WRITES_POSTS):
+                self.wake_announcer()
             return [reply]
         except Exception:
             log.exception("failed to handle %r from %s:%s", incoming.text, incoming.platform, incoming.user)
@@ -161,6 +187,9 @@ class Conversation:
                 return render.meetings(views, ctx.unit if ctx else "")
             case cmds.NewMeeting():
                 return render.meeting_created(await meetings.new_meeting(deps, actor, ctx, command, now))
+            case cmds.MoveMeeting():
+                moved = await meetings.move_meeting(deps, actor, ctx, command, now)
+                return render.meeting_moved(moved.before, moved.after, moved.noticed)
             case cmds.CancelMeeting():
                 return render.meeting_cancelled(await meetings.cancel_meeting(deps, actor, ctx, command, now))
             case cmds.AddAgenda():
@@ -175,6 +204,13 @@ class Conversation:
                 return render.outline(
                     await meetings.submit_outline(deps, actor, ctx, command, now), actor.identity
                 )
+            case cmds.CloseMeeting():
+                return closing_texts.closed(
+                    await closing.close_meeting(deps, actor, ctx, command, now), render
+                )
+            case cmds.PublishDecisions():
+                result = await closing.publish_decisions(deps, actor, ctx, command, now)
+                return closing_texts.published(result, render, deps.local_date(now))
             case cmds.Suggest():
                 return render.suggestion(await suggestions.suggest(deps, actor, ctx, command, now))
             case cmds.Adopt():
@@ -198,4 +234,12 @@ class Conversation:
             case cmds.ApproveJoin():
                 member = await roster.approve_join(deps, actor, ctx, command, now)
                 return render.approved(member)
+            case cmds.ShowReport():
+                return Reply(render_report(await reports.show_report(deps, actor, ctx, command, now), render))
+            case cmds.ShowMinutes():
+                return minutes_reply(await reports.show_minutes(deps, actor, ctx, command, now), render)
+            case cmds.ExportLedger(format=file_format):
+                snapshot = await export.export_for_chat(deps, actor, ctx, command, now)
+                files = ledger_files(snapshot, file_format, deps.org, now)
+                return export_reply(files, snapshot.year, render)
         raise AssertionError(f"unhandled command {command!r}")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
 
+from sanhui_bot.domain.compliance import PeriodKind
 from sanhui_bot.domain.model import LeaveType, MeetingKind, Rating, RsvpAnswer
 
 
@@ -42,6 +43,15 @@ class NewMeeting:
 
 
 @dataclass(frozen=True, slots=True)
+class MoveMeeting:
+    """`/meeting move N <date> <time>`: the meeting is held at another time (改期)."""
+
+    meeting_id: int
+    on: date
+    at: time
+
+
+@dataclass(frozen=True, slots=True)
 class CancelMeeting:
     meeting_id: int
     reason: str = ""
@@ -51,6 +61,7 @@ class CancelMeeting:
 class AddAgenda:
     meeting_id: int
     topic: str
+    material: bool = False  # `/agenda N material …`: a material the notice lists, not a topic
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +79,20 @@ class Rsvp:
 
 @dataclass(frozen=True, slots=True)
 class SignIn:
+    meeting_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class CloseMeeting:
+    """The secretary closes a meeting: its 决议清单 is drafted from the meeting's decisions."""
+
+    meeting_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class PublishDecisions:
+    """The secretary publishes (公示) a closed meeting's 决议清单 in the chat."""
+
     meeting_id: int
 
 
@@ -143,6 +168,30 @@ class ListJoins:
     pass
 
 
+@dataclass(frozen=True, slots=True)
+class ShowReport:
+    """/report [month|quarter|year] [period]: the branch's record; the current period when none is named."""
+
+    period: PeriodKind = PeriodKind.MONTH
+    year: int | None = None
+    number: int | None = None  # month 1-12 or quarter 1-4; None for a year
+
+
+@dataclass(frozen=True, slots=True)
+class ShowMinutes:
+    """/minutes N: a meeting's 会议纪要 as a Markdown file."""
+
+    meeting_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExportLedger:
+    """/export [xlsx|csv|ics] [year]: the 台账 as files (the current year when none is named)."""
+
+    format: str = "xlsx"  # xlsx | csv | ics
+    year: int | None = None
+
+
 Command = (
     Help
     | ListMeetings
@@ -152,6 +201,9 @@ Command = (
     | ShowAgenda
     | Rsvp
     | SignIn
+    | CloseMeeting
+    | MoveMeeting
+    | PublishDecisions
     | SubmitOutline
     | Suggest
     | Adopt
@@ -164,6 +216,9 @@ Command = (
     | Join
     | ApproveJoin
     | ListJoins
+    | ShowReport
+    | ShowMinutes
+    | ExportLedger
 )
 
 

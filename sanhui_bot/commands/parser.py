@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from typing import Any, Generic, TypeVar
 
 from sanhui_bot.commands.dates import DateError, parse_date, parse_time
@@ -22,26 +22,33 @@ from sanhui_bot.commands.model import (
     ApproveJoin,
     CancelMeeting,
     ClaimTask,
+    CloseMeeting,
     Command,
     CompleteTask,
+    ExportLedger,
     Help,
     Join,
     ListJoins,
     ListMeetings,
     ListTasks,
     MemberMention,
+    MoveMeeting,
     NewMeeting,
     NotACommand,
     ParseError,
+    PublishDecisions,
     RateTask,
     RecordDecision,
     Rsvp,
     ShowAgenda,
+    ShowMinutes,
     ShowPoints,
+    ShowReport,
     SignIn,
     SubmitOutline,
     Suggest,
 )
+from sanhui_bot.domain.compliance import PeriodKind
 from sanhui_bot.domain.model import LeaveType, MeetingKind, Rating, RsvpAnswer
 
 MAX_TEXT = 500  # reasons, notes, suggestions
@@ -70,6 +77,8 @@ ERROR_CODES: frozenset[str] = frozenset(
         "bad_month",  # value
         "empty_text",  # param
         "text_too_long",  # param, limit, length
+        "bad_period",  # value
+        "bad_format",  # value
     }
 )
 
@@ -82,6 +91,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "agenda": ("议题",),
     "rsvp": ("回复",),
     "signin": ("签到",),
+    "close": ("结束会议", "散会"),
+    "publish": ("公示",),
     "outline": ("提纲",),
     "suggest": ("xiance", "献策"),
     "adopt": ("采纳",),
@@ -94,6 +105,9 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "join": ("加入", "申请加入"),
     "approve": ("批准",),
     "joins": ("申请",),
+    "report": ("报告", "报表"),
+    "minutes": ("纪要", "会议纪要"),
+    "export": ("导出", "台账"),
 }
 
 COMMAND_WORDS: dict[str, str] = {
@@ -140,7 +154,14 @@ _MENTION = re.compile(
     r"|[^\s@,;:、。()\[\]<>!?\"'“”‘’]+)"
 )
 
-_MEETING_SUBCOMMANDS = {"new": "new", "新建": "new", "cancel": "cancel", "取消": "cancel"}
+_MEETING_SUBCOMMANDS = {
+    "new": "new",
+    "新建": "new",
+    "cancel": "cancel",
+    "取消": "cancel",
+    "move": "move",
+    "改期": "move",
+}
 _KINDS = {
     "congress": MeetingKind.CONGRESS,
     "党员大会": MeetingKind.CONGRESS,
@@ -250,7 +271,9 @@ _RATINGS: _Vocabulary[Rating] = _Vocabulary(
         "unsatisfied": Rating.UNSATISFIED,
     }
 )
-_AGENDA_ADD: _Vocabulary[str] = _Vocabulary({"add": "add", "添加": "add"}, glue=True)
+_AGENDA_ADD: _Vocabulary[str] = _Vocabulary(
+    {"add": "add", "添加": "add", "material": "material", "材料": "material"}, glue=True
+)
 
 
 class _Refused(Exception):
@@ -311,11 +334,19 @@ class _Token:
 class _Args:
     """What follows the command word: the rest of its line, the message's further lines, and today."""
 
-    def __init__(self, line: _Text, more: str, today: date) -> None:
+    def __init__(
+        self, line: _Text, more: str, today: date, mentions: Mapping[str, str] | None = None
+    ) -> None:
         self.line = line
         self.more = more
         self.today = today
         self.tokens = _tokens(line, 0, len(line.normal))
+        # mention text (normalised, without @) -> platform user id, e.g. Telegram text_mention entities
+        self.mentions = {unicodedata.normalize("NFKC", name): user for name, user in (mentions or {}).items()}
+
+    def mention(self, name: str) -> MemberMention:
+        """A mention as written, with the platform user behind it when the adapter knows it."""
+        return MemberMention(name, platform_user=self.mentions.get(name))
 
     def first(self, index: int) -> _Token | None:
         return self.tokens[index] if index < len(self.tokens) else None
@@ -353,12 +384,18 @@ def _tokens(line: _Text, start: int, end: int) -> list[_Token]:
 
 
 def parse_command(
-    text: str, today: date, *, bot_username: str | None = None
+    text: str,
+    today: date,
+    *,
+    bot_username: str | None = None,
+    mentions: Mapping[str, str] | None = None,
 ) -> Command | ParseError | NotACommand:
     """Read one chat message as a command; never raises.
 
     Only the first line holds the command; later lines continue its free text, if it takes any.
     `bot_username` (Telegram) makes `/cmd@OtherBot` someone else's command, so NotACommand.
+    `mentions` maps a mention's text (without @) to the platform user it links to, so the
+    `MemberMention`s of a command carry that id (Telegram text_mention entities).
     """
     first_line, _, more = text.lstrip().replace("\r\n", "\n").replace("\r", "\n").partition("\n")
     line = _Text.of(first_line)
@@ -385,7 +422,7 @@ def parse_command(
         if prefix == "!" or not _COMMAND_WORD.fullmatch(word):
             return NotACommand()
         return ParseError("unknown_command", None, {"word": line.source(head.start(), head.end())})
-    args = _Args(_Text.of(line.rest(args_start)), more.strip(), today)
+    args = _Args(_Text.of(line.rest(args_start)), more.strip(), today, mentions)
     if name == "meetings" and args.tokens and args.tokens[0].key in _MEETING_SUBCOMMANDS:
         name = "meeting"  # `/会议 新建 …` reads as naturally as `/meeting new …`
     try:
@@ -519,7 +556,7 @@ def _meetings(args: _Args) -> ListMeetings:
     return ListMeetings()
 
 
-def _meeting(args: _Args) -> ListMeetings | NewMeeting | CancelMeeting:
+def _meeting(args: _Args) -> ListMeetings | NewMeeting | CancelMeeting | MoveMeeting:
     token = args.first(0)
     if token is None:
         return ListMeetings()
@@ -530,7 +567,35 @@ def _meeting(args: _Args) -> ListMeetings | NewMeeting | CancelMeeting:
         meeting_id = _number(args.first(1), "meeting")
         reason = _capped(args.body(args.tokens[1].end), "reason", MAX_TEXT)
         return CancelMeeting(meeting_id, reason)
+    if subcommand == "move":
+        return _move_meeting(args)
     return _new_meeting(args)
+
+
+def _move_meeting(args: _Args) -> MoveMeeting:
+    meeting_id = _number(args.first(1), "meeting")
+    date_token = args.first(2)
+    if date_token is None:
+        raise _Refused("missing_argument", param="date")
+    on = _date(date_token.written, args.today)
+    at, end = _time_at(args, 3)
+    args.no_more_tokens(end)
+    return MoveMeeting(meeting_id, on, at)
+
+
+def _time_at(args: _Args, index: int) -> tuple[time, int]:
+    """The time written at token `index` ("15:30", or "下午 3:30" over two tokens) and where it ends."""
+    time_token = args.first(index)
+    if time_token is None:
+        raise _Refused("missing_argument", param="time")
+    time_text, used = time_token.written, 1
+    period_follow = args.first(index + 1)
+    if time_token.word in _DAY_PERIODS and period_follow is not None:
+        time_text, used = time_token.written + period_follow.written, 2
+    try:
+        return parse_time(time_text), index + used - 1
+    except DateError as error:
+        raise _Refused(error.code, **error.params) from None
 
 
 def _new_meeting(args: _Args) -> NewMeeting:
@@ -543,18 +608,8 @@ def _new_meeting(args: _Args) -> NewMeeting:
     if date_token is None:
         raise _Refused("missing_argument", param="date")
     on = _date(date_token.written, args.today)
-    time_token = args.first(3)
-    if time_token is None:
-        raise _Refused("missing_argument", param="time")
-    time_text, time_end = time_token.written, time_token.end
-    period_follow = args.first(4)
-    if time_token.word in _DAY_PERIODS and period_follow is not None:
-        time_text, time_end = time_token.written + period_follow.written, period_follow.end  # "下午 3:30"
-    try:
-        at = parse_time(time_text)
-    except DateError as error:
-        raise _Refused(error.code, **error.params) from None
-    values, pieces = _take_keywords(args.line, time_end, frozenset({"group"}))
+    at, last = _time_at(args, 3)
+    values, pieces = _take_keywords(args.line, args.tokens[last].end, frozenset({"group"}))
     group = _group_value(args.line, values)
     title = _capped(_joined(args.line, pieces), "title", MAX_TITLE)
     return NewMeeting(kind=kind, on=on, at=at, title=title, group=group)
@@ -571,7 +626,7 @@ def _agenda(args: _Args) -> ShowAgenda | AddAgenda:
     topic = args.line_text(found[1])
     if not topic:
         raise _Refused("missing_argument", param="topic")
-    return AddAgenda(meeting_id, _capped(topic, "topic", MAX_TITLE))
+    return AddAgenda(meeting_id, _capped(topic, "topic", MAX_TITLE), material=found[0] == "material")
 
 
 def _rsvp(args: _Args) -> Rsvp:
@@ -613,6 +668,18 @@ def _signin(args: _Args) -> SignIn:
     return SignIn(meeting_id)
 
 
+def _close(args: _Args) -> CloseMeeting:
+    meeting_id = _number(args.first(0), "meeting")
+    args.no_more_tokens(0)
+    return CloseMeeting(meeting_id)
+
+
+def _publish(args: _Args) -> PublishDecisions:
+    meeting_id = _number(args.first(0), "meeting")
+    args.no_more_tokens(0)
+    return PublishDecisions(meeting_id)
+
+
 def _outline(args: _Args) -> SubmitOutline:
     meeting_id = _number(args.first(0), "meeting")
     text = _required_text(args.body(args.tokens[0].end), "text", MAX_OUTLINE)
@@ -652,20 +719,20 @@ def _decision(args: _Args) -> RecordDecision:
     due_on = _date(line.source(due_value.start, due_value.end), args.today)
     lead = None
     if lead_value is not None:
-        lead = _lead(line.normal[lead_value.start : lead_value.end])
+        lead = _lead(line.normal[lead_value.start : lead_value.end], args)
     title = _joined(line, _without(pieces, owner.start(), owner.end()))
     if not title:
         raise _Refused("missing_argument", param="title")
     return RecordDecision(
         title=_capped(title, "title", MAX_TITLE),
-        owner=MemberMention(owner["name"].rstrip(".")),
+        owner=args.mention(owner["name"].rstrip(".")),
         due_on=due_on,
         lead=lead,
         group=group,
     )
 
 
-def _lead(value: str) -> MemberMention:
+def _lead(value: str, args: _Args) -> MemberMention:
     """The one committee member after `牵头:`; the @ is optional there (`牵头:李华`)."""
     written = value if value.startswith("@") else f"@{value}"
     name = _mention_name(written)
@@ -674,7 +741,7 @@ def _lead(value: str) -> MemberMention:
     rest = written[len(name) + 1 :].lstrip(".")
     if any(char.isalnum() for char in rest):
         raise _Refused("unexpected_argument", value=rest)  # `牵头:@李华@王芳`: one lead only
-    return MemberMention(name)
+    return args.mention(name)
 
 
 def _tasks(args: _Args) -> ListTasks:
@@ -763,6 +830,104 @@ def _joins(args: _Args) -> ListJoins:
     return ListJoins()
 
 
+_PERIOD_KINDS = {
+    "month": PeriodKind.MONTH,
+    "月": PeriodKind.MONTH,
+    "月度": PeriodKind.MONTH,
+    "本月": PeriodKind.MONTH,
+    "quarter": PeriodKind.QUARTER,
+    "季度": PeriodKind.QUARTER,
+    "季": PeriodKind.QUARTER,
+    "本季度": PeriodKind.QUARTER,
+    "year": PeriodKind.YEAR,
+    "年": PeriodKind.YEAR,
+    "年度": PeriodKind.YEAR,
+    "本年": PeriodKind.YEAR,
+    "全年": PeriodKind.YEAR,
+}
+_YEAR = re.compile(r"(?P<year>[0-9]{4})(?:年度?)?")
+# 2026Q1, 2026-Q1, Q1, 2026年第一季度, 一季度, 第1季度: a 季 or a Q marks a quarter, so "1" stays a month.
+_QUARTER = re.compile(
+    r"(?:(?P<year>[0-9]{4})(?:年|[-/.])?)?(?:q(?P<q>[1-4])|第?(?P<qz>[一二三四1-4])季度?)", re.IGNORECASE
+)
+_QUARTER_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_EXPORT_FORMATS = {
+    "xlsx": "xlsx",
+    "excel": "xlsx",
+    "表格": "xlsx",
+    "csv": "csv",
+    "ics": "ics",
+    "ical": "ics",
+    "日历": "ics",
+}
+
+
+def _known_year(year: int, token: _Token) -> int:
+    if not _FIRST_YEAR <= year <= _LAST_YEAR:
+        raise _Refused("bad_period", value=token.written)
+    return year
+
+
+def _period(token: _Token, kind: PeriodKind | None, today: date) -> ShowReport:
+    """`2026`, `2026Q1`, `一季度`, `2026-03`, `3月`; a bare number is a month, or a quarter after 季度."""
+    word = token.word.casefold()
+    found = _YEAR.fullmatch(word)
+    if found is not None and kind in (None, PeriodKind.YEAR):
+        return ShowReport(PeriodKind.YEAR, _known_year(int(found["year"]), token))
+    found = _QUARTER.fullmatch(word)
+    if found is None and kind is PeriodKind.QUARTER:
+        found = re.fullmatch(r"(?P<qz>[1-4])", word)
+    if found is not None and kind in (None, PeriodKind.QUARTER):
+        year = int(found["year"]) if found.groupdict().get("year") else today.year
+        number = int(found["q"]) if found.groupdict().get("q") else _QUARTER_NUMBERS[found["qz"]]
+        return ShowReport(PeriodKind.QUARTER, _known_year(year, token), number)
+    if kind in (None, PeriodKind.MONTH):
+        for pattern in _MONTH:
+            found = pattern.fullmatch(word)
+            if found is None:
+                continue
+            year = int(found["year"]) if "year" in pattern.groupindex else today.year
+            if 1 <= int(found["month"]) <= 12:
+                return ShowReport(PeriodKind.MONTH, _known_year(year, token), int(found["month"]))
+            break
+    raise _Refused("bad_period", value=token.written)
+
+
+def _report(args: _Args) -> ShowReport:
+    index = 0
+    kind: PeriodKind | None = None
+    first = args.first(0)
+    if first is not None and first.key in _PERIOD_KINDS:
+        kind, index = _PERIOD_KINDS[first.key], 1
+    token = args.first(index)
+    if token is None:
+        return ShowReport(kind or PeriodKind.MONTH)
+    args.no_more_tokens(index)
+    return _period(token, kind, args.today)
+
+
+def _minutes(args: _Args) -> ShowMinutes:
+    meeting_id = _number(args.first(0), "meeting")
+    args.no_more_tokens(0)
+    return ShowMinutes(meeting_id)
+
+
+def _export(args: _Args) -> ExportLedger:
+    """`/export`, `/export csv`, `/导出 2025 表格`: a format and a year, each optional, in any order."""
+    file_format: str | None = None
+    year: int | None = None
+    for token in args.tokens:
+        if token.key in _EXPORT_FORMATS and file_format is None:
+            file_format = _EXPORT_FORMATS[token.key]
+        elif (found := _YEAR.fullmatch(token.word)) is not None and year is None:
+            year = _known_year(int(found["year"]), token)
+        elif token.key in _EXPORT_FORMATS or _YEAR.fullmatch(token.word):
+            raise _Refused("unexpected_argument", value=token.written)
+        else:
+            raise _Refused("bad_format", value=token.written)
+    return ExportLedger(file_format or "xlsx", year)
+
+
 _PARSERS: dict[str, Callable[[_Args], Command]] = {
     "help": _help,
     "meetings": _meetings,
@@ -770,6 +935,8 @@ _PARSERS: dict[str, Callable[[_Args], Command]] = {
     "agenda": _agenda,
     "rsvp": _rsvp,
     "signin": _signin,
+    "close": _close,
+    "publish": _publish,
     "outline": _outline,
     "suggest": _suggest,
     "adopt": _adopt,
@@ -782,4 +949,7 @@ _PARSERS: dict[str, Callable[[_Args], Command]] = {
     "join": _join,
     "approve": _approve,
     "joins": _joins,
+    "report": _report,
+    "minutes": _minutes,
+    "export": _export,
 }

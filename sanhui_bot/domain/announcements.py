@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from sanhui_bot.domain.model import Meeting, MeetingKind, MeetingStatus, Task
+from sanhui_bot.domain.workdays import WorkCalendar
 
 
 class PostKind(StrEnum):
@@ -28,6 +29,20 @@ class PostKind(StrEnum):
     TASK_DUE_TODAY = "task_due_today"
     TASK_OVERDUE = "task_overdue"  # weekly while overdue
     MONTH_END = "month_end"  # the 积分公示栏
+    MEETING_MOVED = "meeting_moved"  # at /meeting move, once the notice is out: the notice anew
+    DECISION_LIST = "decision_list"  # at /close: the drafted 决议清单, to the committee chat
+    LEDGER_CHECK = "ledger_check"  # at /close of a committee meeting with fewer than 3 or more than 5 tasks
+    PUBLISH_REMINDER = "publish_reminder"  # 1 working day after /close, still unpublished
+    PUBLICATION = "publication"  # at /publish: the 决议清单 公示 in the unit's chat
+
+
+PUBLISH_WITHIN_WORKING_DAYS = 2  # school plan 二(一)3: 决议清单 "2个工作日内" 公示
+PUBLISH_REMINDER_AFTER_WORKING_DAYS = 1  # the secretary is reminded this long after /close
+
+
+def publish_deadline(calendar: WorkCalendar, held_on: date) -> date:
+    """The last day to publish a meeting's 决议清单 (raises UnknownCalendarYear past the calendar)."""
+    return calendar.add_working_days(held_on, PUBLISH_WITHIN_WORKING_DAYS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +75,17 @@ def _at(day: date, moment: time, tz: tzinfo) -> datetime:
     return datetime.combine(day, moment, tzinfo=tz)
 
 
+def meeting_post_key(kind: PostKind, meeting: Meeting) -> str:
+    """The outbox key of a meeting's post: a planner and a service writing it agree on it."""
+    return f"{kind.value}:{meeting.unit}:{meeting.id}"
+
+
+def notice_due(meeting: Meeting, rules: AnnouncementRules, tz: tzinfo) -> datetime:
+    """When a meeting's notice is due: `notice_days` before its day, at the notice time."""
+    local_day = meeting.starts_at.astimezone(tz).date()
+    return _at(local_day - timedelta(days=rules.notice_days), rules.notice_at, tz)
+
+
 def meeting_posts(
     meeting: Meeting, chat: str, committee_chat: str, rules: AnnouncementRules, tz: tzinfo
 ) -> list[PlannedPost]:
@@ -67,15 +93,14 @@ def meeting_posts(
     if meeting.id is None or meeting.status is MeetingStatus.CANCELLED:
         return []
     start, end = meeting.starts_at, meeting.ends_at
-    local_day = start.astimezone(tz).date()
     subject = f"meeting:{meeting.id}"
     key = f"{meeting.unit}:{meeting.id}"
     posts = [
         PlannedPost(
-            f"notice:{key}",
+            meeting_post_key(PostKind.NOTICE, meeting),
             PostKind.NOTICE,
             chat,
-            _at(local_day - timedelta(days=rules.notice_days), rules.notice_at, tz),
+            notice_due(meeting, rules, tz),
             subject,
             expires_at=start,
         ),
@@ -143,6 +168,26 @@ def task_posts(
         )
         week += 1
     return posts
+
+
+def publish_reminder_post(
+    meeting: Meeting, committee_chat: str, calendar: WorkCalendar, rules: AnnouncementRules, tz: tzinfo
+) -> PlannedPost | None:
+    """The reminder to the secretary 1 working day after /close, if the 决议清单 is still unpublished.
+
+    Raises UnknownCalendarYear when the close falls past the calendar's known years.
+    """
+    if meeting.id is None or meeting.closed_at is None or meeting.status is not MeetingStatus.CLOSED:
+        return None
+    closed_on = meeting.closed_at.astimezone(tz).date()
+    day = calendar.add_working_days(closed_on, PUBLISH_REMINDER_AFTER_WORKING_DAYS)
+    return PlannedPost(
+        f"publish_reminder:{meeting.unit}:{meeting.id}",
+        PostKind.PUBLISH_REMINDER,
+        committee_chat,
+        _at(day, rules.notice_at, tz),
+        f"meeting:{meeting.id}",
+    )
 
 
 def month_end_moment(year: int, month: int, rules: AnnouncementRules, tz: tzinfo) -> datetime:

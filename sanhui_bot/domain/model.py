@@ -188,6 +188,34 @@ class Meeting:
             raise DomainError("meeting_already_closed", meeting=self.id)
         return replace(self, status=MeetingStatus.CANCELLED, cancelled_reason=reason)
 
+    def move(self, starts_at: datetime, now: datetime) -> Meeting:
+        """Hold the meeting at another time (改期): only before it starts, and only into the future."""
+        if self.status is MeetingStatus.CANCELLED:
+            raise DomainError("meeting_cancelled", meeting=self.id)
+        if self.status is not MeetingStatus.PLANNED or self.has_started(now):
+            raise DomainError("meeting_started_cannot_move", meeting=self.id)
+        if starts_at <= now:
+            raise DomainError("meeting_in_past", when=starts_at)
+        return replace(self, starts_at=starts_at)
+
+    def close(self, now: datetime) -> Meeting:
+        """The meeting is over and its 决议清单 is drafted; only a meeting that has started closes."""
+        if self.status is MeetingStatus.CANCELLED:
+            raise DomainError("meeting_cancelled", meeting=self.id)
+        if self.status in (MeetingStatus.CLOSED, MeetingStatus.PUBLISHED):
+            raise DomainError("meeting_close_again", meeting=self.id)
+        if not self.has_started(now):
+            raise DomainError("meeting_not_started", meeting=self.id)
+        return replace(self, status=MeetingStatus.CLOSED, closed_at=now)
+
+    def publish(self, now: datetime) -> Meeting:
+        """The 决议清单 is published (公示); only a closed meeting's, and only once."""
+        if self.status is MeetingStatus.PUBLISHED:
+            raise DomainError("meeting_published_again", meeting=self.id)
+        if self.status is not MeetingStatus.CLOSED:
+            raise DomainError("meeting_not_closed", meeting=self.id)
+        return replace(self, status=MeetingStatus.PUBLISHED, published_at=now)
+
 
 @dataclass(frozen=True, slots=True)
 class Rsvp:
@@ -219,11 +247,14 @@ class Outline:
 
 @dataclass(frozen=True, slots=True)
 class AgendaItem:
+    """A dynamic topic of a meeting's agenda, or (material=True) a material members read beforehand."""
+
     meeting_id: int
     topic: str
     added_by: str
     added_at: datetime
     id: int | None = None
+    material: bool = False
 
 
 @dataclass(frozen=True, slots=True)

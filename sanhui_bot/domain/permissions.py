@@ -24,6 +24,10 @@ class Action(StrEnum):
     VIEW = "view"  # meetings, tasks, points
     APPROVE_MEMBER = "approve_member"
     REVERSE_POINTS = "reverse_points"
+    PUBLISH = "publish"  # close a meeting, publish its 决议清单
+    VIEW_REPORT = "view_report"  # /report: the branch's compliance, attendance and tasks
+    MINUTES = "minutes"  # /minutes N: a meeting's 会议纪要
+    EXPORT = "export"  # /export: the whole 台账 workbook
 
 
 MEMBER_ACTIONS = frozenset(
@@ -40,6 +44,11 @@ ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.CLAIM: LEADERSHIP_ROLES | {Role.GROUP_LEADER},
     Action.APPROVE_MEMBER: LEADERSHIP_ROLES,
     Action.REVERSE_POINTS: LEADERSHIP_ROLES,
+    Action.PUBLISH: LEADERSHIP_ROLES,
+    # DESIGN §1: the committee keeps the branch's records; the whole 台账 goes to the secretaries.
+    Action.VIEW_REPORT: COMMITTEE_ROLES,
+    Action.MINUTES: COMMITTEE_ROLES | {Role.GROUP_LEADER},  # a group leader: own group only (services)
+    Action.EXPORT: LEADERSHIP_ROLES,
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sanhui_bot.domain.announcements import PostKind
@@ -59,6 +60,8 @@ def meeting_post(
         start = 2 if meeting.fixed_topic else 1
         for n, item in enumerate(announcement.view.agenda, start):
             lines.append(_t(renderer, "notice_agenda_item", n=n, topic=item.topic))
+        for item in announcement.view.materials:
+            lines.append(_t(renderer, "notice_material", topic=item.topic))
         if meeting.kind is MeetingKind.CONGRESS:
             lines.append(_t(renderer, "notice_outline", id=meeting.id))
         lines.append(
@@ -127,6 +130,24 @@ def meeting_post(
     else:
         raise ValueError(f"not a meeting post: {kind}")
     return Reply(_late(renderer, late) + "\n".join(lines), buttons, subject=subject)
+
+
+def moved_post(
+    announcement: MeetingAnnouncement, moved_from: datetime, renderer: Renderer, late: bool
+) -> Reply:
+    """The 改期 notice: what changed, then the notice as it stands now (with its RSVP buttons)."""
+    meeting = announcement.view.meeting
+    notice = meeting_post(PostKind.NOTICE, announcement, renderer, late=False)
+    assert notice is not None  # a notice always has something to say
+    head = _t(
+        renderer,
+        "moved",
+        id=meeting.id,
+        kind_name=renderer.w(f"kind.{meeting.kind}"),
+        before=renderer.when(moved_from),
+        when=renderer.when(meeting.starts_at),
+    )
+    return Reply(_late(renderer, late) + head + "\n" + notice.text, notice.buttons, subject="")
 
 
 def task_post(

@@ -95,6 +95,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "#{meeting} 号会议此前已经取消。",
         "Meeting #{meeting} was already cancelled.",
     ),
+    "meeting_close_again": (
+        "#{meeting} 号会议已经结束，无需重复 /close。",
+        "Meeting #{meeting} is already closed.",
+    ),
+    "meeting_not_started": (
+        "#{meeting} 号会议还没开始，开完会再 /close {meeting}。",
+        "Meeting #{meeting} has not started yet; close it after it is held.",
+    ),
+    "meeting_published_again": (
+        "#{meeting} 号会议的决议清单已经公示过了。",
+        "The decision list of meeting #{meeting} is already published.",
+    ),
+    "meeting_not_closed": (
+        "#{meeting} 号会议还没结束：先发送 /close {meeting} 生成决议清单，再公示。",
+        "Meeting #{meeting} is not closed: send /close {meeting} first, then publish.",
+    ),
     "meeting_already_closed": (
         "#{meeting} 号会议已经结束归档，不能取消。",
         "Meeting #{meeting} is closed and cannot be cancelled.",
@@ -182,6 +198,65 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "unknown_error": ("操作没有完成：{code}", "That did not work: {code}"),
     "stale_button": ("这个按钮已经失效了。", "That button is no longer valid."),
+    # --- Telegram adapter
+    "tg_unconfigured_chat": (
+        "您好！我是三会一课助手。本群（ID：{chat_id}）还没有写进配置，所以我在这里什么也不会做。"
+        "请书记在配置文件的 [chats] 里加上 telegram = {chat_id}，重启机器人后即可使用。此消息只发一次。",
+        "Hello! I am the 三会一课 assistant. This chat (id {chat_id}) is not in the configuration yet, so I"
+        " will not act here. Ask the secretary to add telegram = {chat_id} under [chats] in the config and"
+        " restart the bot. This message is sent only once.",
+    ),
+    "tg_bad_button": (
+        "这个按钮的数据无效，没有做任何改动。",
+        "That button's data is not valid; nothing was changed.",
+    ),
+    "tg_leave_prompt": (
+        "{name}，请直接回复本消息说明请假原因（可写类型：事假/病假/公假/其他），例如「病假 发烧」。"
+        "也可以发送 /rsvp {id} leave 事假 原因。",
+        "{name}, please reply to this message with the reason for your leave (optionally a type:"
+        " personal/sick/official/other), e.g. “sick fever”. Or send /rsvp {id} leave personal <reason>.",
+    ),
+    "tg_leave_asked": (
+        "请在群里回复机器人的消息说明请假原因。",
+        "Please reply to the bot's message in the chat with your reason.",
+    ),
+    "tg_edited_ignored": (
+        "编辑过的消息不会再次执行，什么都没有改动。如需更改，请发送一条新命令。",
+        "Edited messages are not run again; nothing was changed. Send a new command to change something.",
+    ),
+    "tg_private_welcome": (
+        "您好，{name}！我是三会一课助手。会议通知、回复和任务都在支部的群里办理；"
+        "您负责的任务的提醒也会私信发到这里。发送 /help 查看命令。",
+        "Hello, {name}! I am the 三会一课 assistant. Meetings, replies and tasks are handled in the branch's"
+        " group chats; reminders of the tasks you own also come here privately. Send /help for the commands.",
+    ),
+    "tg_private_welcome_guest": (
+        "您好！我是三会一课助手，在支部的群里办理会议和任务。您还不在名册里：可以在群里发送 /join 姓名 申请加入。",
+        "Hello! I am the 三会一课 assistant; I handle meetings and tasks in the branch's group chats. You are not"
+        " on the roster: send /join <your name> in a group chat to ask to join.",
+    ),
+    "tg_private_use_groups": (
+        "私聊里只能使用 /start 和 /help；其他命令请在支部、支委会或党小组的群里发送。",
+        "Only /start and /help work in a private chat; send other commands in the branch, committee or group chat.",
+    ),
+    "tg_cmd_help": ("帮助与命令列表", "help and the list of commands"),
+    "tg_cmd_meetings": ("近期会议", "upcoming meetings"),
+    "tg_cmd_agenda": ("查看或添加会议议题", "show or add a meeting's agenda"),
+    "tg_cmd_rsvp": ("回复会议通知：参加/请假/不参加", "answer a notice: attend/leave/decline"),
+    "tg_cmd_signin": ("会议签到", "sign in to a meeting"),
+    "tg_cmd_suggest": ("献策", "submit a suggestion"),
+    "tg_cmd_decision": ("记录决议并生成任务（书记）", "record a decision as a task (secretary)"),
+    "tg_cmd_tasks": ("任务列表", "list tasks"),
+    "tg_cmd_claim": ("党小组认领任务", "claim a task for your group"),
+    "tg_cmd_done": ("报告任务完成", "report a task done"),
+    "tg_cmd_rate": ("评价已完成的任务", "rate a completed task"),
+    "tg_cmd_points": ("我的积分", "my points"),
+    "tg_cmd_join": ("申请加入名册", "ask to join the roster"),
+    "tg_cmd_close": ("结束会议，生成决议清单（书记）", "close a meeting, draft its decisions (secretary)"),
+    "tg_cmd_publish": ("公示决议清单（书记）", "publish a decision list (secretary)"),
+    "tg_cmd_report": ("会议、出勤、任务报告（支委）", "meetings, attendance and tasks report (committee)"),
+    "tg_cmd_minutes": ("会议纪要", "a meeting's minutes"),
+    "tg_cmd_export": ("导出台账 Excel（书记）", "the ledger workbook (secretary)"),
     # --- replies
     "meetings_none": ("近期没有安排会议。", "No meetings are planned soon."),
     "meetings_title": ("近期会议（{unit_name}）：", "Upcoming meetings ({unit_name}):"),
@@ -206,6 +281,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "agenda_title": ("#{id} {kind_name}（{when}）议程：", "Agenda of #{id} {kind_name} ({when}):"),
     "agenda_fixed": ("  固定议题：{topic}", "  Fixed topic: {topic}"),
     "agenda_item": ("  {n}. {topic}（{by}）", "  {n}. {topic} ({by})"),
+    "agenda_material": ("  📎 材料：{topic}", "  📎 Material: {topic}"),
     "agenda_empty": (
         "  （暂无动态议题，支委可用 /agenda {id} add 议题 添加）",
         "  (no dynamic topics yet: committee members add them with /agenda {id} add <topic>)",
@@ -308,8 +384,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "/signin <会议号> 签到　/outline <会议号> <内容> 提交发言提纲\n"
         "/suggest <内容> 献策（/xiance 亦可）　/adopt <献策号> 采纳（书记）\n"
         "/decision <标题> @责任人 截止:<日期> [牵头:@支委] [小组:<小组>] 记录决议（书记；支委在支委群）\n"
+        "/close <会议号> 结束会议、生成决议清单　/publish <会议号> 公示决议清单（书记）\n"
         "/tasks [我的|逾期|小组] 任务　/claim <任务号> 认领（党小组长）\n"
         "/done <任务号> [说明] 报告完成　/rate <任务号> 满意|基本满意|不满意 评价\n"
+        "/report [月|季度|年] 报告（支委）　/minutes <会议号> 会议纪要　/export [xlsx|csv|ics] 导出台账（书记）\n"
         "/points [月份] 积分　/join <姓名> 申请入册　/help <命令> 查看某个命令的用法",
         "Party life assistant — commands:\n"
         "/meetings upcoming meetings\n"
@@ -319,8 +397,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "/signin <N>   /outline <N> <text> hand in a speaking outline\n"
         "/suggest <text> (or /xiance)   /adopt <N> (secretary)\n"
         "/decision <title> @owner due:<date> [lead:@member] [group:<group>] (secretary; committee in the committee chat)\n"
+        "/close <N> close a meeting, draft its decision list   /publish <N> publish it (secretary)\n"
         "/tasks [mine|overdue|group]   /claim <N> (group leader)\n"
         "/done <N> [note]   /rate <N> satisfied|basically_satisfied|unsatisfied\n"
+        "/report [month|quarter|year] (committee)   /minutes <N>   /export [xlsx|csv|ics] (secretary)\n"
         "/points [month]   /join <name>   /help <command> for one command's usage",
     ),
     # --- the month-end 积分公示栏 (render/summaries.py); short lines for a phone screen
@@ -386,6 +466,47 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "summary_overdue_none": ("  无逾期任务。", "  No overdue tasks."),
     # --- the bot's own posts (notices, reminders, sign-in, task reminders)
     "post_late": ("【补发】", "[Late] "),
+    # --- closing a meeting and publishing its 决议清单 (render/closing.py)
+    "close_done": (
+        "#{id} {kind_name}（{when}）已结束，决议清单共 {count} 项，已发到支委群。\n公示期限：{deadline}（会后2个工作日内），公示请发送 /publish {id}。",
+        "#{id} {kind_name} ({when}) is closed; its decision list has {count} item(s) and went to the committee chat.\nPublish by {deadline} (2 working days): /publish {id}.",
+    ),
+    "publish_done": (
+        "#{id} {kind_name}（{when}）的决议清单已公示{late_part}。",
+        "The decision list of #{id} {kind_name} ({when}) is published{late_part}.",
+    ),
+    "publish_late_part": ("（已超过公示期限 {deadline}）", " (past the deadline {deadline})"),
+    "deadline_unknown": ("未知（日历缺少该年数据）", "unknown (no calendar for that year)"),
+    "post_decision_list": (
+        "📜 决议清单（待公示）#{id} {kind_name}{unit_part}，{when}",
+        "📜 Decision list (to be published) #{id} {kind_name}{unit_part}, {when}",
+    ),
+    "post_publication": (
+        "📢 决议清单公示 #{id} {kind_name}{unit_part}，{when}",
+        "📢 Decision list of #{id} {kind_name}{unit_part}, {when}",
+    ),
+    "post_decision_item": (
+        "{n}. {title}\n   责任人 {owner}｜牵头 {lead}｜小组 {group}｜截止 {due}（任务 #{task}）",
+        "{n}. {title}\n   owner {owner} | lead {lead} | group {group} | due {due} (task #{task})",
+    ),
+    "post_decision_none": ("（本次会议没有记录决议）", "(no decisions were recorded at this meeting)"),
+    "post_decision_list_deadline": (
+        "公示期限：{deadline}。书记发送 /publish {id} 公示。",
+        "Publish by {deadline}: the secretary sends /publish {id}.",
+    ),
+    "post_publication_footer": (
+        "请各党小组认领、责任人按期完成；/tasks 查看任务。",
+        "Groups claim, owners deliver on time; see /tasks.",
+    ),
+    "post_publish_button": ("公示", "Publish"),
+    "post_publish_reminder": (
+        "⏰ 提醒书记：#{id} {kind_name}（{when}）的决议清单尚未公示，期限 {deadline}。请发送 /publish {id}。",
+        "⏰ Secretary: the decision list of #{id} {kind_name} ({when}) is not published yet; due {deadline}. Send /publish {id}.",
+    ),
+    "post_ledger_check": (
+        "📒 提醒书记：#{id} 支委会议事台账记了 {count} 项重点任务，按要求应为 3–5 项，请核对。",
+        "📒 Secretary: the ledger of committee meeting #{id} holds {count} key task(s); it should hold 3-5.",
+    ),
     "post_notice": (
         "📢 会议通知 #{id}：{kind_name}{unit_part}\n时间：{when}{place_part}",
         "📢 Meeting notice #{id}: {kind_name}{unit_part}\nWhen: {when}{place_part}",
@@ -398,6 +519,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "post_notice_agenda_title": ("议事清单：", "Agenda:"),
     "post_notice_agenda_item": ("  {n}. {topic}", "  {n}. {topic}"),
+    "post_moved": (
+        "📅 会议改期：#{id} {kind_name} 原定 {before}，改为 {when}。已回复的请按新时间重新确认。",
+        "📅 Meeting moved: #{id} {kind_name} from {before} to {when}. Please confirm again for the new time.",
+    ),
+    "meeting_moved": (
+        "#{id} {kind_name} 已改期：{before} → {when}。{notice_part}",
+        "#{id} {kind_name} is moved: {before} → {when}. {notice_part}",
+    ),
+    "meeting_moved_notice": ("改期通知已发到本单位群。", "The unit's chat is told."),
+    "meeting_moved_planned": ("会议通知将按新时间提前发出。", "Its notice goes out ahead of the new time."),
+    "meeting_started_cannot_move": (
+        "#{meeting} 号会议已经开始或结束，不能改期。",
+        "Meeting #{meeting} has started or is over and cannot be moved.",
+    ),
+    "post_notice_material": ("📎 会前材料：{topic}", "📎 Read beforehand: {topic}"),
     "post_notice_outline": (
         "请各位党员会前撰写发言提纲，用 /outline {id} 提纲内容 提交；会上设党员献策环节（/suggest 建议）。",
         "Members, please prepare a speaking outline and hand it in with /outline {id} <text>; the meeting has a suggestions round (/suggest).",
@@ -448,6 +584,136 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "❗ {owner}：任务 #{id}「{title}」已逾期 {week} 周（截止 {due}），积分 {delta:+d}。请尽快完成并发送 /done {id}。",
         "❗ {owner}: task #{id} \u201c{title}\u201d is {week} week(s) overdue (due {due}); points {delta:+d}. Please finish it and send /done {id}.",
     ),
+    # --- /report, /minutes, /export (render/reports.py, render/minutes.py)
+    "report_title": (
+        "📊 {branch_name} {period_name} 组织生活报告（统计至 {cutoff}）",
+        "📊 {branch_name} report for {period_name} (as of {cutoff})",
+    ),
+    "report_meetings_title": ("🗓 会议召开情况（召开/应开）", "🗓 Meetings (held/required)"),
+    "report_meeting_line": (
+        "{kind_name}{unit_part}：{held}/{required}",
+        "{kind_name}{unit_part}: {held}/{required}",
+    ),
+    "report_gaps_title": ("⚠ 未按要求召开：", "⚠ Gaps:"),
+    "report_gap_missing": (
+        "{period_name} 未召开{kind_name}{unit_part}",
+        "{period_name}: no {kind_name}{unit_part} held",
+    ),
+    "report_gap_short": (
+        "{period_name} {kind_name}{unit_part} 召开{held}次，应开{required}次",
+        "{period_name}: {kind_name}{unit_part} held {held} of {required}",
+    ),
+    "report_gaps_none": ("会议均按要求召开。", "Every required meeting was held."),
+    "report_attendance_title": (
+        "👥 各次会议出勤（实到/应到）",
+        "👥 Attendance per meeting (present/expected)",
+    ),
+    "report_attendance_line": (
+        "#{id} {day} {kind_name}{unit_part}：{present}/{expected}（{rate}），请假 {leave}，缺席 {absent}",
+        "#{id} {day} {kind_name}{unit_part}: {present}/{expected} ({rate}), leave {leave}, absent {absent}",
+    ),
+    "report_attendance_none": ("  本期没有已召开的会议。", "  No meeting was held in this period."),
+    "report_members_title": ("👤 党员出勤率（出席/应出席）", "👤 Attendance per member (present/expected)"),
+    "report_member_line": (
+        "{name}：{present}/{expected}（{rate}），请假 {leave}，缺席 {absent}",
+        "{name}: {present}/{expected} ({rate}), leave {leave}, absent {absent}",
+    ),
+    "report_tasks_title": ("✅ 任务（截至统计时）", "✅ Tasks (as of the report)"),
+    "report_task_line": (
+        "{group_name}：完成 {done}，未完成 {open}，逾期 {overdue}{overdue_part}",
+        "{group_name}: done {done}, open {open}, overdue {overdue}{overdue_part}",
+    ),
+    "report_overdue_ids": ("（{ids}）", " ({ids})"),
+    "report_quorum_title": ("🗳 支部党员大会法定人数", "🗳 Congress quorum"),
+    "report_quorum_line": (
+        "#{id} {day}：有表决权党员 {voting} 人，到会 {present} 人，须超过半数（至少 {needed} 人）：{verdict}",
+        "#{id} {day}: {present} of {voting} voting members present, {needed} needed: {verdict}",
+    ),
+    "report_quorum_reached": ("达到", "reached"),
+    "report_quorum_missed": ("未达到，不能表决", "not reached, no vote possible"),
+    "report_quorum_none": ("  本期未召开支部党员大会。", "  No branch congress was held in this period."),
+    "report_rate_none": ("—", "—"),
+    "report_period_month": ("{year}年{number}月", "{year}-{number:02d}"),
+    "report_period_quarter": ("{year}年第{number_zh}季度", "{year} Q{number}"),
+    "report_period_year": ("{year}年", "{year}"),
+    "minutes_sent": (
+        "📄 #{id} {kind_name}会议纪要见附件 {filename}。",
+        "📄 The minutes of #{id} {kind_name} are attached: {filename}.",
+    ),
+    "minutes_title": ("{unit_name} {kind_name}会议纪要", "Minutes: {kind_name}, {unit_name}"),
+    "minutes_field_meeting": ("会议编号：#{id}{title_part}", "Meeting: #{id}{title_part}"),
+    "minutes_field_time": ("时间：{start} — {end}", "Time: {start} - {end}"),
+    "minutes_field_place": ("地点：{place}", "Place: {place}"),
+    "minutes_field_host": ("主持人：{name}", "Chair: {name}"),
+    "minutes_field_recorder": ("记录人：{name}", "Recorder: {name}"),
+    "minutes_field_status": ("状态：{status}", "Status: {status}"),
+    "minutes_blank": ("＿＿＿＿", "______"),
+    "minutes_attendance_title": ("出席情况", "Attendance"),
+    "minutes_attendance_counts": (
+        "应到 {expected} 人，实到 {present} 人，请假 {leave} 人，缺席 {absent} 人。",
+        "Expected {expected}, present {present}, on leave {leave}, absent {absent}.",
+    ),
+    "minutes_attendance_present": ("出席：{names}", "Present: {names}"),
+    "minutes_attendance_leave": ("请假：{names}", "On leave: {names}"),
+    "minutes_attendance_absent": ("缺席：{names}", "Absent: {names}"),
+    "minutes_attendance_pending": (
+        "会议尚未结束，出席情况待会后统计。",
+        "The meeting has not ended; attendance is counted afterwards.",
+    ),
+    "minutes_leave_entry": ("{name}（{leave_name}：{reason}）", "{name} ({leave_name}: {reason})"),
+    "minutes_quorum": (
+        "有表决权党员 {voting} 人，到会 {present} 人：{verdict}。",
+        "{present} of {voting} voting members present: {verdict}.",
+    ),
+    "minutes_agenda_title": ("会议议程", "Agenda"),
+    "minutes_agenda_fixed": ("固定议题：{topic}", "Fixed topic: {topic}"),
+    "minutes_agenda_item": ("{topic}（{name}提出）", "{topic} (added by {name})"),
+    "minutes_agenda_none": ("（未登记议题）", "(no topics recorded)"),
+    "minutes_suggestions_title": ("党员献策", "Suggestions"),
+    "minutes_suggestion": ("#{id} {name}：{text}{adopted_part}", "#{id} {name}: {text}{adopted_part}"),
+    "minutes_suggestion_adopted": ("（已采纳）", " (adopted)"),
+    "minutes_suggestions_none": ("（无）", "(none)"),
+    "minutes_decisions_title": ("会议决议", "Decisions"),
+    "minutes_decision": (
+        "决议 #{decision}：{title} — 任务 #{task}，责任人 {owner}，牵头支委 {lead}，党小组 {group}，截止 {due}，状态 {status}",
+        "Decision #{decision}: {title} - task #{task}, owner {owner}, lead {lead}, group {group}, due {due}, status {status}",
+    ),
+    "minutes_decisions_none": ("（本次会议未形成决议）", "(no decisions)"),
+    "minutes_publication": ("决议清单公示：{state}", "Decision list published: {state}"),
+    "minutes_published_on": ("{day} 已公示", "on {day}"),
+    "minutes_not_published": ("尚未公示", "not yet"),
+    "minutes_signoff": (
+        "主持人（签字）：＿＿＿＿＿＿　　记录人（签字）：＿＿＿＿＿＿　　日期：＿＿＿＿年＿＿月＿＿日",
+        "Chair (signature): ____________    Recorder (signature): ____________    Date: ____________",
+    ),
+    "report_chart_title": (
+        "{unit_name} {year}年{month}月 积分公示栏",
+        "{unit_name} points board {year}-{month:02d}",
+    ),
+    "report_chart_points": ("本月积分", "Points this month"),
+    "report_chart_tasks": ("任务完成情况", "Tasks"),
+    "report_chart_done": ("完成", "done"),
+    "report_chart_open": ("未完成", "open"),
+    "report_chart_overdue": ("逾期", "overdue"),
+    "report_chart_empty": ("暂无数据", "nothing yet"),
+    "export_sent": ("📦 {year}年台账见附件：{files}。", "📦 The {year} ledger is attached: {files}."),
+    # --- the Matrix adapter (adapters/matrix/)
+    "mx_unconfigured_room": (
+        '本房间还没有写进机器人的配置，机器人先退出了。请书记把本房间的 ID 写进配置文件的 [chats]（matrix = "{room_id}"），然后重新邀请机器人。',
+        "This room is not in the bot's configuration, so the bot is leaving. Ask the secretary to add this"
+        ' room\'s id under [chats] in the config (matrix = "{room_id}"), then invite the bot again.',
+    ),
+    "mx_react_hint": ("用表情回应本消息：{choices}", "React to this message: {choices}"),
+    "mx_command_hint": ("或发送命令：{commands}", "Or send: {commands}"),
+    "mx_leave_prompt": (
+        "{name}，请直接回复本条消息，写明请假类别和原因（如：病假 发烧）；也可以发送 {command} 病假 发烧。",
+        "{name}, reply to this message with the kind of leave and the reason (e.g. sick fever), or send"
+        " {command} sick fever.",
+    ),
+    "mx_edited_command": (
+        "编辑过的消息不会当作命令执行，数据没有改变。如需办理，请重新发送一条命令。",
+        "An edited message is not run as a command; nothing was changed. Send the command again as a new message.",
+    ),
 }
 
 # Names of enum values and other words, by language.
@@ -494,6 +760,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "action.claim": ("认领任务", "claiming tasks"),
     "action.approve_member": ("批准入册", "approving members"),
     "action.reverse_points": ("冲销积分", "reversing points"),
+    "action.publish": ("结束会议、公示决议清单", "closing meetings and publishing decision lists"),
     "action.rsvp": ("回复参会", "answering RSVPs"),
     "action.sign_in": ("签到", "signing in"),
     "action.submit_outline": ("提交发言提纲", "handing in outlines"),
@@ -502,6 +769,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "action.view": ("查看", "viewing"),
     "list_sep": ("、", ", "),
     "group_unclaimed": ("待认领", "unclaimed"),
+    "action.view_report": ("查看报告", "viewing reports"),
+    "action.minutes": ("查看会议纪要", "viewing minutes"),
+    "action.export": ("导出台账", "exporting the ledger"),
+    "meeting_status.planned": ("计划中", "planned"),
+    "meeting_status.cancelled": ("已取消", "cancelled"),
+    "meeting_status.closed": ("已结束", "closed"),
+    "meeting_status.published": ("已公示", "published"),
 }
 
 

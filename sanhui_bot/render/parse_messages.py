@@ -31,9 +31,14 @@ COMMAND_NAMES: list[str] = [
     "join",
     "meeting",
     "decision",
+    "close",
+    "publish",
     "adopt",
     "joins",
     "approve",
+    "report",
+    "minutes",
+    "export",
 ]
 
 # command -> language -> (how it is written, a real example)
@@ -50,22 +55,24 @@ _USAGE: dict[str, dict[str, tuple[str, str]]] = {
         ZH: (
             "/meeting new <类型> <日期> <时间> [标题] [小组:<小组>]，"
             "类型为 党员大会、支委会、党小组会、党课；"
-            "取消会议：/meeting cancel <会议编号> [原因]（或 /会议 新建、/会议 取消）",
+            "改期：/meeting move <会议编号> <日期> <时间>；"
+            "取消会议：/meeting cancel <会议编号> [原因]（或 /会议 新建、/会议 改期、/会议 取消）",
             "/会议 新建 党员大会 2026-03-26 15:30 学习贯彻全会精神",
         ),
         EN: (
             "/meeting new <type> <date> <time> [title] [group:<group>], type is congress, committee, "
-            "group or lesson; to cancel: /meeting cancel <meeting number> [reason]",
+            "group or lesson; to move: /meeting move <meeting number> <date> <time>; "
+            "to cancel: /meeting cancel <meeting number> [reason]",
             "/meeting new congress 2026-03-26 15:30 Study session",
         ),
     },
     "agenda": {
         ZH: (
-            "/agenda <会议编号> add <议题>；只写编号则查看议程（或 /议题 <编号> 添加 <议题>）",
+            "/agenda <会议编号> add <议题> | material <会前材料>；只写编号则查看议程（或 /议题 <编号> 添加|材料 …）",
             "/议题 12 添加 家校沟通机制",
         ),
         EN: (
-            "/agenda <meeting number> add <topic>; the number alone shows the agenda",
+            "/agenda <meeting number> add <topic> | material <reading>; the number alone shows the agenda",
             "/agenda 12 add Home-school contact",
         ),
     },
@@ -82,6 +89,20 @@ _USAGE: dict[str, dict[str, tuple[str, str]]] = {
     "signin": {
         ZH: ("/signin <会议编号>（或 /签到）", "/签到 12"),
         EN: ("/signin <meeting number>", "/signin 12"),
+    },
+    "close": {
+        ZH: ("/close <会议编号>（或 /结束会议）：会议结束，生成决议清单（书记）", "/结束会议 12"),
+        EN: (
+            "/close <meeting number>: close the meeting and draft its decision list (secretary)",
+            "/close 12",
+        ),
+    },
+    "publish": {
+        ZH: ("/publish <会议编号>（或 /公示）：在群里公示决议清单（书记，会后2个工作日内）", "/公示 12"),
+        EN: (
+            "/publish <meeting number>: publish the decision list in the chat (secretary, within 2 working days)",
+            "/publish 12",
+        ),
     },
     "outline": {
         ZH: ("/outline <会议编号> <发言提纲>（或 /提纲，可换行写多段）", "/提纲 12 结合毕业班教学谈学习体会"),
@@ -148,6 +169,25 @@ _USAGE: dict[str, dict[str, tuple[str, str]]] = {
             "/approve <request number> [member key] [group:<group>] [probationary] (key in lower case)",
             "/approve 3 wangfang group:math probationary",
         ),
+    },
+    "report": {
+        ZH: (
+            "/report [月|季度|年] [时段]（或 /报告；时段如 2026-03、2026Q1、一季度、2026，不写则为本期；书记、支委）",
+            "/报告 季度 2026Q1",
+        ),
+        EN: (
+            "/report [month|quarter|year] [period] (e.g. 2026-03, 2026Q1, 2026; the current one when left out;"
+            " secretary and committee)",
+            "/report quarter 2026Q1",
+        ),
+    },
+    "minutes": {
+        ZH: ("/minutes <会议编号>（或 /纪要），发送会议纪要文件", "/纪要 12"),
+        EN: ("/minutes <meeting number>, sends the meeting's minutes as a file", "/minutes 12"),
+    },
+    "export": {
+        ZH: ("/export [xlsx|csv|ics] [年份]（或 /导出，书记），发送台账文件", "/导出 xlsx 2026"),
+        EN: ("/export [xlsx|csv|ics] [year] (secretary), sends the ledger as files", "/export xlsx 2026"),
     },
 }
 
@@ -233,6 +273,14 @@ _MESSAGES: dict[str, dict[str, str]] = {
         ZH: "{param}太长：{length} 字，最多 {limit} 字。",
         EN: "The {param} is too long: {length} characters, at most {limit}.",
     },
+    "bad_period": {
+        ZH: "看不懂时段“{value}”，请写成 2026-03（月）、2026Q1 或 一季度（季度）、2026（年）。",
+        EN: "“{value}” is not a period I can read; write 2026-03 (month), 2026Q1 (quarter) or 2026 (year).",
+    },
+    "bad_format": {
+        ZH: "“{value}”不是导出格式，可选：xlsx、csv、ics，可再写年份如 2026。",
+        EN: "“{value}” is not an export format; choose xlsx, csv or ics, optionally with a year such as 2026.",
+    },
 }
 _FALLBACK = {ZH: "命令格式不对。", EN: "This command is not written correctly."}
 
@@ -242,7 +290,7 @@ _PARAM_LABELS: dict[str, dict[str, str]] = {
     "suggestion": {ZH: "献策编号", EN: "suggestion number"},
     "task": {ZH: "任务编号", EN: "task number"},
     "request": {ZH: "申请编号", EN: "request number"},
-    "subcommand": {ZH: "操作（新建 或 取消）", EN: "action (new or cancel)"},
+    "subcommand": {ZH: "操作（新建、改期 或 取消）", EN: "action (new, move or cancel)"},
     "kind": {ZH: "会议类型", EN: "meeting type"},
     "date": {ZH: "日期", EN: "date"},
     "time": {ZH: "时间", EN: "time"},

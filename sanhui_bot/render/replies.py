@@ -185,6 +185,17 @@ class Renderer:
         )
         return Reply(text, self.rsvp_buttons(meeting.id), subject=f"meeting:{meeting.id}")
 
+    def meeting_moved(self, before: Meeting, after: Meeting, notice_now: bool) -> Reply:
+        text = self.t(
+            "meeting_moved",
+            id=after.id,
+            kind_name=self.w(f"kind.{after.kind}"),
+            before=self.when(before.starts_at),
+            when=self.when(after.starts_at),
+            notice_part=self.t("meeting_moved_notice" if notice_now else "meeting_moved_planned"),
+        )
+        return Reply(text, subject=f"meeting:{after.id}")
+
     def meeting_cancelled(self, meeting: Meeting) -> Reply:
         return Reply(
             self.t(
@@ -212,6 +223,8 @@ class Renderer:
             lines.append(self.t("agenda_item", n=n, topic=item.topic, by=self.name(item.added_by)))
         if not view.agenda:
             lines.append(self.t("agenda_empty", id=meeting.id))
+        for item in view.materials:
+            lines.append(self.t("agenda_material", topic=item.topic))
         return Reply("\n".join(lines))
 
     def rsvp(self, result: RsvpResult) -> Reply:

@@ -7,6 +7,7 @@ from datetime import date
 
 from sanhui_bot.domain.model import MeetingKind, committee_unit
 from sanhui_bot.render.catalog import EN
+from sanhui_bot.render.periods import gap_line
 from sanhui_bot.render.replies import Renderer
 from sanhui_bot.services.summaries import (
     BranchSummary,
@@ -128,6 +129,13 @@ def _publication_lines(
     return lines
 
 
+def render_publication(
+    misses: Sequence[PublicationMiss], unknown: Sequence[int], renderer: Renderer
+) -> list[str]:
+    """The 公示 lines: each late or missing publication, or that nothing is late."""
+    return _publication_lines(misses, unknown, renderer)
+
+
 def _branch(summary: BranchSummary, renderer: Renderer) -> list[str]:
     lines = [
         renderer.t(
@@ -149,7 +157,8 @@ def _branch(summary: BranchSummary, renderer: Renderer) -> list[str]:
     lines.extend(_meeting_line(count, renderer) for count in summary.meetings)
     gaps = [count for count in summary.meetings if count.gap]
     lines.extend(_gap_line(count, renderer) for count in gaps)
-    if not gaps:
+    lines.extend(f"⚠ {gap_line(gap, renderer)}" for gap in summary.quarter_gaps)
+    if not gaps and not summary.quarter_gaps:
         lines.append(renderer.t("summary_gaps_none"))
     lines += ["", *_publication_lines(summary.publication_misses, summary.publication_unknown, renderer)]
     return lines

@@ -7,17 +7,24 @@ stored watermark, a restart, a crash or a clock jump neither loses nor repeats a
 
 from __future__ import annotations
 
+import base64
 import logging
+import os
+import socket
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sanhui_bot.domain.announcements import PlannedPost, PostKind
 from sanhui_bot.domain.points import PointReason
-from sanhui_bot.render.announcements import late_prefix, meeting_post, task_post
-from sanhui_bot.render.replies import Button, Renderer, Reply, renderer_for
+from sanhui_bot.render.announcements import late_prefix, meeting_post, moved_post, task_post
+from sanhui_bot.render.chart import PNG_MIME, ChartUnavailable, month_chart
+from sanhui_bot.render.closing import closing_post
+from sanhui_bot.render.replies import Attachment, Button, Renderer, Reply, renderer_for
 from sanhui_bot.render.summaries import render_summary
 from sanhui_bot.services import announcements, summaries
+from sanhui_bot.services import closing as closing_service
 from sanhui_bot.services.deps import Deps
 from sanhui_bot.services.ports import OutboxRow
 
@@ -32,10 +39,17 @@ MEETING_POSTS = {
     PostKind.SIGNIN_CLOSED,
 }
 TASK_POSTS = {PostKind.TASK_DUE_SOON, PostKind.TASK_DUE_TODAY, PostKind.TASK_OVERDUE}
+CLOSING_POSTS = {
+    PostKind.DECISION_LIST,
+    PostKind.LEDGER_CHECK,
+    PostKind.PUBLISH_REMINDER,
+    PostKind.PUBLICATION,
+}
 SETTLING_POSTS = {PostKind.SIGNIN_CLOSED, PostKind.TASK_OVERDUE}  # they also write points
 
 
 MomentHook = Callable[[datetime, datetime], Awaitable[None]]
+DEFAULT_LEASE = timedelta(minutes=2)  # how long a claimed outbox row stays this instance's
 
 
 class Notifier(Protocol):
@@ -52,13 +66,37 @@ class Notifier(Protocol):
         ...
 
 
-class Announcer:
-    """Plans the bot's own posts and delivers them through every platform's notifier."""
+def instance_name() -> str:
+    """A name for this bot process that no other instance on the same database shares."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
-    def __init__(self, deps: Deps, language: str, notifiers: Sequence[Notifier]) -> None:
+
+class Announcer:
+    """Plans the bot's own posts and delivers them through every platform's notifier.
+
+    Several instances may share one database: each claims the rows it sends under its `instance`
+    name for `lease` (a claimed row is invisible to the others), and renews the lease just before
+    each send. Rows of an instance killed mid-send are taken over once their lease runs out. The
+    lease must outlast one send (a platform call and its retries inside the adapter); `clock`,
+    when given, is read for the lease instead of the tick's `now`, so a long delivery loop in
+    `run` renews against real time.
+    """
+
+    def __init__(
+        self,
+        deps: Deps,
+        language: str,
+        notifiers: Sequence[Notifier],
+        instance: str | None = None,
+        lease: timedelta = DEFAULT_LEASE,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         self.deps = deps
         self.language = language
         self.notifiers = tuple(notifiers)
+        self.instance = instance or instance_name()
+        self.lease = lease
+        self.clock = clock
 
     async def start(self, now: datetime) -> None:
         """On start-up: fix the watermark on a first run, then post what fell due while the bot was down."""
@@ -76,6 +114,7 @@ class Announcer:
         `at_moment(previous, moment)` runs before each tick, e.g. to set the console's clock.
         """
         moment = before
+        await self.deliver(before)  # what an action wrote for "now" goes out before the clock moves
         while (due := await announcements.next_due_after(self.deps, moment)) is not None and due <= after:
             if at_moment is not None:
                 await at_moment(moment, due)
@@ -91,12 +130,17 @@ class Announcer:
         if now <= start:
             return 0
         posts = await announcements.posts_between(self.deps, start, now)
+        # Another instance (or this one before a crash) may have written some already: rendering a
+        # month-end for a thousand chats is the costly part, so it is skipped for those.
+        written = await announcements.written_keys(self.deps, [post.key for post in posts])
         renderer = await renderer_for(self.deps, self.language)
         rows: list[OutboxRow] = []
         settled: list[PlannedPost] = []
         for post in posts:
             if post.kind in SETTLING_POSTS:
                 settled.append(post)
+            if post.key in written:
+                continue
             if post.expired(now):
                 log.info("dropped %s: its moment (%s) passed while the bot was down", post.key, post.due_at)
                 continue
@@ -114,6 +158,7 @@ class Announcer:
                         "buttons": [[button.label, button.command] for button in reply.buttons],
                         "subject": reply.subject,
                         "late": late,
+                        **_attachments_payload(reply),
                     },
                     due_at=post.due_at,
                     created_at=now,
@@ -128,19 +173,24 @@ class Announcer:
         recorded on its own, so a retry after a partial failure only sends where it is missing.
         """
         sent = 0
-        while rows := await announcements.due_rows(self.deps, now):
+        while rows := await announcements.claim_rows(self.deps, self.instance, self._now(now), self.lease):
             for row in rows:
+                if not await announcements.hold(self.deps, row, self.instance, self._now(now), self.lease):
+                    log.info("%s was taken over by another instance after our lease ran out", row.key)
+                    continue
                 if await self._deliver_row(row, now):
                     sent += 1
         return sent
 
+    def _now(self, tick_now: datetime) -> datetime:
+        return self.clock() if self.clock is not None else tick_now
+
     async def _deliver_row(self, row: OutboxRow, now: datetime) -> bool:
-        payload = row.payload
-        reply = Reply(
-            payload["text"],
-            tuple(Button(label, command) for label, command in payload.get("buttons", [])),
-            subject=payload.get("subject", ""),
-        )
+        reply = await self._reply_of(row, now)
+        if reply is None:
+            log.info("%s has nothing left to say; not posted", row.key)
+            await announcements.mark_sent(self.deps, row, now)
+            return False
         targets = [notifier for notifier in self.notifiers if notifier.serves(row.chat)]
         if not targets:
             log.warning("no running platform has chat %r: %s goes nowhere", row.chat, row.key)
@@ -165,7 +215,35 @@ class Announcer:
         await announcements.mark_sent(self.deps, row, now)
         return True
 
+    async def _reply_of(self, row: OutboxRow, now: datetime) -> Reply | None:
+        """The message an outbox row stands for; rows written by a service are rendered now."""
+        payload = row.payload
+        if payload.get("render_at_delivery"):
+            post = PlannedPost(
+                row.key,
+                PostKind(row.kind),
+                row.chat,
+                row.due_at,
+                payload.get("subject", ""),
+                params=payload.get("params", {}),
+            )
+            renderer = await renderer_for(self.deps, self.language)
+            return await self._render(post, renderer, announcements.is_late(post, now), now)
+        return Reply(
+            payload["text"],
+            tuple(Button(label, command) for label, command in payload.get("buttons", [])),
+            subject=payload.get("subject", ""),
+            attachments=_attachments_of(payload),
+        )
+
     async def _render(self, post: PlannedPost, renderer: Renderer, late: bool, now: datetime) -> Reply | None:
+        if post.kind is PostKind.MEETING_MOVED:
+            data = await announcements.meeting_announcement(
+                self.deps, announcements.subject_id(post), with_attendance=False
+            )
+            if data is None or data.view.meeting.has_started(now):
+                return None
+            return moved_post(data, datetime.fromisoformat(post.params["from"]), renderer, late)
         if post.kind in MEETING_POSTS:
             data = await announcements.meeting_announcement(
                 self.deps, announcements.subject_id(post), with_attendance=post.kind is PostKind.SIGNIN_CLOSED
@@ -178,10 +256,55 @@ class Announcer:
             if data is None or data.task.finished:
                 return None
             return task_post(post.kind, data, renderer, late, self.deps.rules.value(PointReason.TASK_OVERDUE))
+        if post.kind in CLOSING_POSTS:
+            closing = await closing_service.decision_list(self.deps, announcements.subject_id(post))
+            reply = closing_post(post.kind, closing, renderer) if closing else None
+            if reply is not None and late:
+                reply = Reply(late_prefix(renderer) + reply.text, reply.buttons, reply.subject)
+            return reply
         if post.kind is PostKind.MONTH_END:
             summary = await summaries.month_summary(
                 self.deps, post.chat, post.params["year"], post.params["month"], now
             )
             prefix = late_prefix(renderer) if late else ""
-            return Reply(prefix + render_summary(summary, renderer), subject=post.subject)
+            return Reply(
+                prefix + render_summary(summary, renderer),
+                subject=post.subject,
+                attachments=_summary_picture(summary, renderer),
+            )
         raise ValueError(f"unknown post kind {post.kind}")
+
+
+def _summary_picture(summary: summaries.Summary, renderer: Renderer) -> tuple[Attachment, ...]:
+    """The month-end chart for the branch chat's summary; none when no CJK font is installed."""
+    if not isinstance(summary, summaries.BranchSummary):
+        # One picture per branch: the 积分公示栏 of the branch chat shows every member and group;
+        # a group's or the committee's summary is short enough as text, and a district of hundreds
+        # of chats would otherwise draw hundreds of pictures at every month's end.
+        return ()
+    try:
+        chart = month_chart(summary, renderer)
+    except ChartUnavailable as error:
+        log.warning("month-end summary goes without its picture: %s", error)  # the text is complete
+        return ()
+    name = f"summary-{summary.year}-{summary.month:02d}.png"
+    return (Attachment(name, chart.png, PNG_MIME),)
+
+
+def _attachments_payload(reply: Reply) -> dict[str, list[dict[str, str]]]:
+    """Attachments for the outbox's JSON payload (base64), so the row holds exactly what is sent."""
+    if not reply.attachments:
+        return {}
+    return {
+        "attachments": [
+            {"filename": a.filename, "mime": a.mime, "data": base64.b64encode(a.data).decode("ascii")}
+            for a in reply.attachments
+        ]
+    }
+
+
+def _attachments_of(payload: dict) -> tuple[Attachment, ...]:
+    return tuple(
+        Attachment(item["filename"], base64.b64decode(item["data"]), item["mime"])
+        for item in payload.get("attachments", [])
+    )

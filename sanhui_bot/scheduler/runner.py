@@ -37,3 +37,10 @@ def build_scheduler(
         next_run_time=datetime.now(tz),
     )
     return scheduler
+
+
+def wake(scheduler: AsyncIOScheduler, tz: ZoneInfo) -> None:
+    """Run the announcement job as soon as possible (after a command wrote a post for now)."""
+    job = scheduler.get_job(JOB_ID)
+    if job is not None:
+        job.modify(next_run_time=datetime.now(tz))

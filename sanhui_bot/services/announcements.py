@@ -19,13 +19,15 @@ from sanhui_bot.domain.announcements import (
     meeting_posts,
     month_end_posts,
     months_between,
+    publish_reminder_post,
     task_posts,
 )
-from sanhui_bot.domain.model import Attendance, MeetingKind, Task, TaskStatus
+from sanhui_bot.domain.errors import UnknownCalendarYear
+from sanhui_bot.domain.model import Attendance, MeetingKind, MeetingStatus, Task, TaskStatus
 from sanhui_bot.domain.points import PointReason
 from sanhui_bot.domain.quorum import attendance
 from sanhui_bot.services.deps import Deps
-from sanhui_bot.services.meetings import MeetingView, tally
+from sanhui_bot.services.meetings import MeetingView, meeting_view
 from sanhui_bot.services.points import award
 from sanhui_bot.services.ports import OutboxRow, UnitOfWork
 
@@ -88,7 +90,19 @@ async def posts_between(deps: Deps, start: datetime, end: datetime) -> list[Plan
     async with deps.uow() as uow:
         meetings = await uow.meetings.between(None, start - timedelta(days=2), end + lookahead)
         tasks = await uow.tasks.list(statuses=[TaskStatus.OPEN, TaskStatus.CLAIMED])
+        unpublished = await uow.meetings.with_status(MeetingStatus.CLOSED)
     posts: list[PlannedPost] = []
+    for meeting in unpublished:
+        branch = deps.org.branch(meeting.branch)
+        if branch is None:
+            continue
+        try:
+            reminder = publish_reminder_post(meeting, branch.committee_chat, deps.calendar, rules, deps.tz)
+        except UnknownCalendarYear:
+            log.warning("no working-day calendar for the close of meeting %s: no 公示 reminder", meeting.id)
+            continue
+        if reminder is not None:
+            posts.append(reminder)
     for meeting in meetings:
         chat = deps.org.chat_for_unit(meeting.unit)
         branch = deps.org.branch(meeting.branch)
@@ -121,7 +135,7 @@ async def meeting_announcement(
         meeting = await uow.meetings.get(meeting_id)
         if meeting is None:
             return None
-        view = MeetingView(meeting, await uow.meetings.agenda(meeting_id), await tally(uow, deps, meeting))
+        view = await meeting_view(uow, deps, meeting)
         outlines = {outline.member for outline in await uow.attendance.outlines(meeting_id)}
         counted = None
         if with_attendance:
@@ -148,6 +162,14 @@ async def task_announcement(deps: Deps, task_id: int, week: int = 0) -> TaskAnno
 
 def is_late(post: PlannedPost, now: datetime) -> bool:
     return now - post.due_at > LATE_AFTER
+
+
+async def written_keys(deps: Deps, keys: Sequence[str]) -> set[str]:
+    """Which of these post keys are in the outbox already."""
+    if not keys:
+        return set()
+    async with deps.uow() as uow:
+        return await uow.outbox.existing(keys)
 
 
 async def enqueue(
@@ -186,9 +208,22 @@ async def _settle_points(uow: UnitOfWork, deps: Deps, post: PlannedPost) -> None
             )
 
 
-async def due_rows(deps: Deps, now: datetime, limit: int = 100) -> list[OutboxRow]:
+async def claim_rows(
+    deps: Deps, claimant: str, now: datetime, lease: timedelta, limit: int = 10
+) -> list[OutboxRow]:
+    """Claim due, unsent rows for this instance for `lease`; rows another live instance holds are left."""
     async with deps.uow() as uow:
-        return await uow.outbox.due(now, limit)
+        rows = await uow.outbox.claim_due(now, claimant, now + lease, limit)
+        await uow.commit()
+    return rows
+
+
+async def hold(deps: Deps, row: OutboxRow, claimant: str, now: datetime, lease: timedelta) -> bool:
+    """Renew this instance's lease on a row just before sending it; False if another instance took it."""
+    async with deps.uow() as uow:
+        held = await uow.outbox.hold(row.id or 0, claimant, now + lease)
+        await uow.commit()
+    return held
 
 
 async def mark_sent(deps: Deps, row: OutboxRow, now: datetime) -> None:

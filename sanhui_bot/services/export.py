@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+import base64
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sanhui_bot.domain.model import MeetingStatus
+from sanhui_bot.commands.model import ExportLedger
+from sanhui_bot.domain.compliance import Period, PeriodKind
+from sanhui_bot.domain.model import (
+    Actor,
+    AgendaItem,
+    Attendance,
+    ChatContext,
+    Decision,
+    Meeting,
+    MeetingStatus,
+    Member,
+    Rsvp,
+    SignIn,
+    Suggestion,
+    Task,
+    TaskRating,
+)
+from sanhui_bot.domain.permissions import Action, require
+from sanhui_bot.domain.points import PointEntry
 from sanhui_bot.domain.quorum import attendance
-from sanhui_bot.services.deps import Deps
+from sanhui_bot.domain.records import meeting_host, meeting_recorder
+from sanhui_bot.services.deps import Deps, require_chat
 
 
 async def export_ledger(deps: Deps, now: datetime) -> dict[str, list[dict[str, Any]]]:
@@ -175,8 +197,104 @@ async def export_ledger(deps: Deps, now: datetime) -> dict[str, list[dict[str, A
                 "chat": o.chat,
                 "due_at": stamp(o.due_at),
                 "sent_at": stamp(o.sent_at),
-                "payload": o.payload,
+                "payload": _without_file_data(o.payload),
             }
             for o in outbox
         ],
     }
+
+
+def _without_file_data(payload: dict[str, Any]) -> dict[str, Any]:
+    """A post's payload with each attachment's bytes replaced by their size (a chart is ~50 kB of base64)."""
+    if "attachments" not in payload:
+        return payload
+    files = [
+        {"filename": item["filename"], "mime": item["mime"], "size": len(base64.b64decode(item["data"]))}
+        for item in payload["attachments"]
+    ]
+    return {**payload, "attachments": files}
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerSnapshot:
+    """One year of the ledger as domain objects, for the workbook, the CSV files and the calendar feed.
+
+    Meetings, decisions, suggestions and point entries are those of the year (by local start, record,
+    submission and occurrence time); tasks are those of the year's decisions. Attendance is counted
+    for meetings that have ended and were not cancelled, over the current roster.
+    """
+
+    year: int
+    tz: ZoneInfo
+    members: list[Member]
+    meetings: list[Meeting]
+    attendance: dict[int, Attendance]  # meeting id → 应到/实到/请假/缺席
+    rsvps: dict[tuple[int, str], Rsvp]  # (meeting id, member key) → the answer
+    signins: dict[tuple[int, str], SignIn]
+    agenda: dict[int, list[AgendaItem]]
+    hosts: dict[int, str | None]  # meeting id → chair's member key (by role, domain.records)
+    recorders: dict[int, str | None]
+    suggestions: list[Suggestion]
+    decisions: list[Decision]
+    tasks: dict[int, Task]  # decision id → its task
+    ratings: dict[int, list[TaskRating]]  # task id → ratings
+    points: list[PointEntry]
+
+
+async def ledger_snapshot(deps: Deps, year: int, now: datetime, branch: str | None = None) -> LedgerSnapshot:
+    """The year's ledger of one branch (None: every branch, for the CLI), read in one unit of work."""
+    start, end = Period(year, PeriodKind.YEAR).bounds(deps.tz)
+
+    def in_year(moment: datetime) -> bool:
+        return start <= moment < end
+
+    async with deps.uow() as uow:
+        members = await uow.members.list(branch, include_inactive=True)
+        meetings = [m for m in await uow.meetings.list(branch) if in_year(m.starts_at)]
+        rsvps = await uow.attendance.rsvps()
+        signins = await uow.attendance.signins()
+        agenda = {m.id or 0: await uow.meetings.agenda(m.id or 0) for m in meetings}
+        suggestions = [s for s in await uow.suggestions.list(branch) if in_year(s.submitted_at)]
+        decisions = [d for d in await uow.tasks.decisions(branch) if in_year(d.recorded_at)]
+        tasks = {t.decision_id: t for t in await uow.tasks.list(branch) if t.decision_id is not None}
+        ratings = await uow.tasks.ratings()
+        member_keys = {m.key for m in members}
+        points = [e for e in await uow.points.entries(since=start, until=end) if e.member in member_keys]
+    counted = {
+        m.id or 0: attendance(m, members, rsvps, signins)
+        for m in meetings
+        if m.status is not MeetingStatus.CANCELLED and m.ends_at <= now
+    }
+    year_tasks = {d.id or 0: tasks[d.id] for d in decisions if d.id in tasks}
+    task_ids = {t.id for t in year_tasks.values()}
+    by_task: dict[int, list[TaskRating]] = {}
+    for rating in ratings:
+        if rating.task_id in task_ids:
+            by_task.setdefault(rating.task_id, []).append(rating)
+    meeting_ids = {m.id for m in meetings}
+    return LedgerSnapshot(
+        year=year,
+        tz=deps.tz,
+        members=members,
+        meetings=meetings,
+        attendance=counted,
+        rsvps={(r.meeting_id, r.member): r for r in rsvps if r.meeting_id in meeting_ids},
+        signins={(s.meeting_id, s.member): s for s in signins if s.meeting_id in meeting_ids},
+        agenda=agenda,
+        hosts={m.id or 0: meeting_host(m, members) for m in meetings},
+        recorders={m.id or 0: meeting_recorder(m, members) for m in meetings},
+        suggestions=suggestions,
+        decisions=decisions,
+        tasks=year_tasks,
+        ratings=by_task,
+        points=points,
+    )
+
+
+async def export_for_chat(
+    deps: Deps, actor: Actor, ctx: ChatContext | None, cmd: ExportLedger, now: datetime
+) -> LedgerSnapshot:
+    """/export: the year's ledger of the chat's branch for a secretary, to be sent back as files."""
+    chat = require_chat(ctx)
+    require(actor, Action.EXPORT)
+    return await ledger_snapshot(deps, cmd.year or deps.local_date(now).year, now, chat.branch)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sanhui_bot.commands import model as cmds
+from sanhui_bot.domain.announcements import AnnouncementRules, PostKind, meeting_post_key, notice_due
 from sanhui_bot.domain.errors import DomainError, NotFound, PermissionDenied
 from sanhui_bot.domain.model import (
     Actor,
@@ -29,6 +30,7 @@ from sanhui_bot.domain.schedule import plan_year, to_meetings
 from sanhui_bot.services.deps import Deps, meeting_in_branch, require_chat
 from sanhui_bot.services.points import award
 from sanhui_bot.services.ports import UnitOfWork
+from sanhui_bot.services.posts import enqueue_now
 
 UPCOMING_DAYS = 45
 MAX_TOPIC = 200
@@ -51,6 +53,14 @@ class MeetingView:
     meeting: Meeting
     agenda: list[AgendaItem]
     tally: Tally
+    materials: list[AgendaItem] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingMove:
+    before: Meeting
+    after: Meeting
+    noticed: bool  # a notice (改期 or the meeting's own) goes out now
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,8 +167,54 @@ async def new_meeting(
     )
     async with deps.uow() as uow:
         meeting = await uow.meetings.add(meeting)
+        await _notice_if_late(uow, deps, meeting, now)
         await uow.commit()
     return meeting
+
+
+def _rules(deps: Deps) -> AnnouncementRules:
+    return AnnouncementRules(notice_days=deps.schedule.notice_days)
+
+
+async def _notice_if_late(uow: UnitOfWork, deps: Deps, meeting: Meeting, now: datetime) -> None:
+    """A meeting set up less than `notice_days` ahead gets its notice now: the planner, which only
+    looks forward from its watermark, would never reach a moment already past. Same key as the
+    planned notice, so it is one notice either way."""
+    chat = deps.org.chat_for_unit(meeting.unit)
+    if chat is not None and notice_due(meeting, _rules(deps), deps.tz) <= now:
+        key = meeting_post_key(PostKind.NOTICE, meeting)
+        await enqueue_now(uow, key, PostKind.NOTICE, chat, f"meeting:{meeting.id}", now)
+
+
+async def move_meeting(
+    deps: Deps, actor: Actor, ctx: ChatContext | None, cmd: cmds.MoveMeeting, now: datetime
+) -> MeetingMove:
+    """The meeting is held at another time (改期): who may cancel it may move it.
+
+    Reminders and sign-in follow the new time by themselves (they are planned from the stored
+    meeting). A notice already out is followed by a 改期 notice; one not yet out comes at its new time.
+    """
+    chat = require_chat(ctx)
+    member = require(actor, Action.PLAN_GROUP_MEETING)
+    starts_at = datetime.combine(cmd.on, cmd.at, tzinfo=deps.tz).astimezone(now.tzinfo)
+    async with deps.uow() as uow:
+        before = await meeting_in_branch(uow, chat.branch, cmd.meeting_id)
+        if not member.is_leader and not (before.kind is MeetingKind.GROUP and before.unit == member.group):
+            raise PermissionDenied("role_required", action=Action.PLAN_MEETING, roles=["deputy", "secretary"])
+        meeting = before.move(starts_at, now)
+        await uow.meetings.update(meeting)
+        unit_chat = deps.org.chat_for_unit(meeting.unit)
+        noticed = notice_due(meeting, _rules(deps), deps.tz) <= now
+        if notice_due(before, _rules(deps), deps.tz) > now:
+            await _notice_if_late(uow, deps, meeting, now)
+        elif unit_chat is not None:
+            noticed = True
+            key = f"{meeting_post_key(PostKind.MEETING_MOVED, meeting)}:{int(starts_at.timestamp())}"
+            params = {"from": before.starts_at.isoformat()}
+            subject = f"meeting:{meeting.id}"
+            await enqueue_now(uow, key, PostKind.MEETING_MOVED, unit_chat, subject, now, params)
+        await uow.commit()
+    return MeetingMove(before, meeting, noticed)
 
 
 async def cancel_meeting(
@@ -192,12 +248,13 @@ async def add_agenda_topic(
             raise DomainError("meeting_cancelled", meeting=meeting.id)
         if meeting.ends_at < now:
             raise DomainError("meeting_over", meeting=meeting.id)
-        if any(item.topic == topic for item in await uow.meetings.agenda(meeting.id or 0)):
+        present = await (uow.meetings.materials if cmd.material else uow.meetings.agenda)(meeting.id or 0)
+        if any(item.topic == topic for item in present):
             raise DomainError("topic_exists", topic=topic)
-        await uow.meetings.add_agenda(AgendaItem(meeting.id or 0, topic, member.key, now))
-        view = MeetingView(
-            meeting, await uow.meetings.agenda(meeting.id or 0), await tally(uow, deps, meeting)
+        await uow.meetings.add_agenda(
+            AgendaItem(meeting.id or 0, topic, member.key, now, material=cmd.material)
         )
+        view = await meeting_view(uow, deps, meeting)
         await uow.commit()
     return view
 
@@ -208,7 +265,14 @@ async def show_meeting(deps: Deps, actor: Actor, ctx: ChatContext | None, meetin
     require(actor, Action.VIEW)
     async with deps.uow() as uow:
         meeting = await meeting_in_branch(uow, chat.branch, meeting_id)
-        return MeetingView(meeting, await uow.meetings.agenda(meeting_id), await tally(uow, deps, meeting))
+        return await meeting_view(uow, deps, meeting)
+
+
+async def meeting_view(uow: UnitOfWork, deps: Deps, meeting: Meeting) -> MeetingView:
+    """A meeting with its agenda, materials and RSVP tally, read in the caller's unit of work."""
+    number = meeting.id or 0
+    agenda, materials = await uow.meetings.agenda(number), await uow.meetings.materials(number)
+    return MeetingView(meeting, agenda, await tally(uow, deps, meeting), materials)
 
 
 def _expected_or_refuse(meeting: Meeting, member: Member) -> None:

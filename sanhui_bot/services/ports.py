@@ -17,6 +17,7 @@ from sanhui_bot.domain.model import (
     Decision,
     JoinRequest,
     Meeting,
+    MeetingStatus,
     Member,
     Outline,
     Rsvp,
@@ -65,8 +66,13 @@ class MeetingRepository(Protocol):
         ...
 
     async def list(self, branch: str | None = None) -> list[Meeting]: ...
+    async def with_status(self, status: MeetingStatus) -> list[Meeting]:
+        """Every meeting in one state (e.g. closed but not yet published)."""
+        ...
+
     async def add_agenda(self, item: AgendaItem) -> AgendaItem: ...
     async def agenda(self, meeting_id: int) -> list[AgendaItem]: ...
+    async def materials(self, meeting_id: int) -> list[AgendaItem]: ...
 
 
 class AttendanceRepository(Protocol):
@@ -100,6 +106,10 @@ class SuggestionRepository(Protocol):
 class TaskRepository(Protocol):
     async def add_decision(self, decision: Decision) -> Decision: ...
     async def decisions(self, branch: str | None = None) -> list[Decision]: ...
+    async def of_meeting(self, meeting_id: int) -> list[tuple[Decision, Task]]:
+        """A meeting's decisions with the task each opened, in the order recorded: its 决议清单."""
+        ...
+
     async def count_decisions(self, meeting_id: int) -> int:
         """How many decisions a meeting's ledger holds."""
         ...
@@ -129,9 +139,13 @@ class PointsLedger(Protocol):
 
     async def get(self, entry_id: int) -> PointEntry | None: ...
     async def entries(
-        self, member: str | None = None, since: datetime | None = None, until: datetime | None = None
+        self,
+        member: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        branch: str | None = None,
     ) -> list[PointEntry]:
-        """Entries in [since, until) by occurred_at, ordered by occurred_at then id."""
+        """Entries in [since, until) by occurred_at, ordered by occurred_at then id; `branch`: of its members."""
         ...
 
     async def reversal_of(self, entry_id: int) -> PointEntry | None: ...
@@ -159,6 +173,8 @@ class OutboxRow:
     sent_at: datetime | None = None
     attempts: int = 0
     last_error: str = ""
+    claimed_by: str | None = None  # the bot instance sending it (several may share a database)
+    claimed_until: datetime | None = None  # its lease: after this another instance may take over
 
 
 class OutboxRepository(Protocol):
@@ -167,12 +183,26 @@ class OutboxRepository(Protocol):
         ...
 
     async def due(self, now: datetime, limit: int = 100) -> list[OutboxRow]: ...
+    async def claim_due(
+        self, now: datetime, claimant: str, lease_until: datetime, limit: int = 10
+    ) -> list[OutboxRow]:
+        """Claim unsent due rows nobody else holds (or whose lease ran out) for `claimant`."""
+        ...
+
+    async def hold(self, row_id: int, claimant: str, lease_until: datetime) -> bool:
+        """Extend the claimant's lease on an unsent row; False if it was sent or taken over."""
+        ...
+
     async def mark_sent(self, row_id: int, sent_at: datetime) -> None: ...
     async def mark_failed(self, row_id: int, error: str, retry_at: datetime) -> None:
         """Count a failed attempt; the row is due again at `retry_at`."""
         ...
 
     async def list(self) -> list[OutboxRow]: ...
+    async def existing(self, keys: Sequence[str]) -> set[str]:
+        """Which of these keys the outbox holds."""
+        ...
+
     async def delivered(self, row_id: int) -> set[str]:
         """The platforms a row has already been delivered to."""
         ...
@@ -215,6 +245,13 @@ class CounterRepository(Protocol):
     async def set(self, key: str, value: int) -> None: ...
 
 
+class PlatformStateRepository(Protocol):
+    """Small named texts a chat platform keeps with the data (e.g. Matrix's sync token, device id)."""
+
+    async def get(self, platform: str, key: str) -> str | None: ...
+    async def set(self, platform: str, key: str, value: str) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository."""
 
@@ -228,6 +265,7 @@ class UnitOfWork(Protocol):
     outbox: OutboxRepository
     messages: MessageLog
     counters: CounterRepository
+    platform_state: PlatformStateRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc_info: object) -> None:

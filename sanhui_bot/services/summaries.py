@@ -36,6 +36,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sanhui_bot.domain.announcements import publish_deadline
+from sanhui_bot.domain.compliance import MEETING_RULES, Compliance, Period, PeriodKind, compliance
 from sanhui_bot.domain.errors import DomainError, UnknownCalendarYear
 from sanhui_bot.domain.model import (
     Decision,
@@ -53,7 +55,6 @@ from sanhui_bot.services.deps import Deps
 from sanhui_bot.services.points import month_bounds
 from sanhui_bot.services.tasks import LEDGER_MAX, LEDGER_MIN
 
-PUBLISH_WITHIN_WORKING_DAYS = 2  # school plan 二(一)3: 决议清单 "2个工作日内" 公示
 KIND_ORDER = (MeetingKind.CONGRESS, MeetingKind.COMMITTEE, MeetingKind.GROUP, MeetingKind.LESSON)
 
 
@@ -148,6 +149,8 @@ class BranchSummary:
     gaps: tuple[tuple[MeetingKind, str], ...]  # (kind, unit) short of the plan this month
     publication_misses: tuple[PublicationMiss, ...]
     publication_unknown: tuple[int, ...]  # closed meetings whose deadline the calendar cannot compute
+    # In a quarter's last month: the quarterly meetings (congress, lesson) the quarter is short of.
+    quarter_gaps: tuple[Compliance, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +212,9 @@ async def month_summary(
     # inside would wait for this one forever.
     async with deps.uow() as uow:
         members = await deps.roster.branch(uow, ctx.branch)
-        entries = await uow.points.entries(since=period.year_start, until=end)
+        # Only this branch's entries: reading every school's ledger per chat made a district's
+        # month-end quadratic (1,000 chats × 60,000 entries, bench/month_end.py).
+        entries = await uow.points.entries(since=period.year_start, until=end, branch=ctx.branch)
         tasks = await uow.tasks.list(ctx.branch)
         meetings = await uow.meetings.between(units, period.year_start, end, include_cancelled=True)
         decisions = await uow.tasks.decisions(ctx.branch) if ctx.kind == "committee" else []
@@ -242,6 +247,26 @@ async def month_summary(
         gaps=tuple((count.kind, count.unit) for count in counts if count.gap),
         publication_misses=misses,
         publication_unknown=unknown,
+        quarter_gaps=_quarter_gaps(deps, ctx.branch, meetings, year, month, period),
+    )
+
+
+def _quarter_gaps(
+    deps: Deps, branch: str, meetings: Sequence[Meeting], year: int, month: int, period: _Period
+) -> tuple[Compliance, ...]:
+    """At a quarter's last month: each quarterly kind held fewer times than the quarter requires.
+
+    By domain.compliance: at least one 支部党员大会 and one 党课 a quarter, or every planned slot if more.
+    """
+    if month % 3:
+        return ()
+    quarter = Period(year, PeriodKind.QUARTER, month // 3)
+    quarterly = [kind for kind in KIND_ORDER if MEETING_RULES[kind].per is PeriodKind.QUARTER]
+    return tuple(
+        count
+        for kind in quarterly
+        for count in compliance(meetings, kind, branch, quarter, deps.tz, period.cutoff)
+        if count.gap
     )
 
 
@@ -349,7 +374,7 @@ def _publication(
             continue
         held_on = deps.local_date(meeting.starts_at)
         try:
-            deadline = deps.calendar.add_working_days(held_on, PUBLISH_WITHIN_WORKING_DAYS)
+            deadline = publish_deadline(deps.calendar, held_on)
         except UnknownCalendarYear:
             # DESIGN §2: a date past the calendar's years is an explicit error, never a silent guess.
             unknown.append(meeting.id or 0)

@@ -52,6 +52,7 @@ from sanhui_bot.storage.schema import (
     members,
     outbox,
     outlines,
+    platform_state,
     points,
     posted_messages,
     rsvps,
@@ -148,6 +149,23 @@ def _member_from_row(row: Row[Any]) -> Member:
     )
 
 
+@functools.cache
+def _member_upsert(dialect: str) -> Executable:
+    """INSERT … ON CONFLICT (key) DO UPDATE … WHERE something differs, RETURNING the key.
+
+    Every start re-syncs the whole roster from the config (20,000 members for a district), usually
+    unchanged: writing only changed rows keeps the roster version, so caches stay valid, and keeps
+    bot instances starting together from queueing behind each other's row locks.
+    """
+    insert = sqlite.insert(members) if dialect == "sqlite" else postgresql.insert(members)
+    updates = [column.name for column in members.columns if column.name != "key"]
+    return insert.on_conflict_do_update(
+        index_elements=[members.c.key],
+        set_={name: insert.excluded[name] for name in updates},
+        where=or_(*(members.c[name].is_distinct_from(insert.excluded[name]) for name in updates)),
+    ).returning(members.c.key)
+
+
 async def _increment(connection: AsyncConnection, key: str) -> int:
     """Add one to a named counter (starting at 1) and return its new value."""
     statement = _upsert_insert(connection, counters).values(key=key, value=1)
@@ -174,6 +192,26 @@ class SqlCounterRepository:
     async def set(self, key: str, value: int) -> None:
         statement = _cached_upsert(self._connection.dialect.name, counters, ("key",), ("value",))
         await self._connection.execute(statement, {"key": key, "value": value})
+
+
+class SqlPlatformState:
+    """Small named texts per chat platform: Matrix's sync token and device id."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def get(self, platform: str, key: str) -> str | None:
+        query = select(platform_state.c.value).where(
+            platform_state.c.platform == platform, platform_state.c.key == key
+        )
+        value = (await self._connection.execute(query)).scalar()
+        return str(value) if value is not None else None
+
+    async def set(self, platform: str, key: str, value: str) -> None:
+        statement = _cached_upsert(
+            self._connection.dialect.name, platform_state, ("platform", "key"), ("value",)
+        )
+        await self._connection.execute(statement, {"platform": platform, "key": key, "value": value})
 
 
 class SqlMemberRepository:
@@ -210,14 +248,11 @@ class SqlMemberRepository:
         return _member_from_row(row) if row else None
 
     async def upsert(self, member: Member) -> None:
-        values = _member_values(member)
-        statement = _upsert_insert(self._connection, members).values(values)
-        statement = statement.on_conflict_do_update(
-            index_elements=[members.c.key],
-            set_={name: statement.excluded[name] for name in values if name != "key"},
-        )
-        await self._connection.execute(statement)
-        await _increment(self._connection, ROSTER_VERSION)
+        """Insert or update; the roster version moves only if something changed."""
+        statement = _member_upsert(self._connection.dialect.name)
+        changed = (await self._connection.execute(statement, _member_values(member))).first()
+        if changed is not None:
+            await _increment(self._connection, ROSTER_VERSION)
 
     async def deactivate_except(self, source: str, keep: set[str]) -> int:
         """Mark active members of `source` not in `keep` inactive; return how many."""
@@ -294,7 +329,12 @@ def _meeting_from_row(row: Row[Any]) -> Meeting:
 
 def _agenda_from_row(row: Row[Any]) -> AgendaItem:
     return AgendaItem(
-        id=row.id, meeting_id=row.meeting_id, topic=row.topic, added_by=row.added_by, added_at=row.added_at
+        id=row.id,
+        meeting_id=row.meeting_id,
+        topic=row.topic,
+        added_by=row.added_by,
+        added_at=row.added_at,
+        material=bool(row.material),
     )
 
 
@@ -359,7 +399,11 @@ class SqlMeetingRepository:
         result = await self._connection.execute(
             agenda_items.insert()
             .values(
-                meeting_id=item.meeting_id, topic=item.topic, added_by=item.added_by, added_at=item.added_at
+                meeting_id=item.meeting_id,
+                topic=item.topic,
+                added_by=item.added_by,
+                added_at=item.added_at,
+                material=item.material,
             )
             .returning(agenda_items.c.id)
         )
@@ -367,8 +411,17 @@ class SqlMeetingRepository:
 
     async def agenda(self, meeting_id: int) -> list[AgendaItem]:
         """The meeting's agenda topics in the order they were added."""
+        return await self._items(meeting_id, material=False)
+
+    async def materials(self, meeting_id: int) -> list[AgendaItem]:
+        """The meeting's materials in the order they were added."""
+        return await self._items(meeting_id, material=True)
+
+    async def _items(self, meeting_id: int, material: bool) -> list[AgendaItem]:
         query = (
-            select(agenda_items).where(agenda_items.c.meeting_id == meeting_id).order_by(agenda_items.c.id)
+            select(agenda_items)
+            .where(agenda_items.c.meeting_id == meeting_id, agenda_items.c.material == material)
+            .order_by(agenda_items.c.id)
         )
         return [_agenda_from_row(row) for row in await self._connection.execute(query)]
 
@@ -377,6 +430,15 @@ class SqlMeetingRepository:
         query = select(meetings_table).order_by(meetings_table.c.starts_at, meetings_table.c.id)
         if branch is not None:
             query = query.where(meetings_table.c.branch == branch)
+        return [_meeting_from_row(row) for row in await self._connection.execute(query)]
+
+    async def with_status(self, status: MeetingStatus) -> list[Meeting]:
+        """Every meeting in one state (e.g. closed but not yet published), by start then id."""
+        query = (
+            select(meetings_table)
+            .where(meetings_table.c.status == status.value)
+            .order_by(meetings_table.c.starts_at, meetings_table.c.id)
+        )
         return [_meeting_from_row(row) for row in await self._connection.execute(query)]
 
 
@@ -644,6 +706,18 @@ class SqlTaskRepository:
         query = select(func.count()).select_from(decisions).where(decisions.c.meeting_id == meeting_id)
         return int((await self._connection.execute(query)).scalar_one())
 
+    async def of_meeting(self, meeting_id: int) -> list[tuple[Decision, Task]]:
+        """A meeting's decisions with the task each opened, in the order recorded: its 决议清单."""
+        query = select(decisions).where(decisions.c.meeting_id == meeting_id).order_by(decisions.c.id)
+        found = [_decision_from_row(row) for row in await self._connection.execute(query)]
+        if not found:
+            return []
+        task_query = select(tasks).where(tasks.c.decision_id.in_([d.id for d in found]))
+        by_decision = {
+            row.decision_id: _task_from_row(row) for row in await self._connection.execute(task_query)
+        }
+        return [(decision, by_decision[decision.id]) for decision in found if decision.id in by_decision]
+
     async def decisions(self, branch: str | None = None) -> list[Decision]:
         """Decisions in the order they were recorded (by id)."""
         query = select(decisions).order_by(decisions.c.id)
@@ -752,12 +826,19 @@ class SqlPointsLedger:
         return _entry_from_row(row) if row else None
 
     async def entries(
-        self, member: str | None = None, since: datetime | None = None, until: datetime | None = None
+        self,
+        member: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        branch: str | None = None,
     ) -> list[PointEntry]:
-        """Entries in [since, until) by occurred_at, ordered by occurred_at then id."""
+        """Entries in [since, until) by occurred_at, ordered by occurred_at then id; `branch`: only
+        those of the branch's members (a district's ledger holds every school's entries)."""
         query = select(points).order_by(points.c.occurred_at, points.c.id)
         if member is not None:
             query = query.where(points.c.member == member)
+        if branch is not None:
+            query = query.where(points.c.member.in_(select(members.c.key).where(members.c.branch == branch)))
         if since is not None:
             query = query.where(points.c.occurred_at >= since)
         if until is not None:
@@ -869,6 +950,8 @@ def _outbox_from_row(row: Row[Any]) -> OutboxRow:
         sent_at=row.sent_at,
         attempts=row.attempts,
         last_error=row.last_error,
+        claimed_by=row.claimed_by,
+        claimed_until=row.claimed_until,
     )
 
 
@@ -912,6 +995,54 @@ class SqlOutboxRepository:
         )
         return [_outbox_from_row(row) for row in await self._connection.execute(query)]
 
+    async def claim_due(
+        self, now: datetime, claimant: str, lease_until: datetime, limit: int = 10
+    ) -> list[OutboxRow]:
+        """Claim up to `limit` unsent rows due by `now` for `claimant` until `lease_until`; oldest due first.
+
+        A row is free when nobody holds it or its lease has run out (its claimant died mid-send), so
+        several bot instances on one database each take different rows. On PostgreSQL the candidates
+        are locked with FOR UPDATE SKIP LOCKED: two instances claiming at once skip each other's rows
+        instead of waiting, and a row whose claim commits first is re-checked and left out. SQLite
+        has no row locks (SQLAlchemy leaves the clause out there); its BEGIN IMMEDIATE lets one
+        writer in at a time, which makes the select-then-update just as exclusive.
+        """
+        candidates = (
+            select(outbox.c.id)
+            .where(
+                outbox.c.sent_at.is_(None),
+                outbox.c.due_at <= now,
+                or_(outbox.c.retry_at.is_(None), outbox.c.retry_at <= now),
+                # Not even the claimant's own held rows: a delivery loop then always ends.
+                or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until <= now),
+            )
+            .order_by(outbox.c.due_at, outbox.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        statement = (
+            update(outbox)
+            .where(outbox.c.id.in_(candidates.scalar_subquery()))
+            .values(claimed_by=claimant, claimed_until=lease_until)
+            .returning(*outbox.c)
+        )
+        claimed = [_outbox_from_row(row) for row in await self._connection.execute(statement)]
+        return sorted(claimed, key=lambda row: (row.due_at, row.id or 0))  # RETURNING keeps no order
+
+    async def hold(self, row_id: int, claimant: str, lease_until: datetime) -> bool:
+        """Extend `claimant`'s lease on an unsent row; False if the row was sent or taken over meanwhile."""
+        statement = (
+            update(outbox)
+            .where(
+                outbox.c.id == row_id,
+                outbox.c.sent_at.is_(None),
+                outbox.c.claimed_by == claimant,
+            )
+            .values(claimed_until=lease_until)
+            .returning(outbox.c.id)
+        )
+        return (await self._connection.execute(statement)).first() is not None
+
     async def mark_sent(self, row_id: int, sent_at: datetime) -> None:
         """Record the successful send (which counts as an attempt)."""
         result = await self._connection.execute(
@@ -926,7 +1057,14 @@ class SqlOutboxRepository:
         result = await self._connection.execute(
             update(outbox)
             .where(outbox.c.id == row_id)
-            .values(attempts=outbox.c.attempts + 1, last_error=error, retry_at=retry_at)
+            # The claim ends with the attempt: whichever instance is free at retry_at tries again.
+            .values(
+                attempts=outbox.c.attempts + 1,
+                last_error=error,
+                retry_at=retry_at,
+                claimed_by=None,
+                claimed_until=None,
+            )
         )
         _check_updated(result.rowcount, "outbox row", row_id)
 
@@ -934,6 +1072,16 @@ class SqlOutboxRepository:
         """Every row, in the order written (by id)."""
         query = select(outbox).order_by(outbox.c.id)
         return [_outbox_from_row(row) for row in await self._connection.execute(query)]
+
+    async def existing(self, keys: Sequence[str]) -> set[str]:
+        """Which of these keys the outbox holds (asked in chunks: SQLite caps bound parameters)."""
+        found: set[str] = set()
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            query = select(outbox.c.key).where(outbox.c.key.in_(chunk))
+            found.update((await self._connection.execute(query)).scalars())
+        return found
 
     async def delivered(self, row_id: int) -> set[str]:
         """The platforms a row has already been delivered to."""

@@ -31,6 +31,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.expression import false
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION: dict[str, str] = {
@@ -132,6 +133,8 @@ agenda_items = Table(
     Column("topic", Text, nullable=False),
     Column("added_by", Text, nullable=False),
     Column("added_at", UTCDateTime, nullable=False),
+    # A material (学习材料, 会议材料) listed in the notice rather than a topic of the agenda.
+    Column("material", Boolean, nullable=False, server_default=false()),
     Index(None, "meeting_id"),
 )
 
@@ -321,4 +324,14 @@ counters = Table(
     metadata,
     Column("key", Text, primary_key=True),  # e.g. "console_message"
     Column("value", BigInteger, nullable=False),
+)
+
+platform_state = Table(
+    "platform_state",
+    metadata,
+    # What a chat platform must remember across restarts, e.g. Matrix's sync token and device id.
+    Column("platform", Text, nullable=False),
+    Column("key", Text, nullable=False),
+    Column("value", Text, nullable=False),
+    PrimaryKeyConstraint("platform", "key"),
 )

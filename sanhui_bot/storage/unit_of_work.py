@@ -26,6 +26,7 @@ from sanhui_bot.services.ports import (
     MemberRepository,
     MessageLog,
     OutboxRepository,
+    PlatformStateRepository,
     PointsLedger,
     SuggestionRepository,
     TaskRepository,
@@ -38,6 +39,7 @@ from sanhui_bot.storage.repositories import (
     SqlMemberRepository,
     SqlMessageLog,
     SqlOutboxRepository,
+    SqlPlatformState,
     SqlPointsLedger,
     SqlSuggestionRepository,
     SqlTaskRepository,
@@ -58,6 +60,7 @@ class SqlUnitOfWork:
     outbox: OutboxRepository
     messages: MessageLog
     counters: CounterRepository
+    platform_state: PlatformStateRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -83,6 +86,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutboxRepository(connection)
         self.messages = SqlMessageLog(connection)
         self.counters = SqlCounterRepository(connection)
+        self.platform_state = SqlPlatformState(connection)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

@@ -48,12 +48,15 @@ class ConsoleChat:
         tz: ZoneInfo,
         out: TextIO,
         on_clock: ClockListener | None = None,
+        after_line: Callable[[datetime], Awaitable[object]] | None = None,
     ) -> None:
         self.conversation = conversation
         self.clock = clock
         self.tz = tz
         self.out = out
         self.on_clock = on_clock
+        # Posts a command causes (a 决议清单 after /close) go out right after its reply.
+        self.after_line = after_line
 
     async def run(self, lines: Iterable[str]) -> None:
         """Handle lines until `:quit` or the end of input."""
@@ -82,6 +85,8 @@ class ConsoleChat:
             )
             for reply in await self.conversation.handle_text(incoming, self.clock.now):
                 await self.post(reply.chat or match["chat"], reply)
+            if self.after_line is not None:
+                await self.after_line(self.clock.now)
         else:
             self._note(
                 "无法理解这一行。格式：USER@CHAT: 文本 | :clock 2026-03-26T15:00 | :press USER@CHAT 消息号 按钮号 | :quit"
@@ -138,6 +143,8 @@ class ConsoleChat:
         )
         for reply in replies:
             await self.post(reply.chat or match["chat"], reply)
+        if self.after_line is not None:
+            await self.after_line(self.clock.now)
 
     def _note(self, text: str) -> None:
         print(f"# {text}", file=self.out)

@@ -1,0 +1,673 @@
+"""The Matrix adapter: the bot in Matrix rooms through mautrix, encrypted rooms included.
+
+One sync loop reads the homeserver's /sync, hands room events to the conversation in the order they
+happened, and only then stores the sync token in the bot's database (`platform_state`), so a restart
+neither replays what was handled nor misses what was sent while the bot was down. Re-delivered
+events are recognised by their event id (Conversation's `update_id`).
+
+Encryption is mautrix's OlmMachine; its keys (PgCryptoStore) and the room state it needs
+(PgCryptoStateStore) are kept with the bot's data under their own version tables (`crypto_version`,
+`mx_version`), so keys survive restarts: in the bot's PostgreSQL database, or with SQLite in a file
+beside the bot's (see `crypto_database_url` for why).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import PurePath
+from typing import Any
+
+import aiohttp
+from mautrix.api import Method, Path
+from mautrix.client import Client, InternalEventType
+from mautrix.client.encryption_manager import DecryptionDispatcher
+from mautrix.client.state_store import MemoryStateStore, StateStore
+from mautrix.errors import DecryptionError, MatrixError, MLimitExceeded, MUnknownToken, SessionNotFound
+from mautrix.types import (
+    EncryptedEvent,
+    Event,
+    EventID,
+    EventType,
+    FileInfo,
+    Format,
+    MediaMessageEventContent,
+    MessageEvent,
+    MessageType,
+    ReactionEvent,
+    RoomID,
+    TextMessageEventContent,
+    UserID,
+)
+from mautrix.util.async_db import Database
+from sqlalchemy.engine import URL
+
+from sanhui_bot.adapters.conversation import Conversation, Incoming
+from sanhui_bot.adapters.matrix.formatting import (
+    LEAVE_REACTION,
+    bang,
+    button_for_reaction,
+    looks_like_command,
+    matrix_text,
+    mentions_in,
+    reaction_key,
+    text_with_pills,
+)
+from sanhui_bot.config import MatrixConfig
+from sanhui_bot.render.replies import Attachment, Button, Reply
+from sanhui_bot.services.ports import PostedMessage
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "matrix"
+SYNC_TOKEN = "sync_token"  # platform_state keys
+DEVICE_ID = "device_id"
+# Encrypts the pickled Olm account and sessions at rest. The database holds the bot's other data in
+# the clear anyway, so this is a fixed key, like mautrix's bridges use; protect the database instead.
+PICKLE_KEY = "sanhui-bot matrix crypto store"
+SYNC_TIMEOUT_MS = 30_000
+TIMELINE_LIMIT = 50
+SESSION_WAIT_SECONDS = 10.0  # a room key travels to-device and may arrive a moment after its message
+ACK_REACTION = "✅"
+RATE_LIMIT_TRIES = 3  # for sends no outbox retries: answers to members, edits, files
+
+
+class MatrixLoginError(RuntimeError):
+    """The bot could not log in: no secret configured, or the homeserver refused it."""
+
+
+def crypto_database_url(url: URL) -> str:
+    """Where mautrix's crypto and room-state tables go: `sqlite:PATH` or `postgresql://…`.
+
+    PostgreSQL: the bot's own database (mautrix keeps its own version tables beside Alembic's).
+    SQLite: a sibling file, `<name>-matrix-crypto.db` next to the bot's. SQLite has one writer at a
+    time, and mautrix's transactions start DEFERRED on their own connection: one that reads and then
+    writes fails at once ("database is locked", busy_timeout does not apply) when the bot has written
+    in between. In their own file the keys only ever wait for each other. Back up both files.
+    """
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        path = url.database or ""
+        if not path or path == ":memory:" or path.startswith("file:"):
+            raise ValueError("Matrix encryption needs a database file (its keys must survive restarts)")
+        return f"sqlite:{crypto_sqlite_path(path)}"
+    if backend in ("postgresql", "postgres"):
+        return url.set(drivername="postgresql").render_as_string(hide_password=False)
+    raise ValueError(f"unsupported database {backend!r} for the Matrix crypto store")
+
+
+def crypto_sqlite_path(bot_database: str) -> str:
+    """The crypto store's SQLite file beside the bot's: data/sanhui.db → data/sanhui-matrix-crypto.db."""
+    path = PurePath(bot_database)
+    return str(path.with_name(f"{path.stem}-matrix-crypto{path.suffix or '.db'}"))
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class MatrixPlatform:
+    """Implements adapters.platform.Platform (and the announcer's Notifier) for Matrix."""
+
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        config: MatrixConfig,
+        conversation: Conversation,
+        database_url: URL,
+        access_token: str | None = None,
+        password: str | None = None,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        if not config.homeserver or not config.user_id:
+            raise ValueError("[matrix] needs homeserver and user_id")
+        self.config = config
+        self.conversation = conversation
+        self.deps = conversation.deps
+        self.database_url = database_url
+        self.access_token = access_token
+        self.password = password
+        self.clock = clock
+        self.user_id = UserID(config.user_id)
+        self.client: Client | None = None
+        self._crypto_db: Database | None = None
+        self._sync_task: asyncio.Task[None] | None = None
+        self._handling = asyncio.Lock()  # held while a sync batch is handled and its token stored
+        self._stopping = False
+        self._token: str | None = None  # the sync token stored last
+
+    # --- Platform
+
+    async def start(self) -> None:
+        """Log in, open the crypto store, catch up from the stored sync token, then keep syncing."""
+        self._stopping = False
+        try:
+            state_store: StateStore = MemoryStateStore()
+            if self.config.encryption:
+                self._crypto_db = Database.create(
+                    crypto_database_url(self.database_url),
+                    upgrade_table=_crypto_upgrade_table(),
+                    log=logging.getLogger("mau.db"),
+                )
+                await self._crypto_db.start()
+                state_store = await _open_state_store(self._crypto_db)
+            client = Client(mxid=self.user_id, base_url=self.config.homeserver, state_store=state_store)
+            self.client = client
+            await self._login(client)
+            if self._crypto_db is not None:
+                await self._open_crypto(client, state_store)
+            self._token = await self._state(SYNC_TOKEN)
+            if self._token is None:
+                # First start: whatever was said before the bot existed is history, not commands.
+                await self._sync_once(handle_timeline=False)
+        except BaseException:
+            await self._close()
+            raise
+        self._sync_task = asyncio.create_task(self._sync_forever(), name="matrix-sync")
+
+    async def stop(self) -> None:
+        """Finish the batch being handled (its token is then stored), stop syncing, close everything."""
+        self._stopping = True
+        task, self._sync_task = self._sync_task, None
+        if task is not None:
+            async with self._handling:
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self._close()
+
+    def serves(self, chat: str) -> bool:
+        """Whether the chat key has a Matrix room in the config."""
+        return self._room_of(chat) is not None
+
+    async def post(self, chat: str, reply: Reply) -> str:
+        """Send a reply as a notice to the chat's room and remember it; raise (to retry later) on failure.
+
+        A rate limit (M_LIMIT_EXCEEDED) or a network error propagates, so the outbox keeps the row.
+        """
+        room = self._room_of(chat)
+        if room is None:
+            raise LookupError(f"chat {chat!r} has no Matrix room in the config")
+        return await self._send_reply(room, chat, reply)
+
+    # --- login and encryption
+
+    async def _login(self, client: Client) -> None:
+        stored_device = await self._state(DEVICE_ID)
+        if self.access_token:
+            client.api.token = self.access_token
+            whoami = await client.whoami()
+            if whoami.user_id != self.user_id:
+                raise MatrixLoginError(
+                    f"the access token belongs to {whoami.user_id}, not to [matrix] user_id {self.user_id}"
+                )
+            client.device_id = whoami.device_id
+        elif self.password:
+            # Logging in again with the stored device id keeps the device, so its keys stay valid.
+            await client.login(
+                identifier=self.user_id,
+                password=self.password,
+                device_name=self.config.device_name,
+                device_id=stored_device,
+                store_access_token=True,
+            )
+        else:
+            raise MatrixLoginError(
+                f"no Matrix secret: set {self.config.access_token_env} or {self.config.password_env}"
+            )
+        if client.device_id and client.device_id != stored_device:
+            await self._set_state(DEVICE_ID, client.device_id)
+
+    async def _open_crypto(self, client: Client, state_store: StateStore) -> None:
+        # Imported here: python-olm is only needed when encryption is on.
+        from mautrix.crypto import OlmMachine, PgCryptoStore
+
+        assert self._crypto_db is not None
+        if not client.device_id:
+            raise MatrixLoginError("encryption needs a device: the access token has no device id")
+        crypto_store = PgCryptoStore(account_id=self.user_id, pickle_key=PICKLE_KEY, db=self._crypto_db)
+        await crypto_store.open()
+        known_device = await crypto_store.get_device_id()
+        if known_device and known_device != client.device_id:
+            # Keys of another device cannot be used by this one: start over for the new device.
+            log.warning(
+                "Matrix device changed from %s to %s: new encryption keys", known_device, client.device_id
+            )
+            await crypto_store.delete()
+        await crypto_store.put_device_id(client.device_id)
+        machine = OlmMachine(client, crypto_store, state_store)  # type: ignore[arg-type]
+        client.crypto = machine
+        # This adapter decrypts in its own loop (in order, waiting for late room keys).
+        client.remove_dispatcher(DecryptionDispatcher)
+        await machine.load()
+        if not machine.account.shared:
+            await self._refuse_foreign_device_keys(client)
+            await machine.share_keys()
+
+    async def _refuse_foreign_device_keys(self, client: Client) -> None:
+        """A device whose keys were made elsewhere (another database, a wiped one) cannot be reused."""
+        assert client.device_id is not None
+        found = await client.query_keys({self.user_id: [client.device_id]})
+        if found.device_keys.get(self.user_id, {}).get(client.device_id):
+            raise MatrixLoginError(
+                f"device {client.device_id} already has encryption keys that are not in this database"
+                " (was the database replaced?): log in with the password to get a new device, or make a"
+                " new access token"
+            )
+
+    # --- syncing
+
+    async def _sync_forever(self) -> None:
+        # stop() cancels this task only where it waits on the network (or sleeps), never inside a
+        # database transaction: everything else runs under `_handling`, which stop() takes first.
+        backoff = 1.0
+        while not self._stopping:
+            try:
+                await self._sync_once(handle_timeline=True)
+                backoff = 1.0
+            except asyncio.CancelledError:
+                raise
+            except MUnknownToken:
+                log.critical("the homeserver no longer accepts the bot's Matrix login; Matrix stops")
+                return
+            except Exception:
+                log.warning("Matrix sync failed; retrying in %.0f s", backoff, exc_info=True)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 60.0)
+
+    async def _sync_once(self, handle_timeline: bool) -> None:
+        """One /sync from the stored token: hand over its events, then store the next token."""
+        client = self._client()
+        token = self._token
+        data = await client.sync(
+            since=token,
+            timeout=SYNC_TIMEOUT_MS if token else 0,
+            filter_id=json.dumps({"room": {"timeline": {"limit": TIMELINE_LIMIT}}}),  # type: ignore[arg-type]
+        )
+        async with self._handling:
+            # mautrix keeps its state store and the Olm machine (to-device keys, device lists) current.
+            await client.run_internal_event(InternalEventType.SYNC_SUCCESSFUL, data=data)
+            await asyncio.gather(*client.handle_sync(data))
+            rooms = data.get("rooms", {})
+            for room_id in rooms.get("invite", {}):
+                try:
+                    await self._invited(RoomID(room_id))
+                except MatrixError:
+                    # e.g. the invitation was withdrawn meanwhile; one room must not stop the others
+                    log.warning("could not answer the invitation to %s", room_id, exc_info=True)
+            if handle_timeline:
+                for room_id, room in rooms.get("join", {}).items():
+                    for raw in await self._timeline(RoomID(room_id), room, token):
+                        await self._handle_raw(RoomID(room_id), raw)
+            await self._set_state(SYNC_TOKEN, data["next_batch"])
+            self._token = data["next_batch"]
+
+    async def _timeline(
+        self, room_id: RoomID, room: dict[str, Any], since: str | None
+    ) -> list[dict[str, Any]]:
+        """The room's new events; when /sync cut them short (a long downtime), the gap is fetched too."""
+        timeline = room.get("timeline", {})
+        events: list[dict[str, Any]] = list(timeline.get("events", []))
+        if not timeline.get("limited") or not since or not timeline.get("prev_batch"):
+            return events
+        missing: list[dict[str, Any]] = []
+        start = timeline["prev_batch"]
+        while start:
+            page = await self._client().api.request(
+                Method.GET,
+                Path.v3.rooms[room_id].messages,
+                query_params={"dir": "b", "from": start, "to": since, "limit": "100"},
+            )
+            chunk = page.get("chunk", [])
+            missing.extend(chunk)
+            start = page.get("end") if chunk else None
+        for raw in missing:
+            raw["room_id"] = room_id
+        return [*reversed(missing), *events]
+
+    # --- incoming events
+
+    async def _handle_raw(self, room_id: RoomID, raw: dict[str, Any]) -> None:
+        if raw.get("sender") == self.user_id or "state_key" in raw:
+            return
+        try:
+            event = Event.deserialize({**raw, "room_id": room_id})
+            if isinstance(event, EncryptedEvent):
+                decrypted = await self._decrypt(event)
+                if decrypted is None:
+                    return
+                event = decrypted
+            if isinstance(event, ReactionEvent):
+                await self._reaction(event)
+            elif isinstance(event, MessageEvent):
+                await self._message(event)
+        except Exception:
+            # One bad event must not stop the loop (or be retried forever).
+            log.exception("failed to handle Matrix event %s in %s", raw.get("event_id"), room_id)
+
+    async def _decrypt(self, event: EncryptedEvent) -> Event | None:
+        crypto = self._client().crypto
+        if crypto is None:
+            log.warning(
+                "encrypted event %s in %s, but encryption is off in [matrix]", event.event_id, event.room_id
+            )
+            return None
+        try:
+            return await crypto.decrypt_megolm_event(event)
+        except SessionNotFound:
+            if await crypto.wait_for_session(event.room_id, event.content.session_id, SESSION_WAIT_SECONDS):
+                with contextlib.suppress(DecryptionError):
+                    return await crypto.decrypt_megolm_event(event)
+        except DecryptionError as error:
+            log.warning("cannot decrypt %s in %s: %s", event.event_id, event.room_id, error)
+            return None
+        log.warning("no room key arrived for %s in %s; it is skipped", event.event_id, event.room_id)
+        return None
+
+    async def _message(self, event: MessageEvent) -> None:
+        content = event.content
+        if not isinstance(content, TextMessageEventContent):
+            return
+        # By Matrix convention bots never act on notices: that is how two bots avoid a loop.
+        if content.msgtype not in (MessageType.TEXT, MessageType.EMOTE):
+            return
+        room_id = event.room_id
+        chat = self.deps.org.chat_by_platform_id(PLATFORM, room_id)
+        content.trim_reply_fallback()
+        text = text_with_pills(content.body or "", content.formatted_body)
+        if content.get_edit():
+            # An edit could rewrite a command after others saw it: never run one, say so once.
+            if looks_like_command(text):
+                await self._send_text(room_id, chat, "mx_edited_command", reply_to=event.event_id)
+            return
+        reply_to = content.get_reply_to()
+        if reply_to and not looks_like_command(text):
+            text = await self._answer_to_prompt(chat or room_id, reply_to, text) or text
+        incoming = await self._incoming(event, chat, text, content.formatted_body)
+        replies = await self.conversation.handle_text(incoming, self.clock())
+        await self._deliver(room_id, chat, event.event_id, replies, from_reaction=False)
+
+    async def _answer_to_prompt(self, chat: str, reply_to: EventID, text: str) -> str | None:
+        """A reply to the bot's "why the leave?" prompt completes the prompt's command with the reason."""
+        async with self.deps.uow() as uow:
+            prompt = await uow.messages.find(PLATFORM, chat, reply_to)
+        # Only the prompt itself (one button: `/rsvp N leave`): a reply to a task card saying "收到"
+        # must not claim the task.
+        if (
+            prompt is None
+            or len(prompt.buttons) != 1
+            or button_for_reaction(LEAVE_REACTION, prompt.buttons) != 1
+        ):
+            return None
+        command = prompt.buttons[0][1]
+        return f"{command} {text.strip()}"
+
+    async def _reaction(self, event: ReactionEvent) -> None:
+        relation = event.content.relates_to
+        if not relation or not relation.event_id or not relation.key:
+            return
+        room_id = event.room_id
+        chat = self.deps.org.chat_by_platform_id(PLATFORM, room_id)
+        async with self.deps.uow() as uow:
+            posted = await uow.messages.find(PLATFORM, chat or room_id, relation.event_id)
+        if posted is None:
+            return  # a reaction to someone else's message (or an old one): not for the bot
+        button = button_for_reaction(relation.key, posted.buttons)
+        if button is None:
+            return  # an emoji with no meaning here, e.g. 🎉 under a notice
+        if reaction_key(relation.key) == LEAVE_REACTION:
+            await self._ask_leave_reason(room_id, chat, event, posted, button)
+            return
+        replies = await self.conversation.handle_press(
+            PLATFORM,
+            event.sender,
+            chat,
+            room_id,
+            relation.event_id,
+            button,
+            self.clock(),
+            display_name=await self._display_name(room_id, event.sender),
+            update_id=event.event_id,
+        )
+        await self._deliver(room_id, chat, relation.event_id, replies, from_reaction=True)
+
+    async def _ask_leave_reason(
+        self, room_id: RoomID, chat: str | None, event: ReactionEvent, posted: PostedMessage, button: int
+    ) -> None:
+        label, command = posted.buttons[button - 1]
+        render = await self.conversation.renderer()
+        async with self.deps.uow() as uow:
+            if await uow.messages.seen_update(PLATFORM, event.event_id, self.clock()):
+                return  # the same reaction delivered again: it was asked already
+            await uow.commit()
+            member = await uow.members.by_platform(PLATFORM, event.sender)
+        name = member.name if member else await self._display_name(room_id, event.sender) or event.sender
+        text = render.t("mx_leave_prompt", name=name, command=bang(command))
+        prompt = Reply(text, (Button(label, command),))
+        await self._send_reply(
+            room_id, chat, prompt, reply_to=event.content.relates_to.event_id, hints=False, patient=True
+        )
+
+    async def _incoming(
+        self, event: MessageEvent, chat: str | None, text: str, formatted: str | None
+    ) -> Incoming:
+        return Incoming(
+            platform=PLATFORM,
+            user=event.sender,
+            chat=chat,
+            chat_platform_id=event.room_id,
+            text=text,
+            display_name=await self._display_name(event.room_id, event.sender),
+            update_id=event.event_id,
+            # Pills name people by display name; their ids let the parser find them on the roster.
+            mentions=mentions_in(formatted),
+        )
+
+    async def _invited(self, room_id: RoomID) -> None:
+        """Join a configured room; in any other, say which id to configure, then leave."""
+        client = self._client()
+        await client.join_room_by_id(room_id)
+        if self.deps.org.chat_by_platform_id(PLATFORM, room_id) is not None:
+            log.info("joined configured Matrix room %s", room_id)
+            return
+        log.info("invited to unconfigured Matrix room %s: telling its id and leaving", room_id)
+        try:
+            await self._send_text(room_id, None, "mx_unconfigured_room", room_id=room_id)
+        finally:
+            await client.leave_room(room_id)
+
+    # --- sending
+
+    async def _deliver(
+        self, room_id: RoomID, chat: str | None, source: EventID, replies: list[Reply], from_reaction: bool
+    ) -> None:
+        """Send the replies to a command; an answer that only changes a shown tally edits it instead."""
+        for reply in replies:
+            target_chat = reply.chat or chat
+            target_room = self._room_of(reply.chat) if reply.chat else room_id
+            if target_room is None:
+                continue
+            edited_here = await self._edit_views(reply.subject, target_chat or target_room)
+            if reply.subject and not reply.buttons and (edited_here or from_reaction):
+                # The edited notice shows the answer; a reaction acknowledges a typed command.
+                if not from_reaction:
+                    await self._react(room_id, source, ACK_REACTION)
+                continue
+            await self._send_reply(
+                target_room, target_chat, reply, reply_to=source if from_reaction else None, patient=True
+            )
+
+    async def _edit_views(self, subject: str, chat: str) -> bool:
+        """Edit every message that shows `subject` to its current rendering; True if one is in `chat`."""
+        if not subject:
+            return False
+        in_chat = False
+        render = await self.conversation.renderer()
+        for posted, view in await self.conversation.live_views(PLATFORM, subject):
+            room = self._room_of(posted.chat) or (
+                RoomID(posted.chat) if posted.chat.startswith("!") else None
+            )
+            if room is None:
+                continue
+            text = matrix_text(view, render)
+            content = TextMessageEventContent(
+                msgtype=MessageType.NOTICE, body=text.body, format=Format.HTML, formatted_body=text.html
+            )
+            content.set_edit(EventID(posted.message_id))
+            try:
+                await self._send_event(room, content, patient=True)
+            except MatrixError:
+                log.warning("could not edit %s in %s", posted.message_id, room, exc_info=True)
+                continue
+            in_chat = in_chat or posted.chat == chat
+        return in_chat
+
+    async def _send_reply(
+        self,
+        room_id: RoomID,
+        chat: str | None,
+        reply: Reply,
+        reply_to: EventID | None = None,
+        hints: bool = True,
+        patient: bool = False,
+    ) -> str:
+        """Send a reply as a notice and remember it (its buttons); `patient`: see `_send_event`."""
+        render = await self.conversation.renderer()
+        text = matrix_text(reply if hints else Reply(reply.text, subject=reply.subject), render)
+        content = TextMessageEventContent(
+            msgtype=MessageType.NOTICE, body=text.body, format=Format.HTML, formatted_body=text.html
+        )
+        if reply_to:
+            content.set_reply(reply_to)
+        event_id = await self._send_event(room_id, content, patient)
+        await self.conversation.remember(PLATFORM, chat or room_id, str(event_id), reply, self.clock())
+        for attachment in reply.attachments:
+            await self._send_attachment(room_id, attachment)
+        return str(event_id)
+
+    async def _send_event(self, room_id: RoomID, content: TextMessageEventContent, patient: bool) -> EventID:
+        """Send one message. An answer to a member (`patient`) waits out a rate limit a few times, as
+        it has no outbox to retry it; the outbox's own posts raise at once and are retried later."""
+        for attempt in range(RATE_LIMIT_TRIES):
+            try:
+                return await self._client().send_message_event(room_id, EventType.ROOM_MESSAGE, content)
+            except MLimitExceeded:
+                if not patient or attempt == RATE_LIMIT_TRIES - 1:
+                    raise
+                await asyncio.sleep(_retry_after_seconds(attempt))
+        raise AssertionError("unreachable")
+
+    async def _send_attachment(self, room_id: RoomID, attachment: Attachment) -> None:
+        """Upload and post a file after its text; best effort, so a post's text is never sent twice.
+
+        The text is complete on its own (render/replies.py); a file that cannot be sent after a few
+        rate-limited tries is logged and left out rather than making the outbox send the text again.
+        """
+        client = self._client()
+        kind = MessageType.IMAGE if attachment.mime.startswith("image/") else MessageType.FILE
+        content = MediaMessageEventContent(
+            msgtype=kind,
+            body=attachment.filename,
+            info=FileInfo(mimetype=attachment.mime, size=len(attachment.data)),
+        )
+        for attempt in range(RATE_LIMIT_TRIES):
+            try:
+                if client.crypto is not None and await client.state_store.is_encrypted(room_id):
+                    from mautrix.crypto.attachments import encrypt_attachment
+
+                    ciphertext, encrypted = encrypt_attachment(attachment.data)
+                    encrypted.url = await client.upload_media(
+                        ciphertext, "application/octet-stream", attachment.filename
+                    )
+                    content.file = encrypted
+                else:
+                    content.url = await client.upload_media(
+                        attachment.data, attachment.mime, attachment.filename
+                    )
+                await client.send_message_event(room_id, EventType.ROOM_MESSAGE, content)
+                return
+            except MLimitExceeded:
+                await asyncio.sleep(_retry_after_seconds(attempt))
+            except (MatrixError, aiohttp.ClientError, OSError):
+                break
+        log.warning("could not send %s to %s; the text went without it", attachment.filename, room_id)
+
+    async def _send_text(
+        self, room: RoomID, chat: str | None, code: str, reply_to: EventID | None = None, **params: object
+    ) -> None:
+        render = await self.conversation.renderer()
+        await self._send_reply(room, chat, Reply(render.t(code, **params)), reply_to=reply_to, patient=True)
+
+    async def _react(self, room_id: RoomID, event_id: EventID, key: str) -> None:
+        try:
+            await self._client().react(room_id, event_id, key)
+        except MatrixError:
+            log.warning("could not acknowledge %s in %s", event_id, room_id, exc_info=True)
+
+    # --- helpers
+
+    def _client(self) -> Client:
+        if self.client is None:
+            raise RuntimeError("the Matrix platform is not started")
+        return self.client
+
+    def _room_of(self, chat: str) -> RoomID | None:
+        room = self.deps.org.chats.get(chat, {}).get(PLATFORM)
+        return RoomID(room) if room else None
+
+    async def _display_name(self, room_id: RoomID, user_id: UserID) -> str:
+        client = self._client()
+        if client.state_store is None:
+            return ""
+        with contextlib.suppress(Exception):
+            member = await client.state_store.get_member(room_id, user_id)
+            if member and member.displayname:
+                return member.displayname
+        return ""
+
+    async def _state(self, key: str) -> str | None:
+        async with self.deps.uow() as uow:
+            return await uow.platform_state.get(PLATFORM, key)
+
+    async def _set_state(self, key: str, value: str) -> None:
+        async with self.deps.uow() as uow:
+            await uow.platform_state.set(PLATFORM, key, value)
+            await uow.commit()
+
+    async def _close(self) -> None:
+        client, self.client = self.client, None
+        if client is not None:
+            with contextlib.suppress(Exception):
+                await client.api.session.close()
+        crypto_db, self._crypto_db = self._crypto_db, None
+        if crypto_db is not None:
+            await crypto_db.stop()
+
+
+def _retry_after_seconds(attempt: int) -> float:
+    """How long to wait before trying a rate-limited send again: 1 s, then 2 s.
+
+    mautrix raises M_LIMIT_EXCEEDED with the message only (its `retry_after_ms` is not passed on), so
+    the pause grows instead; Synapse's default allows a message every 5 s per user after a burst.
+    """
+    return float(2**attempt)
+
+
+def _crypto_upgrade_table() -> Any:
+    from mautrix.crypto.store.asyncpg import PgCryptoStore
+
+    return PgCryptoStore.upgrade_table
+
+
+async def _open_state_store(db: Database) -> StateStore:
+    """mautrix's room state (members, encryption settings) in the bot's database: the Olm machine needs it."""
+    from mautrix.crypto.store.asyncpg import PgCryptoStateStore
+
+    store = PgCryptoStateStore(db)
+    await store.upgrade_table.upgrade(db)
+    return store

@@ -1,0 +1,611 @@
+"""sanhui-bot on Telegram: a python-telegram-bot v22 `Application` started beside the other platforms.
+
+Handlers are thin: they turn an update into an `Incoming` (or a button press), let the shared
+`Conversation` run the one service it names, and send what it renders. Button presses answer with
+a short pop-up and edit the messages that show the changed meeting or task in place, so a group is
+not flooded with "张伟 will attend" lines. Sends go through PTB's `AIORateLimiter` (Telegram's flood
+limits); the announcer's posts raise on failure so the outbox retries them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    ForceReply,
+    InputFile,
+    Message,
+    ReplyParameters,
+    Update,
+    User,
+)
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from sanhui_bot.adapters.conversation import Conversation, Incoming
+from sanhui_bot.adapters.telegram.callback_data import decode_button, press_matches
+from sanhui_bot.adapters.telegram.translate import (
+    CAPTION_LIMIT,
+    MESSAGE_LIMIT,
+    addressed_to_other_bot,
+    chat_id_of,
+    display_name,
+    is_command,
+    keyboard,
+    needs_reason,
+    split_text,
+    task_ids,
+    toast,
+    with_mentions,
+)
+from sanhui_bot.commands import model as cmds
+from sanhui_bot.commands.parser import parse_command
+from sanhui_bot.config import TelegramConfig
+from sanhui_bot.render.catalog import message as catalog_message
+from sanhui_bot.render.replies import Reply
+from sanhui_bot.services import roster
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "telegram"
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+# The commands Telegram's "/" menu offers (names must be ASCII; Chinese aliases still work when typed).
+MENU_COMMANDS = (
+    "help",
+    "meetings",
+    "agenda",
+    "rsvp",
+    "signin",
+    "suggest",
+    "decision",
+    "close",
+    "publish",
+    "tasks",
+    "claim",
+    "done",
+    "rate",
+    "points",
+    "report",
+    "minutes",
+    "export",
+    "join",
+)
+# Counters (named integers kept with the data): a person's private chat with the bot, 0 once blocked.
+PRIVATE_CHAT_COUNTER = "telegram_private_chat:{user}"
+# seen_updates marks: an unconfigured chat has been told its id (so it is told once).
+UNCONFIGURED_MARK = "unconfigured-chat:{chat}"
+# A reply to someone's own command may wait out a short flood pause; the announcer's posts may not
+# (they raise, and the outbox retries later).
+INTERACTIVE_RETRIES = 2
+MAX_LEAVE_PROMPTS = 500
+
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class LeavePrompt:
+    """The bot asked this person for a leave reason; their reply completes this command."""
+
+    user_id: int
+    command: str  # e.g. "/rsvp 12 leave"
+
+
+class TelegramPlatform:
+    """The Telegram platform: receives updates itself and posts the announcer's messages."""
+
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        config: TelegramConfig,
+        token: str,
+        conversation: Conversation,
+        *,
+        webhook_secret: str | None = None,
+        clock: Clock = _utc_now,
+    ) -> None:
+        self.config = config
+        self.conversation = conversation
+        self.deps = conversation.deps
+        self.clock = clock
+        self.webhook_secret = webhook_secret
+        self.username: str | None = None
+        self._leave_prompts: dict[tuple[int, int], LeavePrompt] = {}
+        self._dirty: dict[str, set[tuple[str, str]]] = {}  # subject -> messages not to edit
+        self._background: set[asyncio.Task[None]] = set()
+        self._refresh_lock = asyncio.Lock()
+        self.application = self._build(token)
+
+    # --- life cycle
+
+    def _build(self, token: str) -> Application[Any, Any, Any, Any, Any, Any]:
+        config = self.config
+        timeout = config.request_timeout_seconds
+        application = (
+            ApplicationBuilder()
+            .token(token)
+            .base_url(f"{config.api_base_url}/bot")
+            .base_file_url(f"{config.api_base_url}/file/bot")
+            .rate_limiter(
+                AIORateLimiter(
+                    overall_max_rate=config.max_messages_per_second,
+                    overall_time_period=1,
+                    group_max_rate=config.max_group_messages_per_minute,
+                    group_time_period=60,
+                    max_retries=0,
+                )
+            )
+            .connect_timeout(timeout)
+            .read_timeout(timeout)
+            .write_timeout(timeout)
+            .media_write_timeout(timeout)
+            .pool_timeout(timeout)
+            .get_updates_connect_timeout(timeout)
+            .get_updates_read_timeout(timeout)
+            .get_updates_write_timeout(timeout)
+            .get_updates_pool_timeout(timeout)
+            .post_init(self._post_init)
+            .post_shutdown(self._post_shutdown)
+            .build()
+        )
+        application.add_handler(ChatMemberHandler(self._on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+        application.add_handler(CallbackQueryHandler(self._on_press))
+        application.add_handler(
+            MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT, self._on_edited)
+        )
+        application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, self._on_message))
+        application.add_error_handler(self._on_error)
+        return application
+
+    async def start(self) -> None:
+        """Connect (getMe), publish the command menu, and begin polling or listening for the webhook."""
+        application = self.application
+        await application.initialize()
+        # run_polling() would call post_init; the bot runs beside other platforms, so it starts by hand.
+        await self._post_init(application)
+        updater = application.updater
+        assert updater is not None
+        if self.config.mode == "webhook":
+            if self.webhook_secret is None:
+                log.warning(
+                    "webhook mode without %s: anyone who finds the URL can post updates",
+                    self.config.webhook_secret_env,
+                )
+            await updater.start_webhook(
+                listen=self.config.webhook_listen,
+                port=self.config.webhook_port,
+                url_path=self.config.webhook_path,
+                webhook_url=self.config.webhook_url,
+                secret_token=self.webhook_secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+        else:
+            await updater.start_polling(
+                timeout=self.config.poll_timeout_seconds,
+                allowed_updates=ALLOWED_UPDATES,
+                error_callback=self._polling_error,
+            )
+        await application.start()
+
+    async def stop(self) -> None:
+        """Stop receiving, let in-flight handlers and edits finish, close the HTTP clients."""
+        application = self.application
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await self._post_shutdown(application)
+        await application.shutdown()
+
+    async def _post_init(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        bot = application.bot
+        self.username = bot.username
+        try:
+            await bot.set_my_commands(self._menu("en"))  # the default, for every other language
+            await bot.set_my_commands(self._menu("zh-CN"), language_code="zh")
+        except TelegramError as error:
+            log.warning("could not publish the command menu: %r", error)
+
+    async def _post_shutdown(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        await self.settled()
+
+    async def settled(self) -> None:
+        """Wait until the in-place edits started by earlier updates are done."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+
+    def _menu(self, language: str) -> list[BotCommand]:
+        return [BotCommand(name, catalog_message(f"tg_cmd_{name}", language)) for name in MENU_COMMANDS]
+
+    # --- the announcer's side
+
+    def serves(self, chat: str) -> bool:
+        """Whether the chat key has a Telegram chat."""
+        return chat_id_of(self.deps.org.chats, chat) is not None
+
+    async def post(self, chat: str, reply: Reply) -> str:
+        """Post the announcer's message; raises (RetryAfter, TimedOut, NetworkError…) so the outbox retries."""
+        chat_id = chat_id_of(self.deps.org.chats, chat)
+        if chat_id is None:
+            raise LookupError(f"chat {chat!r} has no telegram id")
+        now = self.clock()
+        message_id = await self._send(chat_id, chat, reply, now)
+        if self.config.private_reminders and not reply.subject:
+            await self._remind_owner_privately(reply, now)
+        return str(message_id)
+
+    async def _remind_owner_privately(self, reply: Reply, now: datetime) -> None:
+        """A task reminder also goes to its owner's private chat with the bot, if they started one."""
+        tasks = task_ids(reply.buttons, self.deps.local_date(now))
+        if len(tasks) != 1:
+            return  # not a reminder about one task
+        async with self.deps.uow() as uow:
+            task = await uow.tasks.get(tasks.pop())
+            owner = await uow.members.get(task.owner) if task and task.owner else None
+            private = (
+                await uow.counters.get(PRIVATE_CHAT_COUNTER.format(user=owner.telegram))
+                if owner is not None and owner.telegram
+                else None
+            )
+        if not private:
+            return
+        try:
+            # No buttons: presses only mean something in the unit's chat.
+            for part in split_text(reply.text):
+                await self.application.bot.send_message(private, part)
+        except TelegramError as error:  # the group got it; a private copy is a courtesy
+            log.warning("private reminder to %s failed: %r", owner.key if owner else "?", error)
+
+    # --- sending
+
+    async def _send(
+        self,
+        chat_id: int,
+        chat: str | None,
+        reply: Reply,
+        now: datetime,
+        *,
+        reply_to: int | None = None,
+        retries: int | None = None,
+    ) -> int:
+        """Send a reply (text, buttons, attachments); return the id of the message with the buttons."""
+        bot = self.application.bot
+        limits: dict[str, Any] = {"rate_limit_args": retries} if retries else {}
+        markup = keyboard(reply.buttons)
+        answering = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+        photos = [a for a in reply.attachments if a.mime.startswith("image/")]
+        documents = [a for a in reply.attachments if not a.mime.startswith("image/")]
+        if photos and len(reply.text) <= CAPTION_LIMIT:
+            first, photos = photos[0], photos[1:]
+            sent: Message = await bot.send_photo(
+                chat_id,
+                InputFile(first.data, filename=first.filename),
+                caption=reply.text,
+                reply_markup=markup,
+                reply_parameters=answering,
+                **limits,
+            )
+        else:
+            parts = split_text(reply.text)
+            for number, part in enumerate(parts, start=1):
+                sent = await bot.send_message(
+                    chat_id,
+                    part,
+                    reply_markup=markup if number == len(parts) else None,
+                    reply_parameters=answering if number == 1 else None,
+                    **limits,
+                )
+        message_id = sent.message_id
+        for picture in photos:
+            await bot.send_photo(chat_id, InputFile(picture.data, filename=picture.filename), **limits)
+        for document in documents:
+            await bot.send_document(chat_id, InputFile(document.data, filename=document.filename), **limits)
+        if reply.buttons and chat is not None:
+            await self.conversation.remember(PLATFORM, chat, str(message_id), reply, now)
+        return message_id
+
+    async def _send_replies(
+        self, chat_id: int, chat: str, replies: list[Reply], now: datetime, reply_to: int | None
+    ) -> None:
+        """Send a handler's replies (to this chat unless a reply names another), then refresh views."""
+        for reply in replies:
+            target, target_id, answering = chat, chat_id, reply_to
+            if reply.chat and reply.chat != chat:
+                target, answering = reply.chat, None
+                found = chat_id_of(self.deps.org.chats, reply.chat)
+                if found is None:
+                    log.warning("reply for chat %r, which is not on telegram, dropped", reply.chat)
+                    continue
+                target_id = found
+            message_id = await self._send(
+                target_id, target, reply, now, reply_to=answering, retries=INTERACTIVE_RETRIES
+            )
+            if reply.subject:
+                self._request_refresh(reply.subject, {(target, str(message_id))})
+
+    # --- in-place edits
+
+    def _request_refresh(self, subject: str, exclude: set[tuple[str, str]] | None = None) -> None:
+        """Edit the messages showing `subject` soon; requests that pile up become one edit each."""
+        exclude = exclude or set()
+        if subject in self._dirty:
+            self._dirty[subject] &= exclude  # keep out only what every request kept out
+            return
+        self._dirty[subject] = set(exclude)
+        self._spawn(self._refresh_when_free(subject))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _refresh_when_free(self, subject: str) -> None:
+        async with self._refresh_lock:
+            exclude = self._dirty.pop(subject, set())
+            try:
+                await self._refresh(subject, exclude)
+            except Exception:
+                log.exception("failed to refresh the messages showing %s", subject)
+
+    async def _refresh(self, subject: str, exclude: set[tuple[str, str]]) -> None:
+        now = self.clock()
+        for posted, view in await self.conversation.live_views(PLATFORM, subject):
+            if (posted.chat, posted.message_id) in exclude:
+                continue
+            chat_id = chat_id_of(self.deps.org.chats, posted.chat)
+            if chat_id is None:
+                continue
+            try:
+                await self.application.bot.edit_message_text(
+                    view.text[:MESSAGE_LIMIT],
+                    chat_id=chat_id,
+                    message_id=int(posted.message_id),
+                    reply_markup=keyboard(view.buttons),
+                    rate_limit_args=INTERACTIVE_RETRIES,
+                )
+            except BadRequest as error:
+                if "not modified" not in str(error).lower():
+                    log.warning("could not edit %s in %s: %r", posted.message_id, posted.chat, error)
+                    continue
+            except TelegramError as error:
+                log.warning("could not edit %s in %s: %r", posted.message_id, posted.chat, error)
+                continue
+            if [command for _, command in posted.buttons] != [button.command for button in view.buttons]:
+                await self.conversation.remember(PLATFORM, posted.chat, posted.message_id, view, now)
+
+    # --- handlers
+
+    async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user = update.message, update.effective_user
+        if message is None or message.text is None or user is None or user.is_bot:
+            return
+        now = self.clock()
+        if message.chat.type == ChatType.PRIVATE:
+            await self._on_private(update, message, user, now)
+            return
+        text, mentions = with_mentions(message.text, message.entities)
+        if addressed_to_other_bot(text, self.username):
+            return
+        chat = self.deps.org.chat_by_platform_id(PLATFORM, str(message.chat.id))
+        prompt = self._leave_reply(message, user)
+        if prompt is not None:
+            text, mentions = f"{prompt.command} {message.text}", {}
+        elif not is_command(text, self.deps.local_date(now)):
+            return  # ordinary chat (only seen when privacy mode is off)
+        if chat is None:
+            await self._introduce_once(message.chat.id, now)
+            return
+        incoming = Incoming(
+            PLATFORM,
+            str(user.id),
+            chat,
+            str(message.chat.id),
+            text,
+            display_name(user.first_name, user.last_name),
+            str(update.update_id),
+            mentions,
+        )
+        replies = await self.conversation.handle_text(incoming, now)
+        await self._send_replies(message.chat.id, chat, replies, now, message.message_id)
+
+    async def _on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An edited command is not run again (it already ran, or was refused): say so, change nothing."""
+        message = update.edited_message
+        if message is None or message.text is None or message.chat.type == ChatType.PRIVATE:
+            return
+        now = self.clock()
+        chat = self.deps.org.chat_by_platform_id(PLATFORM, str(message.chat.id))
+        if chat is None or not is_command(message.text, self.deps.local_date(now)):
+            return
+        if await self._seen(update, now):
+            return
+        await self._send(
+            message.chat.id,
+            chat,
+            Reply(self._t("tg_edited_ignored")),
+            now,
+            reply_to=message.message_id,
+            retries=INTERACTIVE_RETRIES,
+        )
+
+    async def _on_private(self, update: Update, message: Message, user: User, now: datetime) -> None:
+        """A private chat: /start registers it for reminders, /help explains; the rest belongs in groups."""
+        assert message.text is not None
+        parsed = parse_command(message.text, self.deps.local_date(now))
+        if isinstance(parsed, cmds.NotACommand) or await self._seen(update, now):
+            return
+        first_word = message.text.split(maxsplit=1)[0].casefold()
+        if first_word == "/start" or first_word.startswith("/start@"):
+            async with self.deps.uow() as uow:
+                await uow.counters.set(PRIVATE_CHAT_COUNTER.format(user=user.id), message.chat.id)
+                await uow.commit()
+            actor = await roster.identify(self.deps, PLATFORM, str(user.id))
+            if actor.member is not None:
+                text = self._t("tg_private_welcome", name=actor.member.name)
+            else:
+                text = self._t("tg_private_welcome_guest")
+            await self._send(message.chat.id, None, Reply(text), now, retries=INTERACTIVE_RETRIES)
+            return
+        if isinstance(parsed, cmds.Help):
+            incoming = Incoming(PLATFORM, str(user.id), None, str(message.chat.id), message.text)
+            replies = await self.conversation.handle_text(incoming, now)
+        else:
+            replies = [Reply(self._t("tg_private_use_groups"))]
+        for reply in replies:
+            await self._send(message.chat.id, None, reply, now, retries=INTERACTIVE_RETRIES)
+
+    async def _on_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A button under one of the bot's messages: check it, run it, answer with a pop-up, edit in place."""
+        query = update.callback_query
+        if query is None:
+            return
+        now = self.clock()
+        press = decode_button(query.data)
+        if press is None:
+            await query.answer(self._t("tg_bad_button"), show_alert=True)
+            return
+        message = query.message
+        if not isinstance(message, Message):  # too old for Telegram to show us
+            await query.answer(self._t("stale_button"), show_alert=True)
+            return
+        chat = self.deps.org.chat_by_platform_id(PLATFORM, str(message.chat.id))
+        posted = None
+        if chat is not None:
+            async with self.deps.uow() as uow:
+                posted = await uow.messages.find(PLATFORM, chat, str(message.message_id))
+        if chat is None or posted is None or not press_matches(press, [c for _, c in posted.buttons]):
+            await query.answer(self._t("stale_button"), show_alert=True)
+            return
+        user = query.from_user
+        command = posted.buttons[press.index - 1][1]
+        if needs_reason(command, self.deps.local_date(now)):
+            if not await self._seen(update, now):
+                await self._ask_leave_reason(message.chat.id, user, command)
+            await query.answer(self._t("tg_leave_asked"))
+            return
+        replies = await self.conversation.handle_press(
+            PLATFORM,
+            str(user.id),
+            chat,
+            str(message.chat.id),
+            str(message.message_id),
+            press.index,
+            now,
+            display_name(user.first_name, user.last_name),
+            str(update.update_id),
+        )
+        if not replies:  # a re-delivered press: it already counted
+            await query.answer()
+            return
+        first = replies[0]
+        # The edited tally shows a success to everyone; a refusal only the presser needs to read.
+        await query.answer(toast(first.text), show_alert=not first.subject)
+        if len(replies) > 1:
+            await self._send_replies(message.chat.id, chat, replies[1:], now, None)
+        for subject in {posted.subject, *(reply.subject for reply in replies)} - {""}:
+            self._request_refresh(subject)
+
+    async def _on_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The bot was added to or removed from a chat, or a person blocked it privately."""
+        change = update.my_chat_member
+        if change is None:
+            return
+        now = self.clock()
+        new, old = change.new_chat_member.status, change.old_chat_member.status
+        chat_id = change.chat.id
+        if change.chat.type == ChatType.PRIVATE:
+            if new in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
+                async with self.deps.uow() as uow:  # blocked: stop private reminders
+                    await uow.counters.set(PRIVATE_CHAT_COUNTER.format(user=change.from_user.id), 0)
+                    await uow.commit()
+            return
+        present = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+        absent = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
+        if (
+            new in present
+            and old in absent
+            and self.deps.org.chat_by_platform_id(PLATFORM, str(chat_id)) is None
+        ):
+            await self._introduce_once(chat_id, now)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The one error handler: a failed send or an unexpected error is logged, the bot goes on."""
+        log.error("telegram update %r failed", getattr(update, "update_id", update), exc_info=context.error)
+
+    def _polling_error(self, error: TelegramError) -> None:
+        log.warning("polling Telegram failed (%r); retrying", error)
+
+    # --- helpers
+
+    def _t(self, code: str, **params: object) -> str:
+        return catalog_message(code, self.conversation.language, **params)
+
+    async def _seen(self, update: Update, now: datetime) -> bool:
+        """Remember the update; True if it was delivered before (and so must change nothing)."""
+        async with self.deps.uow() as uow:
+            seen = await uow.messages.seen_update(PLATFORM, str(update.update_id), now)
+            await uow.commit()
+        return seen
+
+    async def _introduce_once(self, chat_id: int, now: datetime) -> None:
+        """An unconfigured chat gets one message with its id, and nothing after it."""
+        async with self.deps.uow() as uow:
+            told = await uow.messages.seen_update(PLATFORM, UNCONFIGURED_MARK.format(chat=chat_id), now)
+            await uow.commit()
+        if not told:
+            await self._send(
+                chat_id,
+                None,
+                Reply(self._t("tg_unconfigured_chat", chat_id=chat_id)),
+                now,
+                retries=INTERACTIVE_RETRIES,
+            )
+
+    async def _ask_leave_reason(self, chat_id: int, user: User, command: str) -> None:
+        """Ask the presser, in the chat, to reply with their reason; the reply completes the leave."""
+        link = f'<a href="tg://user?id={user.id}">{html.escape(display_name(user.first_name, user.last_name))}</a>'
+        meeting = command.split()[1] if len(command.split()) > 1 else ""
+        text = html.escape(self._t("tg_leave_prompt", name="\x00", id=meeting)).replace("\x00", link)
+        sent = await self.application.bot.send_message(
+            chat_id,
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=ForceReply(selective=True),
+            rate_limit_args=INTERACTIVE_RETRIES,
+        )
+        self._leave_prompts[(chat_id, sent.message_id)] = LeavePrompt(user.id, command)
+        while len(self._leave_prompts) > MAX_LEAVE_PROMPTS:
+            self._leave_prompts.pop(next(iter(self._leave_prompts)))
+
+    def _leave_reply(self, message: Message, user: User) -> LeavePrompt | None:
+        """The leave prompt this message answers, if it is the asked person's reply to one."""
+        replied = message.reply_to_message
+        if replied is None:
+            return None
+        key = (message.chat.id, replied.message_id)
+        prompt = self._leave_prompts.get(key)
+        if prompt is None or prompt.user_id != user.id:
+            return None
+        del self._leave_prompts[key]
+        return prompt

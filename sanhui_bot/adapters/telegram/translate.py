@@ -1,0 +1,148 @@
+"""Pure translations between Telegram's shapes and the bot's: mentions, keyboards, long texts.
+
+Kept free of I/O so each rule has its own small test (tests/telegram/test_translate.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity
+
+from sanhui_bot.adapters.telegram.callback_data import encode_button
+from sanhui_bot.commands import model as cmds
+from sanhui_bot.commands.parser import parse_command
+from sanhui_bot.render.replies import Button
+
+MESSAGE_LIMIT = 4096  # Telegram's longest text message, in characters
+CAPTION_LIMIT = 1024  # a photo's caption
+TOAST_LIMIT = 200  # answerCallbackQuery text
+BUTTONS_PER_ROW = 3
+
+# What ends a mention for the command parser (see commands.parser._MENTION): no spaces or punctuation.
+_MENTION_BREAKS = re.compile(r"[\s@,;:、。()\[\]<>!?\"'“”‘’，；：]+")
+
+
+def _utf16_slice(text: str, offset: int, length: int) -> tuple[int, int]:
+    """Python string positions of a Telegram entity (whose offset and length count UTF-16 units)."""
+    units = 0
+    start = end = len(text)
+    for position, char in enumerate(text):
+        if units == offset:
+            start = position
+        if units == offset + length:
+            end = position
+            break
+        units += 2 if ord(char) > 0xFFFF else 1
+    return start, end
+
+
+def with_mentions(text: str, entities: Sequence[MessageEntity]) -> tuple[str, dict[str, str]]:
+    """The text as the command parser reads it, and mention text -> Telegram user id.
+
+    A text_mention (a name linked to a person who has no @username) carries no "@" in the text;
+    it is written as "@name" here, so `/decision 方案 刘洋 截止:3月20日` with 刘洋 linked works
+    like `@刘洋`, and the linked user id decides who is meant, not the name.
+    """
+    mentions: dict[str, str] = {}
+    pieces: list[str] = []
+    cursor = 0
+    linked = sorted(
+        (e for e in entities if e.type == MessageEntity.TEXT_MENTION and e.user is not None),
+        key=lambda e: e.offset,
+    )
+    for entity in linked:
+        start, end = _utf16_slice(text, entity.offset, entity.length)
+        if start < cursor or start >= end:
+            continue  # overlapping or empty: leave it as written
+        name = _MENTION_BREAKS.sub("", text[start:end]) or f"tg{entity.user.id}"  # type: ignore[union-attr]
+        pieces.append(text[cursor:start])
+        already_at = start > 0 and text[start - 1] == "@"
+        pieces.append(name if already_at else f"@{name}")
+        mentions[name] = str(entity.user.id)  # type: ignore[union-attr]
+        cursor = end
+    pieces.append(text[cursor:])
+    return "".join(pieces), mentions
+
+
+def addressed_to_other_bot(text: str, bot_username: str | None) -> bool:
+    """`/help@OtherBot` in a group with several bots is for the other bot."""
+    head = text.lstrip().split(maxsplit=1)[0] if text.strip() else ""
+    if not head.startswith("/") or "@" not in head or bot_username is None:
+        return False
+    return head.partition("@")[2].casefold() != bot_username.lstrip("@").casefold()
+
+
+def is_command(text: str, today: date) -> bool:
+    """Whether the line is meant for the bot (a command or a mistyped one), not ordinary chat."""
+    return not isinstance(parse_command(text, today), cmds.NotACommand)
+
+
+def needs_reason(command: str, today: date) -> bool:
+    """A button that asks for leave without a reason: the bot must ask for the reason first."""
+    parsed = parse_command(command, today)
+    return isinstance(parsed, cmds.ParseError) and parsed.code == "leave_needs_reason"
+
+
+def task_ids(buttons: Sequence[Button], today: date) -> set[int]:
+    """The tasks a message's buttons act on (a task reminder has 认领/完成/评价 buttons)."""
+    found: set[int] = set()
+    for button in buttons:
+        parsed = parse_command(button.command, today)
+        if isinstance(parsed, cmds.ClaimTask | cmds.CompleteTask | cmds.RateTask):
+            found.add(parsed.task_id)
+    return found
+
+
+def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
+    """An inline keyboard for the buttons, each carrying its checked position (see callback_data)."""
+    if not buttons:
+        return None
+    keys = [
+        InlineKeyboardButton(button.label, callback_data=encode_button(index, button.command))
+        for index, button in enumerate(buttons, start=1)
+    ]
+    rows = [keys[start : start + BUTTONS_PER_ROW] for start in range(0, len(keys), BUTTONS_PER_ROW)]
+    return InlineKeyboardMarkup(rows)
+
+
+def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """A long text (a month's 积分公示栏) in messages Telegram accepts, split between lines."""
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:  # one enormous line: cut it hard
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        parts.append(current)
+    return parts
+
+
+def toast(text: str) -> str:
+    """A reply shortened to what a button's pop-up answer can show."""
+    return text if len(text) <= TOAST_LIMIT else text[: TOAST_LIMIT - 1] + "…"
+
+
+def display_name(first_name: str, last_name: str | None) -> str:
+    """A person's name as Telegram shows it."""
+    return f"{first_name} {last_name}".strip() if last_name else first_name
+
+
+def chat_id_of(chats: Mapping[str, Mapping[str, str]], chat: str) -> int | None:
+    """The Telegram id of a config chat key, if the chat is on Telegram."""
+    value = chats.get(chat, {}).get("telegram")
+    return int(value) if value is not None else None

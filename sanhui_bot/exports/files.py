@@ -1,0 +1,33 @@
+"""The ledger's files by format, for `/export` in chat and `bot.py export`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sanhui_bot.domain.organisation import Organisation
+from sanhui_bot.exports.csv_files import CSV_MIME, csv_files
+from sanhui_bot.exports.ics import ICS_MIME, meeting_calendar
+from sanhui_bot.exports.sheets import ledger_sheets
+from sanhui_bot.exports.xlsx import XLSX_MIME, workbook_bytes
+from sanhui_bot.render.replies import Attachment
+from sanhui_bot.services.export import LedgerSnapshot
+
+FORMATS = ("xlsx", "csv", "ics")
+
+
+def ledger_files(
+    snapshot: LedgerSnapshot, file_format: str, org: Organisation, stamp: datetime
+) -> tuple[Attachment, ...]:
+    """台账-2026.xlsx, one 会议记录.csv … per sheet, or 三会一课-2026.ics; `stamp` dates the calendar."""
+    if file_format == "xlsx":
+        data = workbook_bytes(ledger_sheets(snapshot, org))
+        return (Attachment(f"台账-{snapshot.year}.xlsx", data, XLSX_MIME),)
+    if file_format == "csv":
+        return tuple(
+            Attachment(f"{snapshot.year}-{name}", data, CSV_MIME)
+            for name, data in csv_files(ledger_sheets(snapshot, org))
+        )
+    if file_format == "ics":
+        data = meeting_calendar(snapshot.meetings, org, snapshot.tz, stamp)
+        return (Attachment(f"三会一课-{snapshot.year}.ics", data, ICS_MIME),)
+    raise ValueError(f"unknown export format {file_format!r}")

@@ -1,0 +1,259 @@
+"""The five sheets of the 台账 workbook, as plain tables shared by the xlsx and CSV writers.
+
+Headers are Chinese (the inspector's language); enum values use the catalogue's zh-CN words; times
+are naive local datetimes and dates real dates, so Excel sorts and filters them as such.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sanhui_bot.domain.model import Meeting, MeetingSource, Rating, Task
+from sanhui_bot.domain.organisation import Organisation
+from sanhui_bot.render.catalog import ZH, word
+from sanhui_bot.services.export import LedgerSnapshot
+
+Cell = str | int | float | date | datetime | None
+
+MEETINGS, ATTENDANCE, DECISIONS, SUGGESTIONS, POINTS = "会议记录", "出勤明细", "决议与任务", "献策", "积分"
+SHEET_TITLES = (MEETINGS, ATTENDANCE, DECISIONS, SUGGESTIONS, POINTS)
+DATE_FORMAT, DATETIME_FORMAT, MONTH_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm", "yyyy-mm"
+
+
+@dataclass(frozen=True, slots=True)
+class Sheet:
+    """One table: a title, its header row and its rows; `formats` overrides a column's number format."""
+
+    title: str
+    headers: tuple[str, ...]
+    rows: list[list[Cell]]
+    formats: dict[int, str] = field(default_factory=dict)  # 0-based column → Excel number format
+
+
+def display_width(value: Cell) -> int:
+    """How many columns a cell needs: CJK characters are twice as wide as Latin ones."""
+    if isinstance(value, datetime):
+        return 16
+    if isinstance(value, date):
+        return 10
+    text = "" if value is None else str(value)
+    longest = max((line for line in text.splitlines()), key=len, default="")
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in longest)
+
+
+class _Names:
+    def __init__(self, snapshot: LedgerSnapshot, org: Organisation) -> None:
+        self.snapshot = snapshot
+        self.org = org
+        self.members = {m.key: m.name for m in snapshot.members}
+
+    def member(self, key: str | None) -> str:
+        return "" if key is None else self.members.get(key, key)
+
+    def unit(self, unit: str) -> str:
+        return self.org.unit_name(unit)
+
+    def group(self, key: str | None) -> str:
+        group = self.org.group(key) if key else None
+        return group.name if group else (key or "")
+
+    def local(self, moment: datetime | None) -> datetime | None:
+        # Excel has no time zones: the local wall-clock time is what the secretary expects to see.
+        return moment.astimezone(self.snapshot.tz).replace(tzinfo=None) if moment else None
+
+    def day(self, moment: datetime | None) -> date | None:
+        return moment.astimezone(self.snapshot.tz).date() if moment else None
+
+    def meeting(self, meeting: Meeting | None) -> str:
+        if meeting is None:
+            return ""
+        held_on = self.day(meeting.starts_at)
+        return f"#{meeting.id} {word(f'kind.{meeting.kind}', ZH)} {held_on}"
+
+
+def _meeting_rows(snapshot: LedgerSnapshot, names: _Names) -> Sheet:
+    rows: list[list[Cell]] = []
+    for m in snapshot.meetings:
+        counted = snapshot.attendance.get(m.id or 0)
+        topics = [m.fixed_topic] if m.fixed_topic else []
+        topics += [item.topic for item in snapshot.agenda.get(m.id or 0, [])]
+        leave = []
+        if counted is not None:
+            for key in counted.on_leave:
+                rsvp = snapshot.rsvps.get((m.id or 0, key))
+                kind = word(f"leave.{rsvp.leave_type}", ZH) if rsvp and rsvp.leave_type else ""
+                leave.append(f"{names.member(key)}（{kind}：{rsvp.reason if rsvp else ''}）")
+        rows.append(
+            [
+                m.id,
+                word(f"kind.{m.kind}", ZH),
+                names.unit(m.unit),
+                names.local(m.starts_at),
+                names.local(m.ends_at),
+                m.place,
+                names.member(snapshot.hosts.get(m.id or 0)),
+                names.member(snapshot.recorders.get(m.id or 0)),
+                m.title,
+                "；".join(topics),
+                len(counted.expected) if counted else None,
+                len(counted.present) if counted else None,
+                len(counted.on_leave) if counted else None,
+                "；".join(leave),
+                len(counted.absent) if counted else None,
+                "、".join(names.member(key) for key in counted.absent) if counted else "",
+                word(f"meeting_status.{m.status}", ZH),
+                "计划" if m.source is MeetingSource.PLAN else "临时",
+                m.cancelled_reason,
+                names.day(m.published_at),
+            ]
+        )
+    headers = (
+        "编号", "会议类型", "单位", "开始时间", "结束时间", "地点", "主持人", "记录人", "主题", "议题",
+        "应到", "实到", "请假", "请假人员及事由", "缺席", "缺席人员", "状态", "来源", "取消原因", "公示日期",
+    )  # fmt: skip
+    return Sheet(MEETINGS, headers, rows, {3: DATETIME_FORMAT, 4: DATETIME_FORMAT, 19: DATE_FORMAT})
+
+
+def _attendance_rows(snapshot: LedgerSnapshot, names: _Names) -> Sheet:
+    rows: list[list[Cell]] = []
+    for m in snapshot.meetings:
+        counted = snapshot.attendance.get(m.id or 0)
+        if counted is None:
+            continue
+        for key in counted.expected:
+            rsvp = snapshot.rsvps.get((m.id or 0, key))
+            signin = snapshot.signins.get((m.id or 0, key))
+            if key in counted.present:
+                state, leave_type, reason = "出席", "", ""
+            elif key in counted.on_leave:
+                state = "请假"
+                leave_type = word(f"leave.{rsvp.leave_type}", ZH) if rsvp and rsvp.leave_type else ""
+                reason = rsvp.reason if rsvp else ""
+            else:
+                state, leave_type, reason = "缺席", "", ""
+            rows.append(
+                [
+                    m.id,
+                    names.day(m.starts_at),
+                    word(f"kind.{m.kind}", ZH),
+                    names.unit(m.unit),
+                    names.member(key),
+                    state,
+                    leave_type,
+                    reason,
+                    names.local(signin.signed_at) if signin else None,
+                ]
+            )
+    headers = (
+        "会议编号",
+        "会议日期",
+        "会议类型",
+        "单位",
+        "党员",
+        "出勤情况",
+        "请假类别",
+        "请假事由",
+        "签到时间",
+    )
+    return Sheet(ATTENDANCE, headers, rows, {1: DATE_FORMAT, 8: DATETIME_FORMAT})
+
+
+def _ratings(task: Task, snapshot: LedgerSnapshot) -> Counter[Rating]:
+    return Counter(rating.rating for rating in snapshot.ratings.get(task.id or 0, []))
+
+
+def _decision_rows(snapshot: LedgerSnapshot, names: _Names) -> Sheet:
+    meetings = {m.id: m for m in snapshot.meetings}
+    rows: list[list[Cell]] = []
+    for decision in snapshot.decisions:
+        task = snapshot.tasks.get(decision.id or 0)
+        if task is None:
+            continue
+        counts = _ratings(task, snapshot)
+        meeting = meetings.get(decision.meeting_id)
+        rows.append(
+            [
+                decision.id,
+                decision.title,
+                names.meeting(meeting)
+                if meeting
+                else ("会间决议" if decision.meeting_id is None else f"#{decision.meeting_id}"),
+                names.day(decision.recorded_at),
+                task.id,
+                names.member(task.owner),
+                names.member(task.lead),
+                names.group(task.claimed_by_group or task.group),
+                task.due_on,
+                word(f"status.{task.status}", ZH),
+                task.done_on,
+                task.done_note,
+                counts[Rating.SATISFIED],
+                counts[Rating.BASICALLY_SATISFIED],
+                counts[Rating.UNSATISFIED],
+            ]
+        )
+    headers = (
+        "决议编号", "决议", "会议", "记录日期", "任务编号", "责任人", "牵头支委", "党小组", "截止日期",
+        "状态", "完成日期", "完成情况", "评价：满意", "评价：基本满意", "评价：不满意",
+    )  # fmt: skip
+    return Sheet(DECISIONS, headers, rows, {3: DATE_FORMAT, 8: DATE_FORMAT, 10: DATE_FORMAT})
+
+
+def _suggestion_rows(snapshot: LedgerSnapshot, names: _Names) -> Sheet:
+    meetings = {m.id: m for m in snapshot.meetings}
+    rows: list[list[Cell]] = [
+        [
+            s.id,
+            s.text,
+            names.member(s.member),
+            names.local(s.submitted_at),
+            names.meeting(meetings.get(s.meeting_id)) if s.meeting_id else "",
+            "是" if s.adopted else "否",
+            names.day(s.adopted_at),
+        ]
+        for s in snapshot.suggestions
+    ]
+    headers = ("编号", "献策内容", "党员", "提交时间", "会议", "是否采纳", "采纳日期")
+    return Sheet(SUGGESTIONS, headers, rows, {3: DATETIME_FORMAT, 6: DATE_FORMAT})
+
+
+def _points_rows(snapshot: LedgerSnapshot, names: _Names) -> Sheet:
+    by_member_month: dict[tuple[str, int], list] = {}
+    for entry in snapshot.points:
+        month = entry.occurred_at.astimezone(snapshot.tz).month
+        by_member_month.setdefault((entry.member, month), []).append(entry)
+    last_month = max((month for _, month in by_member_month), default=0)
+    with_entries = {member for member, _ in by_member_month}
+    members = [m for m in snapshot.members if m.active or m.key in with_entries]
+    rows: list[list[Cell]] = []
+    for member in members:
+        running = 0
+        for month in range(1, last_month + 1):
+            entries = by_member_month.get((member.key, month), [])
+            month_total = sum(entry.delta for entry in entries)
+            running += month_total
+            details = "；".join(
+                f"{names.day(e.occurred_at):%m-%d} {word(f'reason.{e.reason}', ZH)} {e.delta:+d}"
+                + (f"（{e.note}）" if e.note else "")
+                for e in entries
+            )
+            rows.append(
+                [member.name, date(snapshot.year, month, 1), month_total, running, len(entries), details]
+            )
+    headers = ("党员", "月份", "本月积分", "年度累计", "记录条数", "明细（日期 事由 分值）")
+    return Sheet(POINTS, headers, rows, {1: MONTH_FORMAT})
+
+
+def ledger_sheets(snapshot: LedgerSnapshot, org: Organisation) -> list[Sheet]:
+    """会议记录, 出勤明细, 决议与任务, 献策, 积分 — in that order."""
+    names = _Names(snapshot, org)
+    return [
+        _meeting_rows(snapshot, names),
+        _attendance_rows(snapshot, names),
+        _decision_rows(snapshot, names),
+        _suggestion_rows(snapshot, names),
+        _points_rows(snapshot, names),
+    ]

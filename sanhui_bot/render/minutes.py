@@ -1,0 +1,164 @@
+"""A meeting's 会议纪要 as Markdown: header block, attendance, agenda, 献策, decisions, sign-off line."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sanhui_bot.domain.model import MeetingKind
+from sanhui_bot.render.catalog import EN
+from sanhui_bot.render.replies import Attachment, Renderer, Reply
+from sanhui_bot.services.reports import Minutes
+
+
+def _moment(moment: datetime, renderer: Renderer) -> str:
+    local = moment.astimezone(renderer.tz)
+    if renderer.language == EN:
+        return f"{local:%Y-%m-%d %H:%M}"
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def minutes_filename(minutes: Minutes, renderer: Renderer) -> str:
+    """e.g. 会议纪要-12-2026-03-05.md (minutes-12-2026-03-05.md in English)."""
+    held_on = minutes.meeting.starts_at.astimezone(renderer.tz).date()
+    stem = "minutes" if renderer.language == EN else "会议纪要"
+    return f"{stem}-{minutes.meeting.id}-{held_on.isoformat()}.md"
+
+
+def _names(keys: list[str], renderer: Renderer) -> str:
+    return renderer.w("list_sep").join(renderer.name(key) for key in keys) or renderer.t(
+        "minutes_suggestions_none"
+    )
+
+
+def render_minutes(minutes: Minutes, renderer: Renderer) -> str:
+    """The minutes in Markdown, in the renderer's language."""
+    meeting = minutes.meeting
+    t = renderer.t
+    if meeting.kind is MeetingKind.GROUP:
+        unit_name = renderer.group_name(meeting.unit)
+    else:
+        unit_name = renderer.org.unit_name(meeting.branch)
+    blank = t("minutes_blank")
+    lines = [
+        f"# {t('minutes_title', unit_name=unit_name, kind_name=renderer.w(f'kind.{meeting.kind}'))}",
+        "",
+        f"- {t('minutes_field_meeting', id=meeting.id, title_part=f' {meeting.title}' if meeting.title else '')}",
+        f"- {t('minutes_field_time', start=_moment(meeting.starts_at, renderer), end=_moment(meeting.ends_at, renderer))}",
+        f"- {t('minutes_field_place', place=meeting.place or blank)}",
+        f"- {t('minutes_field_host', name=renderer.name(minutes.host) if minutes.host else blank)}",
+        f"- {t('minutes_field_recorder', name=renderer.name(minutes.recorder) if minutes.recorder else blank)}",
+        f"- {t('minutes_field_status', status=renderer.w(f'meeting_status.{meeting.status}'))}",
+        "",
+        f"## {t('minutes_attendance_title')}",
+        "",
+    ]
+    counted = minutes.attendance
+    if counted is None:
+        lines.append(t("minutes_attendance_pending"))
+    else:
+        lines.append(
+            t(
+                "minutes_attendance_counts",
+                expected=len(counted.expected),
+                present=len(counted.present),
+                leave=len(counted.on_leave),
+                absent=len(counted.absent),
+            )
+        )
+        lines.append("")
+        leave_entries = []
+        for key in counted.on_leave:
+            rsvp = minutes.leave.get(key)
+            leave_entries.append(
+                t(
+                    "minutes_leave_entry",
+                    name=renderer.name(key),
+                    leave_name=renderer.w(f"leave.{rsvp.leave_type}") if rsvp and rsvp.leave_type else "",
+                    reason=rsvp.reason if rsvp else "",
+                )
+            )
+        lines += [
+            f"- {t('minutes_attendance_present', names=_names(counted.present, renderer))}",
+            f"- {t('minutes_attendance_leave', names=renderer.w('list_sep').join(leave_entries) or t('minutes_suggestions_none'))}",
+            f"- {t('minutes_attendance_absent', names=_names(counted.absent, renderer))}",
+        ]
+        if minutes.quorum is not None:
+            verdict = "report_quorum_reached" if minutes.quorum.reached else "report_quorum_missed"
+            lines += [
+                "",
+                t(
+                    "minutes_quorum",
+                    voting=minutes.quorum.voting,
+                    present=minutes.quorum.present,
+                    verdict=t(verdict),
+                ),
+            ]
+    lines += ["", f"## {t('minutes_agenda_title')}", ""]
+    items = []
+    if meeting.fixed_topic:
+        items.append(t("minutes_agenda_fixed", topic=meeting.fixed_topic))
+    items.extend(
+        t("minutes_agenda_item", topic=item.topic, name=renderer.name(item.added_by))
+        for item in minutes.agenda
+    )
+    lines.extend(f"{n}. {item}" for n, item in enumerate(items, 1))
+    if not items:
+        lines.append(t("minutes_agenda_none"))
+    lines += ["", f"## {t('minutes_suggestions_title')}", ""]
+    lines.extend(
+        f"{n}. "
+        + t(
+            "minutes_suggestion",
+            id=suggestion.id,
+            name=renderer.name(suggestion.member),
+            text=suggestion.text,
+            adopted_part=t("minutes_suggestion_adopted") if suggestion.adopted else "",
+        )
+        for n, suggestion in enumerate(minutes.suggestions, 1)
+    )
+    if not minutes.suggestions:
+        lines.append(t("minutes_suggestions_none"))
+    lines += ["", f"## {t('minutes_decisions_title')}", ""]
+    lines.extend(
+        f"{n}. "
+        + t(
+            "minutes_decision",
+            decision=decision.id,
+            title=decision.title,
+            task=task.id,
+            owner=renderer.name(task.owner),
+            lead=renderer.name(task.lead),
+            group=renderer.group_name(task.claimed_by_group or task.group),
+            due=task.due_on.isoformat(),
+            status=renderer.w(f"status.{task.status}"),
+        )
+        for n, (decision, task) in enumerate(minutes.decisions, 1)
+    )
+    if not minutes.decisions:
+        lines.append(t("minutes_decisions_none"))
+    published = (
+        t("minutes_published_on", day=_moment(meeting.published_at, renderer))
+        if meeting.published_at
+        else t("minutes_not_published")
+    )
+    lines += ["", t("minutes_publication", state=published), "", "---", "", t("minutes_signoff"), ""]
+    return "\n".join(lines)
+
+
+MARKDOWN_MIME = "text/markdown"
+
+
+def minutes_reply(minutes: Minutes, renderer: Renderer) -> Reply:
+    """/minutes N: the minutes as a Markdown file, and as text too (a platform may not show files)."""
+    markdown = render_minutes(minutes, renderer)
+    filename = minutes_filename(minutes, renderer)
+    note = renderer.t(
+        "minutes_sent",
+        id=minutes.meeting.id,
+        kind_name=renderer.w(f"kind.{minutes.meeting.kind}"),
+        filename=filename,
+    )
+    return Reply(
+        f"{note}\n\n{markdown}",
+        attachments=(Attachment(filename, markdown.encode("utf-8"), MARKDOWN_MIME),),
+    )

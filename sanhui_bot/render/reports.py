@@ -1,0 +1,139 @@
+"""`/report` as chat text: zh-CN first, en; the figures of services.reports, one short line each."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sanhui_bot.domain.model import Meeting
+from sanhui_bot.render.catalog import EN
+from sanhui_bot.render.periods import gap_line, period_name, unit_part
+from sanhui_bot.render.replies import Attachment, Renderer, Reply
+from sanhui_bot.render.summaries import render_publication
+from sanhui_bot.services.reports import GroupTasks, KindTotal, MeetingAttendance, MemberAttendance, Report
+
+
+def percent(value: float | None, renderer: Renderer) -> str:
+    return renderer.t("report_rate_none") if value is None else f"{round(100 * value)}%"
+
+
+def day(value: date, renderer: Renderer) -> str:
+    if renderer.language == EN:
+        return f"{value:%b} {value.day}"
+    return f"{value.month}月{value.day}日"
+
+
+def _cutoff(moment: datetime, renderer: Renderer) -> str:
+    local = moment.astimezone(renderer.tz)
+    if local.hour == 0 and local.minute == 0:
+        # A period that is over is counted to its end: name its last day, not the next day's midnight.
+        return day(local.date() - timedelta(days=1), renderer)
+    return renderer.when(moment)
+
+
+def _total_line(total: KindTotal, renderer: Renderer) -> str:
+    return renderer.t(
+        "report_meeting_line",
+        kind_name=renderer.w(f"kind.{total.kind}"),
+        unit_part=unit_part(total.kind, total.unit, renderer),
+        held=total.held,
+        required=total.required,
+    )
+
+
+def _meeting_label(meeting: Meeting, renderer: Renderer) -> dict[str, object]:
+    return {
+        "id": meeting.id,
+        "day": day(meeting.starts_at.astimezone(renderer.tz).date(), renderer),
+        "kind_name": renderer.w(f"kind.{meeting.kind}"),
+        "unit_part": unit_part(meeting.kind, meeting.unit, renderer),
+    }
+
+
+def _attendance_line(line: MeetingAttendance, renderer: Renderer) -> str:
+    return renderer.t(
+        "report_attendance_line",
+        present=len(line.present),
+        expected=len(line.expected),
+        rate=percent(line.rate, renderer),
+        leave=len(line.on_leave),
+        absent=len(line.absent),
+        **_meeting_label(line.meeting, renderer),
+    )
+
+
+def _member_line(line: MemberAttendance, renderer: Renderer) -> str:
+    return renderer.t(
+        "report_member_line",
+        name=renderer.name(line.member),
+        present=line.present,
+        expected=line.expected,
+        rate=percent(line.rate, renderer),
+        leave=line.on_leave,
+        absent=line.absent,
+    )
+
+
+def _task_line(line: GroupTasks, renderer: Renderer) -> str:
+    name = renderer.t("summary_unassigned") if line.group is None else renderer.group_name(line.group)
+    ids = renderer.w("list_sep").join(f"#{task_id}" for task_id in line.overdue)
+    return renderer.t(
+        "report_task_line",
+        group_name=name,
+        done=line.done,
+        open=line.open,
+        overdue=len(line.overdue),
+        overdue_part=renderer.t("report_overdue_ids", ids=ids) if line.overdue else "",
+    )
+
+
+def render_report(report: Report, renderer: Renderer) -> str:
+    """The report's text in the renderer's language."""
+    lines = [
+        renderer.t(
+            "report_title",
+            branch_name=renderer.org.unit_name(report.branch),
+            period_name=period_name(report.period, renderer),
+            cutoff=_cutoff(report.cutoff, renderer),
+        ),
+        "",
+        renderer.t("report_meetings_title"),
+        *(_total_line(total, renderer) for total in report.totals),
+    ]
+    if report.gaps:
+        lines.append(renderer.t("report_gaps_title"))
+        lines.extend(f"  {gap_line(gap, renderer)}" for gap in report.gaps)
+    else:
+        lines.append(renderer.t("report_gaps_none"))
+    lines += ["", renderer.t("report_attendance_title")]
+    lines.extend(_attendance_line(line, renderer) for line in report.meetings)
+    if not report.meetings:
+        lines.append(renderer.t("report_attendance_none"))
+    if report.members:
+        lines += ["", renderer.t("report_members_title")]
+        lines.extend(_member_line(line, renderer) for line in report.members)
+    lines += ["", renderer.t("report_tasks_title")]
+    lines.extend(_task_line(line, renderer) for line in report.tasks)
+    lines += ["", *render_publication(report.publication_misses, report.publication_unknown, renderer)]
+    lines += ["", renderer.t("report_quorum_title")]
+    for quorum in report.quorums:
+        check = quorum.check
+        lines.append(
+            renderer.t(
+                "report_quorum_line",
+                id=quorum.meeting_id,
+                day=day(quorum.held_on, renderer),
+                voting=check.voting,
+                present=check.present,
+                needed=check.needed,
+                verdict=renderer.t("report_quorum_reached" if check.reached else "report_quorum_missed"),
+            )
+        )
+    if not report.quorums:
+        lines.append(renderer.t("report_quorum_none"))
+    return "\n".join(lines)
+
+
+def export_reply(files: tuple[Attachment, ...], year: int, renderer: Renderer) -> Reply:
+    """/export: the files, and a line naming them (the files are the point; the text says what came)."""
+    names = renderer.w("list_sep").join(attachment.filename for attachment in files)
+    return Reply(renderer.t("export_sent", year=year, files=names), attachments=files)

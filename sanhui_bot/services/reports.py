@@ -1,0 +1,379 @@
+"""`/report` and `/minutes`: a branch's record for a month, quarter or year, and one meeting's minutes.
+
+Definitions (the tests count by these; change them here and in the tests together). The period is a
+local calendar month, quarter or year; `cutoff` = min(period end, now), so a report asked for before
+the period is over counts nothing that has not happened yet.
+
+- Meetings held vs required: per (kind, unit) and per rule period (month for 支委会/党小组会, quarter
+  for 支部党员大会/党课), by `domain.compliance`: held = not cancelled, started before the cut-off;
+  required = max(rule minimum, planned slots) once the rule period is over, the planned slots due so
+  far while it runs. A gap is a rule period with held < required, e.g. "2026年第一季度 未召开支部党员大会".
+- Attendance: for each meeting held in the period that ended by the cut-off, 应到/实到/请假/缺席 by
+  `domain.quorum.attendance` over the current roster; rate = 实到 / 应到. Per member, the same over the
+  meetings the member was expected at.
+- Tasks per group (claimed group, else the group the decision named, else "no group"), as they stood
+  at the cut-off: done = finished with done_at in the period; open = created before the cut-off and
+  not finished by it; overdue = open and due before the cut-off's local date.
+- 公示: every meeting of the period that was closed or has decisions owes its 决议清单 within 2 working
+  days of its local date; it is missed when published on a later date, or still unpublished after the
+  deadline day as of `now`. (A meeting with decisions that was never closed is therefore missed too.)
+  A deadline the working-day calendar cannot compute is listed apart, never guessed.
+- Quorum: each 支部党员大会 held: voting members expected, voting members signed in, reached or not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sanhui_bot.commands.model import ShowMinutes, ShowReport
+from sanhui_bot.domain.announcements import publish_deadline
+from sanhui_bot.domain.compliance import Compliance, Period, PeriodKind, compliance
+from sanhui_bot.domain.errors import DomainError, PermissionDenied, UnknownCalendarYear
+from sanhui_bot.domain.model import (
+    Actor,
+    AgendaItem,
+    Attendance,
+    ChatContext,
+    Decision,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Member,
+    Rsvp,
+    RsvpAnswer,
+    SignIn,
+    Suggestion,
+    Task,
+    committee_unit,
+)
+from sanhui_bot.domain.organisation import Group
+from sanhui_bot.domain.permissions import Action, require
+from sanhui_bot.domain.quorum import QuorumCheck, attendance, quorum_for
+from sanhui_bot.domain.records import meeting_host, meeting_recorder, rate
+from sanhui_bot.services.deps import Deps, meeting_in_branch, require_chat
+from sanhui_bot.services.summaries import KIND_ORDER, PublicationMiss
+
+
+@dataclass(frozen=True, slots=True)
+class KindTotal:
+    """Held against required meetings of one kind in one unit over the whole report period."""
+
+    kind: MeetingKind
+    unit: str
+    held: int
+    required: int
+
+    @property
+    def gap(self) -> bool:
+        return self.held < self.required
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingAttendance:
+    """One held meeting's 应到/实到/请假/缺席 (member keys)."""
+
+    meeting: Meeting
+    expected: tuple[str, ...]
+    present: tuple[str, ...]
+    on_leave: tuple[str, ...]
+    absent: tuple[str, ...]
+
+    @property
+    def rate(self) -> float | None:
+        return rate(len(self.present), len(self.expected))
+
+
+@dataclass(frozen=True, slots=True)
+class MemberAttendance:
+    """One member over the period's held meetings they were expected at."""
+
+    member: str
+    expected: int
+    present: int
+    on_leave: int
+    absent: int
+
+    @property
+    def rate(self) -> float | None:
+        return rate(self.present, self.expected)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupTasks:
+    """A group's (None: no group's) tasks at the cut-off."""
+
+    group: str | None
+    done: int
+    open: int
+    overdue: tuple[int, ...]  # task ids, by due date
+
+    @property
+    def empty(self) -> bool:
+        return self.done == 0 and self.open == 0
+
+
+@dataclass(frozen=True, slots=True)
+class CongressQuorum:
+    """Whether a 支部党员大会 could vote: more than half of its voting members present (条例)."""
+
+    meeting_id: int
+    held_on: date
+    check: QuorumCheck
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    branch: str
+    period: Period
+    cutoff: datetime
+    totals: tuple[KindTotal, ...]  # congress, committee, each group, lesson
+    gaps: tuple[Compliance, ...]  # rule periods short of what was required, in time order
+    meetings: tuple[MeetingAttendance, ...]  # by start
+    members: tuple[MemberAttendance, ...]  # by roster order (key), only members expected somewhere
+    tasks: tuple[GroupTasks, ...]  # groups in config order, then "no group" if it has any
+    publication_misses: tuple[PublicationMiss, ...]
+    publication_unknown: tuple[int, ...]
+    quorums: tuple[CongressQuorum, ...]
+
+
+def period_of(deps: Deps, cmd: ShowReport, now: datetime) -> Period:
+    """The period a /report names; the current month, quarter or year when it names none."""
+    today = deps.local_date(now)
+    if cmd.year is None:
+        return Period.containing(cmd.period, today)
+    if cmd.period is PeriodKind.YEAR:
+        return Period(cmd.year, PeriodKind.YEAR)
+    if cmd.number is None:
+        raise DomainError("bad_period", value=str(cmd.year))
+    return Period(cmd.year, cmd.period, cmd.number)
+
+
+async def show_report(
+    deps: Deps, actor: Actor, ctx: ChatContext | None, cmd: ShowReport, now: datetime
+) -> Report:
+    """The chat's branch's report for a month, quarter or year (secretaries and committee members)."""
+    chat = require_chat(ctx)
+    require(actor, Action.VIEW_REPORT)
+    return await branch_report(deps, chat.branch, period_of(deps, cmd, now), now)
+
+
+def _units(branch: str, groups: Sequence[Group]) -> list[tuple[MeetingKind, str]]:
+    pairs: list[tuple[MeetingKind, str]] = []
+    for kind in KIND_ORDER:
+        if kind is MeetingKind.GROUP:
+            pairs.extend((kind, group.key) for group in groups)
+        elif kind is MeetingKind.COMMITTEE:
+            pairs.append((kind, committee_unit(branch)))
+        else:
+            pairs.append((kind, branch))
+    return pairs
+
+
+async def branch_report(deps: Deps, branch: str, period: Period, now: datetime) -> Report:
+    """Everything `/report` shows for a branch and a period, counted as the module docstring says."""
+    start, end = period.bounds(deps.tz)
+    cutoff = min(end, now)
+    found = deps.org.branch(branch)
+    groups = list(found.groups) if found is not None else []
+    async with deps.uow() as uow:
+        roster = await deps.roster.branch(uow, branch)
+        stored = await uow.meetings.between(None, start, end, include_cancelled=True)
+        meetings = [m for m in stored if m.branch == branch]
+        rsvps = await uow.attendance.rsvps()
+        signins = await uow.attendance.signins()
+        tasks = await uow.tasks.list(branch)
+        decisions = await uow.tasks.decisions(branch)
+
+    counts = [
+        count
+        for kind, unit in _units(branch, groups)
+        for count in compliance(meetings, kind, unit, period, deps.tz, cutoff)
+    ]
+    totals = tuple(
+        KindTotal(
+            kind,
+            unit,
+            sum(c.held for c in counts if (c.kind, c.unit) == (kind, unit)),
+            sum(c.required for c in counts if (c.kind, c.unit) == (kind, unit)),
+        )
+        for kind, unit in _units(branch, groups)
+    )
+    gaps = tuple(sorted((c for c in counts if c.gap), key=lambda c: (c.period.bounds(deps.tz)[0], c.kind)))
+
+    held = [m for m in meetings if m.status is not MeetingStatus.CANCELLED and m.ends_at <= cutoff]
+    per_meeting = tuple(_meeting_attendance(m, roster, rsvps, signins) for m in held)
+    quorums = tuple(
+        CongressQuorum(m.meeting.id or 0, deps.local_date(m.meeting.starts_at), check)
+        for m in per_meeting
+        if m.meeting.kind is MeetingKind.CONGRESS
+        and (check := quorum_for(m.meeting, roster, m.present)) is not None
+    )
+    with_decisions = {d.meeting_id for d in decisions if d.meeting_id is not None}
+    misses, unknown = _publication(deps, meetings, with_decisions, start, cutoff, now)
+    return Report(
+        branch=branch,
+        period=period,
+        cutoff=cutoff,
+        totals=totals,
+        gaps=gaps,
+        meetings=per_meeting,
+        members=_member_attendance(roster, per_meeting),
+        tasks=_group_tasks(deps, tasks, groups, start, cutoff),
+        publication_misses=misses,
+        publication_unknown=unknown,
+        quorums=quorums,
+    )
+
+
+def _meeting_attendance(
+    meeting: Meeting, roster: Sequence[Member], rsvps: Iterable[Rsvp], signins: Iterable[SignIn]
+) -> MeetingAttendance:
+    counted = attendance(meeting, roster, rsvps, signins)
+    return MeetingAttendance(
+        meeting,
+        tuple(counted.expected),
+        tuple(counted.present),
+        tuple(counted.on_leave),
+        tuple(counted.absent),
+    )
+
+
+def _member_attendance(
+    roster: Sequence[Member], meetings: Sequence[MeetingAttendance]
+) -> tuple[MemberAttendance, ...]:
+    lines = []
+    for member in sorted(roster, key=lambda m: m.key):
+        expected = sum(1 for m in meetings if member.key in m.expected)
+        if not expected:
+            continue
+        lines.append(
+            MemberAttendance(
+                member.key,
+                expected,
+                present=sum(1 for m in meetings if member.key in m.present),
+                on_leave=sum(1 for m in meetings if member.key in m.on_leave),
+                absent=sum(1 for m in meetings if member.key in m.absent),
+            )
+        )
+    return tuple(lines)
+
+
+def counted_group(task: Task, groups: Sequence[Group]) -> str | None:
+    """The group a task counts for: the claiming group, else the one named; None if neither is configured."""
+    group = task.claimed_by_group or task.group
+    return group if any(g.key == group for g in groups) else None
+
+
+def _group_tasks(
+    deps: Deps, tasks: Sequence[Task], groups: Sequence[Group], start: datetime, cutoff: datetime
+) -> tuple[GroupTasks, ...]:
+    today = deps.local_date(cutoff)
+
+    def finished_by(task: Task, moment: datetime) -> bool:
+        return task.finished and task.done_at is not None and task.done_at < moment
+
+    lines = []
+    for key in [*(g.key for g in groups), None]:
+        mine = [t for t in tasks if counted_group(t, groups) == key]
+        open_tasks = [t for t in mine if t.created_at < cutoff and not finished_by(t, cutoff)]
+        line = GroupTasks(
+            group=key,
+            done=sum(
+                1 for t in mine if finished_by(t, cutoff) and t.done_at is not None and t.done_at >= start
+            ),
+            open=len(open_tasks),
+            overdue=tuple(t.id or 0 for t in open_tasks if t.due_on < today),
+        )
+        if key is not None or not line.empty:
+            lines.append(line)
+    return tuple(lines)
+
+
+def _publication(
+    deps: Deps,
+    meetings: Iterable[Meeting],
+    with_decisions: set[int],
+    start: datetime,
+    cutoff: datetime,
+    now: datetime,
+) -> tuple[tuple[PublicationMiss, ...], tuple[int, ...]]:
+    misses: list[PublicationMiss] = []
+    unknown: list[int] = []
+    today = deps.local_date(now)
+    for meeting in meetings:
+        owes = meeting.closed_at is not None or meeting.id in with_decisions
+        if not owes or meeting.status is MeetingStatus.CANCELLED:
+            continue
+        if not start <= meeting.starts_at < cutoff:
+            continue
+        held_on = deps.local_date(meeting.starts_at)
+        try:
+            deadline = publish_deadline(deps.calendar, held_on)
+        except UnknownCalendarYear:
+            unknown.append(meeting.id or 0)  # DESIGN §2: never a silent guess
+            continue
+        published_on = deps.local_date(meeting.published_at) if meeting.published_at else None
+        late = published_on > deadline if published_on is not None else today > deadline
+        if late:
+            misses.append(
+                PublicationMiss(meeting.id or 0, meeting.kind, meeting.unit, held_on, deadline, published_on)
+            )
+    return tuple(misses), tuple(unknown)
+
+
+# --- minutes (会议纪要) -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Minutes:
+    """What a meeting's 会议纪要 holds, as stored."""
+
+    meeting: Meeting
+    host: str | None  # member keys (by role, see domain.records)
+    recorder: str | None
+    attendance: Attendance | None  # None: the meeting has not ended (or was cancelled)
+    leave: dict[str, Rsvp]  # member key → the leave request, for 请假 with reasons
+    agenda: tuple[AgendaItem, ...]
+    suggestions: tuple[Suggestion, ...]
+    decisions: tuple[tuple[Decision, Task], ...]
+    quorum: QuorumCheck | None
+
+
+async def meeting_minutes(deps: Deps, branch: str, meeting_id: int, now: datetime) -> Minutes:
+    """A meeting's 会议纪要 data (no permission check: the CLI and `show_minutes` use it)."""
+    async with deps.uow() as uow:
+        meeting = await meeting_in_branch(uow, branch, meeting_id)
+        roster = await deps.roster.branch(uow, branch)
+        rsvps = await uow.attendance.rsvps(meeting_id)
+        signins = await uow.attendance.signins(meeting_id)
+        agenda = await uow.meetings.agenda(meeting_id)
+        suggestions = [s for s in await uow.suggestions.list(branch) if s.meeting_id == meeting_id]
+        decisions = [d for d in await uow.tasks.decisions(branch) if d.meeting_id == meeting_id]
+        tasks = {t.decision_id: t for t in await uow.tasks.list(branch)}
+    over = meeting.status is not MeetingStatus.CANCELLED and meeting.ends_at <= now
+    counted = attendance(meeting, roster, rsvps, signins) if over else None
+    return Minutes(
+        meeting=meeting,
+        host=meeting_host(meeting, roster),
+        recorder=meeting_recorder(meeting, roster),
+        attendance=counted,
+        leave={r.member: r for r in rsvps if r.answer is RsvpAnswer.LEAVE},
+        agenda=tuple(agenda),
+        suggestions=tuple(suggestions),
+        decisions=tuple((d, tasks[d.id]) for d in decisions if d.id in tasks),
+        quorum=quorum_for(meeting, roster, counted.present) if counted else None,
+    )
+
+
+async def show_minutes(
+    deps: Deps, actor: Actor, ctx: ChatContext | None, cmd: ShowMinutes, now: datetime
+) -> Minutes:
+    """/minutes N: committee members for any meeting of the branch, a group leader for the own group's."""
+    chat = require_chat(ctx)
+    member = require(actor, Action.MINUTES)
+    minutes = await meeting_minutes(deps, chat.branch, cmd.meeting_id, now)
+    if not member.is_committee and minutes.meeting.unit != member.group:
+        raise PermissionDenied("not_your_group", group=minutes.meeting.unit)
+    return minutes

@@ -1,0 +1,74 @@
+"""`python bot.py run` with a token set starts Telegram in the one process, answers, and stops cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+from emulator import BotApiEmulator, user
+from tg_support import TOKEN
+
+ROOT = Path(__file__).resolve().parents[2]
+BRANCH_CHAT = -1001000000001  # [chats.branch] of config.example.toml
+ZHANGWEI = user(10001, "伟", "张")  # the example's secretary
+
+
+def example_config_for(emulator: BotApiEmulator) -> str:
+    """config.example.toml pointed at the emulator, with Matrix left out."""
+    text = (ROOT / "config.example.toml").read_text(encoding="utf-8")
+    text = text.replace('api_base_url = "https://api.telegram.org"', f'api_base_url = "{emulator.base_url}"')
+    text = text.replace("poll_timeout_seconds = 30 ", "poll_timeout_seconds = 1 ")
+    text = re.sub(r"(?m)^(homeserver|user_id) = .*$", "", text)
+    assert emulator.base_url in text
+    return text
+
+
+async def wait_until(condition: object, seconds: float = 60.0) -> None:
+    async def poll() -> None:
+        while not condition():  # type: ignore[operator]
+            await asyncio.sleep(0.05)
+
+    await asyncio.wait_for(poll(), seconds)
+
+
+@pytest.mark.slow
+async def test_bot_py_run_starts_telegram_when_the_token_is_set(tmp_path: Path) -> None:
+    emulator = BotApiEmulator(TOKEN)
+    await emulator.start()
+    emulator.group(BRANCH_CHAT)
+    config = tmp_path / "config.toml"
+    config.write_text(example_config_for(emulator), encoding="utf-8")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SANHUI_")}
+    environment["SANHUI_TELEGRAM_TOKEN"] = TOKEN
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "bot.py",
+        "run",
+        "--config",
+        str(config),
+        "--db",
+        str(tmp_path / "bot.db"),
+        cwd=ROOT,
+        env=environment,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await wait_until(lambda: "zh" in emulator.commands and process.returncode is None)
+        emulator.say(BRANCH_CHAT, ZHANGWEI, "/help")
+        await wait_until(lambda: emulator.bot_messages(BRANCH_CHAT))
+        assert "/rsvp" in emulator.bot_messages(BRANCH_CHAT)[0]["text"]
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), 60)
+        assert process.returncode == 0, stderr.decode()
+        assert "telegram is running" in stderr.decode()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        await emulator.stop()
