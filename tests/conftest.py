@@ -10,72 +10,15 @@ import asyncio
 import copy
 import shutil
 from collections.abc import AsyncIterator
-from datetime import datetime
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from storage_fixtures import STORE_BACKENDS, discard_database, fresh_database_url
+from support import TEST_CONFIG, ChatDriver, local, on_database
 
-from sanhui_bot.adapters.conversation import Incoming
 from sanhui_bot.app import App, open_app
 from sanhui_bot.config import Settings, parse_settings
-from sanhui_bot.render.replies import Reply
-from sanhui_bot.services.export import export_ledger
 from sanhui_bot.storage.database import create_engine, migrate
-
-TZ = ZoneInfo("Asia/Shanghai")
-
-
-def local(text: str) -> datetime:
-    """A local (Asia/Shanghai) time from ISO text, e.g. local("2026-03-05T14:30")."""
-    return datetime.fromisoformat(text).replace(tzinfo=TZ)
-
-
-def _member(key: str, name: str, group: str, roles: list[str] | None = None, **extra: Any) -> dict[str, Any]:
-    return {"key": key, "name": name, "branch": "t1", "group": group, "roles": roles or [], **extra}
-
-
-# The branch the tests run against; independent of config.example.toml so examples can change freely.
-TEST_CONFIG: dict[str, Any] = {
-    "timezone": "Asia/Shanghai",
-    "language": "zh-CN",
-    "chats": {
-        "branch": {"telegram": -1001},
-        "committee": {"telegram": -1002},
-        "g-math": {"telegram": -1003},
-        "g-grade10": {"telegram": -1004},
-        "g-service": {"telegram": -1005},
-    },
-    "branches": [
-        {
-            "key": "t1",
-            "name": "教工第一党支部",
-            "chat": "branch",
-            "committee_chat": "committee",
-            "groups": [
-                {"key": "math", "name": "数学党小组", "kind": "subject", "chat": "g-math"},
-                {"key": "grade10", "name": "高一年级党小组", "kind": "grade", "chat": "g-grade10"},
-                {"key": "service", "name": "行政服务党小组", "kind": "service", "chat": "g-service"},
-            ],
-        }
-    ],
-    "members": [
-        _member("zhangwei", "张伟", "math", ["secretary"], telegram=10001),
-        _member("wangfang", "王芳", "grade10", ["deputy"], telegram=10002),
-        _member("lihua", "李华", "math", ["committee"], telegram=10003),
-        _member("zhaolei", "赵磊", "service", ["committee", "discipline"], telegram=10004),
-        _member("sunli", "孙丽", "grade10", ["committee"], telegram=10005),
-        _member("chenjing", "陈静", "math", ["group_leader"], telegram=10006),
-        _member("zhoumin", "周敏", "grade10", ["group_leader"], telegram=10007),
-        _member("wujun", "吴军", "service", ["group_leader"], telegram=10008),
-        _member("liuyang", "刘洋", "math", telegram=10009),
-        _member("xuqiang", "徐强", "grade10", telegram=10010),
-        _member("hema", "何马", "math", status="probationary", telegram=10011),
-        _member("linyu", "林雨", "service", status="probationary", telegram=10012),
-    ],
-}
 
 
 @pytest.fixture
@@ -118,35 +61,11 @@ async def database_url(store_backend: str, tmp_path: Path) -> AsyncIterator[str]
     await discard_database(url)
 
 
-def on_database(settings: Settings, url: str) -> Settings:
-    """The settings with `[database] url` replaced."""
-    return settings.model_copy(update={"database": settings.database.model_copy(update={"url": url})})
-
-
 @pytest.fixture
 async def app(settings: Settings, database_url: str) -> AsyncIterator[App]:
     opened = await open_app(on_database(settings, database_url))
     yield opened
     await opened.close()
-
-
-class ChatDriver:
-    """Writes lines as roster members (console platform) and returns what the bot replies."""
-
-    def __init__(self, app: App, now: datetime) -> None:
-        self.app = app
-        self.now = now
-        self.replies: list[Reply] = []
-
-    async def say(self, user: str, chat: str, text: str, at: datetime | None = None) -> str:
-        if at is not None:
-            self.now = at
-        incoming = Incoming(platform="console", user=user, chat=chat, chat_platform_id=chat, text=text)
-        self.replies = await self.app.conversation.handle_text(incoming, self.now)
-        return "\n".join(reply.text for reply in self.replies)
-
-    async def export(self) -> dict[str, Any]:
-        return await export_ledger(self.app.deps, self.now)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import ChatDriver, local
+from support import ChatDriver, local
 
 from sanhui_bot.adapters.conversation import Incoming
 from sanhui_bot.app import App, open_app, plan_meetings

@@ -13,8 +13,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from conftest import TEST_CONFIG, ChatDriver, local
 from PIL import Image
+from support import TEST_CONFIG, ChatDriver, local
 
 from sanhui_bot.app import App, open_app, plan_meetings
 from sanhui_bot.config import parse_settings

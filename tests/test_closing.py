@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import ChatDriver, local
+from support import ChatDriver, local
 from test_announcements import Recorder, started
 
 from sanhui_bot.app import App, plan_meetings

@@ -15,9 +15,9 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import TEST_CONFIG, ChatDriver, local
 from icalendar import Calendar
 from openpyxl import load_workbook
+from support import TEST_CONFIG, ChatDriver, local
 from test_reports import AFTER_QUARTER, build_quarter
 
 from sanhui_bot.app import App, open_app, plan_meetings

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ChatDriver, local
+from support import ChatDriver, local
 
 from sanhui_bot.app import App, plan_meetings
 

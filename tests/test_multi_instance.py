@@ -16,8 +16,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import local
 from storage_fixtures import STORE_BACKENDS, opened_fresh_store
+from support import local
 
 from sanhui_bot.app import App, plan_meetings
 from sanhui_bot.render.replies import Reply
@@ -122,10 +122,10 @@ async def test_instances_claiming_at_once_share_the_rows_out_without_overlap(sto
     assert len(everything) == len(set(everything)) == 200
 
 
+# PostgreSQL only: SQLite has one writer at a time (BEGIN IMMEDIATE), so there is no second open claim.
+@pytest.mark.parametrize("store", ["postgresql"], indirect=True)
 async def test_skip_locked_passes_over_rows_another_open_transaction_is_claiming(store: SqlStore) -> None:
     """On PostgreSQL a second claimer does not wait for the first one's transaction: it takes other rows."""
-    if store.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has one writer at a time (BEGIN IMMEDIATE): there is no second open claim")
     await add_rows(store, 4)
     async with store.unit_of_work() as first:
         held = await first.outbox.claim_due(T0, "a", T0 + LEASE, 2)

@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import pytest
-from conftest import ChatDriver, local
+from support import ChatDriver, local
 
 from sanhui_bot.app import App, plan_meetings
 from sanhui_bot.commands.model import ShowReport

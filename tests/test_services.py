@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from conftest import ChatDriver, local
+from support import ChatDriver, local
 
 from sanhui_bot.app import App, plan_meetings
 from sanhui_bot.domain.model import Meeting, MeetingKind, committee_unit

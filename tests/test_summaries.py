@@ -36,7 +36,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 import pytest
-from conftest import ChatDriver, local
+from support import ChatDriver, local
 
 from sanhui_bot.app import App, plan_meetings
 from sanhui_bot.domain.errors import DomainError

@@ -7,17 +7,16 @@ developer's machine, and FAIL under CI=true: CI must never pass without having t
 from __future__ import annotations
 
 import copy
-import importlib.util
 import os
 import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+import support
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -28,21 +27,9 @@ from sanhui_bot.adapters.matrix import MatrixPlatform
 from sanhui_bot.app import App, open_app
 from sanhui_bot.config import Settings, parse_settings
 
-
-def _shared_conftest() -> ModuleType:
-    """tests/conftest.py, loaded by path: two modules here are called `conftest`."""
-    path = Path(__file__).resolve().parents[1] / "conftest.py"
-    spec = importlib.util.spec_from_file_location("sanhui_shared_conftest", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_SHARED = _shared_conftest()
-TEST_CONFIG: dict[str, Any] = _SHARED.TEST_CONFIG
-local = _SHARED.local
-on_database = _SHARED.on_database
+TEST_CONFIG: dict[str, Any] = support.TEST_CONFIG
+local = support.local
+on_database = support.on_database
 
 BOT = "sanhui-bot"
 PASSWORD = "correct horse battery staple"

@@ -165,7 +165,7 @@ async def test_0004_adds_platform_state_to_a_0003_database_and_downgrades(tmp_pa
 def _settings_with_matrix(matrix: dict[str, object], room: str = "!abc:school.org") -> Settings:
     import copy
 
-    from conftest import TEST_CONFIG
+    from support import TEST_CONFIG
 
     config = copy.deepcopy(TEST_CONFIG)
     config["chats"]["g-math"]["matrix"] = room

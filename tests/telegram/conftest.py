@@ -11,7 +11,6 @@ from tg_support import (
     COMMITTEE,
     GRADE10,
     MATH,
-    ROOT_CONFTEST,
     SERVICE,
     TOKEN,
     Clock,
@@ -24,19 +23,6 @@ from tg_support import (
 from sanhui_bot.adapters.telegram import TelegramPlatform
 from sanhui_bot.app import App
 from sanhui_bot.config import Settings
-
-# pytest imports every conftest.py outside a package as the module `conftest`, the last one loaded
-# replacing the one before, and tests/test_*.py do `from conftest import ChatDriver, local`. So this
-# module also offers the root conftest's helpers (not its fixtures, which pytest finds there itself).
-globals().update(
-    {
-        name: value
-        for name, value in vars(ROOT_CONFTEST).items()
-        if not name.startswith("__")
-        and "fixture" not in type(value).__name__.lower()
-        and name not in globals()
-    }
-)
 
 
 @pytest.fixture

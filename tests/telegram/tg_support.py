@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import importlib.util
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -17,23 +16,15 @@ from emulator import BotApiEmulator
 from sanhui_bot.adapters.telegram import TelegramPlatform
 from sanhui_bot.config import Settings, parse_settings
 
+# tests/ holds the shared helpers (support.py); bench/ uses these helpers too, from outside pytest.
+_TESTS_DIR = str(Path(__file__).resolve().parents[1])
+if _TESTS_DIR not in sys.path:
+    sys.path.append(_TESTS_DIR)
 
-def _root_conftest() -> Any:
-    # tests/ is not a package and both conftest files are called conftest, so load the root one by path
-    # (with tests/ importable for its own imports, as when bench/ uses these helpers).
-    tests_dir = str(Path(__file__).resolve().parents[1])
-    if tests_dir not in sys.path:
-        sys.path.append(tests_dir)
-    spec = importlib.util.spec_from_file_location("sanhui_root_conftest", Path(tests_dir) / "conftest.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+import support  # noqa: E402  (after the path is set)
 
-
-ROOT_CONFTEST = _root_conftest()
-TEST_CONFIG: dict[str, Any] = ROOT_CONFTEST.TEST_CONFIG
-local: Callable[[str], datetime] = ROOT_CONFTEST.local
+TEST_CONFIG: dict[str, Any] = support.TEST_CONFIG
+local: Callable[[str], datetime] = support.local
 Settle = Callable[[], Awaitable[None]]  # the `settled` fixture: wait until the bot is idle
 
 TOKEN = "7000001:TEST-TOKEN"
