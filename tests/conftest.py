@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import os
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from storage_fixtures import STORE_BACKENDS, discard_database, fresh_database_url
+from storage_fixtures import POSTGRES_URL_VARIABLE, STORE_BACKENDS, discard_database, fresh_database_url
 from support import TEST_CONFIG, ChatDriver, local, on_database
 
 from sanhui_bot.app import App, open_app
@@ -71,3 +72,18 @@ async def app(settings: Settings, database_url: str) -> AsyncIterator[App]:
 @pytest.fixture
 def chat(app: App) -> ChatDriver:
     return ChatDriver(app, local("2026-03-01T09:00"))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many tests ran on PostgreSQL and on which server, so CI's log shows that half too."""
+    passed = terminalreporter.stats.get("passed", [])
+    failed = terminalreporter.stats.get("failed", []) + terminalreporter.stats.get("error", [])
+    on_postgres = [report for report in passed if "postgresql" in report.nodeid]
+    failed_on_postgres = [report for report in failed if "postgresql" in report.nodeid]
+    if not on_postgres and not failed_on_postgres:
+        return
+    server = os.environ.get(POSTGRES_URL_VARIABLE, "?")
+    terminalreporter.write_sep(
+        "-",
+        f"PostgreSQL ({server}): {len(on_postgres)} passed, {len(failed_on_postgres)} failed",
+    )
