@@ -138,3 +138,18 @@ async def test_no_reminder_once_published_and_a_late_publication_says_so(app: Ap
     await chat.say("zhangwei", "committee", f"/publish {other.id}", local("2026-04-09T17:35"))
     await announcer.advance(recorder.now, local("2026-04-14T10:00"), recorder.at_moment)
     assert [day for day, _ in recorder.texts("committee", "尚未公示")] == ["2026-03-13"]
+
+
+async def test_a_meeting_with_decisions_never_closed_misses_its_publication_in_the_summary(
+    app: App, chat: ChatDriver
+) -> None:
+    from sanhui_bot.services.summaries import BranchSummary, month_summary
+
+    await plan_meetings(app, local("2026-03-01T08:00"))
+    meeting = await planned(app, "t1:committee", "2026-03-12")
+    await decide(chat, "完成劳动教育课程方案", "2026-03-12T16:50")  # recorded, never /close-d
+    summary = await month_summary(app.deps, "branch", 2026, 3, local("2026-03-31T18:00"))
+    assert isinstance(summary, BranchSummary)
+    assert [(miss.meeting_id, miss.published_on) for miss in summary.publication_misses] == [
+        (meeting.id, None)
+    ]

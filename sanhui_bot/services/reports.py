@@ -28,9 +28,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sanhui_bot.commands.model import ShowMinutes, ShowReport
-from sanhui_bot.domain.announcements import publish_deadline
 from sanhui_bot.domain.compliance import Compliance, Period, PeriodKind, compliance
-from sanhui_bot.domain.errors import DomainError, PermissionDenied, UnknownCalendarYear
+from sanhui_bot.domain.errors import DomainError, PermissionDenied
 from sanhui_bot.domain.model import (
     Actor,
     AgendaItem,
@@ -53,7 +52,7 @@ from sanhui_bot.domain.permissions import Action, require
 from sanhui_bot.domain.quorum import QuorumCheck, attendance, quorum_for
 from sanhui_bot.domain.records import meeting_host, meeting_recorder, rate
 from sanhui_bot.services.deps import Deps, meeting_in_branch, require_chat
-from sanhui_bot.services.summaries import KIND_ORDER, PublicationMiss
+from sanhui_bot.services.summaries import KIND_ORDER, PublicationMiss, publication_misses
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +210,7 @@ async def branch_report(deps: Deps, branch: str, period: Period, now: datetime) 
         and (check := quorum_for(m.meeting, roster, m.present)) is not None
     )
     with_decisions = {d.meeting_id for d in decisions if d.meeting_id is not None}
-    misses, unknown = _publication(deps, meetings, with_decisions, start, cutoff, now)
+    misses, unknown = publication_misses(deps, meetings, with_decisions, start, cutoff, now)
     return Report(
         branch=branch,
         period=period,
@@ -289,41 +288,6 @@ def _group_tasks(
         if key is not None or not line.empty:
             lines.append(line)
     return tuple(lines)
-
-
-def _publication(
-    deps: Deps,
-    meetings: Iterable[Meeting],
-    with_decisions: set[int],
-    start: datetime,
-    cutoff: datetime,
-    now: datetime,
-) -> tuple[tuple[PublicationMiss, ...], tuple[int, ...]]:
-    misses: list[PublicationMiss] = []
-    unknown: list[int] = []
-    today = deps.local_date(now)
-    for meeting in meetings:
-        owes = meeting.closed_at is not None or meeting.id in with_decisions
-        if not owes or meeting.status is MeetingStatus.CANCELLED:
-            continue
-        if not start <= meeting.starts_at < cutoff:
-            continue
-        held_on = deps.local_date(meeting.starts_at)
-        try:
-            deadline = publish_deadline(deps.calendar, held_on)
-        except UnknownCalendarYear:
-            unknown.append(meeting.id or 0)  # DESIGN §2: never a silent guess
-            continue
-        published_on = deps.local_date(meeting.published_at) if meeting.published_at else None
-        late = published_on > deadline if published_on is not None else today > deadline
-        if late:
-            misses.append(
-                PublicationMiss(meeting.id or 0, meeting.kind, meeting.unit, held_on, deadline, published_on)
-            )
-    return tuple(misses), tuple(unknown)
-
-
-# --- minutes (会议纪要) -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ group its decision named, else (or for a group no longer configured) for the "un
 - open    = created before the month's end and not finished by then (overdue ones included);
 - overdue = open and due on or before the month's last day, i.e. Task.is_overdue(last day + 1).
 
-公示: a closed meeting (closed_at set) that started in the month must be published within 2 working
+公示: a meeting that started in the month and was closed or holds a decision must be published within 2 working
 days of its local date (deadline = calendar.add_working_days(date, 2), the whole deadline day counts).
 It is missed when published on a later local date, or still unpublished after the deadline day as of
 `now`. A meeting whose deadline the working-day calendar cannot compute (a year it has no data for) is
@@ -217,7 +217,7 @@ async def month_summary(
         entries = await uow.points.entries(since=period.year_start, until=end, branch=ctx.branch)
         tasks = await uow.tasks.list(ctx.branch)
         meetings = await uow.meetings.between(units, period.year_start, end, include_cancelled=True)
-        decisions = await uow.tasks.decisions(ctx.branch) if ctx.kind == "committee" else []
+        decisions = await uow.tasks.decisions(ctx.branch) if ctx.kind != "group" else []
 
     if ctx.kind == "group":
         group_members = [m for m in members if m.group == ctx.unit]
@@ -234,7 +234,8 @@ async def month_summary(
         return _committee_summary(ctx.branch, year, month, tasks, meetings, decisions, period)
     counts = tuple(_count(meetings, kind, unit, period) for kind, unit in _meeting_units(ctx.branch, groups))
     by_group = _tasks_by_group(tasks, groups)
-    misses, unknown = _publication(deps, meetings, period, now)
+    with_decisions = {d.meeting_id for d in decisions if d.meeting_id is not None}
+    misses, unknown = publication_misses(deps, meetings, with_decisions, period.start, period.end, now)
     return BranchSummary(
         branch=ctx.branch,
         year=year,
@@ -363,21 +364,29 @@ def _count(meetings: Iterable[Meeting], kind: MeetingKind, unit: str, period: _P
     return MeetingCount(kind, unit, held(month), required(month), held(due), required(due))
 
 
-def _publication(
-    deps: Deps, meetings: Iterable[Meeting], period: _Period, now: datetime
+def publication_misses(
+    deps: Deps,
+    meetings: Iterable[Meeting],
+    with_decisions: set[int],
+    start: datetime,
+    end: datetime,
+    now: datetime,
 ) -> tuple[tuple[PublicationMiss, ...], tuple[int, ...]]:
+    """Meetings held in [start, end) whose 决议清单 missed the 2-working-day 公示 deadline, and those
+    whose deadline the calendar cannot tell. A meeting owes a 决议清单 once closed or once it holds a
+    decision (a meeting with decisions that is never closed has not published them either)."""
     misses: list[PublicationMiss] = []
     unknown: list[int] = []
     today = deps.local_date(now)
     for meeting in meetings:
-        if meeting.closed_at is None or not period.start <= meeting.starts_at < period.end:
+        owes = meeting.closed_at is not None or meeting.id in with_decisions
+        if not owes or meeting.status is MeetingStatus.CANCELLED or not start <= meeting.starts_at < end:
             continue
         held_on = deps.local_date(meeting.starts_at)
         try:
             deadline = publish_deadline(deps.calendar, held_on)
         except UnknownCalendarYear:
-            # DESIGN §2: a date past the calendar's years is an explicit error, never a silent guess.
-            unknown.append(meeting.id or 0)
+            unknown.append(meeting.id or 0)  # DESIGN §2: never a silent guess
             continue
         published_on = deps.local_date(meeting.published_at) if meeting.published_at else None
         late = published_on > deadline if published_on is not None else today > deadline
