@@ -6,13 +6,14 @@ pytest loads every folder's conftest.py as a module called `conftest`.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sanhui_bot.adapters.conversation import Incoming
 from sanhui_bot.app import App
 from sanhui_bot.config import Settings
+from sanhui_bot.domain.model import Meeting, MeetingKind
 from sanhui_bot.render.replies import Reply
 from sanhui_bot.services.export import export_ledger
 
@@ -91,3 +92,18 @@ class ChatDriver:
 
     async def export(self) -> dict[str, Any]:
         return await export_ledger(self.app.deps, self.now)
+
+
+async def meeting_on(app: App, unit: str, kind: MeetingKind, day: str) -> Meeting:
+    """The unit's meeting of this kind starting on local date `day`."""
+    start = local(f"{day}T00:00")
+    async with app.deps.uow() as uow:
+        found = await uow.meetings.between([unit], start, start + timedelta(days=1), include_cancelled=True)
+    [meeting] = [m for m in found if m.kind is kind]
+    return meeting
+
+
+async def say_ok(chat: ChatDriver, user: str, where: str, text: str, at: str, expect: str) -> None:
+    """Say something at local time `at` and check the answer holds `expect`."""
+    reply = await chat.say(user, where, text, at=local(at))
+    assert expect in reply, reply

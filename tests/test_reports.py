@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import pytest
-from support import ChatDriver, local
+from support import ChatDriver, local, meeting_on, say_ok
 
 from sanhui_bot.app import App, plan_meetings
 from sanhui_bot.commands.model import ShowReport
@@ -70,20 +70,6 @@ class Quarter:
     service_0305: int
     committee_0312: int
     lesson_0326: int
-
-
-async def meeting_on(app: App, unit: str, kind: MeetingKind, day: str) -> Meeting:
-    """The unit's meeting of this kind starting on local date `day`."""
-    start = local(f"{day}T00:00")
-    async with app.deps.uow() as uow:
-        found = await uow.meetings.between([unit], start, start + timedelta(days=1), include_cancelled=True)
-    [meeting] = [m for m in found if m.kind is kind]
-    return meeting
-
-
-async def say_ok(chat: ChatDriver, user: str, where: str, text: str, at: str, expect: str) -> None:
-    reply = await chat.say(user, where, text, at=local(at))
-    assert expect in reply, reply
 
 
 async def build_quarter(app: App, chat: ChatDriver) -> Quarter:

@@ -33,14 +33,14 @@ The summary is asked for at the month-end post's moment, 2026-03-31 18:00.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
-from support import ChatDriver, local
+from support import ChatDriver, local, meeting_on, say_ok
 
 from sanhui_bot.app import App, plan_meetings
 from sanhui_bot.domain.errors import DomainError
-from sanhui_bot.domain.model import Meeting, MeetingKind, MeetingStatus, committee_unit
+from sanhui_bot.domain.model import MeetingKind, committee_unit
 from sanhui_bot.render.replies import Renderer
 from sanhui_bot.render.summaries import render_summary
 from sanhui_bot.services.points import reverse_entry
@@ -79,28 +79,13 @@ class March:
     committee_adhoc: int
 
 
-async def meeting_on(app: App, unit: str, kind: MeetingKind, day: str) -> Meeting:
-    """The unit's meeting of this kind starting on local date `day`."""
-    start = local(f"{day}T00:00")
-    async with app.deps.uow() as uow:
-        found = await uow.meetings.between([unit], start, start + timedelta(days=1), include_cancelled=True)
-    [meeting] = [m for m in found if m.kind is kind]
-    return meeting
-
-
-async def close(app: App, meeting_id: int, closed: datetime, published: datetime | None) -> None:
-    """Close (and maybe publish) a meeting; no chat command does this yet, so the test writes it."""
-    async with app.deps.uow() as uow:
-        meeting = await uow.meetings.get(meeting_id)
-        assert meeting is not None
-        status = MeetingStatus.PUBLISHED if published else MeetingStatus.CLOSED
-        await uow.meetings.update(replace(meeting, status=status, closed_at=closed, published_at=published))
-        await uow.commit()
-
-
-async def say_ok(chat: ChatDriver, user: str, where: str, text: str, at: str, expect: str) -> None:
-    reply = await chat.say(user, where, text, at=local(at))
-    assert expect in reply, reply
+async def close(chat: ChatDriver, meeting_id: int, closed: datetime, published: datetime | None) -> None:
+    """The secretary closes a meeting (and maybe publishes its 决议清单) at these times."""
+    reply = await chat.say("zhangwei", "branch", f"/close {meeting_id}", at=closed)
+    assert "已结束" in reply, reply
+    if published is not None:
+        reply = await chat.say("zhangwei", "branch", f"/publish {meeting_id}", at=published)
+        assert "已公示" in reply, reply
 
 
 async def build_march(app: App, chat: ChatDriver) -> March:
@@ -128,7 +113,7 @@ async def build_march(app: App, chat: ChatDriver) -> March:
     await say_ok(chat, "chenjing", "g-math", "/claim 1", "2026-02-21T10:00", "认领")
     for member in ("liuyang", "chenjing", "xuqiang"):
         await say_ok(chat, member, "branch", f"/signin {congress.id}", "2026-02-26T15:35", "已签到")
-    await close(app, congress.id or 0, local("2026-02-26T17:00"), None)
+    await close(chat, congress.id or 0, local("2026-02-26T17:00"), None)
 
     # March, first half
     await say_ok(
@@ -155,7 +140,7 @@ async def build_march(app: App, chat: ChatDriver) -> March:
     await say_ok(chat, "liuyang", "g-math", "/suggest 建立错题资源库", "2026-03-05T14:45", "#1")
     await say_ok(chat, "hema", "g-math", "/suggest 每周一次公开课", "2026-03-05T14:46", "#2")
     await say_ok(chat, "zhangwei", "g-math", "/adopt 1", "2026-03-05T15:10", "采纳")
-    await close(app, math1.id or 0, local("2026-03-05T15:40"), local("2026-03-10T09:00"))
+    await close(chat, math1.id or 0, local("2026-03-05T15:40"), local("2026-03-10T09:00"))
     await say_ok(
         chat,
         "zhangwei",
@@ -179,7 +164,7 @@ async def build_march(app: App, chat: ChatDriver) -> March:
         "/decision 高一家长会方案 @xuqiang 截止:2026-03-25 牵头:@sunli",
     ):
         await say_ok(chat, "zhangwei", "committee", text, "2026-03-12T16:40", f"#{committee.id}")
-    await close(app, committee.id or 0, local("2026-03-12T17:30"), local("2026-03-16T10:00"))
+    await close(chat, committee.id or 0, local("2026-03-12T17:30"), local("2026-03-16T10:00"))
     await say_ok(chat, "chenjing", "g-math", "/claim 4", "2026-03-13T09:00", "数学党小组")
     await say_ok(chat, "zhoumin", "g-grade10", "/claim 5", "2026-03-13T09:05", "高一年级党小组")
     await say_ok(chat, "liuyang", "g-math", "/done 4 方案已提交教务处", "2026-03-18T10:00", "+5")
@@ -196,7 +181,7 @@ async def build_march(app: App, chat: ChatDriver) -> March:
         ("zhaolei", "g-service", service2),
     ):
         await say_ok(chat, member, where, f"/signin {meeting.id}", "2026-03-19T14:35", "+2")
-    await close(app, grade2.id or 0, local("2026-03-19T15:40"), None)
+    await close(chat, grade2.id or 0, local("2026-03-19T15:40"), None)
     await say_ok(
         chat,
         "zhangwei",
@@ -232,7 +217,7 @@ async def build_march(app: App, chat: ChatDriver) -> March:
         "/decision 开展师德师风自查 @sunli 截止:2026-03-30 牵头:@sunli",
     ):
         await say_ok(chat, "lihua", "committee", text, "2026-03-24T16:40", f"#{committee2.id}")
-    await close(app, committee2.id or 0, local("2026-03-24T17:30"), local("2026-03-26T20:00"))
+    await close(chat, committee2.id or 0, local("2026-03-24T17:30"), local("2026-03-26T20:00"))
 
     math_adhoc = await meeting_on(app, "math", GROUP, "2026-03-10")
     return March(
@@ -493,9 +478,9 @@ async def test_publication_deadline_past_the_calendar_is_flagged_not_guessed(
         )
     late = await meeting_on(app, "t1", CONGRESS, "2026-12-30")
     pending = await meeting_on(app, "t1", CONGRESS, "2026-12-29")
-    await close(app, late.id or 0, local("2026-12-30T17:00"), None)
+    await close(chat, late.id or 0, local("2026-12-30T17:00"), None)
     # deadline 12-31: still that day at the month-end post, so not missed yet
-    await close(app, pending.id or 0, local("2026-12-29T17:00"), None)
+    await close(chat, pending.id or 0, local("2026-12-29T17:00"), None)
     summary = await month_summary(app.deps, "branch", 2026, 12, local("2026-12-31T18:00"))
     assert isinstance(summary, BranchSummary)
     assert summary.publication_unknown == (late.id,) and summary.publication_misses == ()
@@ -526,8 +511,8 @@ async def test_publication_deadline_counts_working_days_across_national_day(
         )
     before = await meeting_on(app, "t1", CONGRESS, "2026-09-30")
     after = await meeting_on(app, "t1", CONGRESS, "2026-10-09")
-    await close(app, before.id or 0, local("2026-09-30T17:00"), local("2026-10-09T20:00"))  # on time
-    await close(app, after.id or 0, local("2026-10-09T17:00"), local("2026-10-13T09:00"))  # a day late
+    await close(chat, before.id or 0, local("2026-09-30T17:00"), local("2026-10-09T20:00"))  # on time
+    await close(chat, after.id or 0, local("2026-10-09T17:00"), local("2026-10-13T09:00"))  # a day late
     september = await month_summary(app.deps, "branch", 2026, 9, local("2026-10-31T18:00"))
     october = await month_summary(app.deps, "branch", 2026, 10, local("2026-10-31T18:00"))
     assert isinstance(september, BranchSummary) and isinstance(october, BranchSummary)
