@@ -196,7 +196,37 @@ async def run_copy_db(settings: Settings, args: argparse.Namespace) -> int:
     for table, rows in report.rows.items():
         print(f"{table}: {rows} rows")
     print(f"copied {sum(report.rows.values())} rows at schema revision {report.revision}; counts match")
+    await _leave_matrix_keys_behind(*urls)
     return 0
+
+
+async def _leave_matrix_keys_behind(source: str, target: str) -> None:
+    """A SQLite install keeps its Matrix encryption keys in a file of their own, which is not copied;
+    without them the old device cannot be used, so the copy gives it up (the bot logs in anew)."""
+    from sqlalchemy.engine import make_url
+
+    from sanhui_bot.adapters.matrix.platform import DEVICE_ID, PLATFORM, crypto_sqlite_path
+    from sanhui_bot.storage.database import create_engine
+    from sanhui_bot.storage.unit_of_work import SqlStore
+
+    url = make_url(source)
+    if not url.get_backend_name().startswith("sqlite") or not url.database:
+        return
+    keys = Path(crypto_sqlite_path(url.database))
+    if not keys.exists():
+        return
+    store = SqlStore(create_engine(target))
+    try:
+        async with store.unit_of_work() as uow:
+            if await uow.platform_state.get(PLATFORM, DEVICE_ID):
+                await uow.platform_state.set(PLATFORM, DEVICE_ID, "")
+                await uow.commit()
+    finally:
+        await store.close()
+    print(
+        f"note: the Matrix encryption keys in {keys} are not copied; the bot logs in to Matrix as a new "
+        "device (with the password; an access token must be a new one) — see README"
+    )
 
 
 async def run_console(settings: Settings, args: argparse.Namespace) -> int:

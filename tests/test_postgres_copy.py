@@ -118,3 +118,36 @@ def test_a_copy_refuses_a_source_that_is_not_migrated(tmp_path: Path) -> None:
             await copy_database(sqlite_url(tmp_path / "a.db"), sqlite_url(tmp_path / "a.db"))
 
     asyncio.run(attempt())
+
+
+def test_a_copy_leaves_the_matrix_keys_behind_and_gives_up_their_device(
+    tmp_path: Path, postgres_target: str
+) -> None:
+    db = tmp_path / "school.db"
+    bot("migrate", "--db", str(db))
+
+    async def remember_device(url: str, device: str) -> None:
+        store = SqlStore(create_engine(url))
+        async with store.unit_of_work() as uow:
+            await uow.platform_state.set("matrix", "device_id", device)
+            await uow.platform_state.set("matrix", "next_batch", "s72_1")
+            await uow.commit()
+        await store.close()
+
+    async def stored(url: str) -> tuple[str | None, str | None]:
+        store = SqlStore(create_engine(url))
+        async with store.unit_of_work() as uow:
+            found = (
+                await uow.platform_state.get("matrix", "device_id"),
+                await uow.platform_state.get("matrix", "next_batch"),
+            )
+        await store.close()
+        return found
+
+    asyncio.run(remember_device(sqlite_url(db), "OLDDEVICE"))
+    (tmp_path / "school-matrix-crypto.db").write_bytes(b"the keys")  # beside the bot's file
+    copied = bot("copy-db", "--from", sqlite_url(db), "--to", postgres_target)
+    assert "Matrix encryption keys" in copied.stdout and "new" in copied.stdout
+    # The sync token goes along (nothing is handled twice); the device without its keys does not.
+    assert asyncio.run(stored(postgres_target)) == ("", "s72_1")
+    assert asyncio.run(stored(sqlite_url(db))) == ("OLDDEVICE", "s72_1")  # the source is untouched

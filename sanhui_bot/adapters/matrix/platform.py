@@ -198,7 +198,8 @@ class MatrixPlatform:
     # --- login and encryption
 
     async def _login(self, client: Client) -> None:
-        stored_device = await self._state(DEVICE_ID)
+        # Empty when the device was given up (copy-db leaves the keys behind): log in as a new one.
+        stored_device = await self._state(DEVICE_ID) or None
         if self.access_token:
             client.api.token = self.access_token
             whoami = await client.whoami()
