@@ -6,9 +6,7 @@ from datetime import datetime
 
 from sanhui_bot.domain.organisation import Organisation
 from sanhui_bot.exports.csv_files import CSV_MIME, csv_files
-from sanhui_bot.exports.ics import ICS_MIME, meeting_calendar
 from sanhui_bot.exports.sheets import ledger_sheets
-from sanhui_bot.exports.xlsx import XLSX_MIME, workbook_bytes
 from sanhui_bot.render.replies import Attachment
 from sanhui_bot.services.export import LedgerSnapshot
 
@@ -19,7 +17,11 @@ def ledger_files(
     snapshot: LedgerSnapshot, file_format: str, org: Organisation, stamp: datetime
 ) -> tuple[Attachment, ...]:
     """台账-2026.xlsx, one 会议记录.csv … per sheet, or 三会一课-2026.ics; `stamp` dates the calendar."""
+    # openpyxl and icalendar are imported only when a file is asked for: loaded with every process
+    # they cost the console its memory target (bench/commands.py) for something rarely used.
     if file_format == "xlsx":
+        from sanhui_bot.exports.xlsx import XLSX_MIME, workbook_bytes
+
         data = workbook_bytes(ledger_sheets(snapshot, org))
         return (Attachment(f"台账-{snapshot.year}.xlsx", data, XLSX_MIME),)
     if file_format == "csv":
@@ -28,6 +30,8 @@ def ledger_files(
             for name, data in csv_files(ledger_sheets(snapshot, org))
         )
     if file_format == "ics":
+        from sanhui_bot.exports.ics import ICS_MIME, meeting_calendar
+
         data = meeting_calendar(snapshot.meetings, org, snapshot.tz, stamp)
         return (Attachment(f"三会一课-{snapshot.year}.ics", data, ICS_MIME),)
     raise ValueError(f"unknown export format {file_format!r}")
