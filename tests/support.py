@@ -6,7 +6,11 @@ pytest loads every folder's conftest.py as a module called `conftest`.
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -107,3 +111,25 @@ async def say_ok(chat: ChatDriver, user: str, where: str, text: str, at: str, ex
     """Say something at local time `at` and check the answer holds `expect`."""
     reply = await chat.say(user, where, text, at=local(at))
     assert expect in reply, reply
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def start_bot_run(config: Path, db: Path, secrets: dict[str, str]) -> asyncio.subprocess.Process:
+    """`python bot.py run` as a process, with only these SANHUI_* secrets in its environment."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SANHUI_")}
+    environment.update(secrets)
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "bot.py",
+        "run",
+        "--config",
+        str(config),
+        "--db",
+        str(db),
+        cwd=ROOT,
+        env=environment,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )

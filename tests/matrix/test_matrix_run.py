@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import signal
 import sys
@@ -12,13 +11,13 @@ from pathlib import Path
 import pytest
 from conftest import BOT, PASSWORD, MatrixWorld, matrix_id
 from mautrix.types import MessageEvent
+from support import ROOT, start_bot_run
 from synapse import SERVER_NAME
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "telegram"))
 
 from emulator import BotApiEmulator, user
 
-ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:MATRIX-AND-TELEGRAM"
 BRANCH_CHAT = -1001000000001  # [chats.branch] telegram id of config.example.toml
 ZHANGWEI = user(10001, "伟", "张")  # the example's secretary on Telegram
@@ -54,22 +53,8 @@ async def test_bot_py_run_serves_matrix_and_telegram_in_one_process(
     room = await world.create_room("zhangwei", [BOT], encrypted=True)
     config = tmp_path / "config.toml"
     config.write_text(example_config(emulator, world.synapse.url, room), encoding="utf-8")
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("SANHUI_")}
-    environment["SANHUI_TELEGRAM_TOKEN"] = TOKEN
-    environment["SANHUI_MATRIX_PASSWORD"] = PASSWORD
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "bot.py",
-        "run",
-        "--config",
-        str(config),
-        "--db",
-        str(tmp_path / "bot.db"),
-        cwd=ROOT,
-        env=environment,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    secrets = {"SANHUI_TELEGRAM_TOKEN": TOKEN, "SANHUI_MATRIX_PASSWORD": PASSWORD}
+    process = await start_bot_run(config, tmp_path / "bot.db", secrets)
     secretary = await world.person("zhangwei")
     try:
         await wait_until(lambda: "zh" in emulator.commands and process.returncode is None)

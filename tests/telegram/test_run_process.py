@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import signal
-import sys
 from pathlib import Path
 
 import pytest
 from emulator import BotApiEmulator, user
+from support import ROOT, start_bot_run
 from tg_support import TOKEN
 
-ROOT = Path(__file__).resolve().parents[2]
 BRANCH_CHAT = -1001000000001  # [chats.branch] of config.example.toml
 ZHANGWEI = user(10001, "伟", "张")  # the example's secretary
 
@@ -43,21 +41,7 @@ async def test_bot_py_run_starts_telegram_when_the_token_is_set(tmp_path: Path) 
     emulator.group(BRANCH_CHAT)
     config = tmp_path / "config.toml"
     config.write_text(example_config_for(emulator), encoding="utf-8")
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("SANHUI_")}
-    environment["SANHUI_TELEGRAM_TOKEN"] = TOKEN
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "bot.py",
-        "run",
-        "--config",
-        str(config),
-        "--db",
-        str(tmp_path / "bot.db"),
-        cwd=ROOT,
-        env=environment,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_bot_run(config, tmp_path / "bot.db", {"SANHUI_TELEGRAM_TOKEN": TOKEN})
     try:
         await wait_until(lambda: "zh" in emulator.commands and process.returncode is None)
         emulator.say(BRANCH_CHAT, ZHANGWEI, "/help")
