@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import threading
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -17,7 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect as inspect_database
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError, StatementError
+from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 from storage_fixtures import STORE_BACKENDS, fresh_sqlite_store, opened_fresh_store, sqlite_url
 
 from sanhui_bot.domain.model import (
@@ -299,6 +300,48 @@ async def test_concurrent_units_of_work_that_read_then_write_all_succeed(store: 
 
     numbers = await asyncio.gather(*(take_number() for _ in range(6)))
     assert sorted(numbers) == [1, 2, 3, 4, 5, 6]
+
+
+async def test_sqlite_statements_run_on_the_loop_thread(tmp_path: Path) -> None:
+    # LoopThreadConnection's whole point: no hop to aiosqlite's worker thread per statement. This
+    # fails if an aiosqlite upgrade stops routing calls through the method it overrides.
+    store = await fresh_sqlite_store(tmp_path)
+    try:
+        async with store.engine.connect() as connection:
+            await connection.run_sync(
+                lambda sync: sync.connection.dbapi_connection.create_function(
+                    "thread_id", 0, threading.get_ident
+                )
+            )
+            ran_on = (await connection.exec_driver_sql("SELECT thread_id()")).scalar()
+        assert ran_on == threading.get_ident()
+    finally:
+        await store.close()
+
+
+async def test_a_unit_of_work_inside_another_in_the_same_task_is_refused_on_sqlite(tmp_path: Path) -> None:
+    store = await fresh_sqlite_store(tmp_path)
+    try:
+        async with store.unit_of_work() as outer:
+            await outer.members.upsert(member("zhang"))
+            with pytest.raises(RuntimeError, match="inside another"):
+                async with store.unit_of_work():
+                    pass
+            await outer.commit()
+        async with store.unit_of_work() as uow:  # the outer one gave its turn back
+            assert await uow.members.get("zhang") is not None
+    finally:
+        await store.close()
+
+
+async def test_a_unit_of_work_that_cannot_connect_gives_its_turn_back(tmp_path: Path) -> None:
+    store = SqlStore(create_engine(sqlite_url(tmp_path)))  # a directory: SQLite cannot open it
+    try:
+        for _ in range(2):  # the second would wait forever for a turn the first kept
+            with pytest.raises(OperationalError):
+                await asyncio.wait_for(store.unit_of_work().__aenter__(), timeout=10)
+    finally:
+        await store.close()
 
 
 async def test_naive_datetimes_are_refused(store: SqlStore) -> None:

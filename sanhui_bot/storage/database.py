@@ -1,16 +1,21 @@
 """Opening the database and bringing its schema up to date.
 
 One async SQL path over SQLite (aiosqlite, the default) and PostgreSQL (asyncpg). SQLite gets WAL,
-foreign keys, a busy timeout and `BEGIN IMMEDIATE` transactions on every connection. Migrations are
+foreign keys, a busy timeout and `BEGIN IMMEDIATE` transactions on every connection, and runs its
+statements on the event loop's thread (see `LoopThreadConnection`). Migrations are
 Alembic scripts in `migrations/` at the repository root, so the bot runs from a checkout; a database
 whose schema is newer than this code is refused rather than guessed at.
 """
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -71,10 +76,48 @@ def create_engine(url: str) -> AsyncEngine:
 
     database = parsed.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(async_url)
+        database = str(Path(database).expanduser())
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(async_url, async_creator=partial(_connect_sqlite, database or ":memory:"))
     _configure_sqlite(engine)
     return engine
+
+
+class LoopThreadConnection(aiosqlite.Connection):
+    """An aiosqlite connection whose statements run on the event loop's own thread.
+
+    aiosqlite hands every call (cursor, execute, fetch, close the cursor, commit) to a worker thread
+    and waits for the answer. On a local file the statement itself takes microseconds, the round trip
+    to the thread tens of them, four times per statement: /rsvp ran three times faster inline
+    (bench/commands.py). The worker thread still opens and closes the connection.
+
+    The price is that a statement blocks the loop while it runs. Inside one process that is no
+    deadlock, because SqlStore lets one unit of work at a time at the database (units of work on
+    SQLite all take the write lock anyway). A write lock held by another process (a `bot.py export`
+    beside the running bot) makes the loop wait for up to busy_timeout.
+
+    `_execute` is aiosqlite's one funnel to its thread (pinned in pyproject.toml); the test
+    `test_sqlite_statements_run_on_the_loop_thread` fails if an upgrade moves it.
+    """
+
+    async def _execute(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        return fn(*args, **kwargs)
+
+
+def _connect_sqlite(database: str) -> LoopThreadConnection:
+    """SQLAlchemy's `async_creator` for SQLite: the URL's database, opened for the loop's thread."""
+    connector = partial(
+        sqlite3.connect,
+        database,
+        uri=database.startswith("file:"),
+        # Statements run on the loop's thread, the connection is opened on aiosqlite's.
+        check_same_thread=False,
+        # SQLAlchemy issues BEGIN itself (see _configure_sqlite); the module must not.
+        isolation_level=None,
+    )
+    return LoopThreadConnection(connector, iter_chunk_size=64)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -83,14 +126,14 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     The sqlite3 module's legacy transaction control starts transactions late and DEFERRED: a unit of
     work that reads and then writes can then fail to upgrade its lock while another writer commits
     ("database is locked" despite busy_timeout). So the driver's own BEGIN is switched off
-    (isolation_level=None) and every transaction starts with BEGIN IMMEDIATE, which takes the write
-    lock up front and waits for it under busy_timeout (the SQLAlchemy SQLite docs, "Transactions
-    with SQLite and the sqlite3 driver"). Python 3.11 has no `autocommit` connect argument yet.
+    (isolation_level=None, in _connect_sqlite) and every transaction starts with BEGIN IMMEDIATE,
+    which takes the write lock up front and waits for it under busy_timeout (the SQLAlchemy SQLite
+    docs, "Transactions with SQLite and the sqlite3 driver"). Python 3.11 has no `autocommit`
+    connect argument yet.
     """
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _connection_record: Any) -> None:
-        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
             for pragma in _SQLITE_PRAGMAS:

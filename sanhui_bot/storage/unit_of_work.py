@@ -6,14 +6,16 @@
         await uow.commit()
 
 Leaving the block without `commit()` (or by an exception) rolls everything back, so a service never
-half-writes. On SQLite each transaction starts with BEGIN IMMEDIATE (see database.py): units of work
-run one at a time, a second one waits up to busy_timeout (5 s) for the first. So keep a unit of work
-short, never hold one open across network I/O, and never open a second one inside the first in the
-same task: it would wait for a lock its own caller holds, then fail with "database is locked".
+half-writes. On SQLite each transaction starts with BEGIN IMMEDIATE (see database.py), so units of
+work run one at a time anyway: the store queues them on an asyncio lock, because its statements run
+on the event loop's thread and a second writer waiting in SQLite would stall the loop, and with it
+the first. So keep a unit of work short and never hold one open across network I/O. Opening a second
+one inside the first, in the same task, would wait for itself: it raises instead.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -62,18 +64,26 @@ class SqlUnitOfWork:
     counters: CounterRepository
     platform_state: PlatformStateRepository
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, turn: _Turn | None = None) -> None:
         self._engine = engine
+        self._turn = turn
         self._connection: AsyncConnection | None = None
 
     async def __aenter__(self) -> Self:
         if self._connection is not None:
             raise RuntimeError("a unit of work is entered once; ask the store for a new one")
-        connection = await self._engine.connect()
+        if self._turn is not None:
+            await self._turn.acquire()
         try:
-            await connection.begin()
+            connection = await self._engine.connect()
+            try:
+                await connection.begin()
+            except BaseException:
+                await connection.close()
+                raise
         except BaseException:
-            await connection.close()
+            if self._turn is not None:
+                self._turn.release()
             raise
         self._connection = connection
         self.members = SqlMemberRepository(connection)
@@ -97,7 +107,11 @@ class SqlUnitOfWork:
         try:
             await connection.rollback()  # a no-op when everything was committed
         finally:
-            await connection.close()
+            try:
+                await connection.close()
+            finally:
+                if self._turn is not None:
+                    self._turn.release()
 
     async def commit(self) -> None:
         """Commit what was done so far; later statements run in a new transaction (also committed
@@ -113,15 +127,42 @@ class SqlUnitOfWork:
         await self._connection.rollback()
 
 
+class _Turn:
+    """One unit of work at a time in this process, and a clear error for a nested one."""
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._holder: asyncio.Task[object] | None = None
+
+    async def acquire(self) -> None:
+        task = asyncio.current_task()
+        if task is not None and task is self._holder:
+            raise RuntimeError(
+                "a unit of work was opened inside another one in the same task; "
+                "on SQLite it would wait for itself"
+            )
+        await self._lock.acquire()
+        self._holder = task
+
+    def release(self) -> None:
+        self._holder = None
+        self._lock.release()
+
+
 class SqlStore:
-    """The database behind the bot: hands out units of work over one engine."""
+    """The database behind the bot: hands out units of work over one engine.
+
+    On SQLite the units of work take turns (see the module docstring); on PostgreSQL they run side by
+    side, each on its own pooled connection.
+    """
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        self._turn = _Turn() if engine.dialect.name == "sqlite" else None
 
     def unit_of_work(self) -> SqlUnitOfWork:
         """A new unit of work (a services.ports.UnitOfWorkFactory when passed as `store.unit_of_work`)."""
-        return SqlUnitOfWork(self.engine)
+        return SqlUnitOfWork(self.engine, self._turn)
 
     async def close(self) -> None:
         """Close every pooled connection (on SQLite this also checkpoints the WAL)."""
