@@ -76,11 +76,10 @@ def resolution_passes(approvals: int, voting_total: int) -> bool:
 
 def quorum_for(meeting: Meeting, roster: Sequence[Member], present_keys: Iterable[str]) -> QuorumCheck | None:
     """The quorum rule that applies to a meeting, or None for meetings that take no votes."""
-    expected = expected_members(meeting, roster)
     if meeting.kind is MeetingKind.CONGRESS:
-        return congress_quorum(voting_members(expected), present_keys)
+        return congress_quorum(voting_members(expected_members(meeting, roster)), present_keys)
     if meeting.kind is MeetingKind.COMMITTEE and meeting.unit == committee_unit(meeting.branch):
-        return committee_quorum(expected, present_keys)
+        return committee_quorum(expected_members(meeting, roster), present_keys)
     return None
 
 

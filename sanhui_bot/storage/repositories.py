@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Executable, Row, Table, and_, func, or_, select, update
+from sqlalchemy import Executable, Row, Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -91,6 +91,16 @@ def _cached_upsert(dialect: str, table: Table, keys: tuple[str, ...], updates: t
     return insert.on_conflict_do_update(
         index_elements=conflict, set_={name: insert.excluded[name] for name in updates}
     )
+
+
+# The lookups every RSVP, sign-in and tally runs, built once: on SQLite, building the expression
+# (each `==` makes several objects) costs about as much as running it.
+_MEETING_BY_ID = select(meetings_table).where(meetings_table.c.id == bindparam("id"))
+_ROSTER_VERSION = select(counters.c.value).where(counters.c.key == "roster_version")
+_ANSWERS = select(rsvps.c.member, rsvps.c.answer).where(rsvps.c.meeting_id == bindparam("meeting_id"))
+_SIGNED_IN = select(signins.c.member).where(
+    signins.c.meeting_id == bindparam("meeting_id"), signins.c.member == bindparam("member")
+)
 
 
 def _require_id(value: int | None, what: str) -> int:
@@ -175,7 +185,7 @@ async def _increment(connection: AsyncConnection, key: str) -> int:
     return int((await connection.execute(statement)).scalar_one())
 
 
-ROSTER_VERSION = "roster_version"
+ROSTER_VERSION = "roster_version"  # the key _ROSTER_VERSION reads
 
 
 class SqlCounterRepository:
@@ -222,8 +232,7 @@ class SqlMemberRepository:
 
     async def version(self) -> int:
         """A number that changes whenever the roster does, so readers can cache it."""
-        query = select(counters.c.value).where(counters.c.key == ROSTER_VERSION)
-        return int((await self._connection.execute(query)).scalar() or 0)
+        return int((await self._connection.execute(_ROSTER_VERSION)).scalar() or 0)
 
     async def get(self, key: str) -> Member | None:
         row = (await self._connection.execute(select(members).where(members.c.key == key))).first()
@@ -368,9 +377,7 @@ class SqlMeetingRepository:
         return inserted
 
     async def get(self, meeting_id: int) -> Meeting | None:
-        row = (
-            await self._connection.execute(select(meetings_table).where(meetings_table.c.id == meeting_id))
-        ).first()
+        row = (await self._connection.execute(_MEETING_BY_ID, {"id": meeting_id})).first()
         return _meeting_from_row(row) if row else None
 
     async def update(self, meeting: Meeting) -> None:
@@ -445,6 +452,9 @@ class SqlMeetingRepository:
 # --- attendance ----------------------------------------------------------------------------------
 
 
+_RSVP_ANSWERS = {answer.value: answer for answer in RsvpAnswer}
+
+
 def _rsvp_from_row(row: Row[Any]) -> Rsvp:
     return Rsvp(
         meeting_id=row.meeting_id,
@@ -499,12 +509,13 @@ class SqlAttendanceRepository:
 
     async def answers(self, meeting_id: int) -> dict[str, RsvpAnswer]:
         """Member key → answer for one meeting: the tally's input, without building whole RSVPs."""
-        query = select(rsvps.c.member, rsvps.c.answer).where(rsvps.c.meeting_id == meeting_id)
-        return {member: RsvpAnswer(answer) for member, answer in await self._connection.execute(query)}
+        rows = (await self._connection.execute(_ANSWERS, {"meeting_id": meeting_id})).all()
+        # A dict lookup, not RsvpAnswer(value): this runs for every member on every RSVP's tally.
+        return {member: _RSVP_ANSWERS[answer] for member, answer in rows}
 
     async def signed_in(self, meeting_id: int, member: str) -> bool:
-        query = select(signins.c.member).where(signins.c.meeting_id == meeting_id, signins.c.member == member)
-        return (await self._connection.execute(query)).first() is not None
+        parameters = {"meeting_id": meeting_id, "member": member}
+        return (await self._connection.execute(_SIGNED_IN, parameters)).first() is not None
 
     async def rsvps(self, meeting_id: int | None = None) -> list[Rsvp]:
         """RSVPs ordered by meeting, then when answered, then member."""
