@@ -22,6 +22,7 @@ from sanhui_bot.adapters.telegram.translate import (
     split_text,
     task_ids,
     toast,
+    usernames_mentioned,
     with_mentions,
 )
 from sanhui_bot.commands import model as cmds
@@ -125,3 +126,15 @@ def test_long_texts_split_between_lines_and_nothing_is_lost() -> None:
     assert split_text("短", 1000) == ["短"]
     assert "".join(split_text("长" * 2500, 1000)) == "长" * 2500
     assert len(toast("字" * 500)) == 200
+
+
+def test_usernames_mentioned_are_the_plain_mention_entities_once_each() -> None:
+    text = "😀 /decision x @liu_yang @liu_yang 刘洋 截止:3月20日 https://t.me/x"
+    first = len(text[: text.index("@")].encode("utf-16-le")) // 2  # the emoji is two UTF-16 units
+    entities = [
+        MessageEntity(MessageEntity.MENTION, first, 9),
+        MessageEntity(MessageEntity.MENTION, first + 10, 9),
+        MessageEntity(MessageEntity.TEXT_MENTION, first + 20, 2, user=LIUYANG),
+        MessageEntity(MessageEntity.URL, len(text) - 12, 12),
+    ]
+    assert usernames_mentioned(text, entities) == ["liu_yang"]

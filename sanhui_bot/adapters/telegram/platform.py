@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -53,6 +53,7 @@ from sanhui_bot.adapters.telegram.translate import (
     split_text,
     task_ids,
     toast,
+    usernames_mentioned,
     with_mentions,
 )
 from sanhui_bot.commands import model as cmds
@@ -91,6 +92,8 @@ MENU_COMMANDS = (
 PRIVATE_CHAT_COUNTER = "telegram_private_chat:{user}"
 # seen_updates marks: an unconfigured chat has been told its id (so it is told once).
 UNCONFIGURED_MARK = "unconfigured-chat:{chat}"
+# platform_state key: a @username (case-folded) -> the id of the user last seen going by it
+USERNAME_KEY = "username:{name}"
 # A reply to someone's own command may wait out a short flood pause; the announcer's posts may not
 # (they raise, and the outbox retries later).
 INTERACTIVE_RETRIES = 2
@@ -132,6 +135,7 @@ class TelegramPlatform:
         self.webhook_secret = webhook_secret
         self.username: str | None = None
         self._leave_prompts: dict[tuple[int, int], LeavePrompt] = {}
+        self._usernames: dict[str, int] = {}  # what this process knows of USERNAME_KEY
         self._dirty: dict[str, set[tuple[str, str]]] = {}  # subject -> messages not to edit
         self._background: set[asyncio.Task[None]] = set()
         self._refresh_lock = asyncio.Lock()
@@ -401,6 +405,7 @@ class TelegramPlatform:
         if message is None or message.text is None or user is None or user.is_bot:
             return
         now = self.clock()
+        await self._learn_username(user)
         if message.chat.type == ChatType.PRIVATE:
             await self._on_private(update, message, user, now)
             return
@@ -416,6 +421,7 @@ class TelegramPlatform:
         if chat is None:
             await self._introduce_once(message.chat.id, now)
             return
+        mentions = await self._user_ids(usernames_mentioned(message.text, message.entities)) | mentions
         incoming = Incoming(
             PLATFORM,
             str(user.id),
@@ -498,6 +504,7 @@ class TelegramPlatform:
             await query.answer(self._t("stale_button"), show_alert=True)
             return
         user = query.from_user
+        await self._learn_username(user)
         command = posted.buttons[press.index - 1][1]
         if needs_reason(command, self.deps.local_date(now)):
             if not await self._seen(update, now):
@@ -567,6 +574,37 @@ class TelegramPlatform:
             seen = await uow.messages.seen_update(PLATFORM, str(update.update_id), now)
             await uow.commit()
         return seen
+
+    async def _learn_username(self, user: User) -> None:
+        """Remember who goes by this @username now, so that a plain @mention of it names them.
+
+        A plain mention carries only the name, and the roster holds ids; so every person the bot
+        hears from (a command, a button) teaches it their current username. Written only on change.
+        """
+        if not user.username:
+            return
+        name = user.username.casefold()
+        if self._usernames.get(name) == user.id:
+            return
+        async with self.deps.uow() as uow:
+            await uow.platform_state.set(PLATFORM, USERNAME_KEY.format(name=name), str(user.id))
+            await uow.commit()
+        self._usernames[name] = user.id
+
+    async def _user_ids(self, usernames: Sequence[str]) -> dict[str, str]:
+        """Mention text -> user id for the @usernames someone has been seen going by."""
+        unknown = [name.casefold() for name in usernames if name.casefold() not in self._usernames]
+        if unknown:
+            async with self.deps.uow() as uow:
+                for name in unknown:
+                    stored = await uow.platform_state.get(PLATFORM, USERNAME_KEY.format(name=name))
+                    if stored is not None:
+                        self._usernames[name] = int(stored)
+        return {
+            name: str(self._usernames[name.casefold()])
+            for name in usernames
+            if name.casefold() in self._usernames
+        }
 
     async def _introduce_once(self, chat_id: int, now: datetime) -> None:
         """An unconfigured chat gets one message with its id, and nothing after it."""

@@ -67,6 +67,23 @@ def with_mentions(text: str, entities: Sequence[MessageEntity]) -> tuple[str, di
     return "".join(pieces), mentions
 
 
+def usernames_mentioned(text: str, entities: Sequence[MessageEntity]) -> list[str]:
+    """The @usernames a message mentions (Telegram's plain `mention` entities), without the "@".
+
+    Such an entity carries no user, only the name; the platform maps the names it has seen people
+    use back to their ids (see TelegramPlatform), so `@liu_yang` reaches the roster member 刘洋.
+    """
+    names = []
+    for entity in entities:
+        if entity.type != MessageEntity.MENTION:
+            continue
+        start, end = _utf16_slice(text, entity.offset, entity.length)
+        name = text[start:end].removeprefix("@")
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
 def addressed_to_other_bot(text: str, bot_username: str | None) -> bool:
     """`/help@OtherBot` in a group with several bots is for the other bot."""
     head = text.lstrip().split(maxsplit=1)[0] if text.strip() else ""
