@@ -13,7 +13,6 @@ import asyncio
 import html
 import logging
 from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -60,7 +59,7 @@ from sanhui_bot.commands import model as cmds
 from sanhui_bot.commands.parser import parse_command
 from sanhui_bot.config import TelegramConfig
 from sanhui_bot.render.catalog import message as catalog_message
-from sanhui_bot.render.replies import Reply
+from sanhui_bot.render.replies import Button, Reply
 from sanhui_bot.services import roster
 
 log = logging.getLogger(__name__)
@@ -97,21 +96,14 @@ USERNAME_KEY = "username:{name}"
 # A reply to someone's own command may wait out a short flood pause; the announcer's posts may not
 # (they raise, and the outbox retries later).
 INTERACTIVE_RETRIES = 2
-MAX_LEAVE_PROMPTS = 500
+# The subject a leave-reason question is remembered under: whose reply it waits for.
+LEAVE_PROMPT_SUBJECT = "leave-prompt:{user}"
 
 Clock = Callable[[], datetime]
 
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class LeavePrompt:
-    """The bot asked this person for a leave reason; their reply completes this command."""
-
-    user_id: int
-    command: str  # e.g. "/rsvp 12 leave"
 
 
 class TelegramPlatform:
@@ -134,7 +126,6 @@ class TelegramPlatform:
         self.clock = clock
         self.webhook_secret = webhook_secret
         self.username: str | None = None
-        self._leave_prompts: dict[tuple[int, int], LeavePrompt] = {}
         self._usernames: dict[str, int] = {}  # what this process knows of USERNAME_KEY
         self._dirty: dict[str, set[tuple[str, str]]] = {}  # subject -> messages not to edit
         self._background: set[asyncio.Task[None]] = set()
@@ -413,9 +404,9 @@ class TelegramPlatform:
         if addressed_to_other_bot(text, self.username):
             return
         chat = self.deps.org.chat_by_platform_id(PLATFORM, str(message.chat.id))
-        prompt = self._leave_reply(message, user)
+        prompt = await self._leave_reply(chat, message, user)
         if prompt is not None:
-            text, mentions = f"{prompt.command} {message.text}", {}
+            text, mentions = f"{prompt} {message.text}", {}
         elif not is_command(text, self.deps.local_date(now)):
             return  # ordinary chat (only seen when privacy mode is off)
         if chat is None:
@@ -505,10 +496,10 @@ class TelegramPlatform:
             return
         user = query.from_user
         await self._learn_username(user)
-        command = posted.buttons[press.index - 1][1]
+        label, command = posted.buttons[press.index - 1]
         if needs_reason(command, self.deps.local_date(now)):
             if not await self._seen(update, now):
-                await self._ask_leave_reason(message.chat.id, user, command)
+                await self._ask_leave_reason(message.chat.id, chat, user, Button(label, command), now)
             await query.answer(self._t("tg_leave_asked"))
             return
         replies = await self.conversation.handle_press(
@@ -620,10 +611,16 @@ class TelegramPlatform:
                 retries=INTERACTIVE_RETRIES,
             )
 
-    async def _ask_leave_reason(self, chat_id: int, user: User, command: str) -> None:
-        """Ask the presser, in the chat, to reply with their reason; the reply completes the leave."""
+    async def _ask_leave_reason(
+        self, chat_id: int, chat: str, user: User, button: Button, now: datetime
+    ) -> None:
+        """Ask the presser, in the chat, to reply with their reason; the reply completes the leave.
+
+        The question is remembered with the data (like a message with buttons), so a reply still
+        counts after a restart.
+        """
         link = f'<a href="tg://user?id={user.id}">{html.escape(display_name(user.first_name, user.last_name))}</a>'
-        meeting = command.split()[1] if len(command.split()) > 1 else ""
+        meeting = button.command.split()[1] if len(button.command.split()) > 1 else ""
         text = html.escape(self._t("tg_leave_prompt", name="\x00", id=meeting)).replace("\x00", link)
         sent = await self.application.bot.send_message(
             chat_id,
@@ -632,18 +629,17 @@ class TelegramPlatform:
             reply_markup=ForceReply(selective=True),
             rate_limit_args=INTERACTIVE_RETRIES,
         )
-        self._leave_prompts[(chat_id, sent.message_id)] = LeavePrompt(user.id, command)
-        while len(self._leave_prompts) > MAX_LEAVE_PROMPTS:
-            self._leave_prompts.pop(next(iter(self._leave_prompts)))
+        prompt = Reply(text, (button,), subject=LEAVE_PROMPT_SUBJECT.format(user=user.id))
+        await self.conversation.remember(PLATFORM, chat, str(sent.message_id), prompt, now)
 
-    def _leave_reply(self, message: Message, user: User) -> LeavePrompt | None:
-        """The leave prompt this message answers, if it is the asked person's reply to one."""
+    async def _leave_reply(self, chat: str | None, message: Message, user: User) -> str | None:
+        """The command (`/rsvp 12 leave`) of the leave question this message answers, if it is the
+        asked person's reply to one."""
         replied = message.reply_to_message
-        if replied is None:
+        if chat is None or replied is None:
             return None
-        key = (message.chat.id, replied.message_id)
-        prompt = self._leave_prompts.get(key)
-        if prompt is None or prompt.user_id != user.id:
+        async with self.deps.uow() as uow:
+            prompt = await uow.messages.find(PLATFORM, chat, str(replied.message_id))
+        if prompt is None or prompt.subject != LEAVE_PROMPT_SUBJECT.format(user=user.id):
             return None
-        del self._leave_prompts[key]
-        return prompt
+        return prompt.buttons[0][1]
