@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import shutil
 import threading
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -19,7 +20,13 @@ from sqlalchemy import inspect as inspect_database
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
-from storage_fixtures import STORE_BACKENDS, fresh_sqlite_store, opened_fresh_store, sqlite_url
+from storage_fixtures import (
+    STORE_BACKENDS,
+    fresh_sqlite_store,
+    migrated_sqlite_template,
+    opened_fresh_store,
+    sqlite_url,
+)
 
 from sanhui_bot.domain.model import (
     AgendaItem,
@@ -59,7 +66,7 @@ from sanhui_bot.storage.database import (
 )
 from sanhui_bot.storage.repositories import SqlPointsLedger
 from sanhui_bot.storage.schema import metadata
-from sanhui_bot.storage.unit_of_work import SqlStore, SqlUnitOfWork
+from sanhui_bot.storage.unit_of_work import DatabaseBusy, SqlStore, SqlUnitOfWork
 
 
 @pytest.fixture(params=STORE_BACKENDS)
@@ -330,6 +337,27 @@ async def test_a_unit_of_work_inside_another_in_the_same_task_is_refused_on_sqli
             await outer.commit()
         async with store.unit_of_work() as uow:  # the outer one gave its turn back
             assert await uow.members.get("zhang") is not None
+    finally:
+        await store.close()
+
+
+async def test_a_unit_of_work_waiting_for_a_turn_it_can_never_get_fails_instead_of_hanging(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "sanhui.db"
+    shutil.copy(await migrated_sqlite_template(), database)
+    store = SqlStore(create_engine(sqlite_url(database)), patience=0.2)
+
+    async def inner() -> None:
+        async with store.unit_of_work():
+            pass
+
+    try:
+        async with store.unit_of_work():
+            # another task's unit of work, awaited while this one holds the turn
+            with pytest.raises(DatabaseBusy):
+                await asyncio.create_task(inner())
+        await inner()  # and the turn is free again afterwards
     finally:
         await store.close()
 

@@ -10,7 +10,8 @@ half-writes. On SQLite each transaction starts with BEGIN IMMEDIATE (see databas
 work run one at a time anyway: the store queues them on an asyncio lock, because its statements run
 on the event loop's thread and a second writer waiting in SQLite would stall the loop, and with it
 the first. So keep a unit of work short and never hold one open across network I/O. Opening a second
-one inside the first, in the same task, would wait for itself: it raises instead.
+one inside the first, in the same task, would wait for itself: it raises instead; one that waits for
+its turn longer than 30 s (SqlStore's `patience`) raises DatabaseBusy.
 """
 
 from __future__ import annotations
@@ -127,12 +128,21 @@ class SqlUnitOfWork:
         await self._connection.rollback()
 
 
-class _Turn:
-    """One unit of work at a time in this process, and a clear error for a nested one."""
+class DatabaseBusy(RuntimeError):
+    """A unit of work waited too long for its turn at the SQLite database."""
 
-    def __init__(self) -> None:
+
+class _Turn:
+    """One unit of work at a time in this process, and a clear error for a nested one.
+
+    A turn is waited for at most `patience` seconds, like SQLite's own busy_timeout, so that a unit
+    of work stuck holding it (one waiting on a task that itself wants a turn) fails, not hangs.
+    """
+
+    def __init__(self, patience: float = 30.0) -> None:
         self._lock = asyncio.Lock()
         self._holder: asyncio.Task[object] | None = None
+        self._patience = patience
 
     async def acquire(self) -> None:
         task = asyncio.current_task()
@@ -141,7 +151,11 @@ class _Turn:
                 "a unit of work was opened inside another one in the same task; "
                 "on SQLite it would wait for itself"
             )
-        await self._lock.acquire()
+        try:
+            async with asyncio.timeout(self._patience):
+                await self._lock.acquire()
+        except TimeoutError:
+            raise DatabaseBusy(f"the database stayed busy for {self._patience:.0f} s") from None
         self._holder = task
 
     def release(self) -> None:
@@ -156,9 +170,9 @@ class SqlStore:
     side, each on its own pooled connection.
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, patience: float = 30.0) -> None:
         self.engine = engine
-        self._turn = _Turn() if engine.dialect.name == "sqlite" else None
+        self._turn = _Turn(patience) if engine.dialect.name == "sqlite" else None
 
     def unit_of_work(self) -> SqlUnitOfWork:
         """A new unit of work (a services.ports.UnitOfWorkFactory when passed as `store.unit_of_work`)."""
