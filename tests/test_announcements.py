@@ -323,6 +323,25 @@ async def test_a_meeting_set_up_inside_the_notice_window_is_noticed_at_once_and_
     assert "示范课评课" in notices[0][1]
 
 
+async def test_the_very_first_start_posts_the_notices_already_due_for_meetings_ahead_and_nothing_else(
+    app: App,
+) -> None:
+    # Started on Monday 10:00, after the 09:00 notices of Thursday's group meetings fell due.
+    recorder = Recorder()
+    announcer = await started(app, recorder, "2026-03-02T10:00")
+    await announcer.advance(recorder.now, local("2026-03-05T12:00"), recorder.at_moment)
+    for chat in ("g-math", "g-grade10", "g-service"):
+        notices = recorder.texts(chat, "会议通知")
+        assert [day for day, _ in notices] == ["2026-03-02"], chat
+        assert "3月5日" in notices[0][1] and "补发" not in notices[0][1]
+    first_moment = [(when, chat) for when, chat, reply in recorder.posts if when == local("2026-03-02T10:00")]
+    assert sorted(chat for _, chat in first_moment) == ["g-grade10", "g-math", "g-service"]
+    # A second start (the watermark is set) posts nothing again.
+    again = Recorder()
+    await started(app, again, "2026-03-05T12:00")
+    assert again.posts == []
+
+
 async def test_moving_a_noticed_meeting_posts_a_move_notice_and_reminders_follow_the_new_time(
     app: App, chat: ChatDriver
 ) -> None:

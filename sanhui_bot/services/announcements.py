@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sanhui_bot.domain.announcements import (
-    AnnouncementRules,
     PlannedPost,
     PostKind,
     meeting_posts,
@@ -30,6 +29,7 @@ from sanhui_bot.services.deps import Deps
 from sanhui_bot.services.meetings import MeetingView, meeting_view
 from sanhui_bot.services.points import award
 from sanhui_bot.services.ports import OutboxRow, UnitOfWork
+from sanhui_bot.services.posts import notice_if_late, rules_of
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +53,6 @@ class TaskAnnouncement:
     week: int = 0
 
 
-def rules_of(deps: Deps) -> AnnouncementRules:
-    schedule = deps.schedule
-    return AnnouncementRules(notice_days=schedule.notice_days)
-
-
 async def watermark(deps: Deps) -> datetime | None:
     """Up to when posts have been planned; None before the first planning."""
     async with deps.uow() as uow:
@@ -66,12 +61,20 @@ async def watermark(deps: Deps) -> datetime | None:
 
 
 async def start_planning(deps: Deps, now: datetime) -> datetime:
-    """The watermark, set to `now` on the very first start so an old plan is not posted in bulk."""
+    """The watermark, set to `now` on the very first start so an old plan is not posted in bulk.
+
+    Only the notices of meetings still ahead whose notice time has passed go out then: a branch
+    that starts the bot on a Monday morning hears of Thursday's meetings.
+    """
     async with deps.uow() as uow:
         value = await uow.counters.get(WATERMARK)
         if value is None:
             value = int(now.timestamp())
             await uow.counters.set(WATERMARK, value)
+            ahead = timedelta(days=rules_of(deps).notice_days + 1)
+            for meeting in await uow.meetings.between(None, now, now + ahead):
+                if meeting.status is not MeetingStatus.CANCELLED and meeting.starts_at > now:
+                    await notice_if_late(uow, deps, meeting, now)
             await uow.commit()
     return datetime.fromtimestamp(value, UTC)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sanhui_bot.commands import model as cmds
-from sanhui_bot.domain.announcements import AnnouncementRules, PostKind, meeting_post_key, notice_due
+from sanhui_bot.domain.announcements import PostKind, meeting_post_key, notice_due
 from sanhui_bot.domain.errors import DomainError, NotFound, PermissionDenied
 from sanhui_bot.domain.model import (
     Actor,
@@ -30,7 +30,7 @@ from sanhui_bot.domain.schedule import plan_year, to_meetings
 from sanhui_bot.services.deps import Deps, meeting_in_branch, require_chat
 from sanhui_bot.services.points import award
 from sanhui_bot.services.ports import UnitOfWork
-from sanhui_bot.services.posts import enqueue_now
+from sanhui_bot.services.posts import enqueue_now, notice_if_late, rules_of
 
 UPCOMING_DAYS = 45
 MAX_TOPIC = 200
@@ -167,23 +167,9 @@ async def new_meeting(
     )
     async with deps.uow() as uow:
         meeting = await uow.meetings.add(meeting)
-        await _notice_if_late(uow, deps, meeting, now)
+        await notice_if_late(uow, deps, meeting, now)
         await uow.commit()
     return meeting
-
-
-def _rules(deps: Deps) -> AnnouncementRules:
-    return AnnouncementRules(notice_days=deps.schedule.notice_days)
-
-
-async def _notice_if_late(uow: UnitOfWork, deps: Deps, meeting: Meeting, now: datetime) -> None:
-    """A meeting set up less than `notice_days` ahead gets its notice now: the planner, which only
-    looks forward from its watermark, would never reach a moment already past. Same key as the
-    planned notice, so it is one notice either way."""
-    chat = deps.org.chat_for_unit(meeting.unit)
-    if chat is not None and notice_due(meeting, _rules(deps), deps.tz) <= now:
-        key = meeting_post_key(PostKind.NOTICE, meeting)
-        await enqueue_now(uow, key, PostKind.NOTICE, chat, f"meeting:{meeting.id}", now)
 
 
 async def move_meeting(
@@ -204,9 +190,9 @@ async def move_meeting(
         meeting = before.move(starts_at, now)
         await uow.meetings.update(meeting)
         unit_chat = deps.org.chat_for_unit(meeting.unit)
-        noticed = notice_due(meeting, _rules(deps), deps.tz) <= now
-        if notice_due(before, _rules(deps), deps.tz) > now:
-            await _notice_if_late(uow, deps, meeting, now)
+        noticed = notice_due(meeting, rules_of(deps), deps.tz) <= now
+        if notice_due(before, rules_of(deps), deps.tz) > now:
+            await notice_if_late(uow, deps, meeting, now)
         elif unit_chat is not None:
             noticed = True
             key = f"{meeting_post_key(PostKind.MEETING_MOVED, meeting)}:{int(starts_at.timestamp())}"
