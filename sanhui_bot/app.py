@@ -128,13 +128,22 @@ def build_platforms(settings: Settings, app: App) -> list[Platform]:
 
 
 async def plan_meetings(app: App, now: datetime) -> list[str]:
-    """Make sure this year's and next year's meetings are planned; return warnings for unknown years."""
+    """Make sure this year's and next year's meetings are planned; return warnings for unknown years.
+
+    Next year's working-day calendar is published late in the year (the State Council's holiday
+    arrangement, then a chinese-calendar release), so its absence is only warned of from December,
+    when its January notices draw near.
+    """
     warnings = []
-    year = app.deps.local_date(now).year
-    for wanted in (year, year + 1):
+    today = app.deps.local_date(now)
+    for wanted in (today.year, today.year + 1):
         try:
             await meetings.ensure_year_planned(app.deps, wanted)
         except UnknownCalendarYear:
-            warnings.append(f"no working-day calendar for {wanted}: its meetings are not planned yet")
             log.info("no working-day calendar for %s: its meetings are not planned yet", wanted)
+            if wanted == today.year or today.month == 12:
+                warnings.append(
+                    f"no working-day calendar for {wanted}: its meetings are not planned yet "
+                    "(upgrade chinesecalendar)"
+                )
     return warnings

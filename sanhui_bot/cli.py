@@ -402,7 +402,12 @@ async def run_bot(settings: Settings, args: argparse.Namespace) -> int:
                 app.deps, settings.language, notifiers=platforms, clock=lambda: datetime.now(UTC)
             )
             await announcer.start(datetime.now(UTC))
-            scheduler = build_scheduler(announcer, settings.tz)
+
+            async def plan(now: datetime) -> None:
+                for warning in await plan_meetings(app, now):
+                    log.warning(warning)
+
+            scheduler = build_scheduler(announcer, settings.tz, plan=plan)
             app.conversation.wake_announcer = lambda: wake(scheduler, settings.tz)
             scheduler.start()
             try:

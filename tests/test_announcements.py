@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,8 @@ from support import ChatDriver, local
 from sanhui_bot.adapters.conversation import Incoming
 from sanhui_bot.app import App, open_app, plan_meetings
 from sanhui_bot.config import Settings
+from sanhui_bot.domain.errors import UnknownCalendarYear
+from sanhui_bot.domain.workdays import WorkCalendar
 from sanhui_bot.render.replies import Reply
 from sanhui_bot.scheduler.announcer import Announcer
 from sanhui_bot.services import announcements
@@ -253,6 +255,53 @@ async def test_the_apscheduler_job_ticks_the_announcer_with_the_clock(app: App) 
     assert [day for day, _ in recorder.texts("g-math", "会议通知")] == ["2026-03-02"]
     scheduler.start()
     scheduler.shutdown(wait=False)
+
+
+async def test_a_daily_job_plans_the_years_ahead_without_a_restart(app: App) -> None:
+    from sanhui_bot.scheduler.runner import PLAN_JOB_ID, build_scheduler
+
+    recorder = Recorder()
+    announcer = await started(app, recorder, "2026-12-31T20:00")
+    planned_at: list[datetime] = []
+
+    async def plan(now: datetime) -> None:
+        planned_at.append(now)
+
+    clock = local("2027-01-01T03:00")
+    scheduler = build_scheduler(announcer, app.deps.tz, clock=lambda: clock, plan=plan)
+    job = scheduler.get_job(PLAN_JOB_ID)
+    assert job.trigger.get_next_fire_time(None, local("2026-12-31T20:00")) == local("2027-01-01T03:00")
+    assert job.max_instances == 1 and job.coalesce
+    await job.func()
+    assert planned_at == [clock]
+    assert build_scheduler(announcer, app.deps.tz).get_job(PLAN_JOB_ID) is None  # only when asked
+
+
+class CalendarUntil2026(WorkCalendar):
+    """China's calendar as it stood before the State Council published 2027's holidays."""
+
+    def years(self) -> range:
+        return range(2026, 2027)
+
+    def _require_known(self, day: date) -> None:
+        if day.year not in self.years():
+            raise UnknownCalendarYear("calendar_year_unknown", year=day.year)
+
+
+@pytest.mark.parametrize(("today", "warned"), [("2026-03-02T10:00", False), ("2026-12-01T10:00", True)])
+async def test_a_missing_calendar_for_next_year_is_warned_of_from_december(
+    app: App, today: str, warned: bool
+) -> None:
+    limited = replace(app, deps=replace(app.deps, calendar=CalendarUntil2026()))
+    warnings = await plan_meetings(limited, local(today))
+    assert warnings == (
+        ["no working-day calendar for 2027: its meetings are not planned yet (upgrade chinesecalendar)"]
+        if warned
+        else []
+    )
+    async with app.deps.uow() as uow:
+        planned = await uow.meetings.list()
+    assert planned and {m.starts_at.year for m in planned} == {2026}  # 2026 is planned either way
 
 
 async def test_a_notice_and_a_task_card_are_re_rendered_for_editing_in_place(app: App) -> None:

@@ -1,12 +1,14 @@
 """The one APScheduler 3 `AsyncIOScheduler` that drives the bot's own posts in `run`.
 
-It only calls `Announcer.tick` with the real time; everything due is computed from stored state,
-so the job may run late, twice or after a restart without losing or repeating a post.
+It calls `Announcer.tick` with the real time every half minute; everything due is computed from
+stored state, so the job may run late, twice or after a restart without losing or repeating a post.
+A daily job plans the meetings of the year ahead, so a bot that runs through New Year, or is given
+next year's working-day calendar by an upgrade, needs no restart for them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -16,12 +18,18 @@ from sanhui_bot.scheduler.announcer import Announcer
 
 TICK_SECONDS = 30
 JOB_ID = "announcements"
+PLAN_JOB_ID = "plan-meetings"
+PLAN_AT_HOUR = 3  # local time: quiet, and long before any post of the day
 
 
 def build_scheduler(
-    announcer: Announcer, tz: ZoneInfo, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    announcer: Announcer,
+    tz: ZoneInfo,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    plan: Callable[[datetime], Awaitable[object]] | None = None,
 ) -> AsyncIOScheduler:
-    """A scheduler (not yet started) with the announcement job every half minute, in the bot's zone."""
+    """A scheduler (not yet started) with the announcement job every half minute, in the bot's zone,
+    and, given `plan` (e.g. app.plan_meetings), that run once a day with the time."""
     scheduler = AsyncIOScheduler(timezone=tz)
 
     async def tick() -> None:
@@ -36,6 +44,20 @@ def build_scheduler(
         coalesce=True,  # after a pause, run once rather than once per missed interval
         next_run_time=datetime.now(tz),
     )
+    if plan is not None:
+
+        async def plan_daily() -> None:
+            await plan(clock())
+
+        scheduler.add_job(
+            plan_daily,
+            "cron",
+            hour=PLAN_AT_HOUR,
+            id=PLAN_JOB_ID,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=3600,  # a busy moment at 03:00 must not cost a day
+        )
     return scheduler
 
 
