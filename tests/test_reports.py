@@ -365,6 +365,17 @@ def test_quarterly_minimum_needs_the_quarter_to_be_over() -> None:
     assert compliance([], CONGRESS, "t1", march, tz, local("2026-04-01T00:00"))[0].required == 0
 
 
+async def test_minutes_name_no_chair_or_recorder_who_missed_the_meeting(app: App, chat: ChatDriver) -> None:
+    await plan_meetings(app, local("2026-03-01T08:00"))
+    committee = await meeting_on(app, committee_unit("t1"), MeetingKind.COMMITTEE, "2026-03-12")
+    for member in ("wangfang", "lihua", "sunli"):  # neither the secretary nor the 纪检委员 came
+        await say_ok(chat, member, "committee", f"/signin {committee.id}", "2026-03-12T16:35", "签到")
+    minutes = await meeting_minutes(app.deps, "t1", committee.id or 0, local("2026-03-13T09:00"))
+    assert (minutes.host, minutes.recorder) == ("wangfang", "lihua")  # the deputy chaired
+    text = render_minutes(minutes, await app.conversation.renderer())
+    assert "主持人：王芳" in text and "记录人：李华" in text
+
+
 async def test_minutes_hold_header_attendance_agenda_suggestions_and_decisions(
     app: App, chat: ChatDriver
 ) -> None:

@@ -281,14 +281,19 @@ async def ledger_snapshot(deps: Deps, year: int, now: datetime, branch: str | No
         rsvps={(r.meeting_id, r.member): r for r in rsvps if r.meeting_id in meeting_ids},
         signins={(s.meeting_id, s.member): s for s in signins if s.meeting_id in meeting_ids},
         agenda=agenda,
-        hosts={m.id or 0: meeting_host(m, members) for m in meetings},
-        recorders={m.id or 0: meeting_recorder(m, members) for m in meetings},
+        hosts={m.id or 0: meeting_host(m, members, _present(counted, m)) for m in meetings},
+        recorders={m.id or 0: meeting_recorder(m, members, _present(counted, m)) for m in meetings},
         suggestions=suggestions,
         decisions=decisions,
         tasks=year_tasks,
         ratings=by_task,
         points=points,
     )
+
+
+def _present(counted: dict[int, Attendance], meeting: Meeting) -> list[str]:
+    found = counted.get(meeting.id or 0)
+    return found.present if found is not None else []
 
 
 async def export_for_chat(

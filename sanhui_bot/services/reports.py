@@ -320,8 +320,8 @@ async def meeting_minutes(deps: Deps, branch: str, meeting_id: int, now: datetim
     counted = attendance(meeting, roster, rsvps, signins) if over else None
     return Minutes(
         meeting=meeting,
-        host=meeting_host(meeting, roster),
-        recorder=meeting_recorder(meeting, roster),
+        host=meeting_host(meeting, roster, counted.present if counted else ()),
+        recorder=meeting_recorder(meeting, roster, counted.present if counted else ()),
         attendance=counted,
         leave={r.member: r for r in rsvps if r.answer is RsvpAnswer.LEAVE},
         agenda=tuple(agenda),
