@@ -45,6 +45,8 @@ from sanhui_bot.render.minutes import render_minutes
 from sanhui_bot.render.replies import Renderer
 from sanhui_bot.render.reports import render_report
 from sanhui_bot.render.summaries import render_summary
+from sanhui_bot.services.announcements import start_planning
+from sanhui_bot.services.export import export_ledger, ledger_snapshot
 from sanhui_bot.services.reports import (
     GroupTasks,
     KindTotal,
@@ -374,6 +376,35 @@ async def test_minutes_name_no_chair_or_recorder_who_missed_the_meeting(app: App
     assert (minutes.host, minutes.recorder) == ("wangfang", "lihua")  # the deputy chaired
     text = render_minutes(minutes, await app.conversation.renderer())
     assert "主持人：王芳" in text and "记录人：李华" in text
+
+
+async def test_meetings_held_before_the_first_start_count_as_held_but_not_for_attendance(
+    app: App, chat: ChatDriver
+) -> None:
+    await plan_meetings(app, local("2026-03-01T08:00"))
+    await start_planning(app.deps, local("2026-03-09T10:00"))  # the bot's first start
+    committee = await meeting_on(app, committee_unit("t1"), MeetingKind.COMMITTEE, "2026-03-12")
+    for member in ("zhangwei", "lihua", "zhaolei"):
+        await say_ok(chat, member, "committee", f"/signin {committee.id}", "2026-03-12T16:35", "签到")
+    now = local("2026-03-13T10:00")
+    report = await branch_report(app.deps, "t1", Period(2026, PeriodKind.MONTH, 3), now)
+    assert [m.meeting.id for m in report.meetings] == [committee.id]
+    assert report.unrecorded == 3  # the three groups' meetings of 03-05
+    math = next(total for total in report.totals if total.unit == "math")
+    assert (math.held, math.required) == (1, 1)  # held all the same: no gap
+    assert "liuyang" not in {line.member for line in report.members}  # not 0 % for 03-05
+    text = render_report(report, await app.conversation.renderer())
+    assert "另有 3 次会议在启用本系统前召开" in text
+
+    math_0305 = await meeting_on(app, "math", MeetingKind.GROUP, "2026-03-05")
+    minutes = await meeting_minutes(app.deps, "t1", math_0305.id or 0, now)
+    assert minutes.attendance is None and minutes.unrecorded
+    assert "启用本系统前召开，出席情况未记录" in render_minutes(minutes, await app.conversation.renderer())
+    rows = (await export_ledger(app.deps, now))["attendance"]
+    assert {row["meeting"] for row in rows} == {committee.id}
+    assert set((await ledger_snapshot(app.deps, 2026, now, "t1")).attendance) == {
+        committee.id
+    }  # the workbook
 
 
 async def test_minutes_hold_header_attendance_agenda_suggestions_and_decisions(

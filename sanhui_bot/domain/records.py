@@ -12,8 +12,9 @@ wrong name in the 台账.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
 
-from sanhui_bot.domain.model import Meeting, MeetingKind, Member, Role
+from sanhui_bot.domain.model import Meeting, MeetingKind, MeetingStatus, Member, Role
 
 
 def _with_role(roster: Sequence[Member], branch: str, role: Role) -> list[Member]:
@@ -55,6 +56,15 @@ def meeting_recorder(meeting: Meeting, roster: Sequence[Member], present: Collec
         if m.key != host
     ]
     return _first_present(candidates, present)
+
+
+def attendance_known(meeting: Meeting, now: datetime, records_since: datetime | None) -> bool:
+    """Whether a meeting's 应到/实到/请假/缺席 can be counted: it took place (not cancelled, over by
+    `now`) while the bot kept the records, i.e. it ended after the bot's first start. Of a meeting
+    held before, the bot knows nothing: it is held for the count of meetings, not all absent."""
+    if meeting.status is MeetingStatus.CANCELLED or meeting.ends_at > now:
+        return False
+    return records_since is None or meeting.ends_at > records_since
 
 
 def rate(part: int, whole: int) -> float | None:

@@ -613,6 +613,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "#{id} {day} {kind_name}{unit_part}: {present}/{expected} ({rate}), leave {leave}, absent {absent}",
     ),
     "report_attendance_none": ("  本期没有已召开的会议。", "  No meeting was held in this period."),
+    "report_attendance_unrecorded": (
+        "另有 {count} 次会议在启用本系统前召开，出勤未记录，不计入出勤率。",
+        "{count} more meetings were held before the bot kept records; their attendance is unknown "
+        "and not counted.",
+    ),
     "report_members_title": ("👤 党员出勤率（出席/应出席）", "👤 Attendance per member (present/expected)"),
     "report_member_line": (
         "{name}：{present}/{expected}（{rate}），请假 {leave}，缺席 {absent}",
@@ -659,6 +664,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "minutes_attendance_pending": (
         "会议尚未结束，出席情况待会后统计。",
         "The meeting has not ended; attendance is counted afterwards.",
+    ),
+    "minutes_attendance_unrecorded": (
+        "会议在启用本系统前召开，出席情况未记录。",
+        "The meeting was held before the bot kept records; attendance was not recorded.",
     ),
     "minutes_leave_entry": ("{name}（{leave_name}：{reason}）", "{name} ({leave_name}: {reason})"),
     "minutes_quorum": (

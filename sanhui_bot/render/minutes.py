@@ -54,7 +54,9 @@ def render_minutes(minutes: Minutes, renderer: Renderer) -> str:
     ]
     counted = minutes.attendance
     if counted is None:
-        lines.append(t("minutes_attendance_pending"))
+        lines.append(
+            t("minutes_attendance_unrecorded" if minutes.unrecorded else "minutes_attendance_pending")
+        )
     else:
         lines.append(
             t(

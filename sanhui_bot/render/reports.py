@@ -106,8 +106,10 @@ def render_report(report: Report, renderer: Renderer) -> str:
         lines.append(renderer.t("report_gaps_none"))
     lines += ["", renderer.t("report_attendance_title")]
     lines.extend(_attendance_line(line, renderer) for line in report.meetings)
-    if not report.meetings:
+    if not report.meetings and not report.unrecorded:
         lines.append(renderer.t("report_attendance_none"))
+    if report.unrecorded:
+        lines.append(renderer.t("report_attendance_unrecorded", count=report.unrecorded))
     if report.members:
         lines += ["", renderer.t("report_members_title")]
         lines.extend(_member_line(line, renderer) for line in report.members)

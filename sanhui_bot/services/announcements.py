@@ -25,7 +25,7 @@ from sanhui_bot.domain.errors import UnknownCalendarYear
 from sanhui_bot.domain.model import Attendance, MeetingKind, MeetingStatus, Task, TaskStatus
 from sanhui_bot.domain.points import PointReason
 from sanhui_bot.domain.quorum import attendance
-from sanhui_bot.services.deps import Deps
+from sanhui_bot.services.deps import RECORDS_SINCE, Deps
 from sanhui_bot.services.meetings import MeetingView, meeting_view
 from sanhui_bot.services.points import award
 from sanhui_bot.services.ports import OutboxRow, UnitOfWork
@@ -71,6 +71,7 @@ async def start_planning(deps: Deps, now: datetime) -> datetime:
         if value is None:
             value = int(now.timestamp())
             await uow.counters.set(WATERMARK, value)
+            await uow.counters.set(RECORDS_SINCE, value)
             ahead = timedelta(days=rules_of(deps).notice_days + 1)
             for meeting in await uow.meetings.between(None, now, now + ahead):
                 if meeting.status is not MeetingStatus.CANCELLED and meeting.starts_at > now:

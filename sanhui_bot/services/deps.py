@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sanhui_bot.config import BranchConfig, ScheduleConfig
@@ -45,6 +45,16 @@ def require_chat(ctx: ChatContext | None) -> ChatContext:
     if ctx is None:
         raise DomainError("chat_not_configured")
     return ctx
+
+
+# counters key: epoch seconds of the bot's first start, from which it keeps attendance
+RECORDS_SINCE = "records_since"
+
+
+async def records_since(uow: UnitOfWork) -> datetime | None:
+    """When the bot started keeping records (its first start); None: from the beginning."""
+    value = await uow.counters.get(RECORDS_SINCE)
+    return datetime.fromtimestamp(value, UTC) if value is not None else None
 
 
 async def meeting_in_branch(uow: UnitOfWork, branch: str, meeting_id: int) -> Meeting:

@@ -17,7 +17,6 @@ from sanhui_bot.domain.model import (
     ChatContext,
     Decision,
     Meeting,
-    MeetingStatus,
     Member,
     Rsvp,
     SignIn,
@@ -28,8 +27,8 @@ from sanhui_bot.domain.model import (
 from sanhui_bot.domain.permissions import Action, require
 from sanhui_bot.domain.points import PointEntry
 from sanhui_bot.domain.quorum import attendance
-from sanhui_bot.domain.records import meeting_host, meeting_recorder
-from sanhui_bot.services.deps import Deps, require_chat
+from sanhui_bot.domain.records import attendance_known, meeting_host, meeting_recorder
+from sanhui_bot.services.deps import Deps, records_since, require_chat
 
 
 async def export_ledger(deps: Deps, now: datetime) -> dict[str, list[dict[str, Any]]]:
@@ -56,12 +55,13 @@ async def export_ledger(deps: Deps, now: datetime) -> dict[str, list[dict[str, A
         ratings = await uow.tasks.ratings()
         entries = await uow.points.entries()
         outbox = await uow.outbox.list()
+        since = await records_since(uow)
         agendas = {m.id: [item.topic for item in await uow.meetings.agenda(m.id or 0)] for m in meetings}
 
     attendance_rows: list[dict[str, Any]] = []
     signed_at = {(s.meeting_id, s.member): s.signed_at for s in signins}
     for meeting in meetings:
-        if meeting.status is MeetingStatus.CANCELLED or meeting.ends_at > now:
+        if not attendance_known(meeting, now, since):
             continue
         counted = attendance(meeting, members, rsvps, signins)
         for status, keys in (
@@ -260,10 +260,9 @@ async def ledger_snapshot(deps: Deps, year: int, now: datetime, branch: str | No
         ratings = await uow.tasks.ratings()
         member_keys = {m.key for m in members}
         points = [e for e in await uow.points.entries(since=start, until=end) if e.member in member_keys]
+        since = await records_since(uow)
     counted = {
-        m.id or 0: attendance(m, members, rsvps, signins)
-        for m in meetings
-        if m.status is not MeetingStatus.CANCELLED and m.ends_at <= now
+        m.id or 0: attendance(m, members, rsvps, signins) for m in meetings if attendance_known(m, now, since)
     }
     year_tasks = {d.id or 0: tasks[d.id] for d in decisions if d.id in tasks}
     task_ids = {t.id for t in year_tasks.values()}

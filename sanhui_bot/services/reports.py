@@ -50,8 +50,8 @@ from sanhui_bot.domain.model import (
 from sanhui_bot.domain.organisation import Group
 from sanhui_bot.domain.permissions import Action, require
 from sanhui_bot.domain.quorum import QuorumCheck, attendance, quorum_for
-from sanhui_bot.domain.records import meeting_host, meeting_recorder, rate
-from sanhui_bot.services.deps import Deps, meeting_in_branch, require_chat
+from sanhui_bot.domain.records import attendance_known, meeting_host, meeting_recorder, rate
+from sanhui_bot.services.deps import Deps, meeting_in_branch, records_since, require_chat
 from sanhui_bot.services.summaries import KIND_ORDER, PublicationMiss, publication_misses
 
 
@@ -135,6 +135,7 @@ class Report:
     publication_misses: tuple[PublicationMiss, ...]
     publication_unknown: tuple[int, ...]
     quorums: tuple[CongressQuorum, ...]
+    unrecorded: int = 0  # meetings held before the bot's first start: counted as held, not for attendance
 
 
 def period_of(deps: Deps, cmd: ShowReport, now: datetime) -> Period:
@@ -184,6 +185,7 @@ async def branch_report(deps: Deps, branch: str, period: Period, now: datetime) 
         signins = await uow.attendance.signins()
         tasks = await uow.tasks.list(branch)
         decisions = await uow.tasks.decisions(branch)
+        since = await records_since(uow)
 
     counts = [
         count
@@ -202,7 +204,8 @@ async def branch_report(deps: Deps, branch: str, period: Period, now: datetime) 
     gaps = tuple(sorted((c for c in counts if c.gap), key=lambda c: (c.period.bounds(deps.tz)[0], c.kind)))
 
     held = [m for m in meetings if m.status is not MeetingStatus.CANCELLED and m.ends_at <= cutoff]
-    per_meeting = tuple(_meeting_attendance(m, roster, rsvps, signins) for m in held)
+    recorded = [m for m in held if attendance_known(m, cutoff, since)]
+    per_meeting = tuple(_meeting_attendance(m, roster, rsvps, signins) for m in recorded)
     quorums = tuple(
         CongressQuorum(m.meeting.id or 0, deps.local_date(m.meeting.starts_at), check)
         for m in per_meeting
@@ -223,6 +226,7 @@ async def branch_report(deps: Deps, branch: str, period: Period, now: datetime) 
         publication_misses=misses,
         publication_unknown=unknown,
         quorums=quorums,
+        unrecorded=len(held) - len(recorded),
     )
 
 
@@ -297,12 +301,13 @@ class Minutes:
     meeting: Meeting
     host: str | None  # member keys (by role, see domain.records)
     recorder: str | None
-    attendance: Attendance | None  # None: the meeting has not ended (or was cancelled)
+    attendance: Attendance | None  # None: not ended, cancelled, or held before the bot kept records
     leave: dict[str, Rsvp]  # member key → the leave request, for 请假 with reasons
     agenda: tuple[AgendaItem, ...]
     suggestions: tuple[Suggestion, ...]
     decisions: tuple[tuple[Decision, Task], ...]
     quorum: QuorumCheck | None
+    unrecorded: bool = False  # held before the bot's first start: attendance unknown
 
 
 async def meeting_minutes(deps: Deps, branch: str, meeting_id: int, now: datetime) -> Minutes:
@@ -316,8 +321,10 @@ async def meeting_minutes(deps: Deps, branch: str, meeting_id: int, now: datetim
         suggestions = [s for s in await uow.suggestions.list(branch) if s.meeting_id == meeting_id]
         decisions = [d for d in await uow.tasks.decisions(branch) if d.meeting_id == meeting_id]
         tasks = {t.decision_id: t for t in await uow.tasks.list(branch)}
+        since = await records_since(uow)
+    known = attendance_known(meeting, now, since)
+    counted = attendance(meeting, roster, rsvps, signins) if known else None
     over = meeting.status is not MeetingStatus.CANCELLED and meeting.ends_at <= now
-    counted = attendance(meeting, roster, rsvps, signins) if over else None
     return Minutes(
         meeting=meeting,
         host=meeting_host(meeting, roster, counted.present if counted else ()),
@@ -328,6 +335,7 @@ async def meeting_minutes(deps: Deps, branch: str, meeting_id: int, now: datetim
         suggestions=tuple(suggestions),
         decisions=tuple((d, tasks[d.id]) for d in decisions if d.id in tasks),
         quorum=quorum_for(meeting, roster, counted.present) if counted else None,
+        unrecorded=over and not known,
     )
 
 
