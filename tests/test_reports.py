@@ -394,7 +394,7 @@ async def test_meetings_held_before_the_first_start_count_as_held_but_not_for_at
     assert (math.held, math.required) == (1, 1)  # held all the same: no gap
     assert "liuyang" not in {line.member for line in report.members}  # not 0 % for 03-05
     text = render_report(report, await app.conversation.renderer())
-    assert "另有 3 次会议在启用本系统前召开" in text
+    assert "3 次会议在启用本系统前召开，出勤未记录" in text
 
     math_0305 = await meeting_on(app, "math", MeetingKind.GROUP, "2026-03-05")
     minutes = await meeting_minutes(app.deps, "t1", math_0305.id or 0, now)

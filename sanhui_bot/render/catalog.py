@@ -614,9 +614,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "report_attendance_none": ("  本期没有已召开的会议。", "  No meeting was held in this period."),
     "report_attendance_unrecorded": (
-        "另有 {count} 次会议在启用本系统前召开，出勤未记录，不计入出勤率。",
-        "{count} more meetings were held before the bot kept records; their attendance is unknown "
-        "and not counted.",
+        "{count} 次会议在启用本系统前召开，出勤未记录，不计入出勤率。",
+        "{count} meeting(s) held before the bot kept records: attendance unknown, not counted.",
     ),
     "report_members_title": ("👤 党员出勤率（出席/应出席）", "👤 Attendance per member (present/expected)"),
     "report_member_line": (
