@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,6 @@ from support import ChatDriver, local
 from sanhui_bot.adapters.conversation import Incoming
 from sanhui_bot.app import App, open_app, plan_meetings
 from sanhui_bot.config import Settings
-from sanhui_bot.domain.errors import UnknownCalendarYear
 from sanhui_bot.domain.workdays import WorkCalendar
 from sanhui_bot.render.replies import Reply
 from sanhui_bot.scheduler.announcer import Announcer
@@ -282,10 +281,6 @@ class CalendarUntil2026(WorkCalendar):
 
     def years(self) -> range:
         return range(2026, 2027)
-
-    def _require_known(self, day: date) -> None:
-        if day.year not in self.years():
-            raise UnknownCalendarYear("calendar_year_unknown", year=day.year)
 
 
 @pytest.mark.parametrize(("today", "warned"), [("2026-03-02T10:00", False), ("2026-12-01T10:00", True)])

@@ -20,6 +20,7 @@ from sqlalchemy import inspect as inspect_database
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
+from sqlalchemy.ext.asyncio import AsyncEngine
 from storage_fixtures import (
     STORE_BACKENDS,
     fresh_sqlite_store,
@@ -878,19 +879,24 @@ def _upgrade_to(connection: Connection, revision: str) -> None:
     command.upgrade(config, revision)
 
 
+async def _outbox_row_under(engine: AsyncEngine, revision: str) -> None:
+    """A database migrated only to `revision`, holding one unsent outbox row as that schema had it."""
+    async with engine.connect() as connection:
+        await connection.run_sync(_upgrade_to, revision)
+        await connection.execute(
+            text(
+                "INSERT INTO outbox (key, kind, chat, payload, due_at, created_at, attempts, last_error) "
+                "VALUES ('notice:math:1', 'notice', 'g-math', '{}', '2026-03-02 01:00:00', "
+                "'2026-03-01 00:00:00', 0, '')"
+            )
+        )
+        await connection.commit()
+
+
 async def test_0002_keeps_the_outbox_rows_written_under_0001(tmp_path: Path) -> None:
     engine = create_engine(sqlite_url(tmp_path / "old.db"))
     try:
-        async with engine.connect() as connection:
-            await connection.run_sync(_upgrade_to, "0001")
-            await connection.execute(
-                text(
-                    "INSERT INTO outbox (key, kind, chat, payload, due_at, created_at, attempts, last_error) "
-                    "VALUES ('notice:math:1', 'notice', 'g-math', '{}', '2026-03-02 01:00:00', "
-                    "'2026-03-01 00:00:00', 0, '')"
-                )
-            )
-            await connection.commit()
+        await _outbox_row_under(engine, "0001")
         assert await migrate(engine) == head_revision()
         async with engine.connect() as connection:
             rows = (await connection.execute(text("SELECT key, retry_at FROM outbox"))).all()
@@ -902,16 +908,7 @@ async def test_0002_keeps_the_outbox_rows_written_under_0001(tmp_path: Path) -> 
 async def test_0003_adds_deliveries_for_outbox_rows_written_under_0002(tmp_path: Path) -> None:
     engine = create_engine(sqlite_url(tmp_path / "old.db"))
     try:
-        async with engine.connect() as connection:
-            await connection.run_sync(_upgrade_to, "0002")
-            await connection.execute(
-                text(
-                    "INSERT INTO outbox (key, kind, chat, payload, due_at, created_at, attempts, last_error) "
-                    "VALUES ('notice:math:1', 'notice', 'g-math', '{}', '2026-03-02 01:00:00', "
-                    "'2026-03-01 00:00:00', 0, '')"
-                )
-            )
-            await connection.commit()
+        await _outbox_row_under(engine, "0002")
         assert await migrate(engine) == head_revision()
         store = SqlStore(engine)
         async with store.unit_of_work() as uow:

@@ -53,7 +53,7 @@ class WorkCalendar:
         return self._years
 
     def _require_known(self, day: date) -> None:
-        if day.year not in self._years:
+        if day.year not in self.years():
             raise UnknownCalendarYear("calendar_year_unknown", year=day.year)
 
     def is_workday(self, day: date) -> bool:

@@ -73,9 +73,8 @@ async def start_planning(deps: Deps, now: datetime) -> datetime:
             await uow.counters.set(WATERMARK, value)
             await uow.counters.set(RECORDS_SINCE, value)
             ahead = timedelta(days=rules_of(deps).notice_days + 1)
-            for meeting in await uow.meetings.between(None, now, now + ahead):
-                if meeting.status is not MeetingStatus.CANCELLED and meeting.starts_at > now:
-                    await notice_if_late(uow, deps, meeting, now)
+            for meeting in await uow.meetings.between(None, now, now + ahead):  # cancelled left out
+                await notice_if_late(uow, deps, meeting, now)
             await uow.commit()
     return datetime.fromtimestamp(value, UTC)
 
