@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sanhui_bot.commands import model as cmds
@@ -33,6 +33,7 @@ from sanhui_bot.services import (
     roster,
     suggestions,
     tasks,
+    updates,
 )
 from sanhui_bot.services.deps import Deps
 from sanhui_bot.services.ports import PostedMessage
@@ -74,32 +75,7 @@ class Conversation:
 
     async def handle_text(self, incoming: Incoming, now: datetime) -> list[Reply]:
         """Handle one chat line; a re-delivered update (same update_id) is answered with nothing."""
-        try:
-            if incoming.update_id is not None:
-                async with self.deps.uow() as uow:
-                    if await uow.messages.seen_update(incoming.platform, incoming.update_id, now):
-                        return []
-                    await uow.commit()
-            parsed = parse_command(incoming.text, self.deps.local_date(now), mentions=incoming.mentions)
-            if isinstance(parsed, cmds.NotACommand):
-                return []
-            render = await self.renderer()
-            if isinstance(parsed, cmds.ParseError):
-                return [Reply(render.parse_error(parsed))]
-            ctx = self.deps.org.chat_context(incoming.chat) if incoming.chat else None
-            if ctx is None and not isinstance(parsed, cmds.Help):
-                return [Reply(render.t("chat_not_configured", chat_id=incoming.chat_platform_id))]
-            actor = await roster.identify(self.deps, incoming.platform, incoming.user, incoming.display_name)
-            try:
-                reply = await self._dispatch(parsed, actor, ctx, now, render)
-            except DomainError as error:
-                return [Reply(render.error(error))]
-            if self.wake_announcer is not None and isinstance(parsed, WRITES_POSTS):
-                self.wake_announcer()
-            return [reply]
-        except Exception:
-            log.exception("failed to handle %r from %s:%s", incoming.text, incoming.platform, incoming.user)
-            return [Reply(Renderer(self.language, self.deps.tz, self.deps.org).t("internal_error"))]
+        return await self._handle(incoming, now, None)
 
     async def handle_press(
         self,
@@ -114,17 +90,57 @@ class Conversation:
         update_id: str | None = None,
     ) -> list[Reply]:
         """A button under one of the bot's messages was pressed: run the command it stands for."""
+        incoming = Incoming(platform, user, chat, chat_platform_id, "", display_name, update_id)
+        return await self._handle(incoming, now, (message_id, button))
+
+    async def _handle(self, incoming: Incoming, now: datetime, press: tuple[str, int] | None) -> list[Reply]:
+        """The update as one unit of work: seen mark, the pressed message, the member, the use case."""
         try:
-            async with self.deps.uow() as uow:
-                posted = await uow.messages.find(platform, chat or chat_platform_id, message_id)
+            async with updates.once(self.deps, incoming.platform, incoming.update_id, now) as fresh:
+                if not fresh:
+                    return []
+                if press is not None:
+                    command = await self._pressed(incoming, *press)
+                    if command is None:
+                        return [Reply(self._plain().t("stale_button"))]
+                    incoming = replace(incoming, text=command)
+                return await self._answer(incoming, now)
         except Exception:
-            log.exception("failed to look up message %s in %s", message_id, chat)
-            return [Reply(Renderer(self.language, self.deps.tz, self.deps.org).t("internal_error"))]
+            log.exception("failed to handle %r from %s:%s", incoming.text, incoming.platform, incoming.user)
+            return [Reply(self._plain().t("internal_error"))]
+
+    def _plain(self) -> Renderer:
+        """A renderer that needs no roster, for answers given when the database may be the trouble."""
+        return Renderer(self.language, self.deps.tz, self.deps.org)
+
+    async def _pressed(self, incoming: Incoming, message_id: str, button: int) -> str | None:
+        """The command text of the pressed button, or None for a message or button not known."""
+        async with self.deps.uow() as uow:
+            posted = await uow.messages.find(
+                incoming.platform, incoming.chat or incoming.chat_platform_id, message_id
+            )
         if posted is None or not 1 <= button <= len(posted.buttons):
-            return [Reply(Renderer(self.language, self.deps.tz, self.deps.org).t("stale_button"))]
-        command = posted.buttons[button - 1][1]
-        incoming = Incoming(platform, user, chat, chat_platform_id, command, display_name, update_id)
-        return await self.handle_text(incoming, now)
+            return None
+        return posted.buttons[button - 1][1]
+
+    async def _answer(self, incoming: Incoming, now: datetime) -> list[Reply]:
+        parsed = parse_command(incoming.text, self.deps.local_date(now), mentions=incoming.mentions)
+        if isinstance(parsed, cmds.NotACommand):
+            return []
+        render = await self.renderer()
+        if isinstance(parsed, cmds.ParseError):
+            return [Reply(render.parse_error(parsed))]
+        ctx = self.deps.org.chat_context(incoming.chat) if incoming.chat else None
+        if ctx is None and not isinstance(parsed, cmds.Help):
+            return [Reply(render.t("chat_not_configured", chat_id=incoming.chat_platform_id))]
+        actor = await roster.identify(self.deps, incoming.platform, incoming.user, incoming.display_name)
+        try:
+            reply = await self._dispatch(parsed, actor, ctx, now, render)
+        except DomainError as error:
+            return [Reply(render.error(error))]
+        if self.wake_announcer is not None and isinstance(parsed, WRITES_POSTS):
+            self.wake_announcer()
+        return [reply]
 
     async def remember(self, platform: str, chat: str, message_id: str, reply: Reply, now: datetime) -> None:
         """Record a sent message that has buttons, so presses on it can be understood later."""

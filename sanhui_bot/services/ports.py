@@ -8,6 +8,7 @@ or rolled back if the block raises — nothing is half-written.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, Self
@@ -273,6 +274,10 @@ class UnitOfWork(Protocol):
         ...
 
     async def commit(self) -> None: ...
+    def shared(self) -> AbstractContextManager[None]:
+        """Inside the block, units of work this task opens join this one (nested, all-or-nothing
+        with it): one transaction for a whole chat update."""
+        ...
 
 
 class UnitOfWorkFactory(Protocol):

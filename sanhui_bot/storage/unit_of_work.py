@@ -12,14 +12,22 @@ on the event loop's thread and a second writer waiting in SQLite would stall the
 the first. So keep a unit of work short and never hold one open across network I/O. Opening a second
 one inside the first, in the same task, would wait for itself: it raises instead; one that waits for
 its turn longer than 30 s (SqlStore's `patience`) raises DatabaseBusy.
+
+One exception: inside `with uow.shared():` every unit of work the same task opens on the same store
+joins that one (a SAVEPOINT on its connection: its `commit()` keeps its work for the outer commit,
+leaving without one undoes only its own work). So a chat update (its seen mark, who wrote it and the
+use case) is one transaction, committed or lost together, whatever the services inside open.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Self
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
 from sanhui_bot.services.ports import (
     AttendanceRepository,
@@ -48,6 +56,11 @@ from sanhui_bot.storage.repositories import (
     SqlTaskRepository,
 )
 
+# The unit of work that others opened by the same task join (see the module docstring), with its task.
+_SHARED: ContextVar[tuple[SqlUnitOfWork, asyncio.Task[object] | None] | None] = ContextVar(
+    "sanhui_shared_unit_of_work", default=None
+)
+
 
 class SqlUnitOfWork:
     """Implements services.ports.UnitOfWork over one AsyncConnection; use once, with `async with`."""
@@ -69,10 +82,15 @@ class SqlUnitOfWork:
         self._engine = engine
         self._turn = turn
         self._connection: AsyncConnection | None = None
+        self._savepoint: AsyncTransaction | None = None  # set while joined to a shared one
+        self._joined = False
 
     async def __aenter__(self) -> Self:
         if self._connection is not None:
             raise RuntimeError("a unit of work is entered once; ask the store for a new one")
+        shared = _SHARED.get()
+        if shared is not None and shared[0]._engine is self._engine and shared[1] is asyncio.current_task():
+            return await self._join(shared[0])
         if self._turn is not None:
             await self._turn.acquire()
         try:
@@ -87,6 +105,22 @@ class SqlUnitOfWork:
                 self._turn.release()
             raise
         self._connection = connection
+        self._repositories(connection)
+        return self
+
+    async def _join(self, outer: SqlUnitOfWork) -> Self:
+        """Become a savepoint inside `outer`'s transaction (no turn taken, no connection of its own)."""
+        connection = outer._connection
+        if connection is None:
+            raise RuntimeError("the shared unit of work is closed")
+        self._joined = True
+        self._connection = connection
+        self._savepoint = await connection.begin_nested()
+        for name in _REPOSITORIES:
+            setattr(self, name, getattr(outer, name))
+        return self
+
+    def _repositories(self, connection: AsyncConnection) -> None:
         self.members = SqlMemberRepository(connection)
         self.meetings = SqlMeetingRepository(connection)
         self.attendance = SqlAttendanceRepository(connection)
@@ -98,12 +132,27 @@ class SqlUnitOfWork:
         self.messages = SqlMessageLog(connection)
         self.counters = SqlCounterRepository(connection)
         self.platform_state = SqlPlatformState(connection)
-        return self
+
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        """Units of work this task opens on the same store inside the block join this one."""
+        if self._connection is None:
+            raise RuntimeError("shared() inside `async with` of the unit of work only")
+        token = _SHARED.set((self, asyncio.current_task()))
+        try:
+            yield
+        finally:
+            _SHARED.reset(token)
 
     async def __aexit__(self, *exc_info: object) -> None:
         """Roll back whatever was not committed, and give the connection back."""
         connection = self._connection
         if connection is None:
+            return
+        if self._joined:
+            savepoint, self._savepoint = self._savepoint, None
+            if savepoint is not None and savepoint.is_active:
+                await savepoint.rollback()
             return
         try:
             await connection.rollback()  # a no-op when everything was committed
@@ -119,13 +168,38 @@ class SqlUnitOfWork:
         only by another `commit()`)."""
         if self._connection is None:
             raise RuntimeError("commit() outside `async with` of the unit of work")
+        if self._joined:
+            if self._savepoint is not None:
+                await self._savepoint.commit()
+            self._savepoint = await self._connection.begin_nested()
+            return
         await self._connection.commit()
 
     async def rollback(self) -> None:
         """Discard what was done since the last commit, and carry on in a new transaction."""
         if self._connection is None:
             raise RuntimeError("rollback() outside `async with` of the unit of work")
+        if self._joined:
+            if self._savepoint is not None:
+                await self._savepoint.rollback()
+            self._savepoint = await self._connection.begin_nested()
+            return
         await self._connection.rollback()
+
+
+_REPOSITORIES = (
+    "members",
+    "meetings",
+    "attendance",
+    "suggestions",
+    "tasks",
+    "points",
+    "joins",
+    "outbox",
+    "messages",
+    "counters",
+    "platform_state",
+)
 
 
 class DatabaseBusy(RuntimeError):
