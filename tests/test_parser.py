@@ -38,6 +38,7 @@ from sanhui_bot.commands.model import (
     SignIn,
     SubmitOutline,
     Suggest,
+    WithdrawRsvp,
 )
 from sanhui_bot.commands.parser import COMMAND_WORDS, ERROR_CODES, MAX_TEXT, MAX_TITLE, parse_command
 from sanhui_bot.domain.compliance import PeriodKind
@@ -136,6 +137,10 @@ GOOD: list[tuple[str, object]] = [
     ),
     ("/rsvp 12 请假 事假\n家中有事", Rsvp(12, RsvpAnswer.LEAVE, LeaveType.PERSONAL, "家中有事")),
     ("/rsvp 12 请假 其他 监考", Rsvp(12, RsvpAnswer.LEAVE, LeaveType.OTHER, "监考")),
+    ("/rsvp 12 withdraw", WithdrawRsvp(12)),
+    ("/回复 12 撤回", WithdrawRsvp(12)),
+    ("/rsvp 12 撤回参加", WithdrawRsvp(12, RsvpAnswer.YES)),
+    ("/rsvp 12 withdraw leave", WithdrawRsvp(12, RsvpAnswer.LEAVE)),
     # sign-in, outline, suggestions
     ("/signin 12", SignIn(12)),
     ("/close 12", CloseMeeting(12)),
@@ -285,7 +290,6 @@ def test_a_well_written_command_means_what_it_says(text: str, expected: object) 
         "!!!",
         "！好的",
         "!important notice",
-        "/",
         "/ help",
         "/3",
         "/path/to/file",
@@ -355,6 +359,11 @@ BAD: list[tuple[str, str, str | None, dict[str, object]]] = [
     ("/rsvp 12", "missing_argument", "rsvp", {"param": "answer"}),
     ("/rsvp -1 yes", "bad_number", "rsvp", {"value": "-1"}),
     ("/rsvp 12 maybe", "bad_answer", "rsvp", {"value": "maybe"}),
+    ("/rsvp 12 withdraw now", "unexpected_argument", "rsvp", {"value": "now"}),
+    ("/rsvp 12 撤回 参加 谢谢", "unexpected_argument", "rsvp", {"value": "谢谢"}),
+    ("/", "bare_prefix", None, {}),
+    ("  ! ", "bare_prefix", None, {}),
+    ("／", "bare_prefix", None, {}),
     ("/回复 12 参加不了", "bad_answer", "rsvp", {}),
     ("/rsvp 12 leave", "leave_needs_reason", "rsvp", {}),
     ("/回复 12 请假 病假", "leave_needs_reason", "rsvp", {}),

@@ -214,6 +214,8 @@ class Conversation:
                 return render.agenda(await meetings.show_meeting(deps, actor, ctx, meeting_id))
             case cmds.Rsvp():
                 return render.rsvp(await meetings.answer_rsvp(deps, actor, ctx, command, now))
+            case cmds.WithdrawRsvp():
+                return render.rsvp(await meetings.withdraw_rsvp(deps, actor, ctx, command, now))
             case cmds.SignIn():
                 return render.signin(await meetings.sign_in(deps, actor, ctx, command, now), actor.identity)
             case cmds.SubmitOutline():

@@ -78,6 +78,16 @@ class Rsvp:
 
 
 @dataclass(frozen=True, slots=True)
+class WithdrawRsvp:
+    """`/rsvp N withdraw`: take one's answer back (未回复 again); also a removed Matrix reaction."""
+
+    meeting_id: int
+    # Withdraw only while the answer is still this one: a reaction taken away takes back what it
+    # gave, not an answer typed since. None: whatever it is.
+    answer: RsvpAnswer | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SignIn:
     meeting_id: int
 
@@ -200,6 +210,7 @@ Command = (
     | AddAgenda
     | ShowAgenda
     | Rsvp
+    | WithdrawRsvp
     | SignIn
     | CloseMeeting
     | MoveMeeting

@@ -47,6 +47,7 @@ from sanhui_bot.commands.model import (
     SignIn,
     SubmitOutline,
     Suggest,
+    WithdrawRsvp,
 )
 from sanhui_bot.domain.compliance import PeriodKind
 from sanhui_bot.domain.model import LeaveType, MeetingKind, Rating, RsvpAnswer
@@ -79,6 +80,7 @@ ERROR_CODES: frozenset[str] = frozenset(
         "text_too_long",  # param, limit, length
         "bad_period",  # value
         "bad_format",  # value
+        "bare_prefix",  # a lone `/` or `!`: the short help hint
     }
 )
 
@@ -231,6 +233,9 @@ _RSVP_WORDS: _Vocabulary[tuple[RsvpAnswer, LeaveType | None]] = _Vocabulary(
         "不参加": (RsvpAnswer.NO, None),
         "否": (RsvpAnswer.NO, None),
     }
+)
+_WITHDRAW_WORDS: _Vocabulary[bool] = _Vocabulary(
+    {"withdraw": True, "撤回": True, "取消回复": True, "undo": True}, glue=True
 )
 _LEAVE_WORDS: _Vocabulary[tuple[RsvpAnswer, LeaveType | None]] = _Vocabulary(
     {
@@ -399,6 +404,8 @@ def parse_command(
     """
     first_line, _, more = text.lstrip().replace("\r\n", "\n").replace("\r", "\n").partition("\n")
     line = _Text.of(first_line)
+    if line.normal.strip() in ("/", "!") and not more.strip():
+        return ParseError("bare_prefix", None, {})  # someone looking for the commands
     head = _TOKEN.search(line.normal)
     if head is None or head[0][0] not in "/!":
         return NotACommand()
@@ -629,9 +636,12 @@ def _agenda(args: _Args) -> ShowAgenda | AddAgenda:
     return AddAgenda(meeting_id, _capped(topic, "topic", MAX_TITLE), material=found[0] == "material")
 
 
-def _rsvp(args: _Args) -> Rsvp:
+def _rsvp(args: _Args) -> Rsvp | WithdrawRsvp:
     meeting_id = _number(args.first(0), "meeting")
     normal, position = args.line.normal, args.tokens[0].end
+    withdraw = _WITHDRAW_WORDS.at(normal, position)
+    if withdraw is not None:
+        return _withdraw_rsvp(meeting_id, args, withdraw[1])
     found = _RSVP_WORDS.at(normal, position) or _LEAVE_WORDS.at(normal, position)
     if found is None:
         answer_token = args.first(1)
@@ -653,6 +663,20 @@ def _rsvp(args: _Args) -> Rsvp:
         # 条例: leave is asked for with its reason; the secretary decides on it.
         raise _Refused("leave_needs_reason")
     return Rsvp(meeting_id, answer, leave_type or LeaveType.OTHER, _capped(reason, "reason", MAX_TEXT))
+
+
+def _withdraw_rsvp(meeting_id: int, args: _Args, position: int) -> WithdrawRsvp:
+    """`/rsvp 12 withdraw` (`撤回`), optionally naming the answer taken back: `/rsvp 12 撤回 参加`."""
+    normal = args.line.normal
+    rest = normal[position:].strip()
+    if not rest:
+        return WithdrawRsvp(meeting_id)
+    found = _RSVP_WORDS.at(normal, position) or _LEAVE_WORDS.at(normal, position)
+    if found is None or normal[found[1] :].strip():
+        raise _Refused(
+            "unexpected_argument", value=rest.split()[0] if found is None else normal[found[1] :].strip()
+        )
+    return WithdrawRsvp(meeting_id, found[0][0])
 
 
 def _skip_separators(normal: str, position: int) -> int:

@@ -128,6 +128,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "请假需要写明原因，例如 /rsvp 12 请假 事假 外出培训。",
         "Leave needs a reason, e.g. /rsvp 12 leave personal away at a training.",
     ),
+    "rsvp_nothing_to_withdraw": (
+        "您还没有回复 #{meeting} 号会议，没有可撤回的回复。",
+        "You have not answered meeting #{meeting}, so there is nothing to withdraw.",
+    ),
+    "rsvp_answer_changed": (
+        "您对 #{meeting} 号会议的回复已经改过，这次没有撤回；如需撤回请发送 /rsvp {meeting} 撤回。",
+        "Your answer to meeting #{meeting} has changed since; nothing was withdrawn. To withdraw it: /rsvp {meeting} withdraw.",
+    ),
     "already_signed_in": (
         "您已在 #{meeting} 号会议签到，无需再回复。",
         "You have already signed in to meeting #{meeting}.",
@@ -293,6 +301,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rsvp_leave": (
         "{name} 已请假（{leave_name}：{reason}），#{id} {kind_name}（{when}）。",
         "{name} is on leave ({leave_name}: {reason}) for #{id} {kind_name} ({when}).",
+    ),
+    "rsvp_unknown": (
+        "{name} 撤回了对 #{id} {kind_name}（{when}）的回复，现为未回复。",
+        "{name} withdrew the answer to #{id} {kind_name} ({when}); now unanswered.",
     ),
     "rsvp_no": (
         "{name} 不参加 #{id} {kind_name}（{when}），将记为缺席；如需请假请用 /rsvp {id} 请假 原因。",

@@ -78,11 +78,11 @@ _USAGE: dict[str, dict[str, tuple[str, str]]] = {
     },
     "rsvp": {
         ZH: (
-            "/rsvp <会议编号> 参加 | 请假 [事假|病假|公假|其他] <事由> | 不参加（或 /回复）",
+            "/rsvp <会议编号> 参加 | 请假 [事假|病假|公假|其他] <事由> | 不参加 | 撤回（或 /回复）",
             "/回复 12 请假 病假 孩子发烧需陪护",
         ),
         EN: (
-            "/rsvp <meeting number> yes | leave [personal|sick|official|other] <reason> | no",
+            "/rsvp <meeting number> yes | leave [personal|sick|official|other] <reason> | no | withdraw",
             "/rsvp 12 leave sick child has a fever",
         ),
     },
@@ -193,6 +193,10 @@ _USAGE: dict[str, dict[str, tuple[str, str]]] = {
 
 # code -> language -> message; {param} is replaced by its label below, other {names} by the value.
 _MESSAGES: dict[str, dict[str, str]] = {
+    "bare_prefix": {
+        ZH: "命令写在“/”后面（Matrix 里也可以用“!”）。",
+        EN: "Write the command right after the “/” (or “!” in Matrix).",
+    },
     "unknown_command": {
         ZH: "没有“{word}”这个命令。",
         EN: "There is no command “{word}”.",

@@ -300,6 +300,36 @@ async def answer_rsvp(
     return result
 
 
+async def withdraw_rsvp(
+    deps: Deps, actor: Actor, ctx: ChatContext | None, cmd: cmds.WithdrawRsvp, now: datetime
+) -> RsvpResult:
+    """Take an answer back before the meeting starts: the member is 未回复 again.
+
+    The withdrawal is stored as a dated answer of its own (`unknown`), like any later answer.
+    """
+    chat = require_chat(ctx)
+    member = require(actor, Action.RSVP)
+    async with deps.uow() as uow:
+        meeting = await meeting_in_branch(uow, chat.branch, cmd.meeting_id)
+        _expected_or_refuse(meeting, member)
+        if meeting.status is MeetingStatus.CANCELLED:
+            raise DomainError("meeting_cancelled", meeting=meeting.id)
+        if meeting.has_started(now):
+            raise DomainError("meeting_started", meeting=meeting.id)
+        if await uow.attendance.signed_in(meeting.id or 0, member.key):
+            raise DomainError("already_signed_in", meeting=meeting.id)
+        current = await uow.attendance.rsvp(meeting.id or 0, member.key)
+        if current is None or current.answer is RsvpAnswer.UNKNOWN:
+            raise DomainError("rsvp_nothing_to_withdraw", meeting=meeting.id)
+        if cmd.answer is not None and current.answer is not cmd.answer:
+            raise DomainError("rsvp_answer_changed", meeting=meeting.id)
+        rsvp = Rsvp(meeting.id or 0, member.key, RsvpAnswer.UNKNOWN, now)
+        await uow.attendance.put_rsvp(rsvp)
+        result = RsvpResult(meeting, rsvp, await tally(uow, deps, meeting))
+        await uow.commit()
+    return result
+
+
 async def sign_in(
     deps: Deps, actor: Actor, ctx: ChatContext | None, cmd: cmds.SignIn, now: datetime
 ) -> SignInResult:

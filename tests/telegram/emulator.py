@@ -4,6 +4,8 @@ It serves `/bot<token>/<method>` (form or multipart bodies, `{"ok": …, "result
 keeps every chat's message history, enforces the flood limits (per bot per second, per group per
 minute) by answering 429 with `parameters.retry_after`, and can fail a share of sends (429, 502, a
 request that hangs past the client's timeout and is dropped) from a seeded random generator.
+Texts and captions longer than Telegram allows (counted in UTF-16 units after HTML parsing, as
+Telegram counts) are refused with Telegram's own 400 answers, so a bot that sends them fails a test.
 Tests inject what users do: messages with entities, edits, button presses, the bot being added.
 """
 
@@ -11,10 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import itertools
 import json
 import math
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +39,26 @@ JSON_FIELDS = {
     "link_preview_options",
 }
 BOT_ID = 7000001
+TEXT_LIMIT = 4096  # https://core.telegram.org/bots/api#sendmessage: 1-4096 characters after entities parsing
+CAPTION_LIMIT = 1024  # https://core.telegram.org/bots/api#sendphoto: 0-1024 characters
+_HTML_TAG = re.compile(r"<[^>]*>")
+
+
+def telegram_length(text: str, parse_mode: str | None = None) -> int:
+    """A text's length as Telegram measures it: UTF-16 code units of what shows, ends trimmed."""
+    if parse_mode and parse_mode.upper() == "HTML":
+        text = html.unescape(_HTML_TAG.sub("", text))
+    return len(text.strip().encode("utf-16-le")) // 2
+
+
+def _check_text(params: dict[str, Any], too_long: str) -> str:
+    text = str(params.get("text", ""))
+    length = telegram_length(text, params.get("parse_mode"))
+    if length == 0:
+        raise _Refusal(400, "Bad Request: message text is empty")
+    if length > TEXT_LIMIT:
+        raise _Refusal(400, too_long)
+    return text
 
 
 class _Refusal(Exception):
@@ -298,9 +322,12 @@ class BotApiEmulator:
         return {key: value for key, value in message.items() if key != "upload"}  # bytes stay here
 
     def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
-        return self._store_bot_message(params, text=params["text"], parse_mode=params.get("parse_mode"))
+        text = _check_text(params, "Bad Request: message is too long")
+        return self._store_bot_message(params, text=text, parse_mode=params.get("parse_mode"))
 
     def _api_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
+        if telegram_length(str(params.get("caption", "")), params.get("parse_mode")) > CAPTION_LIMIT:
+            raise _Refusal(400, "Bad Request: message caption is too long")
         photo = params["photo"]
         size = len(photo["data"]) if isinstance(photo, dict) else 0
         content: dict[str, Any] = {
@@ -312,6 +339,8 @@ class BotApiEmulator:
         return self._store_bot_message(params, **content)
 
     def _api_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        if telegram_length(str(params.get("caption", "")), params.get("parse_mode")) > CAPTION_LIMIT:
+            raise _Refusal(400, "Bad Request: message caption is too long")
         document = params["document"]
         name = document["filename"] if isinstance(document, dict) else "file"
         content = {"document": {"file_id": f"doc-{name}", "file_unique_id": name, "file_name": name}}
@@ -327,6 +356,7 @@ class BotApiEmulator:
         raise _Refusal(400, "Bad Request: message to edit not found")
 
     def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
+        _check_text(params, "Bad Request: MESSAGE_TOO_LONG")  # what Telegram answers an edit
         message = self._find(params)
         markup = params.get("reply_markup")
         if message.get("text") == params["text"] and message.get("reply_markup") == markup:

@@ -42,10 +42,10 @@ from sanhui_bot.adapters.conversation import Conversation, Incoming
 from sanhui_bot.adapters.telegram.callback_data import decode_button, press_matches
 from sanhui_bot.adapters.telegram.translate import (
     CAPTION_LIMIT,
-    MESSAGE_LIMIT,
     addressed_to_other_bot,
     chat_id_of,
     display_name,
+    fit_text,
     is_command,
     keyboard,
     needs_reason,
@@ -53,6 +53,7 @@ from sanhui_bot.adapters.telegram.translate import (
     task_ids,
     toast,
     usernames_mentioned,
+    utf16_length,
     with_mentions,
 )
 from sanhui_bot.commands import model as cmds
@@ -291,7 +292,7 @@ class TelegramPlatform:
         answering = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
         photos = [a for a in reply.attachments if a.mime.startswith("image/")]
         documents = [a for a in reply.attachments if not a.mime.startswith("image/")]
-        if photos and len(reply.text) <= CAPTION_LIMIT:
+        if photos and utf16_length(reply.text) <= CAPTION_LIMIT:
             first, photos = photos[0], photos[1:]
             sent: Message = await bot.send_photo(
                 chat_id,
@@ -373,7 +374,7 @@ class TelegramPlatform:
                 continue
             try:
                 await self.application.bot.edit_message_text(
-                    view.text[:MESSAGE_LIMIT],
+                    fit_text(view.text),
                     chat_id=chat_id,
                     message_id=int(posted.message_id),
                     reply_markup=keyboard(view.buttons),

@@ -16,7 +16,8 @@ from sanhui_bot.commands import model as cmds
 from sanhui_bot.commands.parser import parse_command
 from sanhui_bot.render.replies import Button
 
-MESSAGE_LIMIT = 4096  # Telegram's longest text message, in characters
+# Telegram counts lengths in UTF-16 code units (an emoji outside the BMP counts 2), not code points.
+MESSAGE_LIMIT = 4096  # the longest text message
 CAPTION_LIMIT = 1024  # a photo's caption
 TOAST_LIMIT = 200  # answerCallbackQuery text
 BUTTONS_PER_ROW = 3
@@ -125,21 +126,41 @@ def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows)
 
 
+def utf16_length(text: str) -> int:
+    """The length Telegram measures: UTF-16 code units (a character beyond U+FFFF counts twice)."""
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+
+
+def _cut_at(text: str, limit: int) -> int:
+    """The largest prefix length (in code points) of `text` whose UTF-16 length is within `limit`."""
+    units = 0
+    for position, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return position
+    return len(text)
+
+
 def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """A long text (a month's 积分公示栏) in messages Telegram accepts, split between lines."""
-    if len(text) <= limit:
+    """A long text (a month's 积分公示栏) in messages Telegram accepts, split between lines.
+
+    `limit` counts UTF-16 units as Telegram does; only a single line longer than a whole message is
+    cut inside, and never between the two halves of a surrogate pair.
+    """
+    if utf16_length(text) <= limit:
         return [text]
     parts: list[str] = []
     current = ""
     for line in text.split("\n"):
-        while len(line) > limit:  # one enormous line: cut it hard
+        while utf16_length(line) > limit:  # one enormous line: cut it hard
             if current:
                 parts.append(current)
                 current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
+            cut = _cut_at(line, limit)
+            parts.append(line[:cut])
+            line = line[cut:]
         candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
+        if utf16_length(candidate) > limit:
             parts.append(current)
             current = line
         else:
@@ -149,9 +170,16 @@ def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     return parts
 
 
+def fit_text(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """The text cut to one message (an edit cannot become two), ending in "…" when shortened."""
+    if utf16_length(text) <= limit:
+        return text
+    return text[: _cut_at(text, limit - 1)] + "…"
+
+
 def toast(text: str) -> str:
     """A reply shortened to what a button's pop-up answer can show."""
-    return text if len(text) <= TOAST_LIMIT else text[: TOAST_LIMIT - 1] + "…"
+    return fit_text(text, TOAST_LIMIT)
 
 
 def display_name(first_name: str, last_name: str | None) -> str:
