@@ -16,7 +16,7 @@ from sanhui_bot.config import Settings
 from sanhui_bot.domain.workdays import WorkCalendar
 from sanhui_bot.render.replies import Reply
 from sanhui_bot.scheduler.announcer import Announcer
-from sanhui_bot.services import announcements
+from sanhui_bot.services import announcements, posts
 
 
 @dataclass
@@ -177,7 +177,9 @@ async def test_task_reminders_before_on_and_weekly_after_the_due_date(app: App, 
         "zhangwei", "branch", "/decision 整理台账 @liuyang 截止:2026-03-14", at=local("2026-03-01T08:30")
     )
     await announcer.advance(local("2026-03-01T08:30"), local("2026-03-29T10:00"), recorder.at_moment)
-    reminders = [(day, text) for day, text in recorder.texts("branch") if "#1" in text and "整理台账" in text]
+    # 刘洋 reads the 数学党小组 chat (he has no private chat with the bot): his reminders go there
+    assert not [text for _, text in recorder.texts("branch", "整理台账")]
+    reminders = [(day, text) for day, text in recorder.texts("g-math") if "#1" in text and "整理台账" in text]
     assert [day for day, _ in reminders] == ["2026-03-11", "2026-03-14", "2026-03-21", "2026-03-28"]
     assert "刘洋" in reminders[0][1] and "逾期 2 周" in reminders[3][1]
     overdue = [e for e in (await chat.export())["points"] if e["reason"] == "task_overdue"]
@@ -185,6 +187,47 @@ async def test_task_reminders_before_on_and_weekly_after_the_due_date(app: App, 
         ("liuyang", -1, "task:1:week:1"),
         ("liuyang", -1, "task:1:week:2"),
     ]
+
+
+async def test_a_committee_decision_reminds_its_owner_where_the_owner_reads_never_in_the_committee_chat(
+    app: App, chat: ChatDriver
+) -> None:
+    # issue 14 seen 1: a 支委会 decision's reminders went to the 支委群, which its owner is not in
+    recorder = Recorder()
+    announcer = await started(app, recorder, "2026-03-01T08:00")
+    await chat.say(
+        "zhangwei", "committee", "/decision 整理台账 @liuyang 截止:2026-03-14", at=local("2026-03-01T08:30")
+    )
+    await chat.say(
+        "zhangwei", "committee", "/decision 走访家长 @chenjing 截止:2026-03-14", at=local("2026-03-01T08:31")
+    )
+    await posts.set_private_chat(app.deps, "chenjing", open_=True)  # she sent /start privately
+    await announcer.advance(local("2026-03-01T08:31"), local("2026-03-22T10:00"), recorder.at_moment)
+    task_posts = [
+        (to, reply.text)
+        for _, to, reply in recorder.posts
+        if "整理台账" in reply.text or "走访家长" in reply.text
+    ]
+    assert {to for to, text in task_posts if "整理台账" in text} == {"g-math"}  # 刘洋's 党小组
+    assert {to for to, text in task_posts if "走访家长" in text} == {"private:chenjing"}
+    assert len([text for to, text in task_posts if "走访家长" in text]) == 3  # before, on the day, week 1
+    assert not recorder.texts("committee", "整理台账") and not recorder.texts("committee", "走访家长")
+
+
+async def test_no_reminder_when_everyone_has_answered(app: App, chat: ChatDriver) -> None:
+    # issue 14 seen 2: "明天 … 全部应到人员均已回复" and its one-hour twin reminded no one
+    recorder = Recorder()
+    announcer = await started(app, recorder, "2026-03-01T08:00")
+    data = await chat.export()
+    meeting = next(
+        m["id"] for m in data["meetings"] if m["unit"] == "math" and m["starts_at"].startswith("2026-03-05")
+    )
+    expected = [m["key"] for m in data["members"] if m.get("group") == "math" and m.get("active", True)]
+    for key in expected:
+        await chat.say(key, "g-math", f"/rsvp {meeting} yes", at=local("2026-03-02T10:00"))
+    await announcer.advance(local("2026-03-02T10:00"), local("2026-03-05T14:30"), recorder.at_moment)
+    assert recorder.texts("g-math", "明天") == [] and recorder.texts("g-math", "一小时后") == []
+    assert [day for day, _ in recorder.texts("g-math", f"#{meeting}") if "开始签到" in _] == ["2026-03-05"]
 
 
 async def test_posts_missed_while_down_are_sent_late_once_and_pointless_ones_are_dropped(app: App) -> None:

@@ -14,7 +14,8 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
-from sanhui_bot.domain.model import Meeting, MeetingKind, MeetingStatus, Task
+from sanhui_bot.domain.model import Meeting, MeetingKind, MeetingStatus, Member, Task
+from sanhui_bot.domain.organisation import Branch
 from sanhui_bot.domain.workdays import WorkCalendar
 
 
@@ -69,6 +70,34 @@ class PlannedPost:
 
     def expired(self, now: datetime) -> bool:
         return self.expires_at is not None and now >= self.expires_at
+
+
+PRIVATE_CHAT_PREFIX = "private:"  # a chat key for a member's private chat with the bot
+
+
+def private_chat(member_key: str) -> str:
+    """The chat key of a member's private chat with the bot (a platform that has one resolves it)."""
+    return f"{PRIVATE_CHAT_PREFIX}{member_key}"
+
+
+def private_chat_member(chat: str) -> str | None:
+    """The member key of a private chat key, None for a unit's chat."""
+    return chat.removeprefix(PRIVATE_CHAT_PREFIX) if chat.startswith(PRIVATE_CHAT_PREFIX) else None
+
+
+def owner_chat(owner: Member | None, branch: Branch, has_private_chat: bool) -> str:
+    """Where a task's reminders reach its owner (issue 14): the private chat with the bot when the
+    owner has started one, else the chat of the owner's 党小组, else the branch chat.
+
+    Never the committee chat: an ordinary member is not in it, and a committee member reads the
+    own group's chat too, so the 支委群 carries no reminder for someone who does not read it.
+    """
+    if owner is None:
+        return branch.chat
+    if has_private_chat:
+        return private_chat(owner.key)
+    group = next((group for group in branch.groups if group.key == owner.group), None)
+    return group.chat if group is not None else branch.chat
 
 
 def _at(day: date, moment: time, tz: tzinfo) -> datetime:

@@ -88,6 +88,14 @@ LEADERSHIP_ROLES = frozenset({Role.SECRETARY, Role.DEPUTY})
 COMMITTEE_ROLES = frozenset({Role.SECRETARY, Role.DEPUTY, Role.COMMITTEE, Role.DISCIPLINE})
 
 
+LEDGER_KEY_TASKS = range(3, 6)  # 《支委会议事台账》: each committee meeting holds 3-5 key tasks (DESIGN.md §2)
+
+
+def ledger_in_range(task_count: int) -> bool:
+    """Whether a committee meeting's 议事台账 holds the 3-5 key tasks it should."""
+    return task_count in LEDGER_KEY_TASKS
+
+
 def committee_unit(branch_key: str) -> str:
     """The unit key of a branch's committee (支委会)."""
     return f"{branch_key}:committee"

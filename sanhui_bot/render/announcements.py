@@ -33,7 +33,8 @@ def _late(renderer: Renderer, late: bool) -> str:
 def meeting_post(
     kind: PostKind, announcement: MeetingAnnouncement, renderer: Renderer, late: bool
 ) -> Reply | None:
-    """The post of `kind` about a meeting, or None when there is nothing to say (quorum reached)."""
+    """The post of `kind` about a meeting, or None when there is nothing to say: quorum reached, or
+    a reminder when everyone has answered (and, the day before a congress, handed in an outline)."""
     meeting, tally = announcement.view.meeting, announcement.view.tally
     common = {
         "id": meeting.id,
@@ -71,14 +72,15 @@ def meeting_post(
         lines.append(renderer.tally_line(tally))  # kept current by editing the notice in place
         buttons = renderer.rsvp_buttons(meeting.id)
     elif kind in (PostKind.REMINDER_DAY, PostKind.REMINDER_HOUR):
+        outlines = announcement.missing_outlines if kind is PostKind.REMINDER_DAY else []
+        if not tally.unanswered and not outlines:
+            return None  # a reminder with no one to remind is only noise
         lines.append(_t(renderer, kind.value, **common))
         if tally.unanswered:
             lines.append(
                 _t(renderer, "reminder_unanswered", id=meeting.id, names=_names(renderer, tally.unanswered))
             )
-        else:
-            lines.append(_t(renderer, "reminder_all_answered"))
-        if kind is PostKind.REMINDER_DAY and announcement.missing_outlines:
+        if outlines:
             lines.append(
                 _t(
                     renderer,

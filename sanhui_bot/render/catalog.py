@@ -338,10 +338,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Recorded decision #{decision}{meeting_part} and opened task #{task}: {title}\n  owner: {owner}; lead: {lead}; group: {group}; due: {due}",
     ),
     "decision_meeting_part": ("（#{meeting} {kind_name}）", " (#{meeting} {kind_name})"),
-    "ledger_count_warning": (
-        "提示：本次支委会议事台账现有 {count} 项重点任务，要求每次 3—5 项。",
-        "Note: this committee meeting's ledger now holds {count} key tasks; 3 to 5 are expected.",
-    ),
     "none": ("未指定", "none"),
     "tasks_none": ("没有符合条件的任务。", "No tasks match."),
     "tasks_title": ("任务（{scope_name}）：", "Tasks ({scope_name}):"),
@@ -564,7 +560,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "尚未回复：{names}（/rsvp {id} 参加 | 请假 原因 | 不参加）",
         "No answer yet: {names} (/rsvp {id} yes | leave <reason> | no)",
     ),
-    "post_reminder_all_answered": ("全部应到人员均已回复。", "Everyone expected has answered."),
     "post_reminder_outlines": (
         "尚未提交发言提纲：{names}（/outline {id} 内容）",
         "No speaking outline yet: {names} (/outline {id} <text>)",

@@ -330,8 +330,6 @@ class Renderer:
                 due=task.due_on.isoformat(),
             )
         ]
-        if result.ledger_out_of_range:
-            lines.append(self.t("ledger_count_warning", count=result.ledger_count))
         return Reply("\n".join(lines), self.task_buttons(task), subject=f"task:{task.id}")
 
     def tasks(self, views: list[TaskView], scope: str) -> Reply:

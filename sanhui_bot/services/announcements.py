@@ -18,6 +18,7 @@ from sanhui_bot.domain.announcements import (
     meeting_posts,
     month_end_posts,
     months_between,
+    owner_chat,
     publish_reminder_post,
     task_posts,
 )
@@ -29,7 +30,7 @@ from sanhui_bot.services.deps import RECORDS_SINCE, Deps
 from sanhui_bot.services.meetings import MeetingView, meeting_view
 from sanhui_bot.services.points import award
 from sanhui_bot.services.ports import OutboxRow, UnitOfWork
-from sanhui_bot.services.posts import notice_if_late, rules_of
+from sanhui_bot.services.posts import notice_if_late, private_chat_members, rules_of
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,8 @@ async def posts_between(deps: Deps, start: datetime, end: datetime) -> list[Plan
         meetings = await uow.meetings.between(None, start - timedelta(days=2), end + lookahead)
         tasks = await uow.tasks.list(statuses=[TaskStatus.OPEN, TaskStatus.CLAIMED])
         unpublished = await uow.meetings.with_status(MeetingStatus.CLOSED)
+        members = {member.key: member for member in await deps.roster.members(uow)}
+        private = await private_chat_members(uow, {task.owner for task in tasks})
     posts: list[PlannedPost] = []
     for meeting in unpublished:
         branch = deps.org.branch(meeting.branch)
@@ -113,13 +116,22 @@ async def posts_between(deps: Deps, start: datetime, end: datetime) -> list[Plan
             continue
         posts += meeting_posts(meeting, chat, branch.committee_chat, rules, deps.tz)
     for task in tasks:
-        chat = deps.org.chat_for_unit(task.unit)
-        if chat is not None:
+        branch = deps.org.branch(task.branch)
+        if branch is not None:
+            chat = owner_chat(members.get(task.owner), branch, task.owner in private)
             posts += task_posts(task, chat, rules, deps.tz, end)
     for year, month in months_between(start, end, deps.tz):
         posts += month_end_posts(_chats(deps), year, month, rules, deps.tz)
     due = [post for post in posts if start < post.due_at <= end]
     return sorted(due, key=lambda post: (post.due_at, post.key))
+
+
+async def unit_chat_of(deps: Deps, member_key: str) -> str | None:
+    """Where a member's reminders go when their private chat with the bot is closed on a platform."""
+    async with deps.uow() as uow:
+        member = next((m for m in await deps.roster.members(uow) if m.key == member_key), None)
+    branch = deps.org.branch(member.branch) if member is not None else None
+    return owner_chat(member, branch, has_private_chat=False) if branch is not None else None
 
 
 async def next_due_after(

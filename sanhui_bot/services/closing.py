@@ -15,7 +15,15 @@ from datetime import date, datetime
 from sanhui_bot.commands import model as cmds
 from sanhui_bot.domain.announcements import PostKind, meeting_post_key, publish_deadline
 from sanhui_bot.domain.errors import UnknownCalendarYear
-from sanhui_bot.domain.model import Actor, ChatContext, Decision, Meeting, MeetingKind, Task
+from sanhui_bot.domain.model import (
+    Actor,
+    ChatContext,
+    Decision,
+    Meeting,
+    MeetingKind,
+    Task,
+    ledger_in_range,
+)
 from sanhui_bot.domain.permissions import Action, require
 from sanhui_bot.services.deps import Deps, meeting_in_branch, require_chat
 from sanhui_bot.services.ports import UnitOfWork
@@ -23,7 +31,6 @@ from sanhui_bot.services.posts import enqueue_now
 
 log = logging.getLogger(__name__)
 
-LEDGER_TASKS = range(3, 6)  # a committee meeting's 议事台账 holds 3-5 key tasks (DESIGN.md §2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +43,7 @@ class DecisionList:
 
     @property
     def ledger_out_of_range(self) -> bool:
-        return self.meeting.kind is MeetingKind.COMMITTEE and len(self.items) not in LEDGER_TASKS
+        return self.meeting.kind is MeetingKind.COMMITTEE and not ledger_in_range(len(self.items))
 
 
 def _deadline(deps: Deps, meeting: Meeting) -> date | None:

@@ -12,6 +12,21 @@ from sanhui_bot.domain.model import Meeting
 from sanhui_bot.services.deps import Deps
 from sanhui_bot.services.ports import OutboxRow, UnitOfWork
 
+# counters key: 1 while a member has a private chat with the bot (started, not blocked), else 0
+PRIVATE_CHAT = "private_chat:{member}"
+
+
+async def set_private_chat(deps: Deps, member: str, open_: bool) -> None:
+    """Record that a member started (or blocked) a private chat with the bot, on any platform."""
+    async with deps.uow() as uow:
+        await uow.counters.set(PRIVATE_CHAT.format(member=member), 1 if open_ else 0)
+        await uow.commit()
+
+
+async def private_chat_members(uow: UnitOfWork, members: set[str]) -> set[str]:
+    """Which of these members have an open private chat with the bot."""
+    return {key for key in members if await uow.counters.get(PRIVATE_CHAT.format(member=key))}
+
 
 def rules_of(deps: Deps) -> AnnouncementRules:
     """The announcement rules the configured schedule sets."""

@@ -48,12 +48,12 @@ from sanhui_bot.domain.model import (
     Member,
     Task,
     committee_unit,
+    ledger_in_range,
 )
 from sanhui_bot.domain.organisation import Group
 from sanhui_bot.domain.points import PointEntry
 from sanhui_bot.services.deps import Deps
 from sanhui_bot.services.points import month_bounds
-from sanhui_bot.services.tasks import LEDGER_MAX, LEDGER_MIN
 
 KIND_ORDER = (MeetingKind.CONGRESS, MeetingKind.COMMITTEE, MeetingKind.GROUP, MeetingKind.LESSON)
 
@@ -133,7 +133,7 @@ class LedgerStatus:
 
     @property
     def out_of_range(self) -> bool:
-        return not LEDGER_MIN <= self.decisions <= LEDGER_MAX
+        return not ledger_in_range(self.decisions)
 
 
 @dataclass(frozen=True, slots=True)

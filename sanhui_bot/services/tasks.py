@@ -13,7 +13,6 @@ from sanhui_bot.domain.model import (
     ChatContext,
     Decision,
     Meeting,
-    MeetingKind,
     Member,
     Rating,
     Task,
@@ -28,7 +27,6 @@ from sanhui_bot.services.points import award
 from sanhui_bot.services.roster import resolve_mention
 
 RECENT_MEETING = timedelta(days=7)
-LEDGER_MIN, LEDGER_MAX = 3, 5  # 《支委会议事台账》: 3-5 key tasks per committee meeting
 MAX_TITLE = 200
 
 
@@ -36,14 +34,7 @@ MAX_TITLE = 200
 class DecisionResult:
     decision: Decision
     task: Task
-    meeting: Meeting | None
-    ledger_count: (
-        int | None
-    )  # tasks the committee meeting's ledger now holds; None if not a committee meeting
-
-    @property
-    def ledger_out_of_range(self) -> bool:
-        return self.ledger_count is not None and not LEDGER_MIN <= self.ledger_count <= LEDGER_MAX
+    meeting: Meeting | None  # the 议事台账's 3-5 check is made once, at /close (services/closing.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,13 +114,8 @@ async def record_decision(
                 created_at=now,
             )
         )
-        ledger_count = None
-        if meeting is not None and meeting.kind is MeetingKind.COMMITTEE:
-            ledger_count = sum(
-                1 for d in await uow.tasks.decisions(chat.branch) if d.meeting_id == meeting.id
-            )
         await uow.commit()
-    return DecisionResult(decision, task, meeting, ledger_count)
+    return DecisionResult(decision, task, meeting)
 
 
 async def list_tasks(

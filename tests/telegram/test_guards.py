@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from emulator import BotApiEmulator, user
-from tg_support import BRANCH, MATH, Clock, Settle, local
+from tg_support import BRANCH, COMMITTEE, MATH, Clock, Settle, local
 
 from sanhui_bot.adapters.telegram import TelegramPlatform
 from sanhui_bot.adapters.telegram.callback_data import encode_button
@@ -154,7 +154,7 @@ async def test_private_start_help_and_private_task_reminders(
     assert "私聊里只能使用" in elsewhere
     assert "/join" in emulator.bot_messages(STRANGER["id"])[0]["text"]
 
-    # A task of 刘洋's falls due: the reminder goes to the branch chat and to his private chat.
+    # A task of 刘洋's falls due: he started a private chat, so the reminder goes there, and only there.
     clock.now = local("2026-03-02T09:00")
     emulator.say(BRANCH, ZHANGWEI, "/decision 整理台账 @liuyang 截止:2026-03-06")
     await settled()
@@ -162,14 +162,32 @@ async def test_private_start_help_and_private_task_reminders(
     await announcer.start(clock.now)
     clock.now = local("2026-03-03T10:00")
     await announcer.advance(local("2026-03-02T09:00"), clock.now)
-    group_reminders = [
-        m for m in emulator.bot_messages(BRANCH) if "将于 2026-03-06 到期" in m.get("text", "")
-    ]
     private_reminders = [m for m in emulator.bot_messages(LIUYANG["id"]) if "到期" in m["text"]]
-    assert len(group_reminders) == 1 and len(private_reminders) == 1
-    assert private_reminders[0]["text"] == group_reminders[0]["text"]
-    assert "reply_markup" not in private_reminders[0]  # buttons only work in the unit's chat
+    assert len(private_reminders) == 1 and "整理台账" in private_reminders[0]["text"]
+    assert "reply_markup" not in private_reminders[0]  # buttons only work in a unit's chat
+    for chat in (BRANCH, COMMITTEE, MATH):
+        assert not [m for m in emulator.bot_messages(chat) if "到期" in m.get("text", "")]
     assert emulator.bot_messages(STRANGER["id"])[1:] == []
+
+    # He blocks the bot: the reminder on the due day reaches him in his 党小组's chat instead.
+    emulator._queue(
+        {
+            "my_chat_member": {
+                "chat": emulator.chats[LIUYANG["id"]],
+                "from": LIUYANG,
+                "date": 1_780_000_000,
+                "old_chat_member": {"status": "member", "user": emulator.me},
+                "new_chat_member": {"status": "kicked", "user": emulator.me, "until_date": 0},
+            }
+        }
+    )
+    await settled()
+    before = clock.now
+    clock.now = local("2026-03-06T10:00")
+    await announcer.advance(before, clock.now)
+    group_reminders = [m for m in emulator.bot_messages(MATH) if "整理台账" in m.get("text", "")]
+    assert len(group_reminders) == 1 and "刘洋" in group_reminders[0]["text"]
+    assert not [m for m in emulator.bot_messages(BRANCH) if "今天到期" in m.get("text", "")]
 
 
 async def test_posts_with_a_picture_and_a_workbook(

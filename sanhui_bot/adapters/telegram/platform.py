@@ -50,7 +50,6 @@ from sanhui_bot.adapters.telegram.translate import (
     keyboard,
     needs_reason,
     split_text,
-    task_ids,
     toast,
     usernames_mentioned,
     utf16_length,
@@ -59,9 +58,10 @@ from sanhui_bot.adapters.telegram.translate import (
 from sanhui_bot.commands import model as cmds
 from sanhui_bot.commands.parser import parse_command
 from sanhui_bot.config import TelegramConfig
+from sanhui_bot.domain.announcements import private_chat_member
 from sanhui_bot.render.catalog import message as catalog_message
 from sanhui_bot.render.replies import Button, Reply
-from sanhui_bot.services import roster
+from sanhui_bot.services import announcements, posts, roster
 
 log = logging.getLogger(__name__)
 
@@ -237,41 +237,40 @@ class TelegramPlatform:
     # --- the announcer's side
 
     def serves(self, chat: str) -> bool:
-        """Whether the chat key has a Telegram chat."""
+        """Whether the chat key has a Telegram chat; a member's private chat is Telegram's (see `post`)."""
+        if private_chat_member(chat) is not None:
+            return True
         return chat_id_of(self.deps.org.chats, chat) is not None
 
     async def post(self, chat: str, reply: Reply) -> str:
-        """Post the announcer's message; raises (RetryAfter, TimedOut, NetworkError…) so the outbox retries."""
+        """Post the announcer's message; raises (RetryAfter, TimedOut, NetworkError…) so the outbox retries.
+
+        A post to a member's private chat goes to the chat of their unit instead when they have
+        blocked the bot since it was planned.
+        """
+        now = self.clock()
+        member = private_chat_member(chat)
+        if member is not None:
+            private = await self._private_chat_id(member)
+            if private:
+                # No buttons: presses only mean something in a unit's chat; the text names the command.
+                return str(await self._send(private, None, Reply(reply.text, (), reply.subject), now))
+            fallback = await announcements.unit_chat_of(self.deps, member)
+            if fallback is None:
+                raise LookupError(f"member {member!r} has no private chat and no unit chat")
+            chat = fallback
         chat_id = chat_id_of(self.deps.org.chats, chat)
         if chat_id is None:
             raise LookupError(f"chat {chat!r} has no telegram id")
-        now = self.clock()
-        message_id = await self._send(chat_id, chat, reply, now)
-        if self.config.private_reminders and not reply.subject:
-            await self._remind_owner_privately(reply, now)
-        return str(message_id)
+        return str(await self._send(chat_id, chat, reply, now))
 
-    async def _remind_owner_privately(self, reply: Reply, now: datetime) -> None:
-        """A task reminder also goes to its owner's private chat with the bot, if they started one."""
-        tasks = task_ids(reply.buttons, self.deps.local_date(now))
-        if len(tasks) != 1:
-            return  # not a reminder about one task
+    async def _private_chat_id(self, member_key: str) -> int | None:
+        """The member's private chat with the bot, None when they never started it or blocked it."""
         async with self.deps.uow() as uow:
-            task = await uow.tasks.get(tasks.pop())
-            owner = await uow.members.get(task.owner) if task and task.owner else None
-            private = (
-                await uow.counters.get(PRIVATE_CHAT_COUNTER.format(user=owner.telegram))
-                if owner is not None and owner.telegram
-                else None
-            )
-        if not private:
-            return
-        try:
-            # No buttons: presses only mean something in the unit's chat.
-            for part in split_text(reply.text):
-                await self.application.bot.send_message(private, part)
-        except TelegramError as error:  # the group got it; a private copy is a courtesy
-            log.warning("private reminder to %s failed: %r", owner.key if owner else "?", error)
+            member = await uow.members.get(member_key)
+            if member is None or not member.telegram:
+                return None
+            return await uow.counters.get(PRIVATE_CHAT_COUNTER.format(user=member.telegram)) or None
 
     # --- sending
 
@@ -459,6 +458,8 @@ class TelegramPlatform:
                 await uow.counters.set(PRIVATE_CHAT_COUNTER.format(user=user.id), message.chat.id)
                 await uow.commit()
             actor = await roster.identify(self.deps, PLATFORM, str(user.id))
+            if actor.member is not None:  # from now on, the member's task reminders come here
+                await posts.set_private_chat(self.deps, actor.member.key, open_=True)
             if actor.member is not None:
                 text = self._t("tg_private_welcome", name=actor.member.name)
             else:
@@ -538,6 +539,9 @@ class TelegramPlatform:
                 async with self.deps.uow() as uow:  # blocked: stop private reminders
                     await uow.counters.set(PRIVATE_CHAT_COUNTER.format(user=change.from_user.id), 0)
                     await uow.commit()
+                actor = await roster.identify(self.deps, PLATFORM, str(change.from_user.id))
+                if actor.member is not None:  # reminders go to the member's unit chat again
+                    await posts.set_private_chat(self.deps, actor.member.key, open_=False)
             return
         present = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
         absent = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
