@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -146,8 +146,16 @@ async def run_on(url: str, config: dict[str, Any]) -> dict[str, float]:
     app = await open_app(settings.model_copy(update={"members": []}))  # migrate only, roster below
     try:
         app.settings = settings
-        await timed("roster sync", lambda: roster.sync_roster(app.deps, roster_members(settings)), results)
-        await timed("roster re-sync", lambda: roster.sync_roster(app.deps, roster_members(settings)), results)
+        await timed(
+            "roster sync",
+            lambda: roster.sync_roster(app.deps, roster_members(settings), datetime.now(UTC)),
+            results,
+        )
+        await timed(
+            "roster re-sync",
+            lambda: roster.sync_roster(app.deps, roster_members(settings), datetime.now(UTC)),
+            results,
+        )
         await seed(app, random.Random(7))
         await timed("summaries + text", lambda: month_end(app), results)
         original_chart = announcer_module.month_chart

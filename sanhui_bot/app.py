@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sanhui_bot.adapters.conversation import Conversation
@@ -14,6 +14,7 @@ from sanhui_bot.domain.errors import UnknownCalendarYear
 from sanhui_bot.domain.model import Member
 from sanhui_bot.domain.organisation import Branch, Group, Organisation
 from sanhui_bot.domain.points import PointRules
+from sanhui_bot.domain.roster import DatedEntry
 from sanhui_bot.domain.workdays import WorkCalendar
 from sanhui_bot.services import meetings, roster
 from sanhui_bot.services.deps import Deps
@@ -49,20 +50,26 @@ def organisation(settings: Settings) -> Organisation:
     return Organisation(branches=branches, chats=chats)
 
 
-def roster_members(settings: Settings) -> list[Member]:
-    """The config's [[members]] as domain members."""
+def roster_members(settings: Settings) -> list[DatedEntry]:
+    """The config's [[members]] as domain members, with the dates given for their changes."""
     return [
-        Member(
-            key=m.key,
-            name=m.name,
-            branch=m.branch,
-            roles=frozenset(m.roles),
-            status=m.status,
-            group=m.group,
-            telegram=m.telegram,
-            matrix=m.matrix,
-            on_long_leave=m.on_long_leave,
-            under_probation_watch=m.under_probation_watch,
+        DatedEntry(
+            Member(
+                key=m.key,
+                name=m.name,
+                branch=m.branch,
+                roles=frozenset(m.roles),
+                status=m.status,
+                group=m.group,
+                telegram=m.telegram,
+                matrix=m.matrix,
+                on_long_leave=m.on_long_leave,
+                under_probation_watch=m.under_probation_watch,
+            ),
+            joined=m.joined,
+            full_since=m.full_since,
+            group_since=m.group_since,
+            left=m.left,
         )
         for m in settings.members
     ]
@@ -79,8 +86,11 @@ class App:
         await self.store.close()
 
 
-async def open_app(settings: Settings, db_path: Path | None = None) -> App:
-    """Open the database (migrating it to the newest schema) and sync the roster from the config."""
+async def open_app(settings: Settings, db_path: Path | None = None, now: datetime | None = None) -> App:
+    """Open the database (migrating it to the newest schema) and sync the roster from the config.
+
+    `now` (default: the clock) dates the roster changes the config makes without a date of their own.
+    """
     engine = create_engine(database_url(settings, db_path))
     await migrate(engine)
     store = SqlStore(engine)
@@ -93,7 +103,7 @@ async def open_app(settings: Settings, db_path: Path | None = None) -> App:
         schedule=settings.schedule,
         branches=tuple(settings.branches),
     )
-    await roster.sync_roster(deps, roster_members(settings))
+    await roster.sync_roster(deps, roster_members(settings), now or datetime.now(UTC))
     return App(settings, store, deps, Conversation(deps, settings.language))
 
 

@@ -243,7 +243,7 @@ async def run_console(settings: Settings, args: argparse.Namespace) -> int:
             return 2
         start = parsed
     try:
-        app = await open_app(settings, args.db)
+        app = await open_app(settings, args.db, start)
     except DatabaseTooNew as error:
         print(str(error), file=sys.stderr)
         return 1

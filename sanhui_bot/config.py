@@ -71,6 +71,21 @@ class MemberConfig(Strict):
     matrix: str | None = None
     on_long_leave: bool = False
     under_probation_watch: bool = False
+    # Dates of roster changes made in this file (default: the day the bot first sees the change).
+    joined: date | None = None  # on the roster from (入党/转入)
+    full_since: date | None = None  # 转正: full member from
+    group_since: date | None = None  # in `group` from
+    left: date | None = None  # 转出: off the roster from
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> MemberConfig:
+        if self.full_since is not None and self.status is not MemberStatus.FULL:
+            raise ValueError('full_since (转正) needs status = "full"')
+        if self.joined is not None and self.left is not None and self.left <= self.joined:
+            raise ValueError(f"left ({self.left}) must come after joined ({self.joined})")
+        if self.joined is not None and self.full_since is not None and self.full_since < self.joined:
+            raise ValueError(f"full_since ({self.full_since}) cannot come before joined ({self.joined})")
+        return self
 
 
 class SlotRule(Strict):

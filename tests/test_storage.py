@@ -53,6 +53,7 @@ from sanhui_bot.domain.model import (
     TaskStatus,
 )
 from sanhui_bot.domain.points import PointEntry, PointReason, reversal
+from sanhui_bot.domain.roster import RosterChangeKind, RosterHistory
 from sanhui_bot.services import ports
 from sanhui_bot.services.ports import OutboxRow, PostedMessage
 from sanhui_bot.storage import repositories
@@ -156,8 +157,8 @@ async def test_migrate_from_empty_database_creates_the_directory_and_reaches_hea
     engine = create_engine(sqlite_url(tmp_path / "new" / "dir" / "sanhui.db"))
     try:
         assert await current_revision(engine) is None
-        assert await migrate(engine) == head_revision() == "0005"
-        assert await current_revision(engine) == "0005"
+        assert await migrate(engine) == head_revision() == "0006"
+        assert await current_revision(engine) == "0006"
     finally:
         await engine.dispose()
 
@@ -206,7 +207,7 @@ async def test_a_database_newer_than_the_code_is_refused(store: SqlStore) -> Non
     async with store.engine.begin() as connection:
         await connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
     assert await current_revision(store.engine) == "0099"
-    with pytest.raises(DatabaseTooNew, match=r"revision 0099, newer .* \(head 0005\); upgrade sanhui-bot"):
+    with pytest.raises(DatabaseTooNew, match=r"revision 0099, newer .* \(head 0006\); upgrade sanhui-bot"):
         await migrate(store.engine)
     assert await current_revision(store.engine) == "0099"  # untouched
 
@@ -946,5 +947,32 @@ async def test_0005_keeps_agenda_topics_as_topics(tmp_path: Path) -> None:
         async with store.unit_of_work() as uow:
             assert [item.topic for item in await uow.meetings.agenda(1)] == ["家校沟通机制"]
             assert await uow.meetings.materials(1) == []
+    finally:
+        await engine.dispose()
+
+
+async def test_0006_gives_every_stored_member_an_undated_history(tmp_path: Path) -> None:
+    engine = create_engine(sqlite_url(tmp_path / "old.db"))
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(_upgrade_to, "0005")
+            for key, active in (("li", True), ("wang", False)):
+                await connection.execute(
+                    text(
+                        "INSERT INTO members (key, name, branch, roles, status, group_key, active, "
+                        "on_long_leave, under_probation_watch, source) "
+                        f"VALUES ('{key}', '{key}', 't1', '', 'probationary', 'math', {int(active)}, 0, 0, 'config')"
+                    )
+                )
+            await connection.commit()
+        assert await migrate(engine) == head_revision()
+        store = SqlStore(engine)
+        async with store.unit_of_work() as uow:
+            history = RosterHistory(await uow.members.changes())
+            members = await uow.members.list(include_inactive=True)
+        # the roster of any past day is the one the bot counted before the history existed
+        [li] = history.roster_on(members, date(2020, 1, 1))
+        assert (li.key, li.status, li.group) == ("li", MemberStatus.PROBATIONARY, "math")
+        assert [c.kind for c in history.of("wang")] == [RosterChangeKind.JOINED, RosterChangeKind.LEFT]
     finally:
         await engine.dispose()

@@ -284,8 +284,22 @@ class Suggestion:
 
 
 @dataclass(frozen=True, slots=True)
+class Vote:
+    """A congress decision's 表决 (条例第十一条): the counts, and the voting members as of the meeting."""
+
+    approve: int  # 同意
+    against: int  # 反对
+    abstain: int  # 弃权
+    voting_members: int = 0  # all voting members of the branch on the meeting's day
+
+    @property
+    def cast(self) -> int:
+        return self.approve + self.against + self.abstain
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
-    """A decision recorded with /decision; it opens exactly one task."""
+    """A decision recorded with /decision; it opens one task, unless its vote did not pass (未通过)."""
 
     id: int | None
     branch: str
@@ -294,6 +308,7 @@ class Decision:
     recorded_by: str
     recorded_at: datetime
     meeting_id: int | None = None
+    vote: Vote | None = None
 
 
 # The closed loop 支委会决议 → 党小组落实 → 党员示范 → 群众评价, as allowed transitions.

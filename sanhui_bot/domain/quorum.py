@@ -13,6 +13,7 @@ from sanhui_bot.domain.model import (
     Rsvp,
     RsvpAnswer,
     SignIn,
+    Vote,
     committee_unit,
 )
 
@@ -72,6 +73,12 @@ def committee_quorum(committee: Sequence[Member], present_keys: Iterable[str]) -
 def resolution_passes(approvals: int, voting_total: int) -> bool:
     """条例: a resolution passes when approvals exceed half of ALL voting members, not of those present."""
     return more_than_half(approvals, voting_total)
+
+
+def vote_passes(vote: Vote) -> bool:
+    """条例第十一条: a congress decision passes when its approvals exceed half of all voting members
+    as of the meeting; abstentions and absentees count against it."""
+    return resolution_passes(vote.approve, vote.voting_members)
 
 
 def quorum_for(meeting: Meeting, roster: Sequence[Member], present_keys: Iterable[str]) -> QuorumCheck | None:

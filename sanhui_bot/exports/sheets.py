@@ -226,15 +226,17 @@ def _points_rows(snapshot: LedgerSnapshot, names: _Names) -> Sheet:
         month = entry.occurred_at.astimezone(snapshot.tz).month
         by_member_month.setdefault((entry.member, month), []).append(entry)
     last_month = max((month for _, month in by_member_month), default=0)
-    with_entries = {member for member, _ in by_member_month}
-    members = [m for m in snapshot.members if m.active or m.key in with_entries]
+    # A month lists the members on the roster at its end and anyone with entries in it, so a month's
+    # rows stay as they were when members join or leave later.
     rows: list[list[Cell]] = []
-    for member in members:
+    for member in snapshot.members:
         running = 0
         for month in range(1, last_month + 1):
             entries = by_member_month.get((member.key, month), [])
             month_total = sum(entry.delta for entry in entries)
             running += month_total
+            if not entries and member.key not in snapshot.month_rosters.get(month, frozenset()):
+                continue
             details = "；".join(
                 f"{names.day(e.occurred_at):%m-%d} {word(f'reason.{e.reason}', ZH)} {e.delta:+d}"
                 + (f"（{e.note}）" if e.note else "")

@@ -154,7 +154,7 @@ async def meeting_announcement(
         outlines = {outline.member for outline in await uow.attendance.outlines(meeting_id)}
         counted = None
         if with_attendance:
-            roster = await deps.roster.branch(uow, meeting.branch)
+            roster = await deps.roster_of(uow, meeting)
             counted = attendance(
                 meeting,
                 roster,
@@ -208,7 +208,7 @@ async def _settle_points(uow: UnitOfWork, deps: Deps, post: PlannedPost) -> None
         meeting = await uow.meetings.get(subject_id(post))
         if meeting is None:
             return
-        roster = await deps.roster.branch(uow, meeting.branch)
+        roster = await deps.roster_of(uow, meeting)
         counted = attendance(
             meeting, roster, await uow.attendance.rsvps(meeting.id), await uow.attendance.signins(meeting.id)
         )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sanhui_bot.config import BranchConfig, ScheduleConfig
 from sanhui_bot.domain.errors import DomainError, NotFound
-from sanhui_bot.domain.model import ChatContext, Meeting, Task
+from sanhui_bot.domain.model import ChatContext, Meeting, Member, Task
 from sanhui_bot.domain.organisation import Organisation
 from sanhui_bot.domain.points import PointRules
 from sanhui_bot.domain.workdays import WorkCalendar
@@ -38,6 +39,10 @@ class Deps:
 
     def local_date(self, moment: datetime) -> date:
         return moment.astimezone(self.tz).date()
+
+    async def roster_of(self, uow: UnitOfWork, meeting: Meeting) -> Sequence[Member]:
+        """The branch's roster on the meeting's (local) day: whom it expected and who could vote."""
+        return await self.roster.on(uow, meeting.branch, self.local_date(meeting.starts_at))
 
 
 def require_chat(ctx: ChatContext | None) -> ChatContext:

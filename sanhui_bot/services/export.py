@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,10 +23,11 @@ from sanhui_bot.domain.model import (
     Suggestion,
     Task,
     TaskRating,
+    Vote,
 )
 from sanhui_bot.domain.permissions import Action, require
 from sanhui_bot.domain.points import PointEntry
-from sanhui_bot.domain.quorum import attendance
+from sanhui_bot.domain.quorum import attendance, vote_passes
 from sanhui_bot.domain.records import attendance_known, meeting_host, meeting_recorder
 from sanhui_bot.services.deps import Deps, records_since, require_chat
 
@@ -57,13 +58,15 @@ async def export_ledger(deps: Deps, now: datetime) -> dict[str, list[dict[str, A
         outbox = await uow.outbox.list()
         since = await records_since(uow)
         agendas = {m.id: [item.topic for item in await uow.meetings.agenda(m.id or 0)] for m in meetings}
+        rosters = {m.id or 0: await deps.roster_of(uow, m) for m in meetings}
+        changes = await uow.members.changes()
 
     attendance_rows: list[dict[str, Any]] = []
     signed_at = {(s.meeting_id, s.member): s.signed_at for s in signins}
     for meeting in meetings:
         if not attendance_known(meeting, now, since):
             continue
-        counted = attendance(meeting, members, rsvps, signins)
+        counted = attendance(meeting, rosters[meeting.id or 0], rsvps, signins)
         for status, keys in (
             ("present", counted.present),
             ("leave", counted.on_leave),
@@ -117,6 +120,19 @@ async def export_ledger(deps: Deps, now: datetime) -> dict[str, list[dict[str, A
             }
             for m in meetings
         ],
+        "roster": [
+            {
+                "id": c.id,
+                "member": c.member,
+                "kind": c.kind.value,
+                "effective_on": day(c.effective_on),
+                "status": c.status.value if c.status is not None else None,
+                "group": c.group,
+                "recorded_at": stamp(c.recorded_at),
+                "recorded_by": c.recorded_by,
+            }
+            for c in changes
+        ],
         "rsvps": [
             {
                 "meeting": r.meeting_id,
@@ -152,6 +168,7 @@ async def export_ledger(deps: Deps, now: datetime) -> dict[str, list[dict[str, A
                 "meeting": d.meeting_id,
                 "recorded_by": d.recorded_by,
                 "recorded_at": stamp(d.recorded_at),
+                "vote": _vote(d.vote),
             }
             for d in decisions
         ],
@@ -204,6 +221,19 @@ async def export_ledger(deps: Deps, now: datetime) -> dict[str, list[dict[str, A
     }
 
 
+def _vote(vote: Vote | None) -> dict[str, Any] | None:
+    """A congress decision's vote for the export, with the result the rule gives."""
+    if vote is None:
+        return None
+    return {
+        "for": vote.approve,
+        "against": vote.against,
+        "abstain": vote.abstain,
+        "voting_members": vote.voting_members,
+        "passed": vote_passes(vote),
+    }
+
+
 def _without_file_data(payload: dict[str, Any]) -> dict[str, Any]:
     """A post's payload with each attachment's bytes replaced by their size (a chart is ~50 kB of base64)."""
     if "attachments" not in payload:
@@ -221,7 +251,7 @@ class LedgerSnapshot:
 
     Meetings, decisions, suggestions and point entries are those of the year (by local start, record,
     submission and occurrence time); tasks are those of the year's decisions. Attendance is counted
-    for meetings that have ended and were not cancelled, over the current roster.
+    for meetings that have ended and were not cancelled, over the roster of each meeting's day.
     """
 
     year: int
@@ -239,6 +269,8 @@ class LedgerSnapshot:
     tasks: dict[int, Task]  # decision id → its task
     ratings: dict[int, list[TaskRating]]  # task id → ratings
     points: list[PointEntry]
+    # month → keys of the members on the roster at its end (or at `now`, for the month running)
+    month_rosters: dict[int, frozenset[str]] = field(default_factory=dict)
 
 
 async def ledger_snapshot(deps: Deps, year: int, now: datetime, branch: str | None = None) -> LedgerSnapshot:
@@ -261,8 +293,18 @@ async def ledger_snapshot(deps: Deps, year: int, now: datetime, branch: str | No
         member_keys = {m.key for m in members}
         points = [e for e in await uow.points.entries(since=start, until=end) if e.member in member_keys]
         since = await records_since(uow)
+        rosters = {m.id or 0: await deps.roster_of(uow, m) for m in meetings}
+        history = await deps.roster.history(uow)
+    today = deps.local_date(now)
+    month_rosters = {
+        month: frozenset(m.key for m in history.roster_on(members, min(_last_day(year, month), today)))
+        for month in range(1, 13)
+        if date(year, month, 1) <= today
+    }
     counted = {
-        m.id or 0: attendance(m, members, rsvps, signins) for m in meetings if attendance_known(m, now, since)
+        m.id or 0: attendance(m, rosters[m.id or 0], rsvps, signins)
+        for m in meetings
+        if attendance_known(m, now, since)
     }
     year_tasks = {d.id or 0: tasks[d.id] for d in decisions if d.id in tasks}
     task_ids = {t.id for t in year_tasks.values()}
@@ -280,14 +322,21 @@ async def ledger_snapshot(deps: Deps, year: int, now: datetime, branch: str | No
         rsvps={(r.meeting_id, r.member): r for r in rsvps if r.meeting_id in meeting_ids},
         signins={(s.meeting_id, s.member): s for s in signins if s.meeting_id in meeting_ids},
         agenda=agenda,
-        hosts={m.id or 0: meeting_host(m, members, _present(counted, m)) for m in meetings},
-        recorders={m.id or 0: meeting_recorder(m, members, _present(counted, m)) for m in meetings},
+        hosts={m.id or 0: meeting_host(m, rosters[m.id or 0], _present(counted, m)) for m in meetings},
+        recorders={
+            m.id or 0: meeting_recorder(m, rosters[m.id or 0], _present(counted, m)) for m in meetings
+        },
         suggestions=suggestions,
         decisions=decisions,
         tasks=year_tasks,
         ratings=by_task,
         points=points,
+        month_rosters=month_rosters,
     )
+
+
+def _last_day(year: int, month: int) -> date:
+    return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
 
 
 def _present(counted: dict[int, Attendance], meeting: Meeting) -> list[str]:

@@ -92,7 +92,7 @@ async def ensure_year_planned(deps: Deps, year: int) -> int:
 
 async def tally(uow: UnitOfWork, deps: Deps, meeting: Meeting) -> Tally:
     """The RSVP tally of a meeting."""
-    roster = await deps.roster.branch(uow, meeting.branch)
+    roster = await deps.roster_of(uow, meeting)
     expected = [member.key for member in expected_members(meeting, roster)]
     answers = await uow.attendance.answers(meeting.id or 0)
     by_answer: dict[RsvpAnswer, list[str]] = {answer: [] for answer in RsvpAnswer}

@@ -30,6 +30,7 @@ from sanhui_bot.domain.model import (
     TaskStatus,
 )
 from sanhui_bot.domain.points import PointEntry
+from sanhui_bot.domain.roster import RosterChange
 
 
 class MemberRepository(Protocol):
@@ -46,6 +47,14 @@ class MemberRepository(Protocol):
     async def upsert(self, member: Member) -> None: ...
     async def deactivate_except(self, source: str, keep: set[str]) -> int:
         """Mark active members of `source` whose key is not in `keep` inactive; return how many."""
+        ...
+
+    async def add_changes(self, changes: Sequence[RosterChange]) -> None:
+        """Append dated facts to the roster's history (domain/roster.py); the version moves."""
+        ...
+
+    async def changes(self) -> list[RosterChange]:
+        """The roster's whole history, in the order recorded."""
         ...
 
 

@@ -178,9 +178,11 @@ async def branch_report(deps: Deps, branch: str, period: Period, now: datetime) 
     found = deps.org.branch(branch)
     groups = list(found.groups) if found is not None else []
     async with deps.uow() as uow:
-        roster = await deps.roster.branch(uow, branch)
         stored = await uow.meetings.between(None, start, end, include_cancelled=True)
         meetings = [m for m in stored if m.branch == branch]
+        # Each meeting counts the roster of its own day, so later joins and departures change nothing.
+        rosters = {m.id or 0: await deps.roster_of(uow, m) for m in meetings}
+        members = [m for m in await deps.roster.members(uow) if m.branch == branch]
         rsvps = await uow.attendance.rsvps()
         signins = await uow.attendance.signins()
         tasks = await uow.tasks.list(branch)
@@ -205,12 +207,12 @@ async def branch_report(deps: Deps, branch: str, period: Period, now: datetime) 
 
     held = [m for m in meetings if m.status is not MeetingStatus.CANCELLED and m.ends_at <= cutoff]
     recorded = [m for m in held if attendance_known(m, cutoff, since)]
-    per_meeting = tuple(_meeting_attendance(m, roster, rsvps, signins) for m in recorded)
+    per_meeting = tuple(_meeting_attendance(m, rosters[m.id or 0], rsvps, signins) for m in recorded)
     quorums = tuple(
         CongressQuorum(m.meeting.id or 0, deps.local_date(m.meeting.starts_at), check)
         for m in per_meeting
         if m.meeting.kind is MeetingKind.CONGRESS
-        and (check := quorum_for(m.meeting, roster, m.present)) is not None
+        and (check := quorum_for(m.meeting, rosters[m.meeting.id or 0], m.present)) is not None
     )
     with_decisions = {d.meeting_id for d in decisions if d.meeting_id is not None}
     misses, unknown = publication_misses(deps, meetings, with_decisions, start, cutoff, now)
@@ -221,7 +223,7 @@ async def branch_report(deps: Deps, branch: str, period: Period, now: datetime) 
         totals=totals,
         gaps=gaps,
         meetings=per_meeting,
-        members=_member_attendance(roster, per_meeting),
+        members=_member_attendance(members, per_meeting),
         tasks=_group_tasks(deps, tasks, groups, start, cutoff),
         publication_misses=misses,
         publication_unknown=unknown,
@@ -314,7 +316,7 @@ async def meeting_minutes(deps: Deps, branch: str, meeting_id: int, now: datetim
     """A meeting's 会议纪要 data (no permission check: the CLI and `show_minutes` use it)."""
     async with deps.uow() as uow:
         meeting = await meeting_in_branch(uow, branch, meeting_id)
-        roster = await deps.roster.branch(uow, branch)
+        roster = await deps.roster_of(uow, meeting)
         rsvps = await uow.attendance.rsvps(meeting_id)
         signins = await uow.attendance.signins(meeting_id)
         agenda = await uow.meetings.agenda(meeting_id)

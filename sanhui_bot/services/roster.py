@@ -11,23 +11,57 @@ from sanhui_bot.commands.model import ApproveJoin, Join, MemberMention
 from sanhui_bot.domain.errors import DomainError, NotFound
 from sanhui_bot.domain.model import Actor, ChatContext, JoinRequest, JoinStatus, Member, MemberStatus
 from sanhui_bot.domain.permissions import Action, require
+from sanhui_bot.domain.roster import (
+    DatedEntry,
+    RosterChange,
+    RosterChangeKind,
+    RosterHistory,
+    changes_for_entry,
+    removal,
+    state_on,
+)
 from sanhui_bot.services.deps import Deps, require_chat
 from sanhui_bot.services.ports import UnitOfWork
 
 MEMBER_KEY = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 
-async def sync_roster(deps: Deps, members: Sequence[Member]) -> int:
-    """Bring the stored roster in line with the config: upsert its members, deactivate removed ones.
+async def sync_roster(deps: Deps, entries: Sequence[DatedEntry], now: datetime) -> int:
+    """Bring the stored roster in line with the config; return how many members left it.
 
-    Members added through /join are kept: the config does not know them.
+    What changed since the last sync becomes dated facts in the roster's history (domain/roster.py):
+    a new entry joined, a changed status or group, a `left` date, an entry removed from the file (it
+    left today). Members added through /join are kept: the config does not know them.
     """
+    today = deps.local_date(now)
+    listed = {entry.member.key for entry in entries}
     async with deps.uow() as uow:
-        for member in members:
+        stored = {member.key: member for member in await uow.members.list(include_inactive=True)}
+        history = RosterHistory(await uow.members.changes())
+        known_branches = {member.branch for key, member in stored.items() if history.knows(key)}
+        added: list[RosterChange] = []
+        for entry in entries:
+            key = entry.member.key
+            first_sight = entry.member.branch not in known_branches
+            changes = changes_for_entry(entry, history.of(key), today, now, first_sight)
+            state = state_on([*history.of(key), *changes], today)
+            if state is None:
+                member = replace(entry.member, active=False)
+            else:
+                member = replace(entry.member, active=True, status=state.status, group=state.group)
             await uow.members.upsert(member)
-        removed = await uow.members.deactivate_except("config", {member.key for member in members})
+            added.extend(changes)
+        left = [
+            change
+            for key, member in stored.items()
+            if member.source == "config"
+            and key not in listed
+            and (change := removal(key, history.of(key), today, now)) is not None
+        ]
+        await uow.members.add_changes([*added, *left])
+        await uow.members.deactivate_except("config", listed)
         await uow.commit()
-    return removed
+    return len(left)
 
 
 async def identify(deps: Deps, platform: str, platform_user: str, display_name: str = "") -> Actor:
@@ -127,6 +161,19 @@ async def approve_join(
             source="join",
         )
         await uow.members.upsert(member)
+        await uow.members.add_changes(
+            [
+                RosterChange(
+                    key,
+                    RosterChangeKind.JOINED,
+                    deps.local_date(now),
+                    now,
+                    status=member.status,
+                    group=group,
+                    recorded_by=approver.key,
+                )
+            ]
+        )
         await uow.joins.update(
             replace(
                 request, status=JoinStatus.APPROVED, decided_by=approver.key, decided_at=now, member_key=key

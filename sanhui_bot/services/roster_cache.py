@@ -1,10 +1,12 @@
-"""An in-process copy of the roster that stays consistent with the database."""
+"""An in-process copy of the roster and its history that stays consistent with the database."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from sanhui_bot.domain.model import Member
+from sanhui_bot.domain.roster import RosterHistory
 from sanhui_bot.services.ports import UnitOfWork
 
 
@@ -18,16 +20,28 @@ class RosterCache:
     def __init__(self) -> None:
         self._version = -1
         self._members: list[Member] = []
+        self._history = RosterHistory(())
         self._branches: dict[str, tuple[Member, ...]] = {}
+        self._days: dict[tuple[str, date], tuple[Member, ...]] = {}
 
-    async def members(self, uow: UnitOfWork) -> list[Member]:
-        """Every member ever on the roster, active or not, ordered by key."""
+    async def _load(self, uow: UnitOfWork) -> None:
         version = await uow.members.version()
         if version != self._version:
             self._members = await uow.members.list(include_inactive=True)
+            self._history = RosterHistory(await uow.members.changes())
             self._branches = {}
+            self._days = {}
             self._version = version
+
+    async def members(self, uow: UnitOfWork) -> list[Member]:
+        """Every member ever on the roster, active or not, ordered by key."""
+        await self._load(uow)
         return self._members
+
+    async def history(self, uow: UnitOfWork) -> RosterHistory:
+        """The roster's dated changes."""
+        await self._load(uow)
+        return self._history
 
     async def branch(self, uow: UnitOfWork, branch: str) -> Sequence[Member]:
         """The branch's active members, computed once per roster version."""
@@ -37,3 +51,12 @@ class RosterCache:
             active = tuple(member for member in members if member.branch == branch and member.active)
             self._branches[branch] = active
         return active
+
+    async def on(self, uow: UnitOfWork, branch: str, day: date) -> Sequence[Member]:
+        """The branch's roster of `day` (local date), as its members stood then."""
+        members = await self.members(uow)
+        found = self._days.get((branch, day))
+        if found is None:
+            found = tuple(self._history.roster_on((m for m in members if m.branch == branch), day))
+            self._days[(branch, day)] = found
+        return found

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sanhui_bot.domain.announcements import publish_deadline
 from sanhui_bot.domain.compliance import MEETING_RULES, Compliance, Period, PeriodKind, compliance
@@ -211,7 +211,9 @@ async def month_summary(
     # One unit of work for every read: SQLite transactions are BEGIN IMMEDIATE, so a second one opened
     # inside would wait for this one forever.
     async with deps.uow() as uow:
-        members = await deps.roster.branch(uow, ctx.branch)
+        # The roster of the month's last day (or today, mid-month): later changes leave it as it was.
+        last_day = deps.local_date(min(end - timedelta(seconds=1), now))
+        members = await deps.roster.on(uow, ctx.branch, last_day)
         # Only this branch's entries: reading every school's ledger per chat made a district's
         # month-end quadratic (1,000 chats × 60,000 entries, bench/month_end.py).
         entries = await uow.points.entries(since=period.year_start, until=end, branch=ctx.branch)

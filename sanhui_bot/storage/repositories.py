@@ -40,8 +40,10 @@ from sanhui_bot.domain.model import (
     Task,
     TaskRating,
     TaskStatus,
+    Vote,
 )
 from sanhui_bot.domain.points import PointEntry, PointReason
+from sanhui_bot.domain.roster import RosterChange, RosterChangeKind
 from sanhui_bot.services.ports import OutboxRow, PostedMessage
 from sanhui_bot.storage.schema import (
     agenda_items,
@@ -55,6 +57,7 @@ from sanhui_bot.storage.schema import (
     platform_state,
     points,
     posted_messages,
+    roster_changes,
     rsvps,
     seen_updates,
     signins,
@@ -156,6 +159,19 @@ def _member_from_row(row: Row[Any]) -> Member:
         on_long_leave=bool(row.on_long_leave),
         under_probation_watch=bool(row.under_probation_watch),
         source=row.source,
+    )
+
+
+def _change_from_row(row: Row[Any]) -> RosterChange:
+    return RosterChange(
+        id=row.id,
+        member=row.member,
+        kind=RosterChangeKind(row.kind),
+        effective_on=row.effective_on,
+        status=MemberStatus(row.status) if row.status is not None else None,
+        group=row.group_key,
+        recorded_at=row.recorded_at,
+        recorded_by=row.recorded_by,
     )
 
 
@@ -273,6 +289,32 @@ class SqlMemberRepository:
         if result.rowcount:
             await _increment(self._connection, ROSTER_VERSION)
         return result.rowcount
+
+    async def add_changes(self, changes: Sequence[RosterChange]) -> None:
+        """Append dated facts to the roster's history; the roster version moves."""
+        if not changes:
+            return
+        await self._connection.execute(
+            roster_changes.insert(),
+            [
+                {
+                    "member": change.member,
+                    "kind": change.kind.value,
+                    "effective_on": change.effective_on,
+                    "status": change.status.value if change.status is not None else None,
+                    "group_key": change.group,
+                    "recorded_at": change.recorded_at,
+                    "recorded_by": change.recorded_by,
+                }
+                for change in changes
+            ],
+        )
+        await _increment(self._connection, ROSTER_VERSION)
+
+    async def changes(self) -> list[RosterChange]:
+        """The roster's whole history, in the order recorded."""
+        query = select(roster_changes).order_by(roster_changes.c.id)
+        return [_change_from_row(row) for row in await self._connection.execute(query)]
 
     async def list(self, branch: str | None = None, include_inactive: bool = False) -> list[Member]:
         """Members ordered by key."""
@@ -642,6 +684,11 @@ def _decision_from_row(row: Row[Any]) -> Decision:
         recorded_by=row.recorded_by,
         recorded_at=row.recorded_at,
         meeting_id=row.meeting_id,
+        vote=(
+            Vote(row.votes_for, row.votes_against, row.votes_abstain, row.voting_members)
+            if row.votes_for is not None
+            else None
+        ),
     )
 
 
@@ -708,6 +755,10 @@ class SqlTaskRepository:
                 recorded_by=decision.recorded_by,
                 recorded_at=decision.recorded_at,
                 meeting_id=decision.meeting_id,
+                votes_for=decision.vote.approve if decision.vote else None,
+                votes_against=decision.vote.against if decision.vote else None,
+                votes_abstain=decision.vote.abstain if decision.vote else None,
+                voting_members=decision.vote.voting_members if decision.vote else None,
             )
             .returning(decisions.c.id)
         )

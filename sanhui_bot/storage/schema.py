@@ -100,6 +100,21 @@ members = Table(
     Index(None, "matrix"),
 )
 
+# The roster's history (domain/roster.py): dated facts, only ever added to.
+roster_changes = Table(
+    "roster_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("member", Text, _member_fk(), nullable=False),
+    Column("kind", Text, nullable=False),  # joined | left | status | group
+    Column("effective_on", Date, nullable=True),  # NULL: since before the bot kept records
+    Column("status", Text, nullable=True),
+    Column("group_key", Text, nullable=True),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("recorded_by", Text, nullable=True),  # NULL: the config file
+    Index(None, "member"),
+)
+
 meetings = Table(
     "meetings",
     metadata,
@@ -193,6 +208,11 @@ decisions = Table(
     Column("recorded_by", Text, nullable=False),
     Column("recorded_at", UTCDateTime, nullable=False),
     Column("meeting_id", Integer, _meeting_fk(), nullable=True),
+    # A congress decision's vote (条例第十一条); NULL when none was given.
+    Column("votes_for", Integer, nullable=True),
+    Column("votes_against", Integer, nullable=True),
+    Column("votes_abstain", Integer, nullable=True),
+    Column("voting_members", Integer, nullable=True),  # voting members as of the meeting
 )
 
 tasks = Table(
