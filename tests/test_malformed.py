@@ -21,6 +21,8 @@ MALFORMED: list[tuple[str, str, str, str]] = [
     ("zhangwei", "branch", "/decision 完成方案 @liuyang 截止:明天吧", "日期"),
     ("zhangwei", "branch", "/decision 完成方案 @liuyang 截止:13/45", "日期"),
     ("zhangwei", "branch", "/decision @liuyang 截止:2026-03-20", "标题"),
+    ("zhangwei", "branch", "/decision x @liuyang 截止:9999-12-31", "2028-12-31"),  # issue 13
+    ("zhangwei", "branch", "/meeting new congress 9999-12-31 23:30", "2025-01-01"),
     ("zhangwei", "branch", "/decision 完成方案 @liuyang @lihua 截止:2026-03-20", "负责人"),
     ("liuyang", "g-math", "/rsvp", "会议编号"),
     ("liuyang", "g-math", "/rsvp abc yes", "编号"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, time
 
 import pytest
@@ -391,6 +392,16 @@ BAD: list[tuple[str, str, str | None, dict[str, object]]] = [
     ("/decision 完成方案 @liuyang 截止 3月20日", "missing_due", "decision", {}),
     ("/decision 完成方案 @liuyang 截止:下周五", "bad_date", "decision", {"value": "下周五"}),
     ("/decision 完成方案 @liuyang 截止:2月30日", "impossible_date", "decision", {}),
+    # Issue 13: 9999-12-31 was accepted, then every scheduler tick overflowed on it.
+    (
+        "/decision x @liuyang 截止:9999-12-31",
+        "date_out_of_range",
+        "decision",
+        {"value": "9999-12-31", "first": "2025-01-01", "last": "2028-12-31"},
+    ),
+    ("/decision x @liuyang 截止:2024-12-31", "date_out_of_range", "decision", {"first": "2025-01-01"}),
+    ("/meeting new congress 9999-12-31 23:30", "date_out_of_range", "meeting", {"last": "2028-12-31"}),
+    ("/meeting move 3 2029-01-01 14:30", "date_out_of_range", "meeting", {"value": "2029-01-01"}),
     ("/decision 完成方案 @liuyang 截止:3-20 截止:3-21", "unexpected_argument", "decision", {}),
     ("/decision @liuyang 截止:3-20", "missing_argument", "decision", {"param": "title"}),
     ("/decision 完成方案 @liuyang 截止:3-20 牵头:", "missing_argument", "decision", {"param": "lead"}),
@@ -602,3 +613,41 @@ def test_any_text_gives_a_command_an_error_or_silence_and_never_raises(text: str
     if isinstance(result, ParseError):
         assert result.code in ERROR_CODES
         assert parse_error_text(result, "zh-CN") and parse_error_text(result, "en")
+
+
+# --- control and invisible characters (issue 13) --------------------------------------------------
+
+
+def test_a_vertical_tab_from_word_becomes_a_new_line_of_the_suggestion() -> None:
+    # Word types U+000B for Shift+Enter; stored as is, it broke the workbook export for ever.
+    assert parse_command("/suggest 好建议\x0b换行", TODAY) == Suggest("好建议\n换行")
+
+
+@pytest.mark.parametrize(
+    "invisible",
+    ["\x00", "\x07", "\x1b", "\x7f", "\x9b", "\u200b", "\u200e", "\u202e", "\u2066", "\u2060", "\ufeff"],
+)
+def test_controls_and_invisibles_are_removed_from_every_free_text(invisible: str) -> None:
+    assert parse_command(f"/suggest 好{invisible}建议", TODAY) == Suggest("好建议")
+    decision = parse_command(f"/decision 完成{invisible}方案 @liuyang{invisible} 截止:3-20", TODAY)
+    assert isinstance(decision, RecordDecision)
+    assert (decision.title, decision.owner.text) == ("完成方案", "liuyang")
+    assert parse_command(f"{invisible}/join 刘{invisible}洋", TODAY) == Join("刘洋")
+
+
+def test_tabs_new_lines_and_emoji_joiners_are_kept() -> None:
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    assert parse_command(f"/suggest 一\t二\n三 {family}", TODAY) == Suggest(f"一\t二\n三 {family}")
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(st.characters(categories=("Cc", "Cf", "Zl", "Zp", "Lo")), min_size=1, max_size=40))
+def test_no_accepted_free_text_holds_a_control_character(text: str) -> None:
+    result = parse_command(f"/suggest 建议{text}", TODAY)
+    assert isinstance(result, Suggest)
+    assert all(
+        ch in "\n\t\u200c\u200d" or unicodedata.category(ch) not in ("Cc", "Zl", "Zp") for ch in result.text
+    )
+    assert not set(result.text) & set(
+        "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
+    )

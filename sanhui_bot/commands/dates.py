@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, time
+from datetime import MAXYEAR, MINYEAR, date, time
 from typing import Any
 
 # ASCII digits only: after NFKC full-width digits are ASCII, and other scripts' digits are not dates.
@@ -36,7 +36,7 @@ _MORNING = frozenset({"上午", "早上", "am"})
 
 
 class DateError(ValueError):
-    """A date or time that cannot be read; `code` is bad_date, impossible_date or bad_time."""
+    """A date or time that cannot be read; `code` is bad_date, impossible_date, date_out_of_range or bad_time."""
 
     def __init__(self, code: str, params: dict[str, Any] | None = None) -> None:
         super().__init__(code, params or {})
@@ -62,6 +62,26 @@ def parse_date(text: str, today: date) -> date:
             year = today.year if (month, day) >= (today.month, today.day) else today.year + 1
             return _checked(year, month, day, written)
     raise DateError("bad_date", {"value": written})
+
+
+def date_horizon(today: date) -> tuple[date, date]:
+    """The dates a user may give, from 1 January of last year to 31 December two years ahead.
+
+    Meetings are planned a term or two ahead and records reach back into last year; anything beyond
+    is a typo (9999-12-31), and far dates overflow the time arithmetic of reminders and exports.
+    """
+    return date(max(today.year - 1, MINYEAR), 1, 1), date(min(today.year + 2, MAXYEAR), 12, 31)
+
+
+def parse_date_within_horizon(text: str, today: date) -> date:
+    """`parse_date`, refusing a date outside `date_horizon(today)` with code date_out_of_range."""
+    found = parse_date(text, today)
+    first, last = date_horizon(today)
+    if not first <= found <= last:
+        raise DateError(
+            "date_out_of_range", {"value": text.strip(), "first": first.isoformat(), "last": last.isoformat()}
+        )
+    return found
 
 
 def _checked(year: int, month: int, day: int, written: str) -> date:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any, Generic, TypeVar
 
-from sanhui_bot.commands.dates import DateError, parse_date, parse_time
+from sanhui_bot.commands.characters import clean_typed_text
+from sanhui_bot.commands.dates import DateError, parse_date_within_horizon, parse_time
 from sanhui_bot.commands.model import (
     AddAgenda,
     Adopt,
@@ -65,6 +66,7 @@ ERROR_CODES: frozenset[str] = frozenset(
         "bad_number",  # param, value
         "bad_date",  # value
         "impossible_date",  # value
+        "date_out_of_range",  # value, first, last
         "bad_time",  # value
         "bad_kind",  # value
         "bad_answer",  # value
@@ -402,7 +404,8 @@ def parse_command(
     `mentions` maps a mention's text (without @) to the platform user it links to, so the
     `MemberMention`s of a command carry that id (Telegram text_mention entities).
     """
-    first_line, _, more = text.lstrip().replace("\r\n", "\n").replace("\r", "\n").partition("\n")
+    # Invisible and control characters go first (see characters.py): they break exports and display.
+    first_line, _, more = clean_typed_text(text).lstrip().partition("\n")
     line = _Text.of(first_line)
     if line.normal.strip() in ("/", "!") and not more.strip():
         return ParseError("bare_prefix", None, {})  # someone looking for the commands
@@ -453,7 +456,7 @@ def _number(token: _Token | None, param: str) -> int:
 
 def _date(text: str, today: date) -> date:
     try:
-        return parse_date(text, today)
+        return parse_date_within_horizon(text, today)
     except DateError as error:
         raise _Refused(error.code, **error.params) from None
 

@@ -17,6 +17,7 @@ from typing import Any
 from sanhui_bot.domain.model import Meeting, MeetingKind, MeetingStatus, Member, Task
 from sanhui_bot.domain.organisation import Branch
 from sanhui_bot.domain.workdays import WorkCalendar
+from sanhui_bot.domain.zones import to_zone
 
 
 class PostKind(StrEnum):
@@ -111,7 +112,7 @@ def meeting_post_key(kind: PostKind, meeting: Meeting) -> str:
 
 def notice_due(meeting: Meeting, rules: AnnouncementRules, tz: tzinfo) -> datetime:
     """When a meeting's notice is due: `notice_days` before its day, at the notice time."""
-    local_day = meeting.starts_at.astimezone(tz).date()
+    local_day = to_zone(meeting.starts_at, tz).date()
     return _at(local_day - timedelta(days=rules.notice_days), rules.notice_at, tz)
 
 
@@ -208,7 +209,7 @@ def publish_reminder_post(
     """
     if meeting.id is None or meeting.closed_at is None or meeting.status is not MeetingStatus.CLOSED:
         return None
-    closed_on = meeting.closed_at.astimezone(tz).date()
+    closed_on = to_zone(meeting.closed_at, tz).date()
     day = calendar.add_working_days(closed_on, PUBLISH_REMINDER_AFTER_WORKING_DAYS)
     return PlannedPost(
         f"publish_reminder:{meeting.unit}:{meeting.id}",
@@ -246,7 +247,7 @@ def month_end_posts(
 
 def months_between(start: datetime, end: datetime, tz: tzinfo) -> list[tuple[int, int]]:
     """The (year, month) pairs whose days lie in [start, end], in local time."""
-    first, last = start.astimezone(tz).date(), end.astimezone(tz).date()
+    first, last = to_zone(start, tz).date(), to_zone(end, tz).date()
     months = []
     year, month = first.year, first.month
     while (year, month) <= (last.year, last.month):

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from io import StringIO
 from pathlib import Path
 
+from sanhui_bot.commands.characters import printable
 from sanhui_bot.exports.sheets import Cell, Sheet
 
 CSV_MIME = "text/csv"
@@ -19,7 +20,7 @@ def _text(value: Cell) -> str:
         return f"{value:%Y-%m-%d %H:%M}"
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)
+    return printable(str(value))  # text stored before input was cleaned (issue 13)
 
 
 def csv_bytes(sheet: Sheet) -> bytes:

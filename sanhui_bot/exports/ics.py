@@ -11,6 +11,7 @@ from icalendar import Calendar, Event
 
 from sanhui_bot.domain.model import Meeting, MeetingSource, MeetingStatus
 from sanhui_bot.domain.organisation import Organisation
+from sanhui_bot.domain.zones import to_zone
 from sanhui_bot.render.catalog import ZH, word
 
 ICS_MIME = "text/calendar"
@@ -44,8 +45,8 @@ def meeting_calendar(meetings: Iterable[Meeting], org: Organisation, tz: ZoneInf
             summary += f"：{meeting.title}"
         event.add("uid", meeting_uid(meeting))
         event.add("summary", summary)
-        event.add("dtstart", meeting.starts_at.astimezone(tz))
-        event.add("dtend", meeting.ends_at.astimezone(tz))
+        event.add("dtstart", to_zone(meeting.starts_at, tz))
+        event.add("dtend", to_zone(meeting.ends_at, tz))
         event.add("dtstamp", stamp.astimezone(UTC))
         if meeting.place:
             event.add("location", meeting.place)

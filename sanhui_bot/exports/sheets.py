@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from sanhui_bot.domain.model import Meeting, MeetingSource, Rating, Task
 from sanhui_bot.domain.organisation import Organisation
+from sanhui_bot.domain.zones import to_zone
 from sanhui_bot.render.catalog import ZH, word
 from sanhui_bot.services.export import LedgerSnapshot
 
@@ -62,10 +63,10 @@ class _Names:
 
     def local(self, moment: datetime | None) -> datetime | None:
         # Excel has no time zones: the local wall-clock time is what the secretary expects to see.
-        return moment.astimezone(self.snapshot.tz).replace(tzinfo=None) if moment else None
+        return to_zone(moment, self.snapshot.tz).replace(tzinfo=None) if moment else None
 
     def day(self, moment: datetime | None) -> date | None:
-        return moment.astimezone(self.snapshot.tz).date() if moment else None
+        return to_zone(moment, self.snapshot.tz).date() if moment else None
 
     def meeting(self, meeting: Meeting | None) -> str:
         if meeting is None:
@@ -223,7 +224,7 @@ def _suggestion_rows(snapshot: LedgerSnapshot, names: _Names) -> Sheet:
 def _points_rows(snapshot: LedgerSnapshot, names: _Names) -> Sheet:
     by_member_month: dict[tuple[str, int], list] = {}
     for entry in snapshot.points:
-        month = entry.occurred_at.astimezone(snapshot.tz).month
+        month = to_zone(entry.occurred_at, snapshot.tz).month
         by_member_month.setdefault((entry.member, month), []).append(entry)
     last_month = max((month for _, month in by_member_month), default=0)
     # A month lists the members on the roster at its end and anyone with entries in it, so a month's

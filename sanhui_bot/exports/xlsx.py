@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from sanhui_bot.commands.characters import printable
 from sanhui_bot.exports.sheets import DATE_FORMAT, DATETIME_FORMAT, Sheet, display_width
 
 MAX_WIDTH = 60  # longer texts wrap instead of making one column a screen wide
@@ -26,7 +27,8 @@ def workbook_bytes(sheets: list[Sheet]) -> bytes:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(vertical="center")
         for row in sheet.rows:
-            ws.append(row)
+            # Text stored before input was cleaned may hold controls openpyxl refuses (issue 13).
+            ws.append([printable(value) if isinstance(value, str) else value for value in row])
         for column, header in enumerate(sheet.headers):
             values = [row[column] for row in sheet.rows]
             fmt = sheet.formats.get(column)

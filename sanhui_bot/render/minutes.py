@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sanhui_bot.commands.characters import printable
 from sanhui_bot.domain.model import MeetingKind
+from sanhui_bot.domain.zones import to_zone
 from sanhui_bot.render.catalog import EN
 from sanhui_bot.render.replies import Attachment, Renderer, Reply
 from sanhui_bot.services.reports import Minutes
 
 
 def _moment(moment: datetime, renderer: Renderer) -> str:
-    local = moment.astimezone(renderer.tz)
+    local = to_zone(moment, renderer.tz)
     if renderer.language == EN:
         return f"{local:%Y-%m-%d %H:%M}"
     return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
@@ -19,7 +21,7 @@ def _moment(moment: datetime, renderer: Renderer) -> str:
 
 def minutes_filename(minutes: Minutes, renderer: Renderer) -> str:
     """e.g. 会议纪要-12-2026-03-05.md (minutes-12-2026-03-05.md in English)."""
-    held_on = minutes.meeting.starts_at.astimezone(renderer.tz).date()
+    held_on = to_zone(minutes.meeting.starts_at, renderer.tz).date()
     stem = "minutes" if renderer.language == EN else "会议纪要"
     return f"{stem}-{minutes.meeting.id}-{held_on.isoformat()}.md"
 
@@ -152,7 +154,7 @@ MARKDOWN_MIME = "text/markdown"
 
 def minutes_reply(minutes: Minutes, renderer: Renderer) -> Reply:
     """/minutes N: the minutes as a Markdown file, and as text too (a platform may not show files)."""
-    markdown = render_minutes(minutes, renderer)
+    markdown = printable(render_minutes(minutes, renderer))  # text stored before input was cleaned
     filename = minutes_filename(minutes, renderer)
     note = renderer.t(
         "minutes_sent",

@@ -225,6 +225,10 @@ _MESSAGES: dict[str, dict[str, str]] = {
         ZH: "日期“{value}”不存在，请核对月份和日子。",
         EN: "“{value}” is not a real date; check the month and the day.",
     },
+    "date_out_of_range": {
+        ZH: "日期“{value}”超出可用范围，只能写 {first} 至 {last} 之间的日期。",
+        EN: "“{value}” is out of range; give a date from {first} to {last}.",
+    },
     "bad_time": {
         ZH: "看不懂时间“{value}”，请写成 14:30、14点30 或 下午2:30。",
         EN: "“{value}” is not a time I can read; write 14:30, 14点30 or 2:30pm.",

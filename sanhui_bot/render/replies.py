@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sanhui_bot.commands.characters import printable
 from sanhui_bot.commands.model import ParseError
 from sanhui_bot.domain.errors import DomainError
 from sanhui_bot.domain.model import (
@@ -21,6 +22,7 @@ from sanhui_bot.domain.model import (
     Task,
 )
 from sanhui_bot.domain.organisation import Organisation
+from sanhui_bot.domain.zones import to_zone
 from sanhui_bot.render.catalog import EN, join_words, message, word
 from sanhui_bot.render.parse_messages import parse_error_text, usage
 from sanhui_bot.services.deps import Deps
@@ -60,6 +62,10 @@ class Reply:
     chat: str | None = None
     attachments: tuple[Attachment, ...] = ()
 
+    def __post_init__(self) -> None:
+        # Text stored before input was cleaned (issue 13) may hold controls no chat should show.
+        object.__setattr__(self, "text", printable(self.text))
+
 
 @dataclass(frozen=True, slots=True)
 class Renderer:
@@ -82,7 +88,7 @@ class Renderer:
         return self.names.get(key, key)
 
     def when(self, moment: datetime) -> str:
-        local = moment.astimezone(self.tz)
+        local = to_zone(moment, self.tz)
         if self.language == EN:
             return local.strftime("%a %Y-%m-%d %H:%M")
         return f"{local.month}月{local.day}日（周{WEEKDAYS_ZH[local.weekday()]}）{local:%H:%M}"
@@ -427,7 +433,7 @@ class Renderer:
             lines.append(
                 self.t(
                     "points_entry",
-                    date=entry.occurred_at.astimezone(self.tz).date().isoformat(),
+                    date=to_zone(entry.occurred_at, self.tz).date().isoformat(),
                     delta=entry.delta,
                     reason_name=self.w(f"reason.{entry.reason}"),
                     source=entry.source,

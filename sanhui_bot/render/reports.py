@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sanhui_bot.domain.model import Meeting
+from sanhui_bot.domain.zones import to_zone
 from sanhui_bot.render.catalog import EN
 from sanhui_bot.render.periods import gap_line, period_name, unit_part
 from sanhui_bot.render.replies import Attachment, Renderer, Reply
@@ -23,7 +24,7 @@ def day(value: date, renderer: Renderer) -> str:
 
 
 def _cutoff(moment: datetime, renderer: Renderer) -> str:
-    local = moment.astimezone(renderer.tz)
+    local = to_zone(moment, renderer.tz)
     if local.hour == 0 and local.minute == 0:
         # A period that is over is counted to its end: name its last day, not the next day's midnight.
         return day(local.date() - timedelta(days=1), renderer)
@@ -43,7 +44,7 @@ def _total_line(total: KindTotal, renderer: Renderer) -> str:
 def _meeting_label(meeting: Meeting, renderer: Renderer) -> dict[str, object]:
     return {
         "id": meeting.id,
-        "day": day(meeting.starts_at.astimezone(renderer.tz).date(), renderer),
+        "day": day(to_zone(meeting.starts_at, renderer.tz).date(), renderer),
         "kind_name": renderer.w(f"kind.{meeting.kind}"),
         "unit_part": unit_part(meeting.kind, meeting.unit, renderer),
     }

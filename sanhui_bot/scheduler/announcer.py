@@ -145,7 +145,11 @@ class Announcer:
                 log.info("dropped %s: its moment (%s) passed while the bot was down", post.key, post.due_at)
                 continue
             late = announcements.is_late(post, now)
-            reply = await self._render(post, renderer, late, now)
+            try:
+                reply = await self._render(post, renderer, late, now)
+            except Exception as error:  # one post that cannot be rendered must not stop the others
+                log.error("cannot render %s (%r); it is tried again at the next tick", post.key, error)
+                continue
             if reply is None:
                 continue
             rows.append(
@@ -186,7 +190,12 @@ class Announcer:
         return self.clock() if self.clock is not None else tick_now
 
     async def _deliver_row(self, row: OutboxRow, now: datetime) -> bool:
-        reply = await self._reply_of(row, now)
+        try:
+            reply = await self._reply_of(row, now)
+        except Exception as error:  # one row that cannot be rendered must not stop the others
+            retry_at = await announcements.mark_failed(self.deps, row, repr(error), now)
+            log.error("cannot render %s (%r); retrying at %s", row.key, error, retry_at)
+            return False
         if reply is None:
             log.info("%s has nothing left to say; not posted", row.key)
             await announcements.mark_sent(self.deps, row, now)

@@ -8,7 +8,7 @@ watermark, so nothing is lost; re-planning a window writes the same keys, so not
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -87,6 +87,19 @@ def _chats(deps: Deps) -> list[str]:
     return chats
 
 
+def _isolated(subject: str, plan: Callable[[], list[PlannedPost]]) -> list[PlannedPost]:
+    """One row's posts, or none when they cannot be computed: one bad row never stops every branch's posts.
+
+    A database written by an older version may hold e.g. a task due 9999-12-31, whose reminder time
+    overflows (issue 13). The row is logged at every tick until it is corrected; the others go out.
+    """
+    try:
+        return plan()
+    except Exception as error:  # any fault of one row: logged, the others go on
+        log.error("cannot plan the posts of %s (%r); skipped, every other post goes out", subject, error)
+        return []
+
+
 async def posts_between(deps: Deps, start: datetime, end: datetime) -> list[PlannedPost]:
     """Every post due in (start, end], ordered by due time then key."""
     rules = rules_of(deps)
@@ -114,12 +127,15 @@ async def posts_between(deps: Deps, start: datetime, end: datetime) -> list[Plan
         branch = deps.org.branch(meeting.branch)
         if chat is None or branch is None:
             continue
-        posts += meeting_posts(meeting, chat, branch.committee_chat, rules, deps.tz)
+        posts += _isolated(
+            f"meeting {meeting.id}",
+            lambda m=meeting, c=chat, b=branch: meeting_posts(m, c, b.committee_chat, rules, deps.tz),
+        )
     for task in tasks:
         branch = deps.org.branch(task.branch)
         if branch is not None:
             chat = owner_chat(members.get(task.owner), branch, task.owner in private)
-            posts += task_posts(task, chat, rules, deps.tz, end)
+            posts += _isolated(f"task {task.id}", lambda t=task, c=chat: task_posts(t, c, rules, deps.tz, end))
     for year, month in months_between(start, end, deps.tz):
         posts += month_end_posts(_chats(deps), year, month, rules, deps.tz)
     due = [post for post in posts if start < post.due_at <= end]

@@ -13,6 +13,7 @@ from sanhui_bot.domain.model import ChatContext, Meeting, Member, Task
 from sanhui_bot.domain.organisation import Organisation
 from sanhui_bot.domain.points import PointRules
 from sanhui_bot.domain.workdays import WorkCalendar
+from sanhui_bot.domain.zones import to_zone
 from sanhui_bot.services.ports import UnitOfWork, UnitOfWorkFactory
 from sanhui_bot.services.roster_cache import RosterCache
 
@@ -35,10 +36,10 @@ class Deps:
         return timedelta(minutes=self.schedule.signin_opens_minutes)
 
     def local(self, moment: datetime) -> datetime:
-        return moment.astimezone(self.tz)
+        return to_zone(moment, self.tz)
 
     def local_date(self, moment: datetime) -> date:
-        return moment.astimezone(self.tz).date()
+        return to_zone(moment, self.tz).date()
 
     async def roster_of(self, uow: UnitOfWork, meeting: Meeting) -> Sequence[Member]:
         """The branch's roster on the meeting's (local) day: whom it expected and who could vote."""

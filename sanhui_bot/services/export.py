@@ -29,6 +29,7 @@ from sanhui_bot.domain.permissions import Action, require
 from sanhui_bot.domain.points import PointEntry
 from sanhui_bot.domain.quorum import attendance, vote_passes
 from sanhui_bot.domain.records import attendance_known, meeting_host, meeting_recorder
+from sanhui_bot.domain.zones import to_zone
 from sanhui_bot.services.deps import Deps, records_since, require_chat
 
 
@@ -40,7 +41,7 @@ async def export_ledger(deps: Deps, now: datetime) -> dict[str, list[dict[str, A
     """
 
     def stamp(moment: datetime | None) -> str | None:
-        return moment.astimezone(deps.tz).isoformat() if moment is not None else None
+        return to_zone(moment, deps.tz).isoformat() if moment is not None else None
 
     def day(value: date | None) -> str | None:
         return value.isoformat() if value is not None else None

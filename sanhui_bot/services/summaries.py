@@ -52,6 +52,7 @@ from sanhui_bot.domain.model import (
 )
 from sanhui_bot.domain.organisation import Group
 from sanhui_bot.domain.points import PointEntry
+from sanhui_bot.domain.zones import to_zone
 from sanhui_bot.services.deps import Deps
 from sanhui_bot.services.points import month_bounds
 
@@ -420,7 +421,7 @@ def _committee_summary(
     ledgers = tuple(
         LedgerStatus(
             meeting_id=m.id or 0,
-            held_on=m.starts_at.astimezone(period.start.tzinfo).date(),
+            held_on=to_zone(m.starts_at, period.start.tzinfo).date(),
             decisions=sum(1 for d in decisions if d.meeting_id == m.id),
         )
         for m in held
