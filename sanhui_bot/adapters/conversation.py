@@ -7,6 +7,7 @@ is called, and the result or refusal is rendered; nothing raises out of here.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -141,6 +142,50 @@ class Conversation:
         if self.wake_announcer is not None and isinstance(parsed, WRITES_POSTS):
             self.wake_announcer()
         return [reply]
+
+    async def remember_press(self, platform: str, key: str, chat: str, message_id: str, button: int) -> None:
+        """Remember which button a reversible press (a Matrix reaction) pressed, under `key`."""
+        try:
+            async with self.deps.uow() as uow:
+                await uow.platform_state.set(platform, key, json.dumps([chat, message_id, button]))
+                await uow.commit()
+        except Exception:
+            log.exception("failed to remember the press %s", key)
+
+    async def withdraw_press(
+        self,
+        platform: str,
+        key: str,
+        user: str,
+        chat: str | None,
+        chat_platform_id: str,
+        now: datetime,
+        display_name: str = "",
+        update_id: str | None = None,
+    ) -> list[Reply]:
+        """A remembered press was taken back: withdraw the RSVP it gave, if it is still that answer.
+
+        Other buttons (a rating, a claim) are not undone by taking the press back; nothing is said.
+        """
+        try:
+            async with self.deps.uow() as uow:
+                stored = await uow.platform_state.get(platform, key)
+                if stored is None:
+                    return []
+                posted_chat, message_id, button = json.loads(stored)
+                posted = await uow.messages.find(platform, posted_chat, message_id)
+        except Exception:
+            log.exception("failed to look up the press %s", key)
+            return []
+        if posted is None or not 1 <= button <= len(posted.buttons):
+            return []
+        # The bot's own RSVP buttons read `/rsvp N yes|leave|no` (render.replies.rsvp_buttons).
+        words = posted.buttons[button - 1][1].split()
+        if len(words) < 3 or words[0] != "/rsvp" or words[2] not in ("yes", "leave", "no"):
+            return []
+        text = f"/rsvp {words[1]} withdraw {words[2]}"
+        incoming = Incoming(platform, user, chat, chat_platform_id, text, display_name, update_id)
+        return await self.handle_text(incoming, now)
 
     async def remember(self, platform: str, chat: str, message_id: str, reply: Reply, now: datetime) -> None:
         """Record a sent message that has buttons, so presses on it can be understood later."""

@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 from conftest import BOT, STRANGER, MatrixWorld, local, make_rooms, matrix_id
 from mautrix.crypto.attachments import decrypt_attachment
-from mautrix.types import MessageEvent, MessageType, ReactionEvent
+from mautrix.types import MessageEvent, MessageType, ReactionEvent, RoomID
 from sqlalchemy import text
 
 from sanhui_bot.adapters.matrix import platform as matrix_platform
 from sanhui_bot.adapters.matrix.platform import crypto_sqlite_path
 from sanhui_bot.app import plan_meetings
+from sanhui_bot.render.replies import Reply
 from sanhui_bot.scheduler.announcer import Announcer
 from sanhui_bot.services.export import export_ledger
 from sanhui_bot.storage.database import create_engine
@@ -393,3 +394,58 @@ async def test_month_end_summary_reaches_every_room_once_despite_rate_limits(wor
             if e.content.msgtype == MessageType.IMAGE
         ]
         assert len(pictures) == len(row.payload.get("attachments", [])), row.chat
+
+
+async def test_a_removed_reaction_withdraws_the_rsvp_and_long_posts_fit_the_event_size(
+    world: MatrixWorld,
+) -> None:
+    """Issue 13: taking back ✅ makes the member 未回复 again and edits the tally; a lone `!` gets the
+    help hint; a post longer than Synapse's 65,536-byte event limit arrives whole, as several
+    notices (the room is encrypted, so each is the larger base64 of the encrypted JSON)."""
+    await make_rooms(world, encrypted_math=True)
+    await world.start_bot()
+    assert world.bot is not None
+    room = world.rooms["g-math"]
+    _, meeting, notice = await _announce_math_notice(world)
+    liuyang, zhangwei = await world.person("liuyang"), await world.person("zhangwei")
+    world.clock.now = local("2026-03-02T16:00")
+    reaction = await liuyang.react(room, notice, "✅")
+    await zhangwei.wait_for(
+        lambda e: "参加 1，请假 0，不参加 0，未回复 4" in zhangwei.latest_text(room, notice),
+        "the yes counted",
+    )
+    await liuyang.client.redact(RoomID(room), reaction)
+    await zhangwei.wait_for(
+        lambda e: "参加 0，请假 0，不参加 0，未回复 5" in zhangwei.latest_text(room, notice),
+        "the tally back to no answers",
+    )
+    answers = {r["member"]: r["answer"] for r in (await _export(world))["rsvps"] if r["meeting"] == meeting}
+    assert answers == {"liuyang": "unknown"}
+    # A reaction taken back after a typed answer leaves the typed answer alone.
+    second = await liuyang.react(room, notice, "✅")
+    await zhangwei.wait_for(lambda e: "参加 1" in zhangwei.latest_text(room, notice), "the yes again")
+    typed = await liuyang.say(room, f"!rsvp {meeting} no")
+    await liuyang.wait_for(_ack(str(typed)), "the typed no acknowledged")
+    await liuyang.client.redact(RoomID(room), second)
+    await liuyang.say(room, "!")
+    [hint] = await liuyang.wait_for(_bot_says(room, "/help"), "the help hint for a lone !")
+    assert "命令" in hint.content.body
+    answers = {r["member"]: r["answer"] for r in (await _export(world))["rsvps"] if r["meeting"] == meeting}
+    assert answers == {"liuyang": "no"}
+    assert "不参加 1" in zhangwei.latest_text(room, notice)
+
+    lines = [f"第{n}行 " + "积分公示栏" * 60 + "📅" * 20 for n in range(80)]  # ~79,000 bytes of body
+    long_text = "\n".join(lines)
+    assert len(long_text.encode()) > 65_536
+    await world.bot.post("g-math", Reply(long_text))
+    parts = await zhangwei.wait_for(
+        lambda e: (
+            isinstance(e, MessageEvent) and e.sender == matrix_id(BOT) and "积分公示栏" in e.content.body
+        ),
+        "the long post",
+        count=3,
+    )
+    await asyncio.sleep(1.0)  # any further part
+    parts = [e for e in zhangwei.bot_posts(room, matrix_id(BOT)) if "积分公示栏" in e.content.body]
+    assert "\n".join(e.content.body for e in parts) == long_text
+    assert all(e.content.formatted_body for e in parts)

@@ -11,10 +11,15 @@ from sqlalchemy.engine import Connection, make_url
 from storage_fixtures import sql_store, sqlite_url
 
 from sanhui_bot.adapters.matrix.formatting import (
+    CONTENT_LIMIT,
+    EDIT_LIMIT,
     bang,
     button_for_reaction,
+    content_size,
+    fit_matrix_text,
     looks_like_command,
     matrix_text,
+    matrix_texts,
     mentions_in,
     reaction_key,
     text_with_pills,
@@ -72,6 +77,30 @@ async def test_a_post_shows_its_buttons_as_reactions_or_bang_commands(app: App) 
     assert "!claim 7" in card.body and "/claim" not in card.body
     plain = matrix_text(Reply("只有文字"), render)
     assert plain.body == "只有文字" and plain.html == "只有文字"
+
+
+async def test_a_long_post_is_split_between_lines_into_notices_that_fit_an_event(app: App) -> None:
+    render = await renderer_for(app.deps, "zh-CN")
+    lines = [f"第{n}行 <积分> " + "公示" * 300 + "📅" * 50 for n in range(40)]  # astral: 12 bytes escaped
+    reply = Reply("\n".join(lines), tuple(Button(label, command) for label, command in NOTICE_BUTTONS))
+    texts = matrix_texts(reply, render)
+    assert len(texts) > 1 and all(content_size(text) <= CONTENT_LIMIT for text in texts)
+    bodies = [text.body for text in texts]
+    assert [line for body in bodies for line in body.split("\n") if line.startswith("第")] == lines
+    assert "✅" in texts[-1].body and all("✅" not in text.body for text in texts[:-1])  # reactions last
+    assert "&lt;积分&gt;" in texts[0].html
+    one_line = matrix_texts(Reply("字" * 20_000), render)  # one line longer than a notice: cut inside
+    assert "".join(text.body for text in one_line) == "字" * 20_000
+    assert all(content_size(text) <= CONTENT_LIMIT for text in one_line)
+    assert matrix_texts(Reply("短"), render) == [matrix_text(Reply("短"), render)]
+
+
+async def test_an_edit_is_cut_to_one_event(app: App) -> None:
+    render = await renderer_for(app.deps, "zh-CN")
+    whole = matrix_text(Reply("\n".join("公示" * 500 for _ in range(20))), render)
+    cut = fit_matrix_text(whole)
+    assert content_size(cut) <= EDIT_LIMIT and cut.body.endswith("…") and whole.body.startswith(cut.body[:-2])
+    assert fit_matrix_text(matrix_text(Reply("短"), render)).body == "短"
 
 
 def test_bang_commands_and_what_looks_like_a_command() -> None:

@@ -8,6 +8,7 @@ command, so hints use `!`; the shared parser accepts both.
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +32,14 @@ _PILL = re.compile(
     r'<a\s+href="https://matrix\.to/#/(@[^"?/]+)[^"]*"\s*>(.*?)</a>', re.IGNORECASE | re.DOTALL
 )
 _TAG = re.compile(r"<[^>]+>")
+
+# Synapse refuses an event over 65,536 bytes of JSON (signatures, ids and, when encrypted, the
+# base64 of the encrypted JSON included). A content of at most this many bytes as ASCII-escaped JSON
+# (the largest form: a CJK character is six bytes, `\uXXXX`) stays within it even after encryption
+# (×4/3) with room for the envelope.
+CONTENT_LIMIT = 40_000
+# An edit carries its text twice (the fallback body and `m.new_content`).
+EDIT_LIMIT = CONTENT_LIMIT // 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,13 +93,82 @@ def _hints(buttons: Sequence[Button], renderer: Renderer) -> list[str]:
 
 def matrix_text(reply: Reply, renderer: Renderer) -> MatrixText:
     """A reply as a Matrix notice: its text, then how to answer its buttons; HTML keeps the lines."""
-    lines = reply.text.split("\n")
-    hints = _hints(reply.buttons, renderer)
+    return _as_matrix_text(reply.text.split("\n"), _hints(reply.buttons, renderer))
+
+
+def _as_matrix_text(lines: Sequence[str], hints: Sequence[str]) -> MatrixText:
     body = "\n".join([*lines, *hints])
     html_lines = [html.escape(line) for line in lines]
     if hints:
         html_lines.append("<i>" + "<br>".join(html.escape(hint) for hint in hints) + "</i>")
     return MatrixText(body=body, html="<br>".join(html_lines))
+
+
+def content_size(text: MatrixText) -> int:
+    """The bytes a notice's text takes in an event, as ASCII-escaped JSON (the largest form)."""
+    return len(json.dumps({"body": text.body, "formatted_body": text.html}))
+
+
+def _line_size(line: str) -> int:
+    # A line's share of the content: once in the body, once escaped in the HTML, plus "<br>" and "\n".
+    return len(json.dumps(line)) + len(json.dumps(html.escape(line))) + 4
+
+
+def matrix_texts(reply: Reply, renderer: Renderer, limit: int = CONTENT_LIMIT) -> list[MatrixText]:
+    """A reply as one or more notices that each fit the homeserver's event size, split between lines.
+
+    The answer hints (reactions, `!commands`) go with the last notice, which is the one that carries
+    the buttons; only a single line longer than a whole notice is cut inside.
+    """
+    whole = matrix_text(reply, renderer)
+    if content_size(whole) <= limit:
+        return [whole]
+    hints = _hints(reply.buttons, renderer)
+    budget = limit - content_size(_as_matrix_text([""], hints)) - 64
+    pieces: list[list[str]] = [[]]
+    used = 0
+    for line in reply.text.split("\n"):
+        for part in _cut_line(line, budget):
+            size = _line_size(part)
+            if pieces[-1] and used + size > budget:
+                pieces.append([])
+                used = 0
+            pieces[-1].append(part)
+            used += size
+    texts = [_as_matrix_text(lines, []) for lines in pieces[:-1]]
+    return [*texts, _as_matrix_text(pieces[-1], hints)]
+
+
+def _cut_line(line: str, budget: int) -> list[str]:
+    """A line in pieces each within `budget` (most lines are one piece)."""
+    if _line_size(line) <= budget:
+        return [line]
+    pieces: list[str] = []
+    start, used = 0, 8  # the quotes of both strings and the line's separators
+    for position, char in enumerate(line):
+        size = len(json.dumps(char)) + len(json.dumps(html.escape(char))) - 4
+        if used + size > budget and position > start:
+            pieces.append(line[start:position])
+            start, used = position, 8
+        used += size
+    pieces.append(line[start:])
+    return pieces
+
+
+def fit_matrix_text(text: MatrixText, limit: int = EDIT_LIMIT) -> MatrixText:
+    """A notice cut to one event (an edit cannot become two), ending in "…" when shortened."""
+    if content_size(text) <= limit:
+        return text
+    lines = text.body.split("\n")
+    kept: list[str] = []
+    for line in lines:
+        candidate = _as_matrix_text([*kept, line, "…"], [])
+        if content_size(candidate) > limit:
+            break
+        kept.append(line)
+    if not kept:
+        return _as_matrix_text([_cut_line(lines[0], limit // 2 - 64)[0], "…"], [])
+    return _as_matrix_text([*kept, "…"], [])
 
 
 def mentions_in(formatted_body: str | None) -> dict[str, str]:

@@ -49,10 +49,13 @@ from sqlalchemy.engine import URL
 from sanhui_bot.adapters.conversation import Conversation, Incoming
 from sanhui_bot.adapters.matrix.formatting import (
     LEAVE_REACTION,
+    MatrixText,
     bang,
     button_for_reaction,
+    fit_matrix_text,
     looks_like_command,
     matrix_text,
+    matrix_texts,
     mentions_in,
     reaction_key,
     text_with_pills,
@@ -66,6 +69,7 @@ log = logging.getLogger(__name__)
 PLATFORM = "matrix"
 SYNC_TOKEN = "sync_token"  # platform_state keys
 DEVICE_ID = "device_id"
+REACTION_KEY = "reaction:{event_id}"  # the press a member's reaction made, so removing it undoes it
 # Encrypts the pickled Olm account and sessions at rest. The database holds the bot's other data in
 # the clear anyway, so this is a fixed key, like mautrix's bridges use; protect the database instead.
 PICKLE_KEY = "sanhui-bot matrix crypto store"
@@ -337,6 +341,12 @@ class MatrixPlatform:
         if raw.get("sender") == self.user_id or "state_key" in raw:
             return
         try:
+            if raw.get("type") == "m.room.redaction":
+                # Redactions are never encrypted; `redacts` moved into the content in room version 11.
+                redacted = raw.get("redacts") or (raw.get("content") or {}).get("redacts")
+                if redacted:
+                    await self._reaction_removed(room_id, raw, EventID(redacted))
+                return
             event = Event.deserialize({**raw, "room_id": room_id})
             if isinstance(event, EncryptedEvent):
                 decrypted = await self._decrypt(event)
@@ -421,6 +431,9 @@ class MatrixPlatform:
         button = button_for_reaction(relation.key, posted.buttons)
         if button is None:
             return  # an emoji with no meaning here, e.g. 🎉 under a notice
+        await self.conversation.remember_press(
+            PLATFORM, REACTION_KEY.format(event_id=event.event_id), chat or room_id, relation.event_id, button
+        )
         if reaction_key(relation.key) == LEAVE_REACTION:
             await self._ask_leave_reason(room_id, chat, event, posted, button)
             return
@@ -436,6 +449,28 @@ class MatrixPlatform:
             update_id=event.event_id,
         )
         await self._deliver(room_id, chat, relation.event_id, replies, from_reaction=True)
+
+    async def _reaction_removed(self, room_id: RoomID, raw: dict[str, Any], redacted: EventID) -> None:
+        """A member took back a reaction: the RSVP it gave is withdrawn (未回复 again), the tally edited.
+
+        Only the member's own answer, and only while it is still the one the reaction gave; a removed
+        reaction is not a command, so a refusal (the meeting began, the answer changed) is not posted.
+        """
+        sender = UserID(str(raw.get("sender", "")))
+        chat = self.deps.org.chat_by_platform_id(PLATFORM, room_id)
+        replies = await self.conversation.withdraw_press(
+            PLATFORM,
+            REACTION_KEY.format(event_id=redacted),
+            sender,
+            chat,
+            room_id,
+            self.clock(),
+            display_name=await self._display_name(room_id, sender),
+            update_id=str(raw.get("event_id", "")) or None,
+        )
+        shown = [reply for reply in replies if reply.subject]
+        if shown:
+            await self._deliver(room_id, chat, redacted, shown, from_reaction=True)
 
     async def _ask_leave_reason(
         self, room_id: RoomID, chat: str | None, event: ReactionEvent, posted: PostedMessage, button: int
@@ -515,7 +550,7 @@ class MatrixPlatform:
             )
             if room is None:
                 continue
-            text = matrix_text(view, render)
+            text = fit_matrix_text(matrix_text(view, render))
             content = TextMessageEventContent(
                 msgtype=MessageType.NOTICE, body=text.body, format=Format.HTML, formatted_body=text.html
             )
@@ -539,13 +574,12 @@ class MatrixPlatform:
     ) -> str:
         """Send a reply as a notice and remember it (its buttons); `patient`: see `_send_event`."""
         render = await self.conversation.renderer()
-        text = matrix_text(reply if hints else Reply(reply.text, subject=reply.subject), render)
-        content = TextMessageEventContent(
-            msgtype=MessageType.NOTICE, body=text.body, format=Format.HTML, formatted_body=text.html
-        )
-        if reply_to:
-            content.set_reply(reply_to)
-        event_id = await self._send_event(room_id, content, patient)
+        texts = matrix_texts(reply if hints else Reply(reply.text, subject=reply.subject), render)
+        # A long text (a year's report) goes as several notices; the last carries the reactions.
+        for number, text in enumerate(texts):
+            event_id = await self._send_event(
+                room_id, _notice(text, reply_to if number == 0 else None), patient
+            )
         await self.conversation.remember(PLATFORM, chat or room_id, str(event_id), reply, self.clock())
         for attachment in reply.attachments:
             await self._send_attachment(room_id, attachment)
@@ -648,6 +682,15 @@ class MatrixPlatform:
         crypto_db, self._crypto_db = self._crypto_db, None
         if crypto_db is not None:
             await crypto_db.stop()
+
+
+def _notice(text: MatrixText, reply_to: EventID | None) -> TextMessageEventContent:
+    content = TextMessageEventContent(
+        msgtype=MessageType.NOTICE, body=text.body, format=Format.HTML, formatted_body=text.html
+    )
+    if reply_to:
+        content.set_reply(reply_to)
+    return content
 
 
 def _retry_after_seconds(attempt: int) -> float:
