@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sanhui_bot.adapters.conversation import Conversation
+from sanhui_bot.adapters.conversation import Conversation, WebEntry
 from sanhui_bot.adapters.platform import Platform
 from sanhui_bot.config import Settings
 from sanhui_bot.domain.errors import UnknownCalendarYear
@@ -20,6 +21,9 @@ from sanhui_bot.services import meetings, roster
 from sanhui_bot.services.deps import Deps
 from sanhui_bot.storage.database import create_engine, migrate
 from sanhui_bot.storage.unit_of_work import SqlStore
+
+if TYPE_CHECKING:
+    from sanhui_bot.adapters.web import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +108,10 @@ async def open_app(settings: Settings, db_path: Path | None = None, now: datetim
         branches=tuple(settings.branches),
     )
     await roster.sync_roster(deps, roster_members(settings), now or datetime.now(UTC))
-    return App(settings, store, deps, Conversation(deps, settings.language))
+    conversation = Conversation(deps, settings.language)
+    if settings.web.public_url is not None:
+        conversation.web = WebEntry(settings.web.public_url, timedelta(minutes=settings.web.link_minutes))
+    return App(settings, store, deps, conversation)
 
 
 def build_platforms(settings: Settings, app: App) -> list[Platform]:
@@ -120,6 +127,7 @@ def build_platforms(settings: Settings, app: App) -> list[Platform]:
                 telegram_token,
                 app.conversation,
                 webhook_secret=settings.secret(settings.telegram.webhook_secret_env),
+                web_url=settings.web.public_url,
             )
         )
     if settings.matrix.enabled:
@@ -132,9 +140,24 @@ def build_platforms(settings: Settings, app: App) -> list[Platform]:
                 database_url=app.store.engine.url,
                 access_token=settings.secret(settings.matrix.access_token_env),
                 password=settings.secret(settings.matrix.password_env),
+                web_url=settings.web.public_url,
             )
         )
     return platforms
+
+
+def build_web(settings: Settings, app: App) -> WebServer | None:
+    """The 台账 web view when `[web] public_url` is set, else None."""
+    if not settings.web.enabled:
+        return None
+    from sanhui_bot.adapters.web import WebServer  # imported only when the web view is on
+
+    return WebServer(
+        settings.web,
+        app.conversation,
+        secret=settings.secret(settings.web.secret_env),
+        telegram_token=settings.secret(settings.telegram.token_env),
+    )
 
 
 async def plan_meetings(app: App, now: datetime) -> list[str]:

@@ -102,6 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--year", type=int, help="the year for xlsx, csv and ics (default: this year)")
 
+    web_view = commands.add_parser(
+        "web",
+        help="serve the 台账 web view alone ([web] in the config), for a deployment that separates it from run",
+    )
+    _data_options(web_view)
+
     minutes = commands.add_parser("minutes", help="a meeting's minutes (会议纪要) in Markdown")
     _data_options(minutes)
     minutes.add_argument("meeting", type=int, help="the meeting number")
@@ -135,6 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "copy-db": run_copy_db,
         "export": run_export,
         "minutes": run_minutes,
+        "web": run_web,
     }
     try:
         return asyncio.run(handlers[args.command](settings, args))
@@ -365,7 +372,7 @@ async def run_minutes(settings: Settings, args: argparse.Namespace) -> int:
 async def run_bot(settings: Settings, args: argparse.Namespace) -> int:
     import signal
 
-    from sanhui_bot.app import build_platforms, open_app, plan_meetings
+    from sanhui_bot.app import build_platforms, build_web, open_app, plan_meetings
     from sanhui_bot.scheduler.announcer import Announcer
     from sanhui_bot.scheduler.runner import build_scheduler, wake
     from sanhui_bot.storage.database import DatabaseTooNew
@@ -377,7 +384,8 @@ async def run_bot(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     try:
         platforms = build_platforms(settings, app)
-        if not platforms:
+        web_view = build_web(settings, app)
+        if not platforms and web_view is None:
             print(
                 f"没有配置任何聊天平台 / no chat platform is configured: set {settings.telegram.token_env} "
                 "for Telegram or [matrix] homeserver for Matrix (see README). "
@@ -410,13 +418,52 @@ async def run_bot(settings: Settings, args: argparse.Namespace) -> int:
             scheduler = build_scheduler(announcer, settings.tz, plan=plan)
             app.conversation.wake_announcer = lambda: wake(scheduler, settings.tz)
             scheduler.start()
+            if web_view is not None:
+                # An action on the page edits the chats' tallies and task cards, as a command does.
+                web_view.on_change.extend(platform.refresh for platform in platforms)
+                await web_view.start()
             try:
                 await stop.wait()
             finally:
                 scheduler.shutdown(wait=False)
+                if web_view is not None:
+                    await web_view.stop()
         finally:
             for platform in reversed(started):
                 await platform.stop()
+    finally:
+        await app.close()
+    return 0
+
+
+async def run_web(settings: Settings, args: argparse.Namespace) -> int:
+    """`web`: the 台账 pages alone; the chats' live views are then refreshed by `run` only."""
+    import signal
+
+    from sanhui_bot.app import build_web, open_app
+    from sanhui_bot.storage.database import DatabaseTooNew
+
+    try:
+        app = await open_app(settings, args.db)
+    except DatabaseTooNew as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    try:
+        web_view = build_web(settings, app)
+        if web_view is None:
+            print(
+                "[web] public_url is not set: the web view is off (see config.example.toml)", file=sys.stderr
+            )
+            return 2
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await web_view.start()
+        try:
+            await stop.wait()
+        finally:
+            await web_view.stop()
     finally:
         await app.close()
     return 0

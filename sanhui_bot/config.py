@@ -202,6 +202,49 @@ class MatrixConfig(Strict):
         return bool(self.homeserver and self.user_id)
 
 
+class WebConfig(Strict):
+    # The 台账 web view (Telegram Mini App, Matrix widget, browser link) is on when public_url is set.
+    public_url: str | None = None  # the https address people open, e.g. https://sanhui.school.example.org
+    listen: str = "127.0.0.1:8080"  # host:port the web server binds; a reverse proxy forwards public_url here
+    # Signs the pages' anti-forgery (CSRF) tokens; from this environment variable, never from the file.
+    secret_env: str = "SANHUI_WEB_SECRET"
+    # A Telegram Mini App's initData older than this is refused (its auth_date is when Telegram signed it).
+    init_data_max_age_seconds: Annotated[int, Field(ge=10, le=7 * 86400)] = 3600
+    session_minutes: Annotated[int, Field(ge=1, le=30 * 1440)] = 720  # a page session lasts this long
+    link_minutes: Annotated[int, Field(ge=1, le=60)] = 10  # a `/web` one-time link expires after this
+    # Matrix widget: the homeserver asked to check an OpenID token, by server name; a server not listed
+    # is asked at https://<server name>. E.g. {"school.example.org" = "https://matrix.school.example.org"}
+    matrix_homeservers: dict[str, str] = {}
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, url: str | None) -> str | None:
+        if url is not None and not url.startswith(("https://", "http://")):
+            raise ValueError("must start with https:// (or http:// for a local test)")
+        return url.rstrip("/") if url is not None else None
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, listen: str) -> str:
+        host, _, port = listen.rpartition(":")
+        if not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+            raise ValueError("should look like 127.0.0.1:8080")
+        return listen
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the config turns the web view on."""
+        return self.public_url is not None
+
+    @property
+    def host(self) -> str:
+        return self.listen.rpartition(":")[0]
+
+    @property
+    def port(self) -> int:
+        return int(self.listen.rpartition(":")[2])
+
+
 class Settings(Strict):
     """The whole configuration file."""
 
@@ -216,6 +259,7 @@ class Settings(Strict):
     points: PointsConfig = PointsConfig()
     telegram: TelegramConfig = TelegramConfig()
     matrix: MatrixConfig = MatrixConfig()
+    web: WebConfig = WebConfig()
 
     @field_validator("timezone")
     @classmethod

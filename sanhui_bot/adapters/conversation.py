@@ -11,7 +11,7 @@ import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sanhui_bot.commands import model as cmds
 from sanhui_bot.commands.parser import parse_command
@@ -35,6 +35,7 @@ from sanhui_bot.services import (
     suggestions,
     tasks,
     updates,
+    web_access,
 )
 from sanhui_bot.services.deps import Deps
 from sanhui_bot.services.ports import PostedMessage
@@ -61,6 +62,14 @@ class Incoming:
     mentions: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class WebEntry:
+    """Where the 台账 page is, for `/web` links: its public address and how long a link lasts."""
+
+    public_url: str
+    link_lifetime: timedelta
+
+
 class Conversation:
     """Parses, dispatches and renders; shared by every adapter."""
 
@@ -70,6 +79,8 @@ class Conversation:
         # Called after a command that may have written posts (a 决议清单, a late notice), so the
         # scheduler delivers them now instead of at its next tick. Set by `run`.
         self.wake_announcer: Callable[[], None] | None = None
+        # The web view, when [web] is configured; `/web` answers with a one-time link to it.
+        self.web: WebEntry | None = None
 
     async def renderer(self) -> Renderer:
         return await renderer_for(self.deps, self.language)
@@ -77,6 +88,46 @@ class Conversation:
     async def handle_text(self, incoming: Incoming, now: datetime) -> list[Reply]:
         """Handle one chat line; a re-delivered update (same update_id) is answered with nothing."""
         return await self._handle(incoming, now, None)
+
+    async def web_link(self, incoming: Incoming, now: datetime) -> Reply:
+        """`/web`: a one-time link to the page, only where nobody else reads it (a private chat, the console)."""
+        render = await self.renderer()
+        if self.web is None:
+            return Reply(render.t("web_off"))
+        if incoming.chat is not None and incoming.platform != "console":
+            return Reply(render.t("web_link_private_only"))
+        identity = web_access.WebIdentity(incoming.platform, incoming.user, incoming.display_name)
+        token = await web_access.issue_link(self.deps, identity, now, self.web.link_lifetime)
+        minutes = int(self.web.link_lifetime.total_seconds() // 60)
+        return Reply(render.t("web_link", url=f"{self.web.public_url}/link/{token}", minutes=minutes))
+
+    async def perform(
+        self,
+        command: cmds.Command,
+        actor: Actor,
+        ctx: ChatContext | None,
+        now: datetime,
+        language: str | None = None,
+    ) -> tuple[Reply, DomainError | None]:
+        """Run one command for an actor already identified (the web view's forms); never raises.
+
+        The same dispatch as a chat line, so the same services, permissions and replies. Returns the
+        reply (in `language`, default the chat's) and, when refused, why (so a page can answer an
+        unknown id with 404); a failure is refused as "internal_error".
+        """
+        render = await renderer_for(self.deps, language or self.language)
+        try:
+            async with updates.once(self.deps, "web", None, now):  # one transaction, as for a chat update
+                try:
+                    reply = await self._dispatch(command, actor, ctx, now, render)
+                except DomainError as error:
+                    return Reply(render.error(error)), error
+        except Exception:
+            log.exception("failed to perform %r for %s", command, actor.identity)
+            return Reply(render.t("internal_error")), DomainError("internal_error")
+        if self.wake_announcer is not None and isinstance(command, WRITES_POSTS):
+            self.wake_announcer()
+        return reply, None
 
     async def handle_press(
         self,
@@ -131,6 +182,8 @@ class Conversation:
         render = await self.renderer()
         if isinstance(parsed, cmds.ParseError):
             return [Reply(render.parse_error(parsed))]
+        if isinstance(parsed, cmds.OpenWebView):
+            return [await self.web_link(incoming, now)]
         ctx = self.deps.org.chat_context(incoming.chat) if incoming.chat else None
         if ctx is None and not isinstance(parsed, cmds.Help):
             return [Reply(render.t("chat_not_configured", chat_id=incoming.chat_platform_id))]
@@ -305,4 +358,6 @@ class Conversation:
                 snapshot = await export.export_for_chat(deps, actor, ctx, command, now)
                 files = ledger_files(snapshot, file_format, deps.org, now)
                 return export_reply(files, snapshot.year, render)
+            case cmds.OpenWebView():
+                return Reply(render.t("web_off"))  # answered before dispatch (`web_link`)
         raise AssertionError(f"unhandled command {command!r}")

@@ -30,3 +30,7 @@ class Platform(Protocol):
     async def post(self, chat: str, reply: Reply) -> str:
         """Send to the chat key's chat; return the platform's message id. Raise to retry later."""
         ...
+
+    def refresh(self, subject: str) -> None:
+        """Soon edit the messages showing `subject` ("meeting:12") to show it as it is now."""
+        ...

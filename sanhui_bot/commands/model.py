@@ -202,6 +202,11 @@ class ExportLedger:
     year: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class OpenWebView:
+    """/web: the 台账 page; a one-time link in a private chat, a room widget in a Matrix room."""
+
+
 Command = (
     Help
     | ListMeetings
@@ -230,6 +235,7 @@ Command = (
     | ShowReport
     | ShowMinutes
     | ExportLedger
+    | OpenWebView
 )
 
 

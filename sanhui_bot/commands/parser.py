@@ -36,6 +36,7 @@ from sanhui_bot.commands.model import (
     MoveMeeting,
     NewMeeting,
     NotACommand,
+    OpenWebView,
     ParseError,
     PublishDecisions,
     RateTask,
@@ -112,6 +113,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "report": ("报告", "报表"),
     "minutes": ("纪要", "会议纪要"),
     "export": ("导出", "台账"),
+    "web": ("网页",),
 }
 
 COMMAND_WORDS: dict[str, str] = {
@@ -955,6 +957,11 @@ def _export(args: _Args) -> ExportLedger:
     return ExportLedger(file_format or "xlsx", year)
 
 
+def _web(args: _Args) -> OpenWebView:
+    args.no_more_tokens(-1)
+    return OpenWebView()
+
+
 _PARSERS: dict[str, Callable[[_Args], Command]] = {
     "help": _help,
     "meetings": _meetings,
@@ -979,4 +986,5 @@ _PARSERS: dict[str, Callable[[_Args], Command]] = {
     "report": _report,
     "minutes": _minutes,
     "export": _export,
+    "web": _web,
 }

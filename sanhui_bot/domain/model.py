@@ -88,7 +88,9 @@ LEADERSHIP_ROLES = frozenset({Role.SECRETARY, Role.DEPUTY})
 COMMITTEE_ROLES = frozenset({Role.SECRETARY, Role.DEPUTY, Role.COMMITTEE, Role.DISCIPLINE})
 
 
-LEDGER_KEY_TASKS = range(3, 6)  # 《支委会议事台账》: each committee meeting holds 3-5 key tasks (DESIGN.md §2)
+LEDGER_KEY_TASKS = range(
+    3, 6
+)  # 《支委会议事台账》: each committee meeting holds 3-5 key tasks (DESIGN.md §2)
 
 
 def ledger_in_range(task_count: int) -> bool:

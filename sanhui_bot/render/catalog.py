@@ -729,6 +729,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "编辑过的消息不会当作命令执行，数据没有改变。如需办理，请重新发送一条命令。",
         "An edited message is not run as a command; nothing was changed. Send the command again as a new message.",
     ),
+    # --- the web view (adapters/web/)
+    "web_button": ("📋 台账", "📋 Ledger"),
+    "web_off": (
+        "台账网页没有开启（配置文件的 [web] 没有设置 public_url）。",
+        "The ledger page is not switched on ([web] public_url is not set in the config).",
+    ),
+    "web_link": (
+        "🔗 台账网页（仅限本人使用一次，{minutes} 分钟内有效）：{url}",
+        "🔗 Your ledger page (for you only, usable once, valid for {minutes} minutes): {url}",
+    ),
+    "web_link_private_only": (
+        "一次性网页链接只能在私聊里发放：请私聊我发送 /web，或点消息下方的“台账”按钮。",
+        "One-time page links are given in a private chat only: send /web to me privately, or tap the"
+        " 台账 button under a notice.",
+    ),
+    "web_widget_added": (
+        "📋 已把台账加为本房间的小部件，在房间右侧的小部件里打开。",
+        "📋 The ledger is now a widget of this room: open it from the room's widgets.",
+    ),
+    "web_widget_failed": (
+        "没能把台账加为本房间的小部件（机器人需要修改房间状态的权限）。请私聊我发送 /web 获取链接。",
+        "Could not add the ledger as a widget here (the bot needs the power to change room state). Send"
+        " /web to me privately for a link.",
+    ),
 }
 
 # Names of enum values and other words, by language.

@@ -39,6 +39,7 @@ COMMAND_NAMES: list[str] = [
     "report",
     "minutes",
     "export",
+    "web",
 ]
 
 # command -> language -> (how it is written, a real example)
@@ -188,6 +189,10 @@ _USAGE: dict[str, dict[str, tuple[str, str]]] = {
     "export": {
         ZH: ("/export [xlsx|csv|ics] [年份]（或 /导出，书记），发送台账文件", "/导出 xlsx 2026"),
         EN: ("/export [xlsx|csv|ics] [year] (secretary), sends the ledger as files", "/export xlsx 2026"),
+    },
+    "web": {
+        ZH: ("/web（或 /网页），私聊里给一次性网页链接，Matrix 群里把台账加为小部件", "/网页"),
+        EN: ("/web, a one-time link to the ledger page in a private chat, a widget in a Matrix room", "/web"),
     },
 }
 

@@ -32,7 +32,6 @@ from sanhui_bot.services.posts import enqueue_now
 log = logging.getLogger(__name__)
 
 
-
 @dataclass(frozen=True, slots=True)
 class DecisionList:
     """A meeting's 决议清单: its decisions with their tasks, and the 公示 deadline."""

@@ -48,7 +48,7 @@ from sanhui_bot.domain.model import (
     committee_unit,
 )
 from sanhui_bot.domain.organisation import Group
-from sanhui_bot.domain.permissions import Action, require
+from sanhui_bot.domain.permissions import Action, allowed, require
 from sanhui_bot.domain.quorum import QuorumCheck, attendance, quorum_for
 from sanhui_bot.domain.records import attendance_known, meeting_host, meeting_recorder, rate
 from sanhui_bot.services.deps import Deps, meeting_in_branch, records_since, require_chat
@@ -348,6 +348,11 @@ async def show_minutes(
     chat = require_chat(ctx)
     member = require(actor, Action.MINUTES)
     minutes = await meeting_minutes(deps, chat.branch, cmd.meeting_id, now)
-    if not member.is_committee and minutes.meeting.unit != member.group:
+    if not may_read_minutes(member, minutes.meeting):
         raise PermissionDenied("not_your_group", group=minutes.meeting.unit)
     return minutes
+
+
+def may_read_minutes(member: Member, meeting: Meeting) -> bool:
+    """Committee members read every meeting's minutes, a group leader the own group's."""
+    return allowed(member, Action.MINUTES) and (member.is_committee or meeting.unit == member.group)

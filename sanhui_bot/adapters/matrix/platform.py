@@ -60,7 +60,10 @@ from sanhui_bot.adapters.matrix.formatting import (
     reaction_key,
     text_with_pills,
 )
+from sanhui_bot.commands import model as cmds
+from sanhui_bot.commands.parser import parse_command
 from sanhui_bot.config import MatrixConfig
+from sanhui_bot.render.catalog import message
 from sanhui_bot.render.replies import Attachment, Button, Reply
 from sanhui_bot.services.ports import PostedMessage
 
@@ -77,6 +80,9 @@ SYNC_TIMEOUT_MS = 30_000
 TIMELINE_LIMIT = 50
 SESSION_WAIT_SECONDS = 10.0  # a room key travels to-device and may arrive a moment after its message
 ACK_REACTION = "✅"
+# The 台账 room widget: Element's widget state event, one per room under this state key.
+WIDGET_EVENT = EventType.find("im.vector.modular.widgets", t_class=EventType.Class.STATE)
+WIDGET_ID = "sanhui-ledger"
 RATE_LIMIT_TRIES = 3  # for sends no outbox retries: answers to members, edits, files
 
 
@@ -127,6 +133,7 @@ class MatrixPlatform:
         access_token: str | None = None,
         password: str | None = None,
         clock: Callable[[], datetime] = _utc_now,
+        web_url: str | None = None,
     ) -> None:
         if not config.homeserver or not config.user_id:
             raise ValueError("[matrix] needs homeserver and user_id")
@@ -144,6 +151,8 @@ class MatrixPlatform:
         self._handling = asyncio.Lock()  # held while a sync batch is handled and its token stored
         self._stopping = False
         self._token: str | None = None  # the sync token stored last
+        self.web_url = web_url  # the 台账 page ([web] public_url): `/web` adds it as a room widget
+        self._background: set[asyncio.Task[bool]] = set()
 
     # --- Platform
 
@@ -198,6 +207,12 @@ class MatrixPlatform:
         if room is None:
             raise LookupError(f"chat {chat!r} has no Matrix room in the config")
         return await self._send_reply(room, chat, reply)
+
+    def refresh(self, subject: str) -> None:
+        """Something `subject` shows changed elsewhere (the web view): edit the messages showing it."""
+        task = asyncio.get_running_loop().create_task(self._edit_views(subject, ""))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     # --- login and encryption
 
@@ -396,6 +411,11 @@ class MatrixPlatform:
             if looks_like_command(text):
                 await self._send_text(room_id, chat, "mx_edited_command", reply_to=event.event_id)
             return
+        if chat is not None and self.web_url is not None and looks_like_command(text):
+            parsed = parse_command(text, self.deps.local_date(self.clock()))
+            if isinstance(parsed, cmds.OpenWebView):
+                await self._add_widget(room_id, chat, event.event_id)
+                return
         reply_to = content.get_reply_to()
         if reply_to and not looks_like_command(text):
             text = await self._answer_to_prompt(chat or room_id, reply_to, text) or text
@@ -503,6 +523,26 @@ class MatrixPlatform:
             # Pills name people by display name; their ids let the parser find them on the roster.
             mentions=mentions_in(formatted),
         )
+
+    async def _add_widget(self, room_id: RoomID, chat: str, source: EventID) -> None:
+        """`/web` in a room: the 台账 page becomes a room widget (Element's im.vector.modular.widgets)."""
+        assert self.web_url is not None
+        content = {
+            "type": "m.custom",
+            # The client fills in $matrix_widget_id; the page needs it to talk the widget API.
+            "url": f"{self.web_url}/mx?widgetId=$matrix_widget_id",
+            "name": message("web_button", self.conversation.language),
+            "id": WIDGET_ID,
+            "creatorUserId": str(self.user_id),
+            "data": {},
+        }
+        try:
+            await self._client().send_state_event(room_id, WIDGET_EVENT, content, state_key=WIDGET_ID)
+        except MatrixError:
+            log.warning("could not add the ledger widget to %s", room_id, exc_info=True)
+            await self._send_text(room_id, chat, "web_widget_failed", reply_to=source)
+            return
+        await self._send_text(room_id, chat, "web_widget_added", reply_to=source)
 
     async def _invited(self, room_id: RoomID) -> None:
         """Join a configured room; in any other, say which id to configure, then leave."""

@@ -19,6 +19,7 @@ from typing import Any
 from telegram import (
     BotCommand,
     ForceReply,
+    InlineKeyboardButton,
     InputFile,
     Message,
     ReplyParameters,
@@ -48,6 +49,7 @@ from sanhui_bot.adapters.telegram.translate import (
     fit_text,
     is_command,
     keyboard,
+    ledger_button,
     needs_reason,
     split_text,
     toast,
@@ -119,9 +121,11 @@ class TelegramPlatform:
         conversation: Conversation,
         *,
         webhook_secret: str | None = None,
+        web_url: str | None = None,
         clock: Clock = _utc_now,
     ) -> None:
         self.config = config
+        self.web_url = web_url  # the 台账 page ([web] public_url), for the button under notices and cards
         self.conversation = conversation
         self.deps = conversation.deps
         self.clock = clock
@@ -287,7 +291,7 @@ class TelegramPlatform:
         """Send a reply (text, buttons, attachments); return the id of the message with the buttons."""
         bot = self.application.bot
         limits: dict[str, Any] = {"rate_limit_args": retries} if retries else {}
-        markup = keyboard(reply.buttons)
+        markup = keyboard(reply.buttons, self._ledger(chat_id, reply.subject))
         answering = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
         photos = [a for a in reply.attachments if a.mime.startswith("image/")]
         documents = [a for a in reply.attachments if not a.mime.startswith("image/")]
@@ -341,6 +345,13 @@ class TelegramPlatform:
 
     # --- in-place edits
 
+    def _ledger(self, chat_id: int, subject: str) -> InlineKeyboardButton | None:
+        return ledger_button(self._t("web_button"), self.web_url, chat_id, subject)
+
+    def refresh(self, subject: str) -> None:
+        """Something `subject` shows changed elsewhere (the web view): edit the messages showing it."""
+        self._request_refresh(subject)
+
     def _request_refresh(self, subject: str, exclude: set[tuple[str, str]] | None = None) -> None:
         """Edit the messages showing `subject` soon; requests that pile up become one edit each."""
         exclude = exclude or set()
@@ -376,7 +387,7 @@ class TelegramPlatform:
                     fit_text(view.text),
                     chat_id=chat_id,
                     message_id=int(posted.message_id),
-                    reply_markup=keyboard(view.buttons),
+                    reply_markup=keyboard(view.buttons, self._ledger(chat_id, posted.subject)),
                     rate_limit_args=INTERACTIVE_RETRIES,
                 )
             except BadRequest as error:

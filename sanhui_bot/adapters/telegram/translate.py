@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity, WebAppInfo
 
 from sanhui_bot.adapters.telegram.callback_data import encode_button
 from sanhui_bot.commands import model as cmds
@@ -114,15 +114,22 @@ def task_ids(buttons: Sequence[Button], today: date) -> set[int]:
     return found
 
 
-def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
-    """An inline keyboard for the buttons, each carrying its checked position (see callback_data)."""
-    if not buttons:
+def keyboard(
+    buttons: Sequence[Button], ledger: InlineKeyboardButton | None = None
+) -> InlineKeyboardMarkup | None:
+    """An inline keyboard for the buttons, each carrying its checked position (see callback_data).
+
+    `ledger`, the 台账 page button, goes on a row of its own after them (it carries no callback data).
+    """
+    if not buttons and ledger is None:
         return None
     keys = [
         InlineKeyboardButton(button.label, callback_data=encode_button(index, button.command))
         for index, button in enumerate(buttons, start=1)
     ]
     rows = [keys[start : start + BUTTONS_PER_ROW] for start in range(0, len(keys), BUTTONS_PER_ROW)]
+    if ledger is not None:
+        rows.append([ledger])
     return InlineKeyboardMarkup(rows)
 
 
@@ -139,6 +146,17 @@ def _cut_at(text: str, limit: int) -> int:
         if units > limit:
             return position
     return len(text)
+
+
+def ledger_button(label: str, web_url: str | None, chat_id: int, subject: str) -> InlineKeyboardButton | None:
+    """The 台账 button under a notice or task card when the web view is on: in a private chat it opens
+    the Mini App (Telegram signs who opened it), in a group a plain link (Mini Apps open from private
+    chats only)."""
+    if web_url is None or not subject.startswith(("meeting:", "task:")):
+        return None
+    if chat_id > 0:
+        return InlineKeyboardButton(label, web_app=WebAppInfo(f"{web_url}/tg"))
+    return InlineKeyboardButton(label, url=f"{web_url}/")
 
 
 def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:

@@ -1,0 +1,281 @@
+"""The 台账 read as pages: a month's meetings, the task board, the points table, my page, the 公示.
+
+Read-only use cases for the web view. Each checks the same permission as the chat command that
+shows the same thing (`/meetings`, `/tasks`, `/points` need a roster member; 会议纪要 names need
+`/minutes`'s right), and counts by the same rules (`domain/`, `services/reports.py`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sanhui_bot.domain.errors import DomainError
+from sanhui_bot.domain.model import (
+    Actor,
+    AgendaItem,
+    ChatContext,
+    Decision,
+    Meeting,
+    MeetingStatus,
+    Member,
+    Rating,
+    RsvpAnswer,
+    Task,
+    TaskStatus,
+)
+from sanhui_bot.domain.permissions import Action, require
+from sanhui_bot.domain.points import PointEntry
+from sanhui_bot.services import reports
+from sanhui_bot.services.deps import Deps, require_chat
+from sanhui_bot.services.meetings import Tally, tally
+from sanhui_bot.services.points import month_bounds
+
+PUBLIC_MONTHS = 12  # how far back the public 公示 page reaches
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingRecord:
+    """One meeting as the meetings page shows it."""
+
+    meeting: Meeting
+    agenda: tuple[AgendaItem, ...]
+    decisions: tuple[tuple[Decision, Task], ...]
+    tally: Tally  # RSVP answers (before the meeting)
+    my_answer: RsvpAnswer  # the viewer's answer; UNKNOWN when none or not expected
+    expected_me: bool  # the viewer is expected at it
+    signed_in: bool  # the viewer signed in
+    minutes: reports.Minutes | None  # 应到/实到/请假/缺席 by name: only for who may read the minutes
+
+
+@dataclass(frozen=True, slots=True)
+class MonthOfMeetings:
+    year: int
+    month: int
+    meetings: tuple[MeetingRecord, ...]
+
+
+async def month_meetings(
+    deps: Deps, actor: Actor, ctx: ChatContext | None, year: int, month: int, now: datetime
+) -> MonthOfMeetings:
+    """The branch's meetings starting in one local month, cancelled ones included."""
+    chat = require_chat(ctx)
+    member = require(actor, Action.VIEW)
+    if not 1 <= month <= 12 or not 2000 <= year <= 2100:
+        raise DomainError("bad_month", month=month)
+    start, end = month_bounds(deps, year, month)
+    async with deps.uow() as uow:
+        found = await uow.meetings.between(None, start, end, include_cancelled=True)
+        meetings = [m for m in found if m.branch == chat.branch]
+        decisions = await uow.tasks.decisions(chat.branch)
+        tasks = {t.decision_id: t for t in await uow.tasks.list(chat.branch)} if decisions else {}
+        records = []
+        for meeting in meetings:
+            number = meeting.id or 0
+            mine = await uow.attendance.rsvp(number, member.key)
+            records.append(
+                (
+                    meeting,
+                    tuple(await uow.meetings.agenda(number)),
+                    tuple((d, tasks[d.id]) for d in decisions if d.meeting_id == number and d.id in tasks),
+                    await tally(uow, deps, meeting),
+                    mine.answer if mine is not None else RsvpAnswer.UNKNOWN,
+                    await uow.attendance.signed_in(number, member.key),
+                )
+            )
+    pages = []
+    for meeting, agenda, decided, answers, my_answer, signed in records:
+        minutes = None
+        over = meeting.status is not MeetingStatus.CANCELLED and meeting.ends_at <= now
+        if over and reports.may_read_minutes(member, meeting):
+            minutes = await reports.meeting_minutes(deps, chat.branch, meeting.id or 0, now)
+        pages.append(
+            MeetingRecord(
+                meeting,
+                agenda,
+                decided,
+                answers,
+                my_answer,
+                expected_me=meeting.unit in member.units(),
+                signed_in=signed,
+                minutes=minutes,
+            )
+        )
+    return MonthOfMeetings(year, month, tuple(pages))
+
+
+@dataclass(frozen=True, slots=True)
+class TaskStep:
+    """One dated line of a task's history."""
+
+    at: datetime
+    step: str  # decided | claimed | done | rated
+    by: str  # member key, or platform:user for a rating from off the roster
+    detail: str = ""  # the group claimed for, the done note, the rating
+
+
+@dataclass(frozen=True, slots=True)
+class TaskCard:
+    task: Task
+    overdue: bool
+    ratings: Counter[Rating]
+    history: tuple[TaskStep, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFilter:
+    """The board's filters: a group (claimed or named), an owner, only overdue ones."""
+
+    group: str | None = None
+    owner: str | None = None
+    overdue: bool = False
+
+
+async def task_board(
+    deps: Deps, actor: Actor, ctx: ChatContext | None, filters: TaskFilter, now: datetime
+) -> list[TaskCard]:
+    """Every task of the branch, each with its history, as `/tasks` sees them (a roster member)."""
+    chat = require_chat(ctx)
+    require(actor, Action.VIEW)
+    today = deps.local_date(now)
+    async with deps.uow() as uow:
+        tasks = await uow.tasks.list(chat.branch)
+        decisions = {d.id: d for d in await uow.tasks.decisions(chat.branch)}
+        ratings = await uow.tasks.ratings()
+    if filters.group:
+        tasks = [t for t in tasks if filters.group in (t.group, t.claimed_by_group)]
+    if filters.owner:
+        tasks = [t for t in tasks if filters.owner in (t.owner, t.lead)]
+    if filters.overdue:
+        tasks = [t for t in tasks if t.is_overdue(today)]
+    by_task: dict[int, list[TaskStep]] = {}
+    counts: dict[int, Counter[Rating]] = {}
+    for rating in ratings:
+        by_task.setdefault(rating.task_id, []).append(
+            TaskStep(rating.rated_at, "rated", rating.rater, rating.rating.value)
+        )
+        counts.setdefault(rating.task_id, Counter())[rating.rating] += 1
+    cards = []
+    for task in tasks:
+        steps = []
+        decision = decisions.get(task.decision_id)
+        if decision is not None:
+            steps.append(TaskStep(decision.recorded_at, "decided", decision.recorded_by))
+        if task.claimed_at is not None:
+            steps.append(
+                TaskStep(task.claimed_at, "claimed", task.claimed_by or "", task.claimed_by_group or "")
+            )
+        if task.done_at is not None:
+            steps.append(TaskStep(task.done_at, "done", task.owner, task.done_note))
+        steps.extend(sorted(by_task.get(task.id or 0, []), key=lambda step: step.at))
+        cards.append(
+            TaskCard(task, task.is_overdue(today), counts.get(task.id or 0, Counter()), tuple(steps))
+        )
+    return cards
+
+
+@dataclass(frozen=True, slots=True)
+class PointsBoard:
+    year: int
+    month: int
+    month_ranking: tuple[tuple[str, int], ...]  # (member key, total), best first
+    year_ranking: tuple[tuple[str, int], ...]
+    my_entries: tuple[PointEntry, ...]  # the viewer's entries of the month, with reason and source
+    my_month: int
+    my_year: int
+
+
+def _ranking(members: list[Member], entries: list[PointEntry]) -> tuple[tuple[str, int], ...]:
+    totals = {m.key: 0 for m in members}
+    for entry in entries:
+        if entry.member in totals:
+            totals[entry.member] += entry.delta
+    return tuple(sorted(totals.items(), key=lambda item: (-item[1], item[0])))
+
+
+async def points_board(
+    deps: Deps, actor: Actor, ctx: ChatContext | None, year: int, month: int, now: datetime
+) -> PointsBoard:
+    """The month's and the year's ranking of the branch (as the 积分公示栏), and the viewer's entries."""
+    chat = require_chat(ctx)
+    member = require(actor, Action.VIEW)
+    if not 1 <= month <= 12 or not 2000 <= year <= 2100:
+        raise DomainError("bad_month", month=month)
+    start, end = month_bounds(deps, year, month)
+    year_start, year_end = month_bounds(deps, year, 1)[0], month_bounds(deps, year, 12)[1]
+    async with deps.uow() as uow:
+        year_entries = await uow.points.entries(since=year_start, until=year_end, branch=chat.branch)
+        members = [m for m in await uow.members.list(chat.branch) if m.active]
+    month_entries = [e for e in year_entries if start <= e.occurred_at < end]
+    mine = tuple(e for e in month_entries if e.member == member.key)
+    return PointsBoard(
+        year,
+        month,
+        _ranking(members, month_entries),
+        _ranking(members, year_entries),
+        mine,
+        my_month=sum(e.delta for e in mine),
+        my_year=sum(e.delta for e in year_entries if e.member == member.key),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MyPage:
+    member: Member
+    meetings: tuple[tuple[Meeting, RsvpAnswer, bool], ...]  # my coming meetings: my answer, signed in
+    tasks: tuple[TaskCard, ...]  # tasks I own or lead, unfinished first
+    points: PointsBoard
+
+
+async def my_page(deps: Deps, actor: Actor, ctx: ChatContext | None, now: datetime) -> MyPage:
+    """A member's own meetings (from three hours ago to 45 days ahead), answers, tasks and points."""
+    chat = require_chat(ctx)
+    member = require(actor, Action.VIEW)
+    async with deps.uow() as uow:
+        coming = await uow.meetings.between(
+            sorted(member.units()), now - timedelta(hours=3), now + timedelta(days=45)
+        )
+        meetings = []
+        for meeting in coming:
+            if meeting.branch != chat.branch:
+                continue
+            mine = await uow.attendance.rsvp(meeting.id or 0, member.key)
+            signed = await uow.attendance.signed_in(meeting.id or 0, member.key)
+            meetings.append((meeting, mine.answer if mine else RsvpAnswer.UNKNOWN, signed))
+    cards = await task_board(deps, actor, ctx, TaskFilter(owner=member.key), now)
+    cards.sort(key=lambda card: (card.task.finished, card.task.due_on))
+    today = deps.local_date(now)
+    points = await points_board(deps, actor, ctx, today.year, today.month, now)
+    return MyPage(member, tuple(meetings), tuple(cards), points)
+
+
+@dataclass(frozen=True, slots=True)
+class PublicBoard:
+    """What anyone in the chat sees (群众): published 决议清单 and finished tasks to rate."""
+
+    published: tuple[tuple[Meeting, tuple[tuple[Decision, Task], ...]], ...]
+    finished: tuple[Task, ...]
+
+
+async def public_board(deps: Deps, branch: str, now: datetime) -> PublicBoard:
+    """The branch's 公示 of the last twelve months and its finished tasks; no permission needed."""
+    since = now - timedelta(days=31 * PUBLIC_MONTHS)
+    async with deps.uow() as uow:
+        found = await uow.meetings.between(None, since, now)
+        published = [m for m in found if m.branch == branch and m.status is MeetingStatus.PUBLISHED]
+        decisions = await uow.tasks.decisions(branch)
+        tasks = await uow.tasks.list(branch)
+    by_decision = {t.decision_id: t for t in tasks}
+    return PublicBoard(
+        tuple(
+            (
+                m,
+                tuple(
+                    (d, by_decision[d.id]) for d in decisions if d.meeting_id == m.id and d.id in by_decision
+                ),
+            )
+            for m in reversed(published)
+        ),
+        tuple(t for t in tasks if t.status in (TaskStatus.DONE, TaskStatus.RATED)),
+    )
