@@ -458,7 +458,8 @@ class TelegramPlatform:
         )
 
     async def _on_private(self, update: Update, message: Message, user: User, now: datetime) -> None:
-        """A private chat: /start registers it for reminders, /help explains; the rest belongs in groups."""
+        """A private chat: /start registers it for reminders, /help explains, /web links to the page; the
+        rest belongs in groups."""
         assert message.text is not None
         parsed = parse_command(message.text, self.deps.local_date(now))
         if isinstance(parsed, cmds.NotACommand) or await self._seen(update, now):
@@ -477,8 +478,9 @@ class TelegramPlatform:
                 text = self._t("tg_private_welcome_guest")
             await self._send(message.chat.id, None, Reply(text), now, retries=INTERACTIVE_RETRIES)
             return
-        if isinstance(parsed, cmds.Help):
-            incoming = Incoming(PLATFORM, str(user.id), None, str(message.chat.id), message.text)
+        if isinstance(parsed, cmds.Help | cmds.OpenWebView):  # /web: a one-time link, for this person only
+            name = display_name(user.first_name, user.last_name)
+            incoming = Incoming(PLATFORM, str(user.id), None, str(message.chat.id), message.text, name)
             replies = await self.conversation.handle_text(incoming, now)
         else:
             replies = [Reply(self._t("tg_private_use_groups"))]
