@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sanhui_bot.config import ConfigError, DatabaseConfig, Settings, load_settings
+from sanhui_bot.config import ConfigError, DatabaseConfig, Settings, database_password, load_settings
+from sanhui_bot.log_redaction import install_redaction
 
 if TYPE_CHECKING:
     from sanhui_bot.app import App
@@ -134,6 +135,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return check_config(settings, args.config)
     if getattr(args, "database_url", None):
         settings = settings.model_copy(update={"database": DatabaseConfig(url=args.database_url)})
+    secrets = settings.secret_values()
+    for url in (getattr(args, "source", None), getattr(args, "target", None)):
+        if url and (password := database_password(url)):
+            secrets.append(password)
+    install_redaction(secrets)
     handlers = {
         "run": run_bot,
         "console": run_console,

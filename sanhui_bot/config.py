@@ -286,6 +286,32 @@ class Settings(Strict):
         value = os.environ.get(env_name, "").strip()
         return value or None
 
+    def secret_values(self) -> list[str]:
+        """Every secret this config gives the bot: tokens, passwords, the database password.
+
+        The CLI's log redaction hides each of them wherever it would appear (issue 13).
+        """
+        names = (
+            self.telegram.token_env,
+            self.telegram.webhook_secret_env,
+            self.matrix.access_token_env,
+            self.matrix.password_env,
+        )
+        values = [value for name in names if (value := self.secret(name))]
+        password = database_password(self.database.url)
+        return values + ([password] if password else [])
+
+
+def database_password(url: str) -> str | None:
+    """The password in a database url (`postgresql://user:secret@host/db`), if it has one."""
+    from urllib.parse import unquote, urlsplit
+
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        return None
+    return unquote(password) if password else None
+
 
 def _is_blank(value: object) -> bool:
     return isinstance(value, str) and not value.strip()

@@ -116,13 +116,16 @@ async def say_ok(chat: ChatDriver, user: str, where: str, text: str, at: str, ex
 ROOT = Path(__file__).resolve().parent.parent
 
 
-async def start_bot_run(config: Path, db: Path, secrets: dict[str, str]) -> asyncio.subprocess.Process:
-    """`python bot.py run` as a process, with only these SANHUI_* secrets in its environment."""
+async def start_bot_run(
+    config: Path, db: Path, secrets: dict[str, str], *options: str
+) -> asyncio.subprocess.Process:
+    """`python bot.py [options] run` as a process, with only these SANHUI_* secrets in its environment."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("SANHUI_")}
     environment.update(secrets)
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "bot.py",
+        *options,
         "run",
         "--config",
         str(config),

@@ -56,3 +56,28 @@ async def test_bot_py_run_starts_telegram_when_the_token_is_set(tmp_path: Path) 
             process.kill()
             await process.wait()
         await emulator.stop()
+
+
+@pytest.mark.slow
+async def test_the_bot_token_never_appears_in_the_debug_log(tmp_path: Path) -> None:
+    # Issue 13: `bot.py -v run` logged the token in every Bot API URL (httpx and PTB at DEBUG).
+    emulator = BotApiEmulator(TOKEN)
+    await emulator.start()
+    emulator.group(BRANCH_CHAT)
+    config = tmp_path / "config.toml"
+    config.write_text(example_config_for(emulator), encoding="utf-8")
+    process = await start_bot_run(config, tmp_path / "bot.db", {"SANHUI_TELEGRAM_TOKEN": TOKEN}, "-v")
+    try:
+        await wait_until(lambda: "zh" in emulator.commands and process.returncode is None)
+        emulator.say(BRANCH_CHAT, ZHANGWEI, "/help")
+        await wait_until(lambda: emulator.bot_messages(BRANCH_CHAT))
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        await emulator.stop()
+    log = stderr.decode()
+    assert "/bot***/getUpdates" in log  # the requests were logged at DEBUG, with the token masked
+    assert TOKEN not in log and TOKEN.split(":")[1] not in log
