@@ -390,6 +390,13 @@ BAD: list[tuple[str, str, str | None, dict[str, object]]] = [
     ("/decision 完成方案 @liuyang", "missing_due", "decision", {}),
     ("/decision 完成方案 @liuyang 截止:", "missing_due", "decision", {}),
     ("/decision 完成方案 @liuyang 截止 3月20日", "missing_due", "decision", {}),
+    ("/decision 完成方案 @liuyang 截止:3月20日 表决:多数", "bad_vote", "decision", {"value": "表决:多数"}),
+    (
+        "/decision 完成方案 @liuyang 截止:3月20日 vote:6/-1/0",
+        "negative_vote",
+        "decision",
+        {"value": "vote:6/-1/0"},
+    ),
     ("/decision 完成方案 @liuyang 截止:下周五", "bad_date", "decision", {"value": "下周五"}),
     ("/decision 完成方案 @liuyang 截止:2月30日", "impossible_date", "decision", {}),
     # Issue 13: 9999-12-31 was accepted, then every scheduler tick overflowed on it.

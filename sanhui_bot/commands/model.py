@@ -123,12 +123,22 @@ class Adopt:
 
 
 @dataclass(frozen=True, slots=True)
+class VoteCount:
+    """A congress decision's 表决 as written: 同意 / 反对 / 弃权."""
+
+    approve: int
+    against: int
+    abstain: int
+
+
+@dataclass(frozen=True, slots=True)
 class RecordDecision:
     title: str
     owner: MemberMention
     due_on: date
     lead: MemberMention | None = None
     group: str | None = None  # group key or name, as written
+    vote: VoteCount | None = None  # `表决:同意12 反对0 弃权1` / `vote:12/0/1`
 
 
 @dataclass(frozen=True, slots=True)

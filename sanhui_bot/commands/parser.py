@@ -49,6 +49,7 @@ from sanhui_bot.commands.model import (
     SignIn,
     SubmitOutline,
     Suggest,
+    VoteCount,
     WithdrawRsvp,
 )
 from sanhui_bot.domain.compliance import PeriodKind
@@ -77,6 +78,8 @@ ERROR_CODES: frozenset[str] = frozenset(
         "missing_owner",
         "too_many_owners",  # mentions
         "missing_due",
+        "bad_vote",  # value: the vote as written
+        "negative_vote",  # value
         "bad_member_key",  # value
         "bad_month",  # value
         "empty_text",  # param
@@ -151,6 +154,16 @@ _KEYWORD_FIELDS = {
     "小组": "group",
     "group": "group",
 }
+
+# A congress decision's vote: `表决:同意12 反对0 弃权1` (票 optional, separators free) or `vote:12/0/1`.
+_VOTE_KEYWORD = re.compile(r"(?<![A-Za-z0-9_])(?:表决|投票|vote)\s*:\s*", re.IGNORECASE)
+_COUNT = r"(-?[0-9]{1,6})\s*票?"
+_GAP = r"[\s,，、;；]*"
+_VOTE_FORMS = (
+    re.compile(rf"同意\s*{_COUNT}{_GAP}反对\s*{_COUNT}{_GAP}弃权\s*{_COUNT}"),
+    re.compile(rf"(?:for|yes)\s*{_COUNT}{_GAP}against\s*{_COUNT}{_GAP}abstain\s*{_COUNT}", re.IGNORECASE),
+    re.compile(r"(-?[0-9]{1,6})\s*/\s*(-?[0-9]{1,6})\s*/\s*(-?[0-9]{1,6})(?![0-9/])"),
+)
 
 # `@liuyang`, `@刘洋`, or a Matrix id `@liuyang:example.org`. An @ after a letter is an e-mail
 # address, not a mention; a mention ends at whitespace, another @ or punctuation.
@@ -725,11 +738,30 @@ def _adopt(args: _Args) -> Adopt:
     return Adopt(suggestion_id)
 
 
+def _vote(line: _Text) -> tuple[VoteCount | None, tuple[int, int]]:
+    """The vote written after `表决:` and the span it takes, or (None, empty span) when there is none."""
+    keyword = _VOTE_KEYWORD.search(line.normal)
+    if keyword is None:
+        return None, (0, 0)
+    for form in _VOTE_FORMS:
+        found = form.match(line.normal, keyword.end())
+        if found is not None:
+            counts = [int(number) for number in found.groups()]
+            if any(count < 0 for count in counts):
+                raise _Refused("negative_vote", value=line.source(keyword.start(), found.end()).strip())
+            return VoteCount(*counts), (keyword.start(), found.end())
+    rest = _TOKEN.match(line.normal, keyword.end())
+    written = line.source(keyword.start(), rest.end() if rest else keyword.end()).strip()
+    raise _Refused("bad_vote", value=written)
+
+
 def _decision(args: _Args) -> RecordDecision:
     if not args.tokens:
         raise _Refused("missing_argument", param="title")
     line = args.line
+    vote, (vote_start, vote_end) = _vote(line)
     values, pieces = _take_keywords(line, 0, frozenset({"due", "lead", "group"}))
+    pieces = _without(pieces, vote_start, vote_end)
     due_value, lead_value = _single(values, "due"), _single(values, "lead")
     group = _group_value(line, values)
     mentions = [
@@ -758,6 +790,7 @@ def _decision(args: _Args) -> RecordDecision:
         due_on=due_on,
         lead=lead,
         group=group,
+        vote=vote,
     )
 
 

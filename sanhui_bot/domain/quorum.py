@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from sanhui_bot.domain.errors import DomainError
 from sanhui_bot.domain.model import (
     Attendance,
     Meeting,
@@ -75,6 +76,27 @@ def resolution_passes(approvals: int, voting_total: int) -> bool:
     return more_than_half(approvals, voting_total)
 
 
+def congress_voters(meeting: Meeting, roster: Iterable[Member]) -> list[Member]:
+    """The voting members of a congress: its 应到 (the roster of the meeting's day) who may vote."""
+    return voting_members(expected_members(meeting, roster))
+
+
+def count_vote(
+    meeting: Meeting | None, roster: Sequence[Member], approve: int, against: int, abstain: int
+) -> Vote:
+    """A congress decision's vote (条例第十一条), checked against the voting members as of the meeting.
+
+    Only a 支部党员大会 votes here; more votes than voting members is a typo, refused with the number.
+    """
+    if meeting is None or meeting.kind is not MeetingKind.CONGRESS:
+        raise DomainError("vote_needs_congress")
+    voters = len(congress_voters(meeting, roster))
+    cast = approve + against + abstain
+    if cast > voters:
+        raise DomainError("vote_exceeds_voters", cast=cast, voting=voters, meeting=meeting.id)
+    return Vote(approve, against, abstain, voters)
+
+
 def vote_passes(vote: Vote) -> bool:
     """条例第十一条: a congress decision passes when its approvals exceed half of all voting members
     as of the meeting; abstentions and absentees count against it."""
@@ -84,7 +106,7 @@ def vote_passes(vote: Vote) -> bool:
 def quorum_for(meeting: Meeting, roster: Sequence[Member], present_keys: Iterable[str]) -> QuorumCheck | None:
     """The quorum rule that applies to a meeting, or None for meetings that take no votes."""
     if meeting.kind is MeetingKind.CONGRESS:
-        return congress_quorum(voting_members(expected_members(meeting, roster)), present_keys)
+        return congress_quorum(congress_voters(meeting, roster), present_keys)
     if meeting.kind is MeetingKind.COMMITTEE and meeting.unit == committee_unit(meeting.branch):
         return committee_quorum(expected_members(meeting, roster), present_keys)
     return None

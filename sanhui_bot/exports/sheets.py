@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from sanhui_bot.domain.model import Meeting, MeetingSource, Rating, Task
 from sanhui_bot.domain.organisation import Organisation
+from sanhui_bot.domain.quorum import vote_passes
 from sanhui_bot.domain.zones import to_zone
 from sanhui_bot.render.catalog import ZH, word
 from sanhui_bot.services.export import LedgerSnapshot
@@ -171,18 +172,36 @@ def _decision_rows(snapshot: LedgerSnapshot, names: _Names) -> Sheet:
     rows: list[list[Cell]] = []
     for decision in snapshot.decisions:
         task = snapshot.tasks.get(decision.id or 0)
+        vote = decision.vote
+        if task is None and vote is None:
+            continue  # a decision always has its task unless a vote turned it down
+        meeting = meetings.get(decision.meeting_id)
+        head: list[Cell] = [
+            decision.id,
+            decision.title,
+            names.meeting(meeting)
+            if meeting
+            else ("会间决议" if decision.meeting_id is None else f"#{decision.meeting_id}"),
+            names.day(decision.recorded_at),
+        ]
+        votes: list[Cell] = (
+            [
+                vote.approve,
+                vote.against,
+                vote.abstain,
+                vote.voting_members,
+                "通过" if vote_passes(vote) else "未通过",
+            ]
+            if vote is not None
+            else [None, None, None, None, ""]
+        )
         if task is None:
+            rows.append([*head, None, "", "", "", None, "未通过", None, "", None, None, None, *votes])
             continue
         counts = _ratings(task, snapshot)
-        meeting = meetings.get(decision.meeting_id)
         rows.append(
             [
-                decision.id,
-                decision.title,
-                names.meeting(meeting)
-                if meeting
-                else ("会间决议" if decision.meeting_id is None else f"#{decision.meeting_id}"),
-                names.day(decision.recorded_at),
+                *head,
                 task.id,
                 names.member(task.owner),
                 names.member(task.lead),
@@ -194,11 +213,13 @@ def _decision_rows(snapshot: LedgerSnapshot, names: _Names) -> Sheet:
                 counts[Rating.SATISFIED],
                 counts[Rating.BASICALLY_SATISFIED],
                 counts[Rating.UNSATISFIED],
+                *votes,
             ]
         )
     headers = (
         "决议编号", "决议", "会议", "记录日期", "任务编号", "责任人", "牵头支委", "党小组", "截止日期",
         "状态", "完成日期", "完成情况", "评价：满意", "评价：基本满意", "评价：不满意",
+        "表决：同意", "表决：反对", "表决：弃权", "有表决权人数", "表决结果",
     )  # fmt: skip
     return Sheet(DECISIONS, headers, rows, {3: DATE_FORMAT, 8: DATE_FORMAT, 10: DATE_FORMAT})
 

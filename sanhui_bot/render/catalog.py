@@ -337,6 +337,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "已记录决议 #{decision}{meeting_part}，并生成任务 #{task}：{title}\n  责任人：{owner}　牵头支委：{lead}　认领小组：{group}　截止：{due}",
         "Recorded decision #{decision}{meeting_part} and opened task #{task}: {title}\n  owner: {owner}; lead: {lead}; group: {group}; due: {due}",
     ),
+    "decision_rejected": (
+        "已记录决议 #{decision}{meeting_part}：{title}\n  {vote}，不生成任务。",
+        "Recorded decision #{decision}{meeting_part}: {title}\n  {vote}; no task is opened.",
+    ),
+    "vote_text": (
+        "表决：同意{approve} 反对{against} 弃权{abstain}（有表决权党员 {voting} 人，同意须超过半数即至少 {needed} 票）— {result}",
+        "vote: {approve} for, {against} against, {abstain} abstaining ({voting} voting members; passing needs"
+        " more than half, at least {needed}) - {result}",
+    ),
+    "vote_passed": ("通过", "passed"),
+    "vote_failed": ("未通过", "not passed"),
+    "vote_needs_congress": (
+        "只有支部党员大会的决议才记录表决结果：本群此刻没有正在召开或 7 天内召开的党员大会。不带表决的决议请去掉“表决:…”。",
+        "Only a branch congress's decision carries a vote, and this chat has no congress in session or in the"
+        " last 7 days. Leave out vote:… for a decision without one.",
+    ),
+    "vote_exceeds_voters": (
+        "表决票数合计 {cast} 票，超过了 #{meeting} 党员大会有表决权的党员人数（{voting} 人，预备党员没有表决权）。"
+        "请核对后重写，例如 表决:同意{voting} 反对0 弃权0。",
+        "The vote adds up to {cast}, more than the {voting} voting members of congress #{meeting} (probationary"
+        " members have no vote). Check it and write e.g. vote:{voting}/0/0.",
+    ),
     "decision_meeting_part": ("（#{meeting} {kind_name}）", " (#{meeting} {kind_name})"),
     "none": ("未指定", "none"),
     "tasks_none": ("没有符合条件的任务。", "No tasks match."),
@@ -497,6 +519,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{n}. {title}\n   责任人 {owner}｜牵头 {lead}｜小组 {group}｜截止 {due}（任务 #{task}）",
         "{n}. {title}\n   owner {owner} | lead {lead} | group {group} | due {due} (task #{task})",
     ),
+    "post_decision_rejected": ("{n}. {title}\n   {vote}", "{n}. {title}\n   {vote}"),
     "post_decision_none": ("（本次会议没有记录决议）", "(no decisions were recorded at this meeting)"),
     "post_decision_list_deadline": (
         "公示期限：{deadline}。书记发送 /publish {id} 公示。",
@@ -693,6 +716,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "决议 #{decision}：{title} — 任务 #{task}，责任人 {owner}，牵头支委 {lead}，党小组 {group}，截止 {due}，状态 {status}",
         "Decision #{decision}: {title} - task #{task}, owner {owner}, lead {lead}, group {group}, due {due}, status {status}",
     ),
+    "minutes_decision_rejected": (
+        "决议 #{decision}：{title} — {vote}，不生成任务",
+        "Decision #{decision}: {title} - {vote}; no task",
+    ),
+    "minutes_decision_vote_part": ("；{vote}", "; {vote}"),
     "minutes_decisions_none": ("（本次会议未形成决议）", "(no decisions)"),
     "minutes_publication": ("决议清单公示：{state}", "Decision list published: {state}"),
     "minutes_published_on": ("{day} 已公示", "on {day}"),

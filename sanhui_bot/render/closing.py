@@ -32,8 +32,13 @@ def _common(closing: DecisionList, renderer: Renderer) -> dict[str, object]:
 def _items(closing: DecisionList, renderer: Renderer) -> list[str]:
     if not closing.items:
         return [renderer.t("post_decision_none")]
-    return [
-        renderer.t(
+    lines = []
+    for n, (decision, task) in enumerate(closing.items, 1):
+        vote = renderer.vote(decision.vote) if decision.vote else None
+        if task is None:
+            lines.append(renderer.t("post_decision_rejected", n=n, title=decision.title, vote=vote or ""))
+            continue
+        item = renderer.t(
             "post_decision_item",
             n=n,
             title=task.title,
@@ -43,8 +48,8 @@ def _items(closing: DecisionList, renderer: Renderer) -> list[str]:
             due=task.due_on.isoformat(),
             task=task.id,
         )
-        for n, (_, task) in enumerate(closing.items, 1)
-    ]
+        lines.append(f"{item}\n   {vote}" if vote else item)
+    return lines
 
 
 def closed(closing: DecisionList, renderer: Renderer) -> Reply:

@@ -123,9 +123,15 @@ def render_minutes(minutes: Minutes, renderer: Renderer) -> str:
     if not minutes.suggestions:
         lines.append(t("minutes_suggestions_none"))
     lines += ["", f"## {t('minutes_decisions_title')}", ""]
-    lines.extend(
-        f"{n}. "
-        + t(
+    for n, (decision, task) in enumerate(minutes.decisions, 1):
+        vote = renderer.vote(decision.vote) if decision.vote else None
+        if task is None:
+            lines.append(
+                f"{n}. "
+                + t("minutes_decision_rejected", decision=decision.id, title=decision.title, vote=vote)
+            )
+            continue
+        line = t(
             "minutes_decision",
             decision=decision.id,
             title=decision.title,
@@ -136,8 +142,8 @@ def render_minutes(minutes: Minutes, renderer: Renderer) -> str:
             due=task.due_on.isoformat(),
             status=renderer.w(f"status.{task.status}"),
         )
-        for n, (decision, task) in enumerate(minutes.decisions, 1)
-    )
+        vote_part = t("minutes_decision_vote_part", vote=vote) if vote else ""
+        lines.append(f"{n}. {line}{vote_part}")
     if not minutes.decisions:
         lines.append(t("minutes_decisions_none"))
     published = (

@@ -125,11 +125,13 @@ _USAGE: dict[str, dict[str, tuple[str, str]]] = {
     },
     "decision": {
         ZH: (
-            "/decision <标题> @负责人 截止:<日期> [牵头:@支委] [小组:<小组>]（或 /决议）",
+            "/decision <标题> @负责人 截止:<日期> [牵头:@支委] [小组:<小组>]"
+            " [表决:同意<票数> 反对<票数> 弃权<票数>]（或 /决议；表决只用于支部党员大会）",
             "/decision 完成劳动教育课程方案 @liuyang 截止:2026-03-20 牵头:@lihua",
         ),
         EN: (
-            "/decision <title> @owner due:<date> [lead:@committee member] [group:<group>]",
+            "/decision <title> @owner due:<date> [lead:@committee member] [group:<group>]"
+            " [vote:<for>/<against>/<abstain>] (a vote only at a branch congress)",
             "/decision Labour education course plan @liuyang due:2026-03-20 lead:@lihua",
         ),
     },
@@ -269,6 +271,14 @@ _MESSAGES: dict[str, dict[str, str]] = {
     "missing_due": {
         ZH: "请写明截止日期，如 截止:2026-03-20。",
         EN: "Give a due date, e.g. due:2026-03-20.",
+    },
+    "bad_vote": {
+        ZH: "看不懂表决结果“{value}”，请写成 表决:同意12 反对0 弃权1（或 vote:12/0/1），三项都要写。",
+        EN: "“{value}” is not a vote I can read; write vote:12/0/1 (for/against/abstain), all three numbers.",
+    },
+    "negative_vote": {
+        ZH: "表决票数不能是负数（“{value}”），请写成 表决:同意12 反对0 弃权1。",
+        EN: "A vote count cannot be negative (“{value}”); write e.g. vote:12/0/1.",
     },
     "bad_member_key": {
         ZH: "成员代号“{value}”不合规：须以小写英文字母开头，只用小写字母、数字、- 和 _，如 wangfang。",

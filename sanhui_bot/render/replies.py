@@ -20,8 +20,10 @@ from sanhui_bot.domain.model import (
     RsvpAnswer,
     Suggestion,
     Task,
+    Vote,
 )
 from sanhui_bot.domain.organisation import Organisation
+from sanhui_bot.domain.quorum import vote_passes
 from sanhui_bot.domain.zones import to_zone
 from sanhui_bot.render.catalog import EN, join_words, message, word
 from sanhui_bot.render.parse_messages import parse_error_text, usage
@@ -92,6 +94,18 @@ class Renderer:
         if self.language == EN:
             return local.strftime("%a %Y-%m-%d %H:%M")
         return f"{local.month}月{local.day}日（周{WEEKDAYS_ZH[local.weekday()]}）{local:%H:%M}"
+
+    def vote(self, vote: Vote) -> str:
+        """A congress decision's vote and its result (条例第十一条)."""
+        return self.t(
+            "vote_text",
+            approve=vote.approve,
+            against=vote.against,
+            abstain=vote.abstain,
+            voting=vote.voting_members,
+            needed=vote.voting_members // 2 + 1,
+            result=self.t("vote_passed" if vote_passes(vote) else "vote_failed"),
+        )
 
     def group_name(self, key: str | None) -> str:
         if key is None:
@@ -317,12 +331,21 @@ class Renderer:
         )
 
     def decision(self, result: DecisionResult) -> Reply:
-        task, meeting = result.task, result.meeting
+        task, meeting, vote = result.task, result.meeting, result.decision.vote
         meeting_part = (
             self.t("decision_meeting_part", meeting=meeting.id, kind_name=self.w(f"kind.{meeting.kind}"))
             if meeting
             else ""
         )
+        if task is None:
+            text = self.t(
+                "decision_rejected",
+                decision=result.decision.id,
+                meeting_part=meeting_part,
+                title=result.decision.title,
+                vote=self.vote(vote) if vote else "",
+            )
+            return Reply(text)
         lines = [
             self.t(
                 "decision_done",
@@ -336,6 +359,8 @@ class Renderer:
                 due=task.due_on.isoformat(),
             )
         ]
+        if vote is not None:
+            lines.append(f"  {self.vote(vote)}")
         return Reply("\n".join(lines), self.task_buttons(task), subject=f"task:{task.id}")
 
     def tasks(self, views: list[TaskView], scope: str) -> Reply:

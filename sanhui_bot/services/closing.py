@@ -37,7 +37,7 @@ class DecisionList:
     """A meeting's 决议清单: its decisions with their tasks, and the 公示 deadline."""
 
     meeting: Meeting
-    items: list[tuple[Decision, Task]]
+    items: list[tuple[Decision, Task | None]]  # None: a congress decision voted down (未通过)
     deadline: date | None  # None: the calendar has no data for the meeting's year
 
     @property

@@ -307,7 +307,7 @@ class Minutes:
     leave: dict[str, Rsvp]  # member key → the leave request, for 请假 with reasons
     agenda: tuple[AgendaItem, ...]
     suggestions: tuple[Suggestion, ...]
-    decisions: tuple[tuple[Decision, Task], ...]
+    decisions: tuple[tuple[Decision, Task | None], ...]  # None: voted down (未通过)
     quorum: QuorumCheck | None
     unrecorded: bool = False  # held before the bot's first start: attendance unknown
 
@@ -335,7 +335,7 @@ async def meeting_minutes(deps: Deps, branch: str, meeting_id: int, now: datetim
         leave={r.member: r for r in rsvps if r.answer is RsvpAnswer.LEAVE},
         agenda=tuple(agenda),
         suggestions=tuple(suggestions),
-        decisions=tuple((d, tasks[d.id]) for d in decisions if d.id in tasks),
+        decisions=tuple((d, tasks.get(d.id)) for d in decisions),
         quorum=quorum_for(meeting, roster, counted.present) if counted else None,
         unrecorded=over and not known,
     )

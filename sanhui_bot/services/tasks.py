@@ -21,6 +21,7 @@ from sanhui_bot.domain.model import (
 )
 from sanhui_bot.domain.permissions import Action, require
 from sanhui_bot.domain.points import PointEntry, PointReason
+from sanhui_bot.domain.quorum import count_vote, vote_passes
 from sanhui_bot.services.deps import Deps, require_chat, task_in_branch
 from sanhui_bot.services.meetings import meeting_in_session, recent_meeting
 from sanhui_bot.services.points import award
@@ -33,7 +34,7 @@ MAX_TITLE = 200
 @dataclass(frozen=True, slots=True)
 class DecisionResult:
     decision: Decision
-    task: Task
+    task: Task | None  # None: the congress voted it down (未通过), so no task opens
     meeting: Meeting | None  # the 议事台账's 3-5 check is made once, at /close (services/closing.py)
 
 
@@ -89,6 +90,10 @@ async def record_decision(
         meeting = await meeting_in_session(uow, deps, chat.unit, now) or await recent_meeting(
             uow, chat.unit, now, RECENT_MEETING
         )
+        vote = None
+        if cmd.vote is not None:
+            roster = await deps.roster_of(uow, meeting) if meeting is not None else ()
+            vote = count_vote(meeting, roster, cmd.vote.approve, cmd.vote.against, cmd.vote.abstain)
         decision = await uow.tasks.add_decision(
             Decision(
                 id=None,
@@ -98,8 +103,12 @@ async def record_decision(
                 recorded_by=member.key,
                 recorded_at=now,
                 meeting_id=meeting.id if meeting else None,
+                vote=vote,
             )
         )
+        if vote is not None and not vote_passes(vote):
+            await uow.commit()
+            return DecisionResult(decision, None, meeting)  # 未通过: recorded, no task
         task = await uow.tasks.add(
             Task(
                 id=None,

@@ -768,8 +768,9 @@ class SqlTaskRepository:
         query = select(func.count()).select_from(decisions).where(decisions.c.meeting_id == meeting_id)
         return int((await self._connection.execute(query)).scalar_one())
 
-    async def of_meeting(self, meeting_id: int) -> list[tuple[Decision, Task]]:
-        """A meeting's decisions with the task each opened, in the order recorded: its 决议清单."""
+    async def of_meeting(self, meeting_id: int) -> list[tuple[Decision, Task | None]]:
+        """A meeting's decisions with the task each opened (None: voted down), in the order recorded:
+        its 决议清单."""
         query = select(decisions).where(decisions.c.meeting_id == meeting_id).order_by(decisions.c.id)
         found = [_decision_from_row(row) for row in await self._connection.execute(query)]
         if not found:
@@ -778,7 +779,7 @@ class SqlTaskRepository:
         by_decision = {
             row.decision_id: _task_from_row(row) for row in await self._connection.execute(task_query)
         }
-        return [(decision, by_decision[decision.id]) for decision in found if decision.id in by_decision]
+        return [(decision, by_decision.get(decision.id)) for decision in found]
 
     async def decisions(self, branch: str | None = None) -> list[Decision]:
         """Decisions in the order they were recorded (by id)."""
