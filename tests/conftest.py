@@ -13,6 +13,7 @@ import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import attack_counts
 import pytest
 from storage_fixtures import POSTGRES_URL_VARIABLE, STORE_BACKENDS, discard_database, fresh_database_url
 from support import TEST_CONFIG, ChatDriver, local, on_database
@@ -75,7 +76,10 @@ def chat(app: App) -> ChatDriver:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Say how many tests ran on PostgreSQL and on which server, so CI's log shows that half too."""
+    """Say how many tests ran on PostgreSQL and on which server, so CI's log shows that half too;
+    and what the attack tests measured (tests/attack_counts.py)."""
+    for line in attack_counts.summary_lines():
+        terminalreporter.write_sep("-", line)
     passed = terminalreporter.stats.get("passed", [])
     failed = terminalreporter.stats.get("failed", []) + terminalreporter.stats.get("error", [])
     on_postgres = [report for report in passed if "postgresql" in report.nodeid]

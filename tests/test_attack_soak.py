@@ -1,0 +1,147 @@
+"""The SIGKILL soak of issue 13: `bot.py console` lives through March 2026 while being killed again
+and again; what it posts equals what one uninterrupted run posts — nothing lost, nothing doubled.
+
+The month is a script of `:clock` steps (a day at a time, every post of the month falls due on the
+way). The soak starts the console, lets it run for a random moment, and kills it with SIGKILL; the
+next start picks up at the scheduler's stored watermark (the moment up to which it had planned),
+as `run` does after a crash, and is killed in turn, until the month is through. Each kill falls
+between two posts, never inside the milliseconds between a post being printed and its delivery
+being recorded (the one window the README names, where a post may go out twice): the process is
+stopped first, and killed only if every post it printed is recorded. At least 20 kills in CI; the
+counts go to the end of pytest's output (`soak: kills N, posts N, lost 0, doubled 0`).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import attack_counts
+import pytest
+from test_cli import EXAMPLE, ROOT, console, posts
+from test_crash import read_available
+
+pytestmark = pytest.mark.slow
+
+TZ = ZoneInfo("Asia/Shanghai")
+START = "2026-03-01T08:00"
+KILLS = 20  # × SANHUI_ATTACK_SCALE
+SETUP = [
+    "zhangwei@branch: /decision 完成劳动教育课程方案 @liuyang 截止:2026-03-20 牵头:@lihua",
+    "zhangwei@branch: /decision 整理党员档案 @chenjing 截止:2026-03-10",
+    ":quit",
+]
+
+
+def month_steps() -> list[str]:
+    """Local moments through March 2026: every day at 08:00, to April 1st 09:00."""
+    first = datetime.fromisoformat(START)
+    days = [first + timedelta(days=n) for n in range(1, 31)]
+    return [moment.strftime("%Y-%m-%dT%H:%M") for moment in days] + ["2026-04-01T09:00"]
+
+
+def start_console(db: Path, now: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "bot.py", "console", "--config", str(EXAMPLE), "--db", str(db), "--now", now],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def stored(db: Path) -> tuple[int, str | None]:
+    """(deliveries recorded, the scheduler's watermark as local time) read beside the bot."""
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10) as connection:
+        delivered = connection.execute("SELECT count(*) FROM deliveries").fetchone()[0]
+        row = connection.execute("SELECT value FROM counters WHERE key = 'scheduler_watermark'").fetchone()
+    if row is None:
+        return delivered, None
+    moment = datetime.fromtimestamp(row[0], UTC).astimezone(TZ)
+    return delivered, moment.strftime("%Y-%m-%dT%H:%M")
+
+
+def printed(outputs: list[bytes]) -> list[tuple[str, str]]:
+    return [post for output in outputs for post in posts(output.decode()).values()]
+
+
+def test_a_month_with_sigkills_posts_exactly_what_an_uninterrupted_month_posts(tmp_path: Path) -> None:
+    steps = month_steps()
+    whole_db, soak_db = tmp_path / "whole.db", tmp_path / "soak.db"
+    console(whole_db, SETUP, now=START)
+    whole = printed([console(whole_db, [*(f":clock {step}" for step in steps), ":quit"], now=START).encode()])
+    console(soak_db, SETUP, now=START)
+    delivered_before, _ = stored(soak_db)  # first-start notices of the setup run
+
+    wanted_kills = KILLS * attack_counts.scale()
+    chance = random.Random(13)
+    outputs: list[bytes] = []
+    kills = starts = 0
+    resume = START
+    while True:
+        starts += 1
+        assert starts < wanted_kills * 5, "the soak does not get through the month"
+        remaining = [step for step in steps if step > resume]
+        process = start_console(soak_db, resume)
+        assert process.stdin is not None
+        process.stdin.write("".join(f":clock {step}\n" for step in remaining).encode() + b":quit\n")
+        process.stdin.flush()
+        output = b""
+        killed = False
+        if kills < wanted_kills:
+            # Killed after a few of its posts (0: while it is still starting up or catching up).
+            target, began = chance.randint(0, 2), time.monotonic()
+            pause = chance.uniform(0.1, 1.5)
+            while process.poll() is None and time.monotonic() < began + 60:
+                output += read_available(process)
+                shown = output.count(b"\n--- ") + output.startswith(b"--- ")
+                if shown >= target and (target > 0 or time.monotonic() > began + pause):
+                    break
+                time.sleep(0.005)
+            while process.poll() is None:
+                process.send_signal(signal.SIGSTOP)
+                output += read_available(process)
+                delivered, _ = stored(soak_db)
+                if len(printed([*outputs, output])) == delivered - delivered_before:
+                    process.send_signal(signal.SIGKILL)
+                    killed = True
+                    break
+                process.send_signal(signal.SIGCONT)  # inside a post's send-then-record: a moment later
+                time.sleep(0.002)
+        assert process.stdout is not None
+        os.set_blocking(process.stdout.fileno(), True)
+        rest, _ = process.communicate(timeout=300)
+        output += rest
+        outputs.append(output)
+        if killed:
+            assert process.returncode == -signal.SIGKILL
+            kills += 1
+            _, watermark = stored(soak_db)
+            resume = max(resume, watermark or START)
+            continue
+        assert process.returncode == 0, output.decode()[-2000:]
+        break
+
+    soak = printed(outputs)
+    lost = Counter(whole) - Counter(soak)
+    doubled = Counter(soak) - Counter(whole)
+    attack_counts.count(
+        "soak",
+        kills=kills,
+        starts=starts,
+        posts=len(whole),
+        lost=sum(lost.values()),
+        doubled=sum(doubled.values()),
+    )
+    assert kills >= wanted_kills
+    assert len(whole) > 30  # a month of notices, reminders, sign-ins, tasks and month-end posts
+    assert lost == Counter() and doubled == Counter()
