@@ -73,6 +73,7 @@ def test_console_decision_task_export_and_refusal(tmp_path: Path) -> None:
         "tasks",
         "points",
         "outbox",
+        "roster",  # the dated roster facts (joined, left, 转正, group changes)
     }
     [task] = data["tasks"]
     assert (task["title"], task["owner"], task["lead"], task["due_on"]) == (
