@@ -114,6 +114,15 @@ class ScheduleConfig(Strict):
     signin_opens_minutes: Annotated[int, Field(ge=0, le=240)] = 30
     # the fixed topics a committee meeting's "1" rotates through, month by month
     committee_fixed_topics: list[str] = ["党建任务落实", "业务难点攻坚", "队伍建设提升"]
+    # how many key tasks a committee meeting's 《支委会议事台账》 should hold (school plan: 3-5)
+    ledger_tasks_min: Annotated[int, Field(ge=0, le=50)] = 3
+    ledger_tasks_max: Annotated[int, Field(ge=1, le=50)] = 5
+
+    @model_validator(mode="after")
+    def _ledger_range_ordered(self) -> ScheduleConfig:
+        if self.ledger_tasks_min > self.ledger_tasks_max:
+            raise ValueError("ledger_tasks_min must not be larger than ledger_tasks_max")
+        return self
 
 
 class CalendarConfig(Strict):

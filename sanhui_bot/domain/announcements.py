@@ -38,13 +38,7 @@ class PostKind(StrEnum):
     PUBLICATION = "publication"  # at /publish: the 决议清单 公示 in the unit's chat
 
 
-PUBLISH_WITHIN_WORKING_DAYS = 2  # school plan 二(一)3: 决议清单 "2个工作日内" 公示
 PUBLISH_REMINDER_AFTER_WORKING_DAYS = 1  # the secretary is reminded this long after /close
-
-
-def publish_deadline(calendar: WorkCalendar, held_on: date) -> date:
-    """The last day to publish a meeting's 决议清单 (raises UnknownCalendarYear past the calendar)."""
-    return calendar.add_working_days(held_on, PUBLISH_WITHIN_WORKING_DAYS)
 
 
 @dataclass(frozen=True, slots=True)

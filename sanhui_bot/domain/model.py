@@ -88,16 +88,6 @@ LEADERSHIP_ROLES = frozenset({Role.SECRETARY, Role.DEPUTY})
 COMMITTEE_ROLES = frozenset({Role.SECRETARY, Role.DEPUTY, Role.COMMITTEE, Role.DISCIPLINE})
 
 
-LEDGER_KEY_TASKS = range(
-    3, 6
-)  # 《支委会议事台账》: each committee meeting holds 3-5 key tasks (DESIGN.md §2)
-
-
-def ledger_in_range(task_count: int) -> bool:
-    """Whether a committee meeting's 议事台账 holds the 3-5 key tasks it should."""
-    return task_count in LEDGER_KEY_TASKS
-
-
 def committee_unit(branch_key: str) -> str:
     """The unit key of a branch's committee (支委会)."""
     return f"{branch_key}:committee"
@@ -313,6 +303,15 @@ class Decision:
     vote: Vote | None = None
 
 
+def overdue_on(due_on: date, day: date) -> bool:
+    """DESIGN §2: a task is overdue from the first day after its due date (local dates).
+
+    The due day itself is still on time: a task finished on it earns the on-time points, and no
+    board, chart or report taken that day lists it as overdue.
+    """
+    return day > due_on
+
+
 # The closed loop 支委会决议 → 党小组落实 → 党员示范 → 群众评价, as allowed transitions.
 TASK_TRANSITIONS: dict[TaskStatus, frozenset[TaskStatus]] = {
     TaskStatus.OPEN: frozenset({TaskStatus.CLAIMED}),
@@ -370,10 +369,10 @@ class Task:
 
     @property
     def on_time(self) -> bool:
-        return self.done_on is not None and self.done_on <= self.due_on
+        return self.done_on is not None and not overdue_on(self.due_on, self.done_on)
 
     def is_overdue(self, today: date) -> bool:
-        return not self.finished and today > self.due_on
+        return not self.finished and overdue_on(self.due_on, today)
 
     def weeks_overdue(self, today: date) -> int:
         """Whole weeks past the due date (0 while not overdue)."""

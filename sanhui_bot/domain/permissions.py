@@ -5,7 +5,15 @@ from __future__ import annotations
 from enum import StrEnum
 
 from sanhui_bot.domain.errors import PermissionDenied
-from sanhui_bot.domain.model import COMMITTEE_ROLES, LEADERSHIP_ROLES, Actor, Member, Role
+from sanhui_bot.domain.model import (
+    COMMITTEE_ROLES,
+    LEADERSHIP_ROLES,
+    Actor,
+    Meeting,
+    MeetingKind,
+    Member,
+    Role,
+)
 
 
 class Action(StrEnum):
@@ -73,3 +81,40 @@ def require(actor: Actor, action: Action) -> Member:
         roles = [role.value for role in Role if role in allowed_roles]  # in rank order, secretary first
         raise PermissionDenied("role_required", action=action, roles=roles)
     return member
+
+
+# --- scopes: where a permitted action may be taken ---------------------------------------------
+
+
+def in_own_group(member: Member, group: str | None) -> bool:
+    """Whether `group` is the member's own 党小组 (DESIGN §1: group leaders act for their own group)."""
+    return group is not None and group == member.group
+
+
+def require_own_group(member: Member, group: str | None) -> None:
+    """Own-group scope: the secretary and deputy act for every group, anyone else for the own only."""
+    if not member.is_leader and not in_own_group(member, group):
+        raise PermissionDenied("not_your_group", group=group)
+
+
+def manages_meeting(member: Member, meeting: Meeting) -> bool:
+    """Whether the member may move or cancel the meeting: a secretary any, a group leader the own group's."""
+    return member.is_leader or (meeting.kind is MeetingKind.GROUP and in_own_group(member, meeting.unit))
+
+
+def require_decision_chat(member: Member, chat_kind: str) -> None:
+    """Committee-chat scope (DESIGN §2): the secretary records decisions anywhere, a committee member
+    only in the committee chat."""
+    if not member.is_leader and chat_kind != "committee":
+        raise PermissionDenied("decide_in_committee_chat")
+
+
+def may_read_minutes(member: Member, meeting: Meeting) -> bool:
+    """/minutes (chat and web): committee members read any meeting's, a group leader the own group's."""
+    return allowed(member, Action.MINUTES) and (member.is_committee or in_own_group(member, meeting.unit))
+
+
+def require_minutes_scope(member: Member, meeting: Meeting) -> None:
+    """/minutes: committee members read any meeting's, a group leader the own group's."""
+    if not member.is_committee and not in_own_group(member, meeting.unit):
+        raise PermissionDenied("not_your_group", group=meeting.unit)

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sanhui_bot.commands import model as cmds
-from sanhui_bot.domain.announcements import PostKind, meeting_post_key, publish_deadline
+from sanhui_bot.domain.announcements import PostKind, meeting_post_key
+from sanhui_bot.domain.counting import DEFAULT_LEDGER_RANGE, LedgerRange, publish_deadline
 from sanhui_bot.domain.errors import UnknownCalendarYear
 from sanhui_bot.domain.model import (
     Actor,
@@ -22,7 +23,6 @@ from sanhui_bot.domain.model import (
     Meeting,
     MeetingKind,
     Task,
-    ledger_in_range,
 )
 from sanhui_bot.domain.permissions import Action, require
 from sanhui_bot.services.deps import Deps, meeting_in_branch, require_chat
@@ -39,10 +39,11 @@ class DecisionList:
     meeting: Meeting
     items: list[tuple[Decision, Task | None]]  # None: a congress decision voted down (未通过)
     deadline: date | None  # None: the calendar has no data for the meeting's year
+    ledger_range: LedgerRange = DEFAULT_LEDGER_RANGE
 
     @property
     def ledger_out_of_range(self) -> bool:
-        return self.meeting.kind is MeetingKind.COMMITTEE and not ledger_in_range(len(self.items))
+        return self.meeting.kind is MeetingKind.COMMITTEE and not self.ledger_range.holds(len(self.items))
 
 
 def _deadline(deps: Deps, meeting: Meeting) -> date | None:
@@ -60,7 +61,7 @@ async def decision_list(deps: Deps, meeting_id: int) -> DecisionList | None:
         if meeting is None:
             return None
         items = await uow.tasks.of_meeting(meeting_id)
-    return DecisionList(meeting, items, _deadline(deps, meeting))
+    return DecisionList(meeting, items, _deadline(deps, meeting), deps.ledger_range)
 
 
 def publication_chat(deps: Deps, meeting: Meeting) -> str | None:
@@ -90,7 +91,7 @@ async def close_meeting(
         meeting = (await meeting_in_branch(uow, chat.branch, cmd.meeting_id)).close(now)
         await uow.meetings.update(meeting)
         items = await uow.tasks.of_meeting(meeting.id or 0)
-        closing = DecisionList(meeting, items, _deadline(deps, meeting))
+        closing = DecisionList(meeting, items, _deadline(deps, meeting), deps.ledger_range)
         branch = deps.org.branch(meeting.branch)
         committee_chat = branch.committee_chat if branch else None
         await _enqueue(uow, PostKind.DECISION_LIST, committee_chat, meeting, now)
@@ -112,4 +113,4 @@ async def publish_decisions(
         items = await uow.tasks.of_meeting(meeting.id or 0)
         await _enqueue(uow, PostKind.PUBLICATION, publication_chat(deps, meeting), meeting, now)
         await uow.commit()
-    return DecisionList(meeting, items, _deadline(deps, meeting))
+    return DecisionList(meeting, items, _deadline(deps, meeting), deps.ledger_range)

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sanhui_bot.config import BranchConfig, ScheduleConfig
+from sanhui_bot.domain.counting import LedgerRange
 from sanhui_bot.domain.errors import DomainError, NotFound
 from sanhui_bot.domain.model import ChatContext, Meeting, Member, Task
 from sanhui_bot.domain.organisation import Organisation
@@ -30,6 +31,11 @@ class Deps:
     schedule: ScheduleConfig
     branches: tuple[BranchConfig, ...]  # the slot rules plan meetings for these
     roster: RosterCache = field(default_factory=RosterCache)
+
+    @property
+    def ledger_range(self) -> LedgerRange:
+        """The 《支委会议事台账》 range the config sets (3-5 by default)."""
+        return LedgerRange(self.schedule.ledger_tasks_min, self.schedule.ledger_tasks_max)
 
     @property
     def signin_lead(self) -> timedelta:

@@ -25,7 +25,7 @@ from sanhui_bot.domain.model import (
     Task,
     TaskStatus,
 )
-from sanhui_bot.domain.permissions import Action, require
+from sanhui_bot.domain.permissions import Action, may_read_minutes, require
 from sanhui_bot.domain.points import PointEntry
 from sanhui_bot.services import reports
 from sanhui_bot.services.deps import Deps, require_chat
@@ -88,7 +88,7 @@ async def month_meetings(
     for meeting, agenda, decided, answers, my_answer, signed in records:
         minutes = None
         over = meeting.status is not MeetingStatus.CANCELLED and meeting.ends_at <= now
-        if over and reports.may_read_minutes(member, meeting):
+        if over and may_read_minutes(member, meeting):
             minutes = await reports.meeting_minutes(deps, chat.branch, meeting.id or 0, now)
         pages.append(
             MeetingRecord(

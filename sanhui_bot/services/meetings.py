@@ -23,7 +23,7 @@ from sanhui_bot.domain.model import (
     RsvpAnswer,
     SignIn,
 )
-from sanhui_bot.domain.permissions import Action, require
+from sanhui_bot.domain.permissions import Action, manages_meeting, require, require_own_group
 from sanhui_bot.domain.points import PointEntry, PointReason
 from sanhui_bot.domain.quorum import QuorumCheck, expected_members, quorum_for
 from sanhui_bot.domain.schedule import plan_year, to_meetings
@@ -146,8 +146,7 @@ async def new_meeting(
             group = member.group
         else:
             raise DomainError("group_meeting_needs_group")
-        if not member.is_leader and member.group != group:
-            raise PermissionDenied("not_your_group", group=group)
+        require_own_group(member, group)
     starts_local = datetime.combine(cmd.on, cmd.at, tzinfo=deps.tz)
     starts_at = starts_local.astimezone(now.tzinfo)
     if starts_at <= now:
@@ -185,7 +184,7 @@ async def move_meeting(
     starts_at = datetime.combine(cmd.on, cmd.at, tzinfo=deps.tz).astimezone(now.tzinfo)
     async with deps.uow() as uow:
         before = await meeting_in_branch(uow, chat.branch, cmd.meeting_id)
-        if not member.is_leader and not (before.kind is MeetingKind.GROUP and before.unit == member.group):
+        if not manages_meeting(member, before):
             raise PermissionDenied("role_required", action=Action.PLAN_MEETING, roles=["deputy", "secretary"])
         meeting = before.move(starts_at, now)
         await uow.meetings.update(meeting)
@@ -211,7 +210,7 @@ async def cancel_meeting(
     member = require(actor, Action.PLAN_GROUP_MEETING)
     async with deps.uow() as uow:
         meeting = await meeting_in_branch(uow, chat.branch, cmd.meeting_id)
-        if not member.is_leader and not (meeting.kind is MeetingKind.GROUP and meeting.unit == member.group):
+        if not manages_meeting(member, meeting):
             raise PermissionDenied("role_required", action=Action.PLAN_MEETING, roles=["deputy", "secretary"])
         if meeting.ends_at < now:
             raise DomainError("meeting_over", meeting=meeting.id)

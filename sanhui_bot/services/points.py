@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sanhui_bot.commands.model import ShowPoints
+from sanhui_bot.domain.counting import competition_rank
 from sanhui_bot.domain.errors import DomainError, NotFound
 from sanhui_bot.domain.model import Actor, ChatContext, Member
 from sanhui_bot.domain.permissions import Action, require
@@ -74,7 +75,7 @@ async def member_points(
         entries=[entry for entry in entries if entry.member == member.key],
         month_total=mine,
         year_total=total(year_entries),
-        rank=1 + sum(1 for value in totals.values() if value > mine),
+        rank=competition_rank(mine, totals.values()),
         ranked=len(totals),
     )
 

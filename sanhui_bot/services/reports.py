@@ -11,13 +11,8 @@ the period is over counts nothing that has not happened yet.
 - Attendance: for each meeting held in the period that ended by the cut-off, 应到/实到/请假/缺席 by
   `domain.quorum.attendance` over the current roster; rate = 实到 / 应到. Per member, the same over the
   meetings the member was expected at.
-- Tasks per group (claimed group, else the group the decision named, else "no group"), as they stood
-  at the cut-off: done = finished with done_at in the period; open = created before the cut-off and
-  not finished by it; overdue = open and due before the cut-off's local date.
-- 公示: every meeting of the period that was closed or has decisions owes its 决议清单 within 2 working
-  days of its local date; it is missed when published on a later date, or still unpublished after the
-  deadline day as of `now`. (A meeting with decisions that was never closed is therefore missed too.)
-  A deadline the working-day calendar cannot compute is listed apart, never guessed.
+- Tasks per group and 公示: by `domain.counting`, the same computation as the month-end summary
+  (services/summaries.py): tasks as they stood at the cut-off, overdue as of the last day counted.
 - Quorum: each 支部党员大会 held: voting members expected, voting members signed in, reached or not.
 """
 
@@ -29,7 +24,14 @@ from datetime import date, datetime
 
 from sanhui_bot.commands.model import ShowMinutes, ShowReport
 from sanhui_bot.domain.compliance import Compliance, Period, PeriodKind, compliance
-from sanhui_bot.domain.errors import DomainError, PermissionDenied
+from sanhui_bot.domain.counting import (
+    PublicationMiss,
+    counted_day,
+    publication_misses,
+    task_counts,
+    tasks_by_group,
+)
+from sanhui_bot.domain.errors import DomainError
 from sanhui_bot.domain.model import (
     Actor,
     AgendaItem,
@@ -48,11 +50,11 @@ from sanhui_bot.domain.model import (
     committee_unit,
 )
 from sanhui_bot.domain.organisation import Group
-from sanhui_bot.domain.permissions import Action, allowed, require
+from sanhui_bot.domain.permissions import Action, require, require_minutes_scope
 from sanhui_bot.domain.quorum import QuorumCheck, attendance, quorum_for
 from sanhui_bot.domain.records import attendance_known, meeting_host, meeting_recorder, rate
 from sanhui_bot.services.deps import Deps, meeting_in_branch, records_since, require_chat
-from sanhui_bot.services.summaries import KIND_ORDER, PublicationMiss, publication_misses
+from sanhui_bot.services.summaries import KIND_ORDER
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +217,7 @@ async def branch_report(deps: Deps, branch: str, period: Period, now: datetime) 
         and (check := quorum_for(m.meeting, rosters[m.meeting.id or 0], m.present)) is not None
     )
     with_decisions = {d.meeting_id for d in decisions if d.meeting_id is not None}
-    misses, unknown = publication_misses(deps, meetings, with_decisions, start, cutoff, now)
+    misses, unknown = publication_misses(meetings, with_decisions, start, cutoff, now, deps.calendar, deps.tz)
     return Report(
         branch=branch,
         period=period,
@@ -224,7 +226,7 @@ async def branch_report(deps: Deps, branch: str, period: Period, now: datetime) 
         gaps=gaps,
         meetings=per_meeting,
         members=_member_attendance(members, per_meeting),
-        tasks=_group_tasks(deps, tasks, groups, start, cutoff),
+        tasks=_group_tasks(tasks, [g.key for g in groups], start, end, cutoff, deps),
         publication_misses=misses,
         publication_unknown=unknown,
         quorums=quorums,
@@ -265,32 +267,20 @@ def _member_attendance(
     return tuple(lines)
 
 
-def counted_group(task: Task, groups: Sequence[Group]) -> str | None:
-    """The group a task counts for: the claiming group, else the one named; None if neither is configured."""
-    group = task.claimed_by_group or task.group
-    return group if any(g.key == group for g in groups) else None
-
-
 def _group_tasks(
-    deps: Deps, tasks: Sequence[Task], groups: Sequence[Group], start: datetime, cutoff: datetime
+    tasks: Sequence[Task],
+    group_keys: Sequence[str],
+    start: datetime,
+    end: datetime,
+    cutoff: datetime,
+    deps: Deps,
 ) -> tuple[GroupTasks, ...]:
-    today = deps.local_date(cutoff)
-
-    def finished_by(task: Task, moment: datetime) -> bool:
-        return task.finished and task.done_at is not None and task.done_at < moment
-
+    day = counted_day(end, cutoff, deps.tz)
+    by_group = tasks_by_group(tasks, group_keys)
     lines = []
-    for key in [*(g.key for g in groups), None]:
-        mine = [t for t in tasks if counted_group(t, groups) == key]
-        open_tasks = [t for t in mine if t.created_at < cutoff and not finished_by(t, cutoff)]
-        line = GroupTasks(
-            group=key,
-            done=sum(
-                1 for t in mine if finished_by(t, cutoff) and t.done_at is not None and t.done_at >= start
-            ),
-            open=len(open_tasks),
-            overdue=tuple(t.id or 0 for t in open_tasks if t.due_on < today),
-        )
+    for key in [*group_keys, None]:
+        counts = task_counts(key, by_group.get(key, []), start, cutoff, day)
+        line = GroupTasks(key, counts.done, counts.open, tuple(t.id for t in counts.overdue_tasks))
         if key is not None or not line.empty:
             lines.append(line)
     return tuple(lines)
@@ -348,11 +338,5 @@ async def show_minutes(
     chat = require_chat(ctx)
     member = require(actor, Action.MINUTES)
     minutes = await meeting_minutes(deps, chat.branch, cmd.meeting_id, now)
-    if not may_read_minutes(member, minutes.meeting):
-        raise PermissionDenied("not_your_group", group=minutes.meeting.unit)
+    require_minutes_scope(member, minutes.meeting)
     return minutes
-
-
-def may_read_minutes(member: Member, meeting: Meeting) -> bool:
-    """Committee members read every meeting's minutes, a group leader the own group's."""
-    return allowed(member, Action.MINUTES) and (member.is_committee or meeting.unit == member.group)

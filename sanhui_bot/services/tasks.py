@@ -19,7 +19,7 @@ from sanhui_bot.domain.model import (
     TaskRating,
     TaskStatus,
 )
-from sanhui_bot.domain.permissions import Action, require
+from sanhui_bot.domain.permissions import Action, require, require_decision_chat, require_own_group
 from sanhui_bot.domain.points import PointEntry, PointReason
 from sanhui_bot.domain.quorum import count_vote, vote_passes
 from sanhui_bot.services.deps import Deps, require_chat, task_in_branch
@@ -64,9 +64,7 @@ async def record_decision(
     """Record a decision and open its task; it belongs to the unit's current or recent meeting, if any."""
     chat = require_chat(ctx)
     member = require(actor, Action.DECIDE)
-    if not member.is_leader and chat.kind != "committee":
-        # DESIGN §2: the secretary anywhere; a committee member only in the committee chat.
-        raise PermissionDenied("decide_in_committee_chat")
+    require_decision_chat(member, chat.kind)
     title = cmd.title.strip()
     if not title:
         raise DomainError("empty_text")
@@ -174,8 +172,7 @@ async def claim_task(
             group = chat.unit
         else:
             raise DomainError("claim_needs_group", task=task.id)
-        if not member.is_leader and group != member.group:
-            raise PermissionDenied("not_your_group", group=group)
+        require_own_group(member, group)
         task = task.claim(group, member.key, now)
         await uow.tasks.update(task)
         await uow.commit()

@@ -1,0 +1,235 @@
+"""How the ledger is counted: the rules the month-end 积分公示栏, `/report`, `/tasks` and points share.
+
+Each rule is written once here, cited to its source, and the README's "How things are counted" says
+the same in words. Pure: the moment a count is taken ("cutoff") and the time zone come in as
+arguments; nothing reads the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+
+from sanhui_bot.domain.errors import UnknownCalendarYear
+from sanhui_bot.domain.model import Meeting, MeetingKind, MeetingStatus, Member, Task, overdue_on
+from sanhui_bot.domain.points import PointEntry
+from sanhui_bot.domain.workdays import WorkCalendar
+from sanhui_bot.domain.zones import to_zone
+
+# --- the 《支委会议事台账》 range -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerRange:
+    """How many key tasks a committee meeting's 《支委会议事台账》 holds (school plan: 3-5; configurable)."""
+
+    minimum: int = 3
+    maximum: int = 5
+
+    def holds(self, count: int) -> bool:
+        """Whether a ledger of `count` key tasks is within the range."""
+        return self.minimum <= count <= self.maximum
+
+
+DEFAULT_LEDGER_RANGE = LedgerRange()
+
+
+# --- time boundaries ----------------------------------------------------------------------------
+
+
+def counted_day(end: datetime, cutoff: datetime, tz: tzinfo) -> date:
+    """The last local day a count of the period ending at `end` covers, taken at `cutoff`.
+
+    A period that is over is counted as of its last day (its overdue tasks are those overdue on
+    that day, whenever the count is made); a period still running is counted as of today.
+    """
+    if cutoff >= end:
+        return end.astimezone(tz).date() - timedelta(days=1)
+    return cutoff.astimezone(tz).date()
+
+
+# --- tasks ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueTask:
+    id: int
+    title: str
+    owner: str
+    due_on: date
+    group: str | None  # the group it counts for; None: unassigned
+
+
+@dataclass(frozen=True, slots=True)
+class TaskCounts:
+    """A group's (or the unassigned bucket's) tasks as they stood at a cut-off."""
+
+    group: str | None  # group key; None: tasks no group claimed or was named for
+    done: int
+    open: int  # includes the overdue ones
+    overdue_tasks: tuple[OverdueTask, ...]
+
+    @property
+    def overdue(self) -> int:
+        return len(self.overdue_tasks)
+
+    @property
+    def empty(self) -> bool:
+        return self.done == 0 and self.open == 0
+
+
+def counted_group(task: Task, group_keys: Collection[str]) -> str | None:
+    """The group a task counts for: the claiming group, else the one its decision named; None when
+    neither is a configured group (the "unassigned" bucket)."""
+    group = task.claimed_by_group or task.group
+    return group if group in group_keys else None
+
+
+def finished_by(task: Task, moment: datetime) -> bool:
+    """Whether the task was done (or rated) before `moment`."""
+    return task.finished and task.done_at is not None and task.done_at < moment
+
+
+def open_at(task: Task, moment: datetime) -> bool:
+    """Whether the task existed and was unfinished at `moment`: a past count tells the past state."""
+    return task.created_at < moment and not finished_by(task, moment)
+
+
+def overdue_as_of(task: Task, cutoff: datetime, day: date) -> bool:
+    """Open at the cut-off and overdue on `day` (see `counted_day`; the boundary is model.overdue_on)."""
+    return open_at(task, cutoff) and overdue_on(task.due_on, day)
+
+
+def overdue_entry(task: Task, group: str | None) -> OverdueTask:
+    return OverdueTask(task.id or 0, task.title, task.owner, task.due_on, group)
+
+
+def task_counts(
+    group: str | None, tasks: Iterable[Task], start: datetime, cutoff: datetime, day: date
+) -> TaskCounts:
+    """done = finished in [start, cutoff); open = created before and unfinished at the cut-off;
+    overdue = open and overdue on `day`."""
+    mine = list(tasks)
+    return TaskCounts(
+        group=group,
+        done=sum(1 for t in mine if finished_by(t, cutoff) and t.done_at is not None and t.done_at >= start),
+        open=sum(1 for t in mine if open_at(t, cutoff)),
+        overdue_tasks=tuple(overdue_entry(t, group) for t in mine if overdue_as_of(t, cutoff, day)),
+    )
+
+
+def tasks_by_group(tasks: Iterable[Task], group_keys: Collection[str]) -> dict[str | None, list[Task]]:
+    """Tasks under the group each counts for (None: unassigned)."""
+    by_group: dict[str | None, list[Task]] = {}
+    for task in tasks:
+        by_group.setdefault(counted_group(task, group_keys), []).append(task)
+    return by_group
+
+
+# --- ranking -------------------------------------------------------------------------------------
+
+
+def competition_rank(value: int, values: Iterable[int]) -> int:
+    """1 + how many are higher: ties share a place (1, 1, 3), as /points and the 积分公示栏 show it."""
+    return 1 + sum(1 for other in values if other > value)
+
+
+@dataclass(frozen=True, slots=True)
+class RankedMember:
+    """One line of the ranking: ties on the period's total share a rank (1, 1, 3)."""
+
+    rank: int
+    member: str  # member key
+    month_total: int
+    year_total: int  # January 1 to the period's end
+
+
+def ranking(
+    members: Sequence[Member], entries: Iterable[PointEntry], start: datetime
+) -> tuple[RankedMember, ...]:
+    """Members ranked on their total since `start` (entries before it count for the year only)."""
+    month_totals = {member.key: 0 for member in members}
+    year_totals = dict(month_totals)
+    for entry in entries:
+        if entry.member not in year_totals:
+            continue  # someone off this ranking (another group, or no longer on the roster)
+        year_totals[entry.member] += entry.delta
+        if entry.occurred_at >= start:
+            month_totals[entry.member] += entry.delta
+    order = sorted(month_totals, key=lambda key: (-month_totals[key], -year_totals[key], key))
+    # The year to date only orders a tie; it does not break it.
+    return tuple(
+        RankedMember(
+            rank=competition_rank(month_totals[key], month_totals.values()),
+            member=key,
+            month_total=month_totals[key],
+            year_total=year_totals[key],
+        )
+        for key in order
+    )
+
+
+# --- 公示 of the 决议清单 -------------------------------------------------------------------------
+
+PUBLISH_WITHIN_WORKING_DAYS = 2  # school plan 二(一)3: 决议清单 "2个工作日内" 公示
+
+
+def publish_deadline(calendar: WorkCalendar, held_on: date) -> date:
+    """The last day to publish a meeting's 决议清单 (raises UnknownCalendarYear past the calendar)."""
+    return calendar.add_working_days(held_on, PUBLISH_WITHIN_WORKING_DAYS)
+
+
+def owes_decision_list(meeting: Meeting, with_decisions: Collection[int]) -> bool:
+    """Whether a meeting owes a 决议清单: once closed or once it holds a decision (not cancelled)."""
+    if meeting.status is MeetingStatus.CANCELLED:
+        return False
+    return meeting.closed_at is not None or meeting.id in with_decisions
+
+
+@dataclass(frozen=True, slots=True)
+class PublicationMiss:
+    """A meeting whose 决议清单 was not published within 2 working days."""
+
+    meeting_id: int
+    kind: MeetingKind
+    unit: str
+    held_on: date
+    deadline: date
+    published_on: date | None  # None: not published yet
+
+
+def publication_misses(
+    meetings: Iterable[Meeting],
+    with_decisions: Collection[int],
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    calendar: WorkCalendar,
+    tz: tzinfo,
+) -> tuple[tuple[PublicationMiss, ...], tuple[int, ...]]:
+    """Meetings started in [start, end) that owe a 决议清单 and missed its deadline, and those whose
+    deadline the calendar cannot tell (listed apart, never guessed: DESIGN §2).
+
+    Missed: published on a later local date than the deadline, or still unpublished once the
+    deadline day is over as of `now`.
+    """
+    misses: list[PublicationMiss] = []
+    unknown: list[int] = []
+    today = to_zone(now, tz).date()
+    for meeting in meetings:
+        if not start <= meeting.starts_at < end or not owes_decision_list(meeting, with_decisions):
+            continue
+        held_on = to_zone(meeting.starts_at, tz).date()
+        try:
+            deadline = publish_deadline(calendar, held_on)
+        except UnknownCalendarYear:
+            unknown.append(meeting.id or 0)
+            continue
+        published_on = to_zone(meeting.published_at, tz).date() if meeting.published_at else None
+        late = published_on > deadline if published_on is not None else today > deadline
+        if late:
+            misses.append(
+                PublicationMiss(meeting.id or 0, meeting.kind, meeting.unit, held_on, deadline, published_on)
+            )
+    return tuple(misses), tuple(unknown)
