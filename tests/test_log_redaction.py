@@ -44,7 +44,11 @@ def test_a_secret_in_a_traceback_or_url_quoted_is_masked(
         logger.exception("start failed")
     text = stream.getvalue()
     assert "Traceback" in text and "ConnectionError" in text
-    assert TOKEN not in text and "pa%20ss%2Fword" not in text and text.endswith("postgresql://sanhui:***@db/sanhui with ***\n")
+    assert (
+        TOKEN not in text
+        and "pa%20ss%2Fword" not in text
+        and text.endswith("postgresql://sanhui:***@db/sanhui with ***\n")
+    )
 
 
 def test_installing_twice_keeps_one_layer(captured: tuple[logging.Logger, io.StringIO]) -> None:

@@ -401,9 +401,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "#{id} {name} ({platform}:{user}, {when}) approve: /approve {id} <key> [group:<group>] [probationary]",
     ),
     "join_approved": (
-        "{name} 已加入名册，编号 {key}{group_part}。",
-        "{name} is now on the roster as {key}{group_part}.",
+        "{name} 已加入名册（{status_name}），编号 {key}{group_part}；自今日起计入应到。",
+        "{name} is now on the roster as {key} ({status_name}){group_part}, expected at meetings from today.",
     ),
+    "join_status_full": ("正式党员", "full member"),
+    "join_status_probationary": ("预备党员，无表决权", "probationary, no vote"),
     "join_group_part": ("，所在小组：{group_name}", ", group: {group_name}"),
     "help": (
         "三会一课助手 — 可用命令：\n"

@@ -492,7 +492,16 @@ class Renderer:
         group_part = (
             self.t("join_group_part", group_name=self.group_name(member.group)) if member.group else ""
         )
-        return Reply(self.t("join_approved", name=member.name, key=member.key, group_part=group_part))
+        status_name = self.t(f"join_status_{member.status.value}")
+        return Reply(
+            self.t(
+                "join_approved",
+                name=member.name,
+                key=member.key,
+                status_name=status_name,
+                group_part=group_part,
+            )
+        )
 
     def help(self, topic: str | None) -> Reply:
         if topic:
