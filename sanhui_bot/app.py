@@ -96,7 +96,12 @@ async def open_app(settings: Settings, db_path: Path | None = None, now: datetim
     `now` (default: the clock) dates the roster changes the config makes without a date of their own.
     """
     engine = create_engine(database_url(settings, db_path))
-    await migrate(engine)
+    try:
+        await migrate(engine)
+    except BaseException:
+        # An engine left open keeps aiosqlite's thread alive: console and export never exited (issue 13).
+        await engine.dispose()
+        raise
     store = SqlStore(engine)
     deps = Deps(
         uow=store.unit_of_work,
@@ -107,7 +112,11 @@ async def open_app(settings: Settings, db_path: Path | None = None, now: datetim
         schedule=settings.schedule,
         branches=tuple(settings.branches),
     )
-    await roster.sync_roster(deps, roster_members(settings), now or datetime.now(UTC))
+    try:
+        await roster.sync_roster(deps, roster_members(settings), now or datetime.now(UTC))
+    except BaseException:
+        await store.close()
+        raise
     conversation = Conversation(deps, settings.language)
     if settings.web.public_url is not None:
         conversation.web = WebEntry(settings.web.public_url, timedelta(minutes=settings.web.link_minutes))

@@ -153,6 +153,60 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(handlers[args.command](settings, args))
     except KeyboardInterrupt:
         return 130
+    except Exception as error:
+        return _report_failure(error, settings, args)
+
+
+class PlatformUnreachable(RuntimeError):
+    """A chat platform could not be started (its server unreachable, the token refused)."""
+
+    def __init__(self, platform: str, url: str | None, error: BaseException) -> None:
+        super().__init__(f"{platform} at {url}: {type(error).__name__}: {error}")
+        self.platform = platform
+        self.url = url
+
+
+def _report_failure(error: Exception, settings: Settings, args: argparse.Namespace) -> int:
+    """One short line on stderr naming what failed and what to do; the traceback only with -v."""
+    from sanhui_bot.app import database_url
+    from sanhui_bot.storage.faults import database_problem
+
+    if args.command == "copy-db":
+        urls = [args.source, args.target]
+    else:
+        urls = [database_url(settings, getattr(args, "db", None))]
+    problem = None
+    if isinstance(error, PlatformUnreachable):
+        problem = (
+            f"cannot start {error.platform}: {error.url} did not answer or refused the bot "
+            f"({error.__cause__!r}); check the network, the url and the secret in the environment"
+        )
+    if problem is None:
+        problem = next((found for url in urls if (found := database_problem(error, url))), None)
+    if problem is None:
+        problem = f"{type(error).__name__}: {error}"
+    print(f"出错了 / error: {problem}", file=sys.stderr)
+    if args.verbose:
+        log.error("%s failed", args.command, exc_info=error)
+    else:
+        print("(run with -v for the details)", file=sys.stderr)
+    return 1
+
+
+def _refuse_missing_database(settings: Settings, args: argparse.Namespace) -> int | None:
+    """Reading commands (export, minutes) do not create a database a mistyped path would name."""
+    from sanhui_bot.app import database_url
+    from sanhui_bot.storage.faults import missing_sqlite_file
+
+    missing = missing_sqlite_file(database_url(settings, args.db))
+    if missing is None:
+        return None
+    print(
+        f"出错了 / error: there is no database at {missing}: check --db or [database] url "
+        "(`bot.py migrate` or `console` creates a new one)",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def check_config(settings: Settings, path: Path | None) -> int:
@@ -178,14 +232,11 @@ def check_config(settings: Settings, path: Path | None) -> int:
 
 async def run_migrate(settings: Settings, args: argparse.Namespace) -> int:
     from sanhui_bot.app import database_url
-    from sanhui_bot.storage.database import DatabaseTooNew, create_engine, migrate
+    from sanhui_bot.storage.database import create_engine, migrate
 
     engine = create_engine(database_url(settings, args.db))
     try:
-        revision = await migrate(engine)
-    except DatabaseTooNew as error:
-        print(str(error), file=sys.stderr)
-        return 1
+        revision = await migrate(engine)  # a database too new: main() names the file and exits 1
     finally:
         await engine.dispose()
     print(f"database at schema revision {revision}")
@@ -246,7 +297,6 @@ async def run_console(settings: Settings, args: argparse.Namespace) -> int:
     from sanhui_bot.adapters.console.console import ConsoleChat, SimulatedClock, parse_local_time
     from sanhui_bot.app import open_app, plan_meetings
     from sanhui_bot.scheduler.announcer import Announcer
-    from sanhui_bot.storage.database import DatabaseTooNew
 
     start = datetime.now(UTC)
     if args.now:
@@ -255,11 +305,7 @@ async def run_console(settings: Settings, args: argparse.Namespace) -> int:
             print("--now takes a local time like 2026-03-01T09:00", file=sys.stderr)
             return 2
         start = parsed
-    try:
-        app = await open_app(settings, args.db, start)
-    except DatabaseTooNew as error:
-        print(str(error), file=sys.stderr)
-        return 1
+    app = await open_app(settings, args.db, start)  # a bad database: main() explains it and exits 1
     try:
         for warning in await plan_meetings(app, start):
             print(f"# {warning}")
@@ -301,6 +347,8 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> int:
     from sanhui_bot.app import open_app
     from sanhui_bot.services.export import export_ledger
 
+    if (refused := _refuse_missing_database(settings, args)) is not None:
+        return refused
     if args.format != "json":
         return await _export_files(settings, args)
     app = await open_app(settings, args.db)
@@ -352,6 +400,8 @@ async def run_minutes(settings: Settings, args: argparse.Namespace) -> int:
     from sanhui_bot.render.replies import renderer_for
     from sanhui_bot.services.reports import meeting_minutes
 
+    if (refused := _refuse_missing_database(settings, args)) is not None:
+        return refused
     app = await open_app(settings, args.db)
     try:
         meeting = None
@@ -381,13 +431,8 @@ async def run_bot(settings: Settings, args: argparse.Namespace) -> int:
     from sanhui_bot.app import build_platforms, build_web, open_app, plan_meetings
     from sanhui_bot.scheduler.announcer import Announcer
     from sanhui_bot.scheduler.runner import build_scheduler, wake
-    from sanhui_bot.storage.database import DatabaseTooNew
 
-    try:
-        app = await open_app(settings, args.db)
-    except DatabaseTooNew as error:
-        print(str(error), file=sys.stderr)
-        return 1
+    app = await open_app(settings, args.db)  # a bad database: main() explains it and exits 1
     try:
         platforms = build_platforms(settings, app)
         web_view = build_web(settings, app)
@@ -408,7 +453,12 @@ async def run_bot(settings: Settings, args: argparse.Namespace) -> int:
         started = []
         try:
             for platform in platforms:
-                await platform.start()
+                try:
+                    await platform.start()
+                except Exception as error:
+                    url = settings.telegram.api_base_url if platform.platform == "telegram" else None
+                    url = settings.matrix.homeserver if platform.platform == "matrix" else url
+                    raise PlatformUnreachable(platform.platform, url, error) from error
                 started.append(platform)
                 log.warning("%s is running", platform.platform)
             # Leases on claimed outbox rows follow the real clock, even in a long delivery loop.
@@ -447,13 +497,8 @@ async def run_web(settings: Settings, args: argparse.Namespace) -> int:
     import signal
 
     from sanhui_bot.app import build_web, open_app
-    from sanhui_bot.storage.database import DatabaseTooNew
 
-    try:
-        app = await open_app(settings, args.db)
-    except DatabaseTooNew as error:
-        print(str(error), file=sys.stderr)
-        return 1
+    app = await open_app(settings, args.db)  # a bad database: main() explains it and exits 1
     try:
         web_view = build_web(settings, app)
         if web_view is None:

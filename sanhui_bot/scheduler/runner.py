@@ -8,6 +8,7 @@ next year's working-day calendar by an upgrade, needs no restart for them.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -15,6 +16,8 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from sanhui_bot.scheduler.announcer import Announcer
+
+log = logging.getLogger(__name__)
 
 TICK_SECONDS = 30
 JOB_ID = "announcements"
@@ -33,7 +36,10 @@ def build_scheduler(
     scheduler = AsyncIOScheduler(timezone=tz)
 
     async def tick() -> None:
-        await announcer.tick(clock())
+        try:
+            await announcer.tick(clock())
+        except Exception as error:  # e.g. a full disk: the next tick tries again, nothing is lost
+            log.error("the scheduler tick failed (%r); trying again in %s s", error, TICK_SECONDS)
 
     scheduler.add_job(
         tick,

@@ -77,6 +77,8 @@ def create_engine(url: str) -> AsyncEngine:
     database = parsed.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
         database = str(Path(database).expanduser())
+        if Path(database).is_dir():  # refused here: aiosqlite's thread would outlive the failed connect
+            raise IsADirectoryError(21, "a directory, not a database file", database)
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(async_url, async_creator=partial(_connect_sqlite, database or ":memory:"))
     _configure_sqlite(engine)

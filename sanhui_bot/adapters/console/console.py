@@ -6,6 +6,7 @@ Each post prints as `--- CHAT #MSG`, its text, and a line of buttons `[1] 参加
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
@@ -14,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 from sanhui_bot.adapters.conversation import Conversation, Incoming
 from sanhui_bot.render.replies import Reply
+
+log = logging.getLogger(__name__)
 
 PLATFORM = "console"
 SAY = re.compile(r"^(?P<user>[^@\s:]+)@(?P<chat>[^:\s]+)\s*[:：]\s?(?P<text>.*)$", re.DOTALL)
@@ -64,7 +67,12 @@ class ConsoleChat:
             line = raw.rstrip("\n")
             if line.strip() == ":quit":
                 break
-            await self.handle_line(line)
+            try:
+                await self.handle_line(line)
+            except Exception as error:  # e.g. the disk is full: say so, keep reading (issue 13)
+                log.error("failed to handle the console line %r", line, exc_info=error)
+                first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+                self._note(f"抱歉，这一行没能处理完（{first_line}）；请稍后再试，已确认的内容都已保存。")
 
     async def handle_line(self, line: str) -> None:
         """Handle one script line; a line that fits no form gets a note saying which forms there are."""
@@ -98,9 +106,17 @@ class ConsoleChat:
 
     async def post(self, chat: str, reply: Reply) -> str:
         """Print a post under the next message number and remember its buttons; return the number."""
-        async with self.conversation.deps.uow() as uow:
-            number = await uow.messages.next_console_number()
-            await uow.commit()
+        try:
+            async with self.conversation.deps.uow() as uow:
+                number = await uow.messages.next_console_number()
+                await uow.commit()
+        except Exception as error:
+            # No number can be stored (a full disk): the reply, often the apology, is shown anyway.
+            log.error("cannot number the console post to %s: %r", chat, error)
+            print(f"--- {chat} #?", file=self.out)
+            print(reply.text, file=self.out)
+            self.out.flush()
+            raise
         print(f"--- {chat} #{number}", file=self.out)
         print(reply.text, file=self.out)
         if reply.buttons:
