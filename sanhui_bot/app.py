@@ -19,7 +19,7 @@ from sanhui_bot.domain.roster import DatedEntry
 from sanhui_bot.domain.workdays import WorkCalendar
 from sanhui_bot.services import meetings, roster
 from sanhui_bot.services.deps import Deps
-from sanhui_bot.storage.database import create_engine, migrate
+from sanhui_bot.storage.database import create_engine, migrate, refuse_a_directory
 from sanhui_bot.storage.unit_of_work import SqlStore
 
 if TYPE_CHECKING:
@@ -95,6 +95,7 @@ async def open_app(settings: Settings, db_path: Path | None = None, now: datetim
 
     `now` (default: the clock) dates the roster changes the config makes without a date of their own.
     """
+    refuse_a_directory(database_url(settings, db_path))
     engine = create_engine(database_url(settings, db_path))
     try:
         await migrate(engine)

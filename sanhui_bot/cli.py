@@ -232,8 +232,9 @@ def check_config(settings: Settings, path: Path | None) -> int:
 
 async def run_migrate(settings: Settings, args: argparse.Namespace) -> int:
     from sanhui_bot.app import database_url
-    from sanhui_bot.storage.database import create_engine, migrate
+    from sanhui_bot.storage.database import create_engine, migrate, refuse_a_directory
 
+    refuse_a_directory(database_url(settings, args.db))
     engine = create_engine(database_url(settings, args.db))
     try:
         revision = await migrate(engine)  # a database too new: main() names the file and exits 1

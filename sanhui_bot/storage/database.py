@@ -67,6 +67,21 @@ def make_async_url(url: str) -> str:
     return parsed.set(drivername=drivername).render_as_string(hide_password=False)
 
 
+def refuse_a_directory(url: str) -> None:
+    """Raise IsADirectoryError when a SQLite url names a directory.
+
+    Checked before connecting: a failed connect to a directory leaves aiosqlite's thread reporting to
+    an event loop that is gone, which prints a traceback after the CLI's own short message.
+    """
+    parsed = make_url(url)
+    if (
+        parsed.get_backend_name() == "sqlite"
+        and parsed.database
+        and Path(parsed.database).expanduser().is_dir()
+    ):
+        raise IsADirectoryError(21, "a directory, not a database file", parsed.database)
+
+
 def create_engine(url: str) -> AsyncEngine:
     """An async engine for `url`; for SQLite, creates the file's directory and sets up each connection."""
     async_url = make_async_url(url)
@@ -77,8 +92,6 @@ def create_engine(url: str) -> AsyncEngine:
     database = parsed.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
         database = str(Path(database).expanduser())
-        if Path(database).is_dir():  # refused here: aiosqlite's thread would outlive the failed connect
-            raise IsADirectoryError(21, "a directory, not a database file", database)
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(async_url, async_creator=partial(_connect_sqlite, database or ":memory:"))
     _configure_sqlite(engine)
