@@ -60,7 +60,7 @@ def test_console_decision_task_export_and_refusal(tmp_path: Path) -> None:
         ],
     )
     shown = posts(output)
-    assert "刘洋" in shown[3][1] and "李华" in shown[3][1] and "2026-03-20" in shown[3][1]
+    assert "刘洋" in shown[3][1] and "李华" in shown[3][1] and "3月20日（周五）" in shown[3][1]
     assert "权限" in shown[2][1]
     data = json.loads(bot("export", "--format", "json", "--config", str(EXAMPLE), "--db", str(db)).stdout)
     assert set(data) == {

@@ -35,14 +35,14 @@ DECISION = "/decision 完成劳动教育课程方案 @liuyang 截止:2026-03-20 
 
 async def test_secretary_decision_opens_task_listed_and_exported(chat: ChatDriver) -> None:
     reply = await chat.say("zhangwei", "branch", DECISION)
-    assert "#1" in reply and "刘洋" in reply and "李华" in reply and "2026-03-20" in reply
+    assert "#1" in reply and "刘洋" in reply and "李华" in reply and "3月20日（周五）" in reply
 
     listing = await chat.say("zhangwei", "branch", "/tasks")
     assert (
         "完成劳动教育课程方案" in listing
         and "刘洋" in listing
         and "李华" in listing
-        and "2026-03-20" in listing
+        and "3月20日（周五）" in listing
     )
 
     data = await chat.export()

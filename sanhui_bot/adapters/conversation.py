@@ -333,8 +333,8 @@ class Conversation:
                 return render.adopted(await suggestions.adopt(deps, actor, ctx, command, now))
             case cmds.RecordDecision():
                 return render.decision(await tasks.record_decision(deps, actor, ctx, command, now))
-            case cmds.ListTasks(scope=scope):
-                return render.tasks(await tasks.list_tasks(deps, actor, ctx, command, now), scope)
+            case cmds.ListTasks():
+                return render.tasks(await tasks.list_tasks(deps, actor, ctx, command, now))
             case cmds.ClaimTask():
                 return render.claimed(await tasks.claim_task(deps, actor, ctx, command, now))
             case cmds.CompleteTask():

@@ -143,7 +143,9 @@ class RecordDecision:
 
 @dataclass(frozen=True, slots=True)
 class ListTasks:
-    scope: str = "all"  # all | mine | overdue | group
+    # open: unfinished tasks of the chat; all: finished ones too; mine | overdue | group: unfinished
+    scope: str = "open"
+    page: int = 1  # the list is paged (`/tasks 2`) so that a reply is always one message
 
 
 @dataclass(frozen=True, slots=True)

@@ -807,14 +807,19 @@ def _lead(value: str, args: _Args) -> MemberMention:
 
 
 def _tasks(args: _Args) -> ListTasks:
-    token = args.first(0)
-    if token is None:
-        return ListTasks()
-    scope = _SCOPES.get(token.key)
-    if scope is None:
-        raise _Refused("bad_scope", value=token.written)
-    args.no_more_tokens(0)
-    return ListTasks(scope)
+    """`/tasks [scope] [page]`, in either order: `/tasks 2`, `/tasks 逾期 2`."""
+    scope, page = "open", 1
+    for token in args.tokens[:2]:
+        if token.key in _SCOPES and scope == "open":
+            scope = _SCOPES[token.key]
+        elif _NUMBER.fullmatch(token.word) and page == 1:
+            page = _number(token, "page")
+        elif token is args.tokens[0]:
+            raise _Refused("bad_scope", value=token.written)
+        else:
+            raise _Refused("unexpected_argument", value=token.written)
+    args.no_more_tokens(1)
+    return ListTasks(scope, page)
 
 
 def _claim(args: _Args) -> ClaimTask:

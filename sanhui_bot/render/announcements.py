@@ -163,7 +163,7 @@ def task_post(
         owner=renderer.name(task.owner),
         id=task.id,
         title=task.title,
-        due=task.due_on.isoformat(),
+        due=renderer.day(task.due_on),
         week=announcement.week,
         delta=overdue_delta,
     )

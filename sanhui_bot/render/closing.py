@@ -45,7 +45,7 @@ def _items(closing: DecisionList, renderer: Renderer) -> list[str]:
             owner=renderer.name(task.owner),
             lead=renderer.name(task.lead),
             group=renderer.group_name(task.group),
-            due=task.due_on.isoformat(),
+            due=renderer.day(task.due_on),
             task=task.id,
         )
         lines.append(f"{item}\n   {vote}" if vote else item)

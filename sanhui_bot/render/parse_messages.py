@@ -136,8 +136,8 @@ _USAGE: dict[str, dict[str, tuple[str, str]]] = {
         ),
     },
     "tasks": {
-        ZH: ("/tasks [我的|逾期|小组|全部]（或 /任务）", "/任务 逾期"),
-        EN: ("/tasks [mine|overdue|group|all]", "/tasks overdue"),
+        ZH: ("/tasks [我的|逾期|小组|全部] [页码]（或 /任务）", "/任务 逾期 2"),
+        EN: ("/tasks [mine|overdue|group|all] [page]", "/tasks overdue 2"),
     },
     "claim": {
         ZH: ("/claim <任务编号> [小组]（或 /认领，党小组长认领本组任务）", "/认领 7 数学"),
@@ -254,11 +254,11 @@ _MESSAGES: dict[str, dict[str, str]] = {
     },
     "bad_rating": {
         ZH: "评价只能是 满意、基本满意 或 不满意，“{value}”不行。",
-        EN: "A rating is satisfied, basically_satisfied or unsatisfied, not “{value}”.",
+        EN: "A rating is satisfied, basically satisfied or unsatisfied, not “{value}”.",
     },
     "bad_scope": {
-        ZH: "“{value}”不是任务范围，可选：我的、逾期、小组、全部。",
-        EN: "“{value}” is not a task list; choose mine, overdue, group or all.",
+        ZH: "“{value}”不是任务范围，可选：我的、逾期、小组、全部，可再写页码，如 /tasks 逾期 2。",
+        EN: "“{value}” is not a task list; choose mine, overdue, group or all, optionally with a page: /tasks overdue 2.",
     },
     "missing_owner": {
         ZH: "请用 @ 指定一位责任人，如 @liuyang 或 @刘洋。",
@@ -312,6 +312,7 @@ _PARAM_LABELS: dict[str, dict[str, str]] = {
     "meeting": {ZH: "会议编号", EN: "meeting number"},
     "suggestion": {ZH: "献策编号", EN: "suggestion number"},
     "task": {ZH: "任务编号", EN: "task number"},
+    "page": {ZH: "页码", EN: "page number"},
     "request": {ZH: "申请编号", EN: "request number"},
     "subcommand": {ZH: "操作（新建、改期 或 取消）", EN: "action (new, move or cancel)"},
     "kind": {ZH: "会议类型", EN: "meeting type"},

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sanhui_bot.commands.characters import printable
 from sanhui_bot.commands.model import ParseError
-from sanhui_bot.domain.errors import DomainError
+from sanhui_bot.domain.errors import DomainError, UnknownCalendarYear
 from sanhui_bot.domain.model import (
     JoinRequest,
     Meeting,
@@ -24,6 +24,7 @@ from sanhui_bot.domain.model import (
 )
 from sanhui_bot.domain.organisation import Organisation
 from sanhui_bot.domain.quorum import vote_passes
+from sanhui_bot.domain.workdays import WorkCalendar
 from sanhui_bot.domain.zones import to_zone
 from sanhui_bot.render.catalog import EN, join_words, message, word
 from sanhui_bot.render.parse_messages import parse_error_text, usage
@@ -31,7 +32,7 @@ from sanhui_bot.services.deps import Deps
 from sanhui_bot.services.meetings import MeetingView, RsvpResult, SignInResult, Tally
 from sanhui_bot.services.points import PointsStatement
 from sanhui_bot.services.roster import member_names
-from sanhui_bot.services.tasks import CompletionResult, DecisionResult, RatingResult, TaskView
+from sanhui_bot.services.tasks import CompletionResult, DecisionResult, RatingResult, TaskListing
 
 WEEKDAYS_ZH = "一二三四五六日"
 
@@ -77,6 +78,20 @@ class Renderer:
     tz: ZoneInfo
     org: Organisation
     names: Mapping[str, str] = field(default_factory=dict)  # member key -> name
+    calendar: WorkCalendar | None = None  # marks make-up workdays (调休上班) in dates
+
+    def day(self, day: date) -> str:
+        """A date as chat shows it everywhere: `3月19日（周四）`, `（调休上班）` on a make-up workday."""
+        makeup = ""
+        if self.calendar is not None and day.weekday() >= 5:
+            try:
+                if self.calendar.is_workday(day):
+                    makeup = self.t("makeup_workday_mark")
+            except UnknownCalendarYear:
+                pass  # a year past the calendar: the date alone
+        if self.language == EN:
+            return f"{day:%a} {day.isoformat()}{makeup}"
+        return f"{day.month}月{day.day}日（周{WEEKDAYS_ZH[day.weekday()]}）{makeup}"
 
     def t(self, code: str, **params: object) -> str:
         return message(code, self.language, **params)
@@ -356,32 +371,47 @@ class Renderer:
                 owner=self.name(task.owner),
                 lead=self.name(task.lead),
                 group=self.group_name(task.group),
-                due=task.due_on.isoformat(),
+                due=self.day(task.due_on),
             )
         ]
         if vote is not None:
             lines.append(f"  {self.vote(vote)}")
         return Reply("\n".join(lines), self.task_buttons(task), subject=f"task:{task.id}")
 
-    def tasks(self, views: list[TaskView], scope: str) -> Reply:
-        if not views:
-            return Reply(self.t("tasks_none"))
-        lines = [self.t("tasks_title", scope_name=self.w(f"scope.{scope}"))]
-        for view in views:
+    def tasks(self, listing: TaskListing) -> Reply:
+        """One page of tasks with what the list holds, how to page on and how to filter: one message."""
+        if not listing.total:
+            return Reply(self.t("tasks_none") + "\n" + self.t("tasks_filters"))
+        lines = [
+            self.t(
+                "tasks_title",
+                scope_name=self.w(f"scope.{listing.scope}"),
+                total=listing.total,
+                overdue_part=self.t("tasks_overdue_part", count=listing.overdue) if listing.overdue else "",
+                finished_part=self.t("tasks_finished_part", count=listing.finished) if listing.finished else "",
+                page=listing.page,
+                pages=listing.pages,
+            )
+        ]
+        for view in listing.views:
             task = view.task
             lines.append(
                 self.t(
                     "task_line",
                     id=task.id,
-                    title=task.title,
+                    title=_shortened(task.title, LIST_TITLE_CHARS),
                     owner=self.name(task.owner),
                     lead=self.name(task.lead),
                     group=self.group_name(task.claimed_by_group or task.group),
-                    due=task.due_on.isoformat(),
+                    due=self.day(task.due_on),
                     status_name=self.w(f"status.{task.status}"),
                     overdue_part=self.t("task_overdue_mark") if view.overdue else "",
                 )
             )
+        if listing.page < listing.pages:
+            scope = "" if listing.scope == "open" else f"{self.w(f'scope_word.{listing.scope}')} "
+            lines.append(self.t("tasks_next_page", next=f"{scope}{listing.page + 1}"))
+        lines.append(self.t("tasks_filters"))
         return Reply("\n".join(lines))
 
     def task_card(self, task: Task) -> Reply:
@@ -393,7 +423,7 @@ class Renderer:
             owner=self.name(task.owner),
             lead=self.name(task.lead),
             group=self.group_name(task.claimed_by_group or task.group),
-            due=task.due_on.isoformat(),
+            due=self.day(task.due_on),
             status_name=self.w(f"status.{task.status}"),
             overdue_part="",
         )
@@ -509,6 +539,14 @@ class Renderer:
         return Reply(self.t("help"))
 
 
+def _shortened(text: str, limit: int) -> str:
+    """A title cut to `limit` characters for a list line (the task's own card shows it whole)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+LIST_TITLE_CHARS = 40  # a list line's title; 15 lines of a page then stay well inside one message
+
+
 async def renderer_for(deps: Deps, language: str) -> Renderer:
-    """A renderer that names members as the roster does now."""
-    return Renderer(language, deps.tz, deps.org, await member_names(deps))
+    """A renderer that names members as the roster does now and marks make-up workdays."""
+    return Renderer(language, deps.tz, deps.org, await member_names(deps), deps.calendar)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sanhui_bot.commands.model import ClaimTask, CompleteTask, ListTasks, RateTask, RecordDecision
 from sanhui_bot.domain.errors import DomainError, NotFound, PermissionDenied
@@ -125,16 +125,42 @@ async def record_decision(
     return DecisionResult(decision, task, meeting)
 
 
+TASKS_PER_PAGE = 15  # with a heading and a footer, a page stays far below one message's 4,096 characters
+
+
+@dataclass(frozen=True, slots=True)
+class TaskListing:
+    """One page of a task list, most urgent first, with the counts of the whole list."""
+
+    scope: str  # open | all | mine | overdue | group
+    views: list[TaskView]  # this page
+    total: int  # tasks in the whole list
+    overdue: int  # of which overdue
+    finished: int  # of which done or rated (only `all` lists them)
+    page: int
+    pages: int
+
+
+def _urgency(view: TaskView) -> tuple[int, date, int]:
+    # unfinished before finished; among them the overdue first, then by due date
+    rank = 2 if view.task.finished else (0 if view.overdue else 1)
+    return (rank, view.task.due_on, view.task.id or 0)
+
+
 async def list_tasks(
     deps: Deps, actor: Actor, ctx: ChatContext | None, cmd: ListTasks, now: datetime
-) -> list[TaskView]:
-    """Unfinished tasks: the chat's (all), the actor's (mine), the overdue ones, or the actor's group's."""
+) -> TaskListing:
+    """A page of the chat's tasks: unfinished (open), with finished ones (all), the actor's (mine),
+    the overdue ones, or the actor's group's; most urgent first."""
     chat = require_chat(ctx)
     member = require(actor, Action.VIEW)
     today = deps.local_date(now)
+    statuses = [TaskStatus.OPEN, TaskStatus.CLAIMED]
+    if cmd.scope == "all":
+        statuses += [TaskStatus.DONE, TaskStatus.RATED]
     async with deps.uow() as uow:
-        tasks = await uow.tasks.list(chat.branch, [TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.DONE])
-        ratings = await uow.tasks.ratings()
+        tasks = await uow.tasks.list(chat.branch, statuses)
+        ratings = await uow.tasks.ratings() if cmd.scope == "all" else []
     if cmd.scope == "mine":
         tasks = [t for t in tasks if member.key in (t.owner, t.lead)]
     elif cmd.scope == "overdue":
@@ -148,7 +174,22 @@ async def list_tasks(
     by_task: dict[int, Counter[Rating]] = {}
     for rating in ratings:
         by_task.setdefault(rating.task_id, Counter())[rating.rating] += 1
-    return [TaskView(t, by_task.get(t.id or 0, Counter()), t.is_overdue(today)) for t in tasks]
+    views = sorted(
+        (TaskView(t, by_task.get(t.id or 0, Counter()), t.is_overdue(today)) for t in tasks), key=_urgency
+    )
+    pages = max(1, -(-len(views) // TASKS_PER_PAGE))
+    if cmd.page > pages:
+        raise DomainError("page_out_of_range", page=cmd.page, pages=pages)
+    first = (cmd.page - 1) * TASKS_PER_PAGE
+    return TaskListing(
+        scope=cmd.scope,
+        views=views[first : first + TASKS_PER_PAGE],
+        total=len(views),
+        overdue=sum(1 for view in views if view.overdue),
+        finished=sum(1 for view in views if view.task.finished),
+        page=cmd.page,
+        pages=pages,
+    )
 
 
 async def claim_task(

@@ -1,0 +1,78 @@
+"""Issue 14: replies that fit one message, say what they list, and read the same way everywhere."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from support import ChatDriver, local
+
+from sanhui_bot.app import App
+from sanhui_bot.domain.model import Task
+
+TELEGRAM_MESSAGE_LIMIT = 4096
+
+
+async def add_tasks(app: App, count: int, due: date, owner: str = "liuyang", title: str = "任务") -> None:
+    """Open `count` tasks directly in storage (the /decision path is tested elsewhere)."""
+    async with app.deps.uow() as uow:
+        for n in range(count):
+            await uow.tasks.add(
+                Task(
+                    id=None,
+                    decision_id=None,
+                    branch="t1",
+                    unit="t1",
+                    title=f"{title}{n:04d}——" + "很长的任务标题" * 8,
+                    owner=owner,
+                    due_on=due,
+                    created_at=local("2026-03-01T09:00"),
+                )
+            )
+        await uow.commit()
+
+
+def listed_ids(reply: str) -> list[int]:
+    return [int(found) for found in re.findall(r"^#(\d+) ", reply, re.MULTILINE)]
+
+
+async def test_tasks_with_1500_open_answers_in_one_message_most_urgent_first(
+    app: App, chat: ChatDriver
+) -> None:
+    # issue 14 seen 3: 1,500 tasks came as 23 messages
+    await add_tasks(app, 1490, date(2026, 4, 30))
+    await add_tasks(app, 10, date(2026, 3, 10), owner="sunli", title="逾期")  # ids 1491-1500
+    chat.now = local("2026-03-20T09:00")
+    reply = await chat.say("zhangwei", "branch", "/tasks")
+    assert len(chat.replies) == 1 and len(reply) < TELEGRAM_MESSAGE_LIMIT
+    assert "1500" in reply and "逾期 10" in reply  # counts of the whole list
+    ids = listed_ids(reply)
+    assert ids[:10] == list(range(1491, 1501))  # the overdue ones first
+    assert "/tasks 2" in reply  # how to page on
+    second = await chat.say("zhangwei", "branch", "/tasks 2")
+    assert listed_ids(second) and not set(listed_ids(second)) & set(ids)
+    overdue = await chat.say("zhangwei", "branch", "/tasks 逾期")
+    assert sorted(listed_ids(overdue)) == list(range(1491, 1501)) and "/tasks 逾期 2" not in overdue
+    assert "没有第 999 页" in await chat.say("zhangwei", "branch", "/tasks 999")
+
+
+async def test_tasks_all_lists_finished_ones_under_a_heading_that_says_so(chat: ChatDriver) -> None:
+    # issue 14 seen 3: `/tasks 全部` was headed 全部未完成 and listed finished tasks
+    await chat.say("zhangwei", "branch", "/decision 甲任务 @liuyang 截止:2026-03-20 小组:数学")
+    await chat.say("zhangwei", "branch", "/decision 乙任务 @liuyang 截止:2026-03-20 小组:数学")
+    assert "认领" in await chat.say("chenjing", "branch", "/claim 1")
+    assert "完成" in await chat.say("liuyang", "branch", "/done 1 好了")
+    unfinished = await chat.say("zhangwei", "branch", "/tasks")
+    assert listed_ids(unfinished) == [2] and "未完成" in unfinished
+    everything = await chat.say("zhangwei", "branch", "/tasks 全部")
+    assert sorted(listed_ids(everything)) == [1, 2]
+    assert "全部未完成" not in everything and "含已完成" in everything and "已完成 1" in everything
+
+
+async def test_task_dates_read_like_every_other_date_and_mark_a_make_up_workday(chat: ChatDriver) -> None:
+    # issue 14 seen 5: `截止 2026-03-19`; the 5月9日 调休 Saturday was not marked as a workday
+    await chat.say("zhangwei", "branch", "/decision 甲任务 @liuyang 截止:2026-03-19")
+    await chat.say("zhangwei", "branch", "/decision 乙任务 @liuyang 截止:2026-05-09")
+    listing = await chat.say("zhangwei", "branch", "/tasks")
+    assert "3月19日（周四）" in listing and "2026-03-19" not in listing
+    assert "5月9日（周六）（调休上班）" in listing
