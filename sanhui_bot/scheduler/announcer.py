@@ -161,6 +161,7 @@ class Announcer:
                         "text": reply.text,
                         "buttons": [[button.label, button.command] for button in reply.buttons],
                         "subject": reply.subject,
+                        "about": post.subject,  # what the post is about, even when it is not edited in place
                         "late": late,
                         **_attachments_payload(reply),
                     },
