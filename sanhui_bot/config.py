@@ -112,6 +112,8 @@ class ScheduleConfig(Strict):
     holiday_policy: Literal["move", "flag"] = "move"
     notice_days: Annotated[int, Field(ge=0, le=30)] = 3
     signin_opens_minutes: Annotated[int, Field(ge=0, le=240)] = 30
+    # days after a meeting's end during which attendance may still be recorded or corrected (≥ 7)
+    attendance_correction_days: Annotated[int, Field(ge=7, le=366)] = 7
     # the fixed topics a committee meeting's "1" rotates through, month by month
     committee_fixed_topics: list[str] = ["党建任务落实", "业务难点攻坚", "队伍建设提升"]
     # how many key tasks a committee meeting's 《支委会议事台账》 should hold (school plan: 3-5)

@@ -20,6 +20,7 @@ from storage_fixtures import STORE_BACKENDS, opened_fresh_store
 from support import local
 
 from sanhui_bot.app import App, plan_meetings
+from sanhui_bot.domain.model import SignIn, committee_unit
 from sanhui_bot.render.replies import Reply
 from sanhui_bot.scheduler.announcer import Announcer
 from sanhui_bot.services import announcements
@@ -206,8 +207,13 @@ async def test_two_schedulers_planning_the_same_window_write_each_post_and_point
     await announcements.start_planning(app.deps, start)
     one = Announcer(app.deps, "zh-CN", [], instance="one")
     other = Announcer(app.deps, "zh-CN", [], instance="other")
-    # Nobody RSVPs or signs in: every meeting's close settles −2 for each absent member.
     end = local("2026-04-01T09:00")
+    # Only the secretary signs in (nobody is fined for a meeting with nothing recorded): the close of
+    # each of the secretary's meetings settles −2 for each other member expected.
+    async with app.deps.uow() as uow:
+        for meeting in await uow.meetings.between(["t1", committee_unit("t1"), "math"], start, end):
+            await uow.attendance.add_signin(SignIn(meeting.id or 0, "zhangwei", meeting.starts_at))
+        await uow.commit()
     added = await asyncio.gather(one.plan(end), other.plan(end))
     async with app.deps.uow() as uow:
         keys = [stored.key for stored in await uow.outbox.list()]

@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from sanhui_bot.commands.dates import DateError, parse_date, parse_time
 from sanhui_bot.commands.model import (
     AddAgenda,
+    AdjustPoints,
     Adopt,
     ApproveJoin,
+    AttendanceLine,
     CancelMeeting,
     ClaimTask,
     CloseMeeting,
@@ -24,13 +26,16 @@ from sanhui_bot.commands.model import (
     ListJoins,
     ListMeetings,
     ListTasks,
+    MeetingNotHeld,
     MemberMention,
     NewMeeting,
     NotACommand,
     ParseError,
     PublishDecisions,
     RateTask,
+    RecordAttendance,
     RecordDecision,
+    ReversePoints,
     Rsvp,
     ShowAgenda,
     ShowMinutes,
@@ -42,6 +47,7 @@ from sanhui_bot.commands.model import (
     WithdrawRsvp,
 )
 from sanhui_bot.commands.parser import COMMAND_WORDS, ERROR_CODES, MAX_TEXT, MAX_TITLE, parse_command
+from sanhui_bot.domain.attendance import AttendanceMark
 from sanhui_bot.domain.compliance import PeriodKind
 from sanhui_bot.domain.model import LeaveType, MeetingKind, Rating, RsvpAnswer
 from sanhui_bot.render.parse_messages import COMMAND_NAMES, parse_error_text, usage
@@ -275,6 +281,46 @@ GOOD: list[tuple[str, object]] = [
     ("/导出 csv", ExportLedger("csv")),
     ("/export ics 2027", ExportLedger("ics", 2027)),
     ("/台账 2025 表格", ExportLedger("xlsx", 2025)),
+    # attendance recorded by the people responsible, several members in one line or over lines
+    (
+        "/考勤 12 @刘洋 出席 @李华 请假 病假 发烧 @liuyang 缺席",
+        RecordAttendance(
+            12,
+            (
+                AttendanceLine(LIUYANG_ZH, AttendanceMark.PRESENT),
+                AttendanceLine(LIHUA_ZH, AttendanceMark.LEAVE, LeaveType.SICK, "发烧"),
+                AttendanceLine(LIUYANG, AttendanceMark.ABSENT),
+            ),
+        ),
+    ),
+    (
+        "/attendance #12 @lihua leave official district training @liuyang present",
+        RecordAttendance(
+            12,
+            (
+                AttendanceLine(LIHUA, AttendanceMark.LEAVE, LeaveType.OFFICIAL, "district training"),
+                AttendanceLine(LIUYANG, AttendanceMark.PRESENT),
+            ),
+        ),
+    ),
+    (
+        "/考勤 12\n@刘洋 缺席 未请假\n@李华 请假：外出",
+        RecordAttendance(
+            12,
+            (
+                AttendanceLine(LIUYANG_ZH, AttendanceMark.ABSENT, None, "未请假"),
+                AttendanceLine(LIHUA_ZH, AttendanceMark.LEAVE, None, "外出"),
+            ),
+        ),
+    ),
+    ("/出勤12 @李华 签到", RecordAttendance(12, (AttendanceLine(LIHUA_ZH, AttendanceMark.PRESENT),))),
+    ("/会议 未召开 12 全体外出培训", MeetingNotHeld(12, "全体外出培训")),
+    ("/meeting notheld 12 power cut", MeetingNotHeld(12, "power cut")),
+    ("/积分 冲正 15 病假已补批", ReversePoints(15, "病假已补批")),
+    ("/points reverse #15 sick leave filed", ReversePoints(15, "sick leave filed")),
+    ("/points adjust @liuyang +3 helped at the fair", AdjustPoints(LIUYANG, 3, "helped at the fair")),
+    ("/积分 调整 @刘洋 －２ 迟到早退", AdjustPoints(LIUYANG_ZH, -2, "迟到早退")),
+    ("/积分 调整 @刘洋 5分 补记", AdjustPoints(LIUYANG_ZH, 5, "补记")),
 ]
 
 
@@ -455,6 +501,25 @@ BAD: list[tuple[str, str, str | None, dict[str, object]]] = [
     ("/export pdf", "bad_format", "export", {"value": "pdf"}),
     ("/导出 csv ics", "unexpected_argument", "export", {"value": "ics"}),
     ("/export 3000", "bad_period", "export", {}),
+    ("/考勤", "missing_argument", "attendance", {"param": "meeting"}),
+    ("/考勤 12", "missing_argument", "attendance", {"param": "member"}),
+    ("/考勤 12 刘洋 出席", "missing_argument", "attendance", {"param": "member"}),
+    ("/考勤 12 全体 @刘洋 出席", "unexpected_argument", "attendance", {"value": "全体"}),
+    ("/考勤 12 @刘洋", "missing_argument", "attendance", {"param": "mark"}),
+    ("/考勤 12 @刘洋 迟到", "bad_mark", "attendance", {"value": "迟到"}),
+    ("/attendance 12 @liuyang late @lihua present", "bad_mark", "attendance", {"value": "late"}),
+    ("/考勤 12 @刘洋 请假 @李华 出席", "leave_needs_reason", "attendance", {}),
+    ("/attendance twelve @liuyang present", "bad_number", "attendance", {"value": "twelve"}),
+    ("/会议 未召开 12", "missing_argument", "meeting", {"param": "reason"}),
+    ("/meeting notheld", "missing_argument", "meeting", {"param": "meeting"}),
+    ("/points reverse", "missing_argument", "points", {"param": "entry"}),
+    ("/points reverse 15", "missing_argument", "points", {"param": "reason"}),
+    ("/积分 调整", "missing_argument", "points", {"param": "member"}),
+    ("/积分 调整 刘洋 +3 补记", "missing_argument", "points", {"param": "member"}),
+    ("/积分 调整 @刘洋", "missing_argument", "points", {"param": "delta"}),
+    ("/积分 调整 @刘洋 0 补记", "bad_delta", "points", {"value": "0"}),
+    ("/points adjust @liuyang lots why", "bad_delta", "points", {"value": "lots"}),
+    ("/points adjust @liuyang +3", "missing_argument", "points", {"param": "reason"}),
 ]
 
 

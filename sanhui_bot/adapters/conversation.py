@@ -26,6 +26,7 @@ from sanhui_bot.render.replies import Renderer, Reply, renderer_for
 from sanhui_bot.render.reports import export_reply, render_report
 from sanhui_bot.services import (
     announcements,
+    attendance,
     closing,
     export,
     meetings,
@@ -304,6 +305,18 @@ class Conversation:
             case cmds.MoveMeeting():
                 moved = await meetings.move_meeting(deps, actor, ctx, command, now)
                 return render.meeting_moved(moved.before, moved.after, moved.noticed)
+            case cmds.MeetingNotHeld():
+                return render.meeting_not_held(await attendance.mark_not_held(deps, actor, ctx, command, now))
+            case cmds.RecordAttendance():
+                return render.attendance_recorded(
+                    await attendance.record_attendance(deps, actor, ctx, command, now)
+                )
+            case cmds.ReversePoints(entry_id=entry_id, reason=reason):
+                return render.points_reversed(
+                    await points.reverse_entry(deps, actor, ctx, entry_id, reason, now)
+                )
+            case cmds.AdjustPoints():
+                return render.points_adjusted(await points.adjust_points(deps, actor, ctx, command, now))
             case cmds.CancelMeeting():
                 return render.meeting_cancelled(await meetings.cancel_meeting(deps, actor, ctx, command, now))
             case cmds.AddAgenda():

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
 
+from sanhui_bot.domain.attendance import AttendanceMark
 from sanhui_bot.domain.compliance import PeriodKind
 from sanhui_bot.domain.model import LeaveType, MeetingKind, Rating, RsvpAnswer
 
@@ -55,6 +56,32 @@ class MoveMeeting:
 class CancelMeeting:
     meeting_id: int
     reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingNotHeld:
+    """`/meeting notheld N <reason>` (`/会议 未召开`): the meeting did not take place."""
+
+    meeting_id: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class AttendanceLine:
+    """One member's mark in an `/attendance` line: `@刘洋 出席`, `@李华 请假 病假 发烧`, `@王芳 缺席`."""
+
+    member: MemberMention
+    mark: AttendanceMark
+    leave_type: LeaveType | None = None  # with leave only
+    reason: str = ""  # required with leave; a note otherwise
+
+
+@dataclass(frozen=True, slots=True)
+class RecordAttendance:
+    """`/attendance N @member 出席|请假 <理由>|缺席 …`: attendance recorded by someone responsible."""
+
+    meeting_id: int
+    lines: tuple[AttendanceLine, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +200,23 @@ class ShowPoints:
 
 
 @dataclass(frozen=True, slots=True)
+class ReversePoints:
+    """`/points reverse E <reason>`: a reversing entry for ledger entry E."""
+
+    entry_id: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class AdjustPoints:
+    """`/points adjust @member ±N <reason>`: an adjusting entry of N points."""
+
+    member: MemberMention
+    delta: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Join:
     name: str
 
@@ -224,6 +268,10 @@ Command = (
     | ListMeetings
     | NewMeeting
     | CancelMeeting
+    | MeetingNotHeld
+    | RecordAttendance
+    | ReversePoints
+    | AdjustPoints
     | AddAgenda
     | ShowAgenda
     | Rsvp

@@ -19,8 +19,10 @@ from sanhui_bot.commands.characters import clean_typed_text
 from sanhui_bot.commands.dates import DateError, parse_date_within_horizon, parse_time
 from sanhui_bot.commands.model import (
     AddAgenda,
+    AdjustPoints,
     Adopt,
     ApproveJoin,
+    AttendanceLine,
     CancelMeeting,
     ClaimTask,
     CloseMeeting,
@@ -32,6 +34,7 @@ from sanhui_bot.commands.model import (
     ListJoins,
     ListMeetings,
     ListTasks,
+    MeetingNotHeld,
     MemberMention,
     MoveMeeting,
     NewMeeting,
@@ -40,7 +43,9 @@ from sanhui_bot.commands.model import (
     ParseError,
     PublishDecisions,
     RateTask,
+    RecordAttendance,
     RecordDecision,
+    ReversePoints,
     Rsvp,
     ShowAgenda,
     ShowMinutes,
@@ -52,6 +57,7 @@ from sanhui_bot.commands.model import (
     VoteCount,
     WithdrawRsvp,
 )
+from sanhui_bot.domain.attendance import AttendanceMark
 from sanhui_bot.domain.compliance import PeriodKind
 from sanhui_bot.domain.model import LeaveType, MeetingKind, Rating, RsvpAnswer
 
@@ -87,6 +93,8 @@ ERROR_CODES: frozenset[str] = frozenset(
         "bad_period",  # value
         "bad_format",  # value
         "bare_prefix",  # a lone `/` or `!`: the short help hint
+        "bad_mark",  # value
+        "bad_delta",  # value
     }
 )
 
@@ -117,6 +125,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "minutes": ("纪要", "会议纪要"),
     "export": ("导出", "台账"),
     "web": ("网页",),
+    "attendance": ("考勤", "出勤"),
 }
 
 COMMAND_WORDS: dict[str, str] = {
@@ -180,7 +189,18 @@ _MEETING_SUBCOMMANDS = {
     "取消": "cancel",
     "move": "move",
     "改期": "move",
+    "notheld": "notheld",
+    "not_held": "notheld",
+    "未召开": "notheld",
 }
+_POINTS_SUBCOMMANDS = {
+    "reverse": "reverse",
+    "冲正": "reverse",
+    "撤销": "reverse",
+    "adjust": "adjust",
+    "调整": "adjust",
+}
+_DELTA = re.compile(r"([+\-−])?([0-9]{1,4})分?")
 _KINDS = {
     "congress": MeetingKind.CONGRESS,
     "党员大会": MeetingKind.CONGRESS,
@@ -292,6 +312,27 @@ _RATINGS: _Vocabulary[Rating] = _Vocabulary(
         "不满意": Rating.UNSATISFIED,
         "unsatisfied": Rating.UNSATISFIED,
     }
+)
+_ATTENDANCE_MARKS: _Vocabulary[tuple[AttendanceMark, LeaveType | None]] = _Vocabulary(
+    {
+        "出席": (AttendanceMark.PRESENT, None),
+        "到会": (AttendanceMark.PRESENT, None),
+        "参加": (AttendanceMark.PRESENT, None),
+        "签到": (AttendanceMark.PRESENT, None),
+        "present": (AttendanceMark.PRESENT, None),
+        "缺席": (AttendanceMark.ABSENT, None),
+        "未到": (AttendanceMark.ABSENT, None),
+        "absent": (AttendanceMark.ABSENT, None),
+        "请假": (AttendanceMark.LEAVE, None),
+        "leave": (AttendanceMark.LEAVE, None),
+        "事假": (AttendanceMark.LEAVE, LeaveType.PERSONAL),
+        "personal": (AttendanceMark.LEAVE, LeaveType.PERSONAL),
+        "病假": (AttendanceMark.LEAVE, LeaveType.SICK),
+        "sick": (AttendanceMark.LEAVE, LeaveType.SICK),
+        "公假": (AttendanceMark.LEAVE, LeaveType.OFFICIAL),
+        "official": (AttendanceMark.LEAVE, LeaveType.OFFICIAL),
+    },
+    glue=True,
 )
 _AGENDA_ADD: _Vocabulary[str] = _Vocabulary(
     {"add": "add", "添加": "add", "material": "material", "材料": "material"}, glue=True
@@ -581,7 +622,7 @@ def _meetings(args: _Args) -> ListMeetings:
     return ListMeetings()
 
 
-def _meeting(args: _Args) -> ListMeetings | NewMeeting | CancelMeeting | MoveMeeting:
+def _meeting(args: _Args) -> ListMeetings | NewMeeting | CancelMeeting | MoveMeeting | MeetingNotHeld:
     token = args.first(0)
     if token is None:
         return ListMeetings()
@@ -594,6 +635,12 @@ def _meeting(args: _Args) -> ListMeetings | NewMeeting | CancelMeeting | MoveMee
         return CancelMeeting(meeting_id, reason)
     if subcommand == "move":
         return _move_meeting(args)
+    if subcommand == "notheld":
+        meeting_id = _number(args.first(1), "meeting")
+        reason = _capped(args.body(args.tokens[1].end), "reason", MAX_TEXT)
+        if not reason:
+            raise _Refused("missing_argument", param="reason")
+        return MeetingNotHeld(meeting_id, reason)
     return _new_meeting(args)
 
 
@@ -850,10 +897,16 @@ def _rate(args: _Args) -> RateTask:
     return RateTask(task_id, found[0])  # words after the rating are a comment we do not keep
 
 
-def _points(args: _Args) -> ShowPoints:
+def _points(args: _Args) -> ShowPoints | ReversePoints | AdjustPoints:
     token = args.first(0)
     if token is None:
         return ShowPoints()
+    subcommand = _POINTS_SUBCOMMANDS.get(token.key)
+    if subcommand == "reverse":
+        entry_id = _number(args.first(1), "entry")
+        return ReversePoints(entry_id, _reason_after(args, 1))
+    if subcommand == "adjust":
+        return _adjust_points(args)
     args.no_more_tokens(0)
     for pattern in _MONTH:
         found = pattern.fullmatch(token.word)
@@ -865,6 +918,68 @@ def _points(args: _Args) -> ShowPoints:
             return ShowPoints(year, month)
         break
     raise _Refused("bad_month", value=token.written)
+
+
+def _reason_after(args: _Args, index: int) -> str:
+    """The required reason after token number `index`."""
+    reason = _capped(
+        args.body(_skip_separators(args.line.normal, args.tokens[index].end)), "reason", MAX_TEXT
+    )
+    if not reason:
+        raise _Refused("missing_argument", param="reason")
+    return reason
+
+
+def _adjust_points(args: _Args) -> AdjustPoints:
+    """`/points adjust @member ±N <reason>`."""
+    member_token, delta_token = args.first(1), args.first(2)
+    if member_token is None:
+        raise _Refused("missing_argument", param="member")
+    name = _mention_name(member_token.word)
+    if name is None or len(name) + 1 != len(member_token.word.rstrip(".")):
+        raise _Refused("missing_argument", param="member")
+    if delta_token is None:
+        raise _Refused("missing_argument", param="delta")
+    found = _DELTA.fullmatch(delta_token.word)
+    if found is None or int(found[2]) == 0:
+        raise _Refused("bad_delta", value=delta_token.written)
+    delta = -int(found[2]) if found[1] in ("-", "−") else int(found[2])
+    return AdjustPoints(args.mention(name), delta, _reason_after(args, 2))
+
+
+def _attendance(args: _Args) -> RecordAttendance:
+    """`/attendance 12 @刘洋 出席 @李华 请假 病假 发烧 @王芳 缺席`; further lines may hold more members."""
+    meeting_id = _number(args.first(0), "meeting")
+    text = args.line.original + (f"\n{args.more}" if args.more else "")
+    line = _Text.of(text)
+    start = args.tokens[0].end
+    mentions = [found for found in _MENTION.finditer(line.normal, start) if found["name"].rstrip(".")]
+    if not mentions:
+        raise _Refused("missing_argument", param="member")
+    before = line.source(start, mentions[0].start()).strip()
+    if before:
+        raise _Refused("unexpected_argument", value=before.split()[0])
+    lines = []
+    for index, found in enumerate(mentions):
+        end = mentions[index + 1].start() if index + 1 < len(mentions) else len(line.normal)
+        name = found["name"].rstrip(".")
+        marked = _ATTENDANCE_MARKS.at(line.normal[:end], found.end())
+        if marked is None:
+            word = line.source(found.end(), end).split()
+            if not word:
+                raise _Refused("missing_argument", param="mark")
+            raise _Refused("bad_mark", value=word[0])
+        (mark, leave_type), position = marked
+        if mark is AttendanceMark.LEAVE and leave_type is None:
+            named = _LEAVE_TYPES.at(line.normal[:end], position)
+            if named is not None:
+                leave_type, position = named
+        position = _skip_separators(line.normal[:end], position)
+        reason = _capped(line.source(position, end).strip().strip(_SEPARATORS).strip(), "reason", MAX_TEXT)
+        if mark is AttendanceMark.LEAVE and not reason:
+            raise _Refused("leave_needs_reason")
+        lines.append(AttendanceLine(args.mention(name), mark, leave_type, reason))
+    return RecordAttendance(meeting_id, tuple(lines))
 
 
 def _join(args: _Args) -> Join:
@@ -1025,4 +1140,5 @@ _PARSERS: dict[str, Callable[[_Args], Command]] = {
     "minutes": _minutes,
     "export": _export,
     "web": _web,
+    "attendance": _attendance,
 }

@@ -26,7 +26,8 @@ class PostKind(StrEnum):
     REMINDER_HOUR = "reminder_hour"  # an hour before: who has not answered
     QUORUM_WARNING = "quorum_warning"  # the day before a congress whose RSVPs do not reach quorum
     SIGNIN_OPEN = "signin_open"  # at the start: sign-in button
-    SIGNIN_CLOSED = "signin_closed"  # at the end: 应到/实到/请假/缺席
+    SIGNIN_CLOSED = "signin_closed"  # at the end: 应到/实到/请假/缺席 (only when attendance was recorded)
+    ATTENDANCE_UNRECORDED = "attendance_unrecorded"  # at the end, nothing recorded: to those who record it
     TASK_DUE_SOON = "task_due_soon"  # 3 days before the due date
     TASK_DUE_TODAY = "task_due_today"
     TASK_OVERDUE = "task_overdue"  # weekly while overdue
@@ -113,8 +114,10 @@ def notice_due(meeting: Meeting, rules: AnnouncementRules, tz: tzinfo) -> dateti
 def meeting_posts(
     meeting: Meeting, chat: str, committee_chat: str, rules: AnnouncementRules, tz: tzinfo
 ) -> list[PlannedPost]:
-    """The posts one meeting owes: notice, reminders, quorum warning, sign-in open and closed."""
-    if meeting.id is None or meeting.status is MeetingStatus.CANCELLED:
+    """The posts one meeting owes: notice, reminders, quorum warning, sign-in open and closed, and the
+    reminder to record attendance (to the committee chat; a group meeting's to its group chat, where
+    the group leader records it)."""
+    if meeting.id is None or meeting.called_off:
         return []
     start, end = meeting.starts_at, meeting.ends_at
     subject = f"meeting:{meeting.id}"
@@ -136,6 +139,13 @@ def meeting_posts(
         ),
         PlannedPost(f"signin_open:{key}", PostKind.SIGNIN_OPEN, chat, start, subject, end),
         PlannedPost(f"signin_closed:{key}", PostKind.SIGNIN_CLOSED, chat, end, subject),
+        PlannedPost(
+            f"attendance_unrecorded:{key}",
+            PostKind.ATTENDANCE_UNRECORDED,
+            chat if meeting.kind is MeetingKind.GROUP else committee_chat,
+            end,
+            subject,
+        ),
     ]
     if meeting.kind is MeetingKind.CONGRESS:
         posts.append(

@@ -25,6 +25,7 @@ class MeetingStatus(StrEnum):
     CANCELLED = "cancelled"
     CLOSED = "closed"
     PUBLISHED = "published"
+    NOT_HELD = "not_held"  # 未召开: its time came and it did not take place (a gap, no penalties)
 
 
 class MeetingSource(StrEnum):
@@ -161,9 +162,16 @@ class Meeting:
     flag: str | None = None  # why a planned slot needs attention (e.g. "holiday")
     fixed_topic: str = ""  # the "1" of a committee's "1+X"
     created_by: str | None = None
-    cancelled_reason: str = ""
+    cancelled_reason: str = ""  # why it was cancelled, or why it did not take place (未召开)
     closed_at: datetime | None = None
     published_at: datetime | None = None
+    not_held_by: str | None = None  # who marked it 未召开, and when
+    not_held_at: datetime | None = None
+
+    @property
+    def called_off(self) -> bool:
+        """Cancelled beforehand or marked 未召开 afterwards: either way it did not take place."""
+        return self.status in (MeetingStatus.CANCELLED, MeetingStatus.NOT_HELD)
 
     @property
     def ends_at(self) -> datetime:
@@ -174,7 +182,7 @@ class Meeting:
 
     def in_session(self, now: datetime, signin_lead: timedelta) -> bool:
         """Whether sign-in and 献策 are open: from shortly before the start to the end."""
-        if self.status is MeetingStatus.CANCELLED:
+        if self.called_off:
             return False
         return self.signin_opens_at(signin_lead) <= now <= self.ends_at
 
@@ -184,6 +192,8 @@ class Meeting:
     def cancel(self, reason: str) -> Meeting:
         if self.status is MeetingStatus.CANCELLED:
             raise DomainError("meeting_already_cancelled", meeting=self.id)
+        if self.status is MeetingStatus.NOT_HELD:
+            raise DomainError("meeting_not_held", meeting=self.id)
         if self.status in (MeetingStatus.CLOSED, MeetingStatus.PUBLISHED):
             raise DomainError("meeting_already_closed", meeting=self.id)
         return replace(self, status=MeetingStatus.CANCELLED, cancelled_reason=reason)
@@ -198,10 +208,26 @@ class Meeting:
             raise DomainError("meeting_in_past", when=starts_at)
         return replace(self, starts_at=starts_at)
 
+    def mark_not_held(self, by: str, reason: str, now: datetime) -> Meeting:
+        """The meeting's time came and it did not take place (未召开); only after its start."""
+        if self.status is MeetingStatus.CANCELLED:
+            raise DomainError("meeting_cancelled", meeting=self.id)
+        if self.status is MeetingStatus.NOT_HELD:
+            raise DomainError("meeting_not_held_again", meeting=self.id)
+        if self.status in (MeetingStatus.CLOSED, MeetingStatus.PUBLISHED):
+            raise DomainError("meeting_already_closed", meeting=self.id)
+        if not self.has_started(now):
+            raise DomainError("meeting_not_started", meeting=self.id)
+        return replace(
+            self, status=MeetingStatus.NOT_HELD, cancelled_reason=reason, not_held_by=by, not_held_at=now
+        )
+
     def close(self, now: datetime) -> Meeting:
         """The meeting is over and its 决议清单 is drafted; only a meeting that has started closes."""
         if self.status is MeetingStatus.CANCELLED:
             raise DomainError("meeting_cancelled", meeting=self.id)
+        if self.status is MeetingStatus.NOT_HELD:
+            raise DomainError("meeting_not_held", meeting=self.id)
         if self.status in (MeetingStatus.CLOSED, MeetingStatus.PUBLISHED):
             raise DomainError("meeting_close_again", meeting=self.id)
         if not self.has_started(now):
@@ -445,3 +471,5 @@ class Attendance:
     present: list[str] = field(default_factory=list)
     on_leave: list[str] = field(default_factory=list)
     absent: list[str] = field(default_factory=list)
+    # member key -> who recorded the member's mark (/attendance); absent: signed in or asked for leave
+    recorded_by: dict[str, str] = field(default_factory=dict)

@@ -36,6 +36,7 @@ class Action(StrEnum):
     VIEW_REPORT = "view_report"  # /report: the branch's compliance, attendance and tasks
     MINUTES = "minutes"  # /minutes N: a meeting's 会议纪要
     EXPORT = "export"  # /export: the whole 台账 workbook
+    RECORD_ATTENDANCE = "record_attendance"  # /attendance, /meeting notheld: see domain.attendance
 
 
 MEMBER_ACTIONS = frozenset(
@@ -57,6 +58,8 @@ ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_REPORT: COMMITTEE_ROLES,
     Action.MINUTES: COMMITTEE_ROLES | {Role.GROUP_LEADER},  # a group leader: own group only (services)
     Action.EXPORT: LEADERSHIP_ROLES,
+    # DESIGN §1: secretary, deputy, 纪检委员; a group leader for the own group's meeting (domain.attendance)
+    Action.RECORD_ATTENDANCE: LEADERSHIP_ROLES | {Role.DISCIPLINE, Role.GROUP_LEADER},
 }
 
 

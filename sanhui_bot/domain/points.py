@@ -24,6 +24,7 @@ class PointReason(StrEnum):
     TASK_OVERDUE = "task_overdue"
     RATED_SATISFIED = "rated_satisfied"
     REVERSAL = "reversal"
+    ADJUSTMENT = "adjustment"  # by a secretary, with a reason: /points adjust
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,7 @@ class PointRules:
     def value(self, reason: PointReason) -> int:
         if reason is PointReason.TASK_OVERDUE:
             return self.task_overdue_per_week
-        if reason is PointReason.REVERSAL:
+        if reason in (PointReason.REVERSAL, PointReason.ADJUSTMENT):
             raise DomainError("reversal_has_no_rule")
         return int(getattr(self, reason.value))
 
@@ -84,6 +85,24 @@ def reversal(entry: PointEntry, by: str, note: str, at: datetime) -> PointEntry:
         recorded_by=by,
         note=note,
         reverses=entry.id,
+    )
+
+
+def adjustment(member: str, delta: int, number: int, by: str, note: str, at: datetime) -> PointEntry:
+    """A secretary's adjustment of a member's points by `delta`, with the reason; `number` makes its
+    source unique (adjustment:N)."""
+    if delta == 0:
+        raise DomainError("bad_delta", value=delta)
+    if not note.strip():
+        raise DomainError("adjustment_needs_reason")
+    return PointEntry(
+        member=member,
+        delta=delta,
+        reason=PointReason.ADJUSTMENT,
+        source=f"adjustment:{number}",
+        occurred_at=at,
+        recorded_by=by,
+        note=note.strip(),
     )
 
 

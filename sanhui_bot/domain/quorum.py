@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from sanhui_bot.domain.attendance import AttendanceMark, AttendanceRecord, latest_marks
 from sanhui_bot.domain.errors import DomainError
 from sanhui_bot.domain.model import (
     Attendance,
@@ -12,7 +13,6 @@ from sanhui_bot.domain.model import (
     MeetingKind,
     Member,
     Rsvp,
-    RsvpAnswer,
     SignIn,
     Vote,
     committee_unit,
@@ -113,20 +113,24 @@ def quorum_for(meeting: Meeting, roster: Sequence[Member], present_keys: Iterabl
 
 
 def attendance(
-    meeting: Meeting, roster: Sequence[Member], rsvps: Iterable[Rsvp], signins: Iterable[SignIn]
+    meeting: Meeting,
+    roster: Sequence[Member],
+    rsvps: Iterable[Rsvp],
+    signins: Iterable[SignIn],
+    records: Iterable[AttendanceRecord] = (),
 ) -> Attendance:
-    """应到/实到/请假/缺席: present = signed in; on leave = leave asked; absent = the rest (缺席)."""
-    expected = expected_members(meeting, roster)
-    signed = {signin.member for signin in signins if signin.meeting_id == meeting.id}
-    leave = {
-        rsvp.member for rsvp in rsvps if rsvp.meeting_id == meeting.id and rsvp.answer is RsvpAnswer.LEAVE
-    }
+    """应到/实到/请假/缺席 by each member's latest mark (domain.attendance): signed in or recorded
+    出席 = present; leave asked or recorded 请假 = on leave; recorded 缺席 or nothing = absent."""
+    marks = latest_marks(meeting.id or 0, rsvps, signins, records)
     result = Attendance()
-    for member in expected:
+    for member in expected_members(meeting, roster):
         result.expected.append(member.key)
-        if member.key in signed:
+        mark = marks.get(member.key)
+        if mark is not None and mark.recorded_by is not None:
+            result.recorded_by[member.key] = mark.recorded_by
+        if mark is not None and mark.mark is AttendanceMark.PRESENT:
             result.present.append(member.key)
-        elif member.key in leave:
+        elif mark is not None and mark.mark is AttendanceMark.LEAVE:
             result.on_leave.append(member.key)
         else:
             result.absent.append(member.key)

@@ -134,6 +134,22 @@ def meeting_post(
     return Reply(_late(renderer, late) + "\n".join(lines), buttons, subject=subject)
 
 
+def unrecorded_post(
+    announcement: MeetingAnnouncement, closes: datetime, renderer: Renderer, late: bool
+) -> Reply:
+    """The reminder to record a meeting's attendance that ended with nothing recorded."""
+    meeting = announcement.view.meeting
+    text = renderer.t(
+        "attendance_unrecorded",
+        id=meeting.id,
+        kind_name=renderer.w(f"kind.{meeting.kind}"),
+        when=renderer.when(meeting.starts_at),
+        recorders=_names(renderer, announcement.recorders),
+        until=renderer.when(closes),
+    )
+    return Reply(_late(renderer, late) + text, subject=f"meeting:{meeting.id}")
+
+
 def moved_post(
     announcement: MeetingAnnouncement, moved_from: datetime, renderer: Renderer, late: bool
 ) -> Reply:

@@ -52,7 +52,44 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "没有找到 #{request} 号入册申请。发送 /joins 查看待批准的申请。",
         "There is no join request #{request}. Send /joins to see pending requests.",
     ),
-    "entry_not_found": ("没有找到 #{entry} 号积分记录。", "There is no points entry #{entry}."),
+    "entry_not_found": (
+        "没有找到 #{entry} 号积分记录。发送 /points 查看各条记录的编号。",
+        "There is no points entry #{entry}. Send /points to see the entries with their numbers.",
+    ),
+    "meeting_not_held": (
+        "#{meeting} 号会议已标记为未召开。",
+        "Meeting #{meeting} is marked as not held.",
+    ),
+    "meeting_not_held_again": (
+        "#{meeting} 号会议此前已经标记为未召开。",
+        "Meeting #{meeting} was already marked as not held.",
+    ),
+    "not_held_needs_reason": (
+        "请写明会议未召开的原因，例如 /会议 未召开 12 全体外出培训。",
+        "Say why the meeting did not take place, e.g. /meeting notheld 12 everyone away at a training.",
+    ),
+    "attendance_not_open": (
+        "#{meeting} 号会议 {opens_text} 才开始，开始后才能记录考勤。",
+        "Meeting #{meeting} starts {opens_text}; attendance can be recorded from its start.",
+    ),
+    "attendance_window_over": (
+        "#{meeting} 号会议的考勤更正期已于 {when_text} 结束，不能再记录或更正。",
+        "The correction window of meeting #{meeting} closed {when_text}; its attendance can no longer be"
+        " recorded or corrected.",
+    ),
+    "not_expected_member": (
+        "{name} 不在 #{meeting} 号会议的应到人员之列。",
+        "{name} is not among those expected at meeting #{meeting}.",
+    ),
+    "member_named_twice": (
+        "{name} 在这条考勤里写了两次，请每人只写一次。",
+        "{name} is named twice in this line; name each member once.",
+    ),
+    "try_again": ("同时有人在操作，请再发一次。", "Someone else was doing the same; please send it again."),
+    "adjustment_needs_reason": (
+        "积分调整须写明原因。",
+        "A points adjustment needs a reason.",
+    ),
     "unknown_member": (
         "名册上没有「{name}」。请用名册中的姓名或编号，例如 @刘洋 或 @liuyang。",
         "There is no one called \u201c{name}\u201d on the roster. Use a roster name or key, e.g. @刘洋 or @liuyang.",
@@ -401,8 +438,39 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{name}'s points for {year}-{month:02d}: {month_total:+d} (rank {rank} of {ranked}); year to date {year_total:+d}",
     ),
     "points_entry": (
-        "  {date} {delta:+d} {reason_name}（{source}）",
-        "  {date} {delta:+d} {reason_name} ({source})",
+        "  #{id} {date} {delta:+d} {reason_name}（{source}）{note_part}",
+        "  #{id} {date} {delta:+d} {reason_name} ({source}){note_part}",
+    ),
+    "points_entry_note": ("　{by}：{note}", "  {by}: {note}"),
+    "points_reversed": (
+        "已冲正积分记录 #{reverses}（{name} {original:+d}）：新增冲正记录 #{id}，{delta:+d}，原因：{note}（{by}）。",
+        "Entry #{reverses} ({name} {original:+d}) is reversed by entry #{id}, {delta:+d}; reason: {note} ({by}).",
+    ),
+    "points_adjusted": (
+        "已为 {name} 调整积分 {delta:+d}（记录 #{id}），原因：{note}（{by}）。",
+        "{name}'s points adjusted by {delta:+d} (entry #{id}); reason: {note} ({by}).",
+    ),
+    "attendance_recorded": (
+        "已记录 #{id} {kind_name}（{when}）考勤，记录人：{by}。\n{lines}\n应到 {expected} 人：出席 {present}，请假 {leave}，缺席 {absent}。",
+        "Attendance of #{id} {kind_name} ({when}) recorded by {by}.\n{lines}\nExpected {expected}: present {present}, on leave {leave}, absent {absent}.",
+    ),
+    "attendance_line": ("  {name}：{mark_name}{reason_part}", "  {name}: {mark_name}{reason_part}"),
+    "attendance_reason_part": ("（{reason}）", " ({reason})"),
+    "attendance_points": ("积分：{changes}", "Points: {changes}"),
+    "attendance_points_change": ("{name} {delta:+d}（#{id}）", "{name} {delta:+d} (#{id})"),
+    "meeting_not_held_marked": (
+        "#{id} {kind_name}（{when}）已标记为未召开，原因：{reason}（{by}）。报告中计为未召开，不扣缺席分。{points_part}",
+        "#{id} {kind_name} ({when}) is marked as not held; reason: {reason} ({by}). Reports count it as not"
+        " held; nobody is fined for it.{points_part}",
+    ),
+    "not_held_reversed": ("已冲正 {count} 条考勤积分。", " {count} attendance entries reversed."),
+    "attendance_unrecorded": (
+        "⚠️ #{id} {kind_name}（{when}）已结束，但无人签到、也未记录考勤：在记录之前，它不计为已召开，也不扣任何人的分。"
+        "\n请{recorders}在 {until} 前记录：/考勤 {id} @党员 出席|请假 事由|缺席 …；会议未开则：/会议 未召开 {id} 原因",
+        "⚠️ #{id} {kind_name} ({when}) has ended with no sign-in and nothing recorded: until it is recorded it"
+        " does not count as held and nobody is fined.\n{recorders}, please record it by {until}:"
+        " /attendance {id} @member present|leave <reason>|absent …; if it did not take place:"
+        " /meeting notheld {id} <reason>",
     ),
     "points_none": ("  本月暂无积分记录。", "  No entries this month."),
     "join_requested": (
@@ -435,7 +503,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "/tasks [我的|逾期|小组] 任务　/claim <任务号> 认领（党小组长）\n"
         "/done <任务号> [说明] 报告完成　/rate <任务号> 满意|基本满意|不满意 评价\n"
         "/report [月|季度|年] 报告（支委）　/minutes <会议号> 会议纪要　/export [xlsx|csv|ics] 导出台账（书记）\n"
-        "/points [月份] 积分　/join <姓名> 申请入册　/help <命令> 查看某个命令的用法",
+        "/attendance <会议号> @党员 出席|请假 事由|缺席 记录考勤（书记、纪检委员、党小组长）　/meeting notheld <会议号> <原因> 会议未召开\n"
+        "/points [月份] 积分　/points reverse <编号> <原因> 冲正、/points adjust @党员 ±N <原因> 调整（书记）\n"
+        "/join <姓名> 申请入册　/help <命令> 查看某个命令的用法",
         "Party life assistant — commands:\n"
         "/meetings upcoming meetings\n"
         "/meeting new <kind> <date> <time> [title] (secretary); /meeting cancel <N>\n"
@@ -448,7 +518,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "/tasks [mine|overdue|group]   /claim <N> (group leader)\n"
         "/done <N> [note]   /rate <N> satisfied|basically_satisfied|unsatisfied\n"
         "/report [month|quarter|year] (committee)   /minutes <N>   /export [xlsx|csv|ics] (secretary)\n"
-        "/points [month]   /join <name>   /help <command> for one command's usage",
+        "/attendance <N> @member present|leave <reason>|absent record attendance (secretary, discipline member,"
+        " group leader)   /meeting notheld <N> <reason>\n"
+        "/points [month]   /points reverse <entry> <reason>, /points adjust @member ±N <reason> (secretary)\n"
+        "/join <name>   /help <command> for one command's usage",
     ),
     # --- the month-end 积分公示栏 (render/summaries.py); short lines for a phone screen
     "summary_branch_title": (
@@ -841,6 +914,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "reason.task_overdue": ("任务逾期", "task overdue"),
     "reason.rated_satisfied": ("任务获评满意", "task rated satisfied"),
     "reason.reversal": ("冲销", "reversal"),
+    "reason.adjustment": ("调整", "adjustment"),
+    "mark.present": ("出席", "present"),
+    "mark.leave": ("请假", "on leave"),
+    "mark.absent": ("缺席", "absent"),
+    "action.record_attendance": ("记录考勤", "recording attendance"),
+    "meeting_status.not_held": ("未召开", "not held"),
     "action.plan_meeting": ("安排或取消会议", "planning or cancelling meetings"),
     "action.plan_group_meeting": ("安排党小组会", "planning group meetings"),
     "action.add_agenda": ("增加议题", "adding agenda topics"),

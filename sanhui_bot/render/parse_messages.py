@@ -34,6 +34,7 @@ COMMAND_NAMES: list[str] = [
     "close",
     "publish",
     "adopt",
+    "attendance",
     "joins",
     "approve",
     "report",
@@ -57,13 +58,15 @@ _USAGE: dict[str, dict[str, tuple[str, str]]] = {
             "/meeting new <类型> <日期> <时间> [标题] [小组:<小组>]，"
             "类型为 党员大会、支委会、党小组会、党课；"
             "改期：/meeting move <会议编号> <日期> <时间>；"
-            "取消会议：/meeting cancel <会议编号> [原因]（或 /会议 新建、/会议 改期、/会议 取消）",
+            "取消会议：/meeting cancel <会议编号> [原因]；"
+            "会议未召开：/meeting notheld <会议编号> <原因>（或 /会议 新建、/会议 改期、/会议 取消、/会议 未召开）",
             "/会议 新建 党员大会 2026-03-26 15:30 学习贯彻全会精神",
         ),
         EN: (
             "/meeting new <type> <date> <time> [title] [group:<group>], type is congress, committee, "
             "group or lesson; to move: /meeting move <meeting number> <date> <time>; "
-            "to cancel: /meeting cancel <meeting number> [reason]",
+            "to cancel: /meeting cancel <meeting number> [reason]; "
+            "a meeting that did not take place: /meeting notheld <meeting number> <reason>",
             "/meeting new congress 2026-03-26 15:30 Study session",
         ),
     },
@@ -152,8 +155,30 @@ _USAGE: dict[str, dict[str, tuple[str, str]]] = {
         EN: ("/rate <task number> satisfied | basically_satisfied | unsatisfied", "/rate 7 satisfied"),
     },
     "points": {
-        ZH: ("/points [月份]（或 /积分；月份如 2026-03、3月，不写则为本月）", "/积分 3月"),
-        EN: ("/points [month] (e.g. 2026-03 or 3; this month when left out)", "/points 2026-03"),
+        ZH: (
+            "/points [月份]（或 /积分；月份如 2026-03、3月，不写则为本月；每条记录前是编号）；"
+            "书记冲正：/points reverse <记录编号> <原因>（或 /积分 冲正）；"
+            "书记调整：/points adjust @党员 <+N|-N> <原因>（或 /积分 调整）",
+            "/积分 冲正 15 病假已补批",
+        ),
+        EN: (
+            "/points [month] (e.g. 2026-03 or 3; this month when left out; each entry shows its number); "
+            "secretary: /points reverse <entry number> <reason>, /points adjust @member <+N|-N> <reason>",
+            "/points reverse 15 sick leave approved late",
+        ),
+    },
+    "attendance": {
+        ZH: (
+            "/attendance <会议编号> @党员 出席|请假 [病假|事假|公假] <事由>|缺席 …（或 /考勤；可写多人，"
+            "也可换行；书记、副书记、纪检委员，党小组长记本组会议；会议开始后至会后更正期内）",
+            "/考勤 12 @刘洋 出席 @李华 请假 病假 发烧 @王芳 缺席",
+        ),
+        EN: (
+            "/attendance <meeting number> @member present|leave [sick|personal|official] <reason>|absent … "
+            "(several members, also on further lines; secretary, deputy, discipline member, a group leader "
+            "for the own group; from the meeting's start to the end of the correction window)",
+            "/attendance 12 @liuyang present @lihua leave sick fever @wangfang absent",
+        ),
     },
     "join": {
         ZH: ("/join <姓名>（或 /加入，由书记审核）", "/加入 王芳"),
@@ -300,6 +325,14 @@ _MESSAGES: dict[str, dict[str, str]] = {
         ZH: "看不懂时段“{value}”，请写成 2026-03（月）、2026Q1 或 一季度（季度）、2026（年）。",
         EN: "“{value}” is not a period I can read; write 2026-03 (month), 2026Q1 (quarter) or 2026 (year).",
     },
+    "bad_mark": {
+        ZH: "“{value}”不是出勤情况，请写 出席、请假（附事由）或 缺席。",
+        EN: "“{value}” is not an attendance mark; write present, leave (with a reason) or absent.",
+    },
+    "bad_delta": {
+        ZH: "“{value}”不是积分调整值，请写 +3 或 -2 这样的非零整数。",
+        EN: "“{value}” is not a points adjustment; write a non-zero whole number such as +3 or -2.",
+    },
     "bad_format": {
         ZH: "“{value}”不是导出格式，可选：xlsx、csv、ics，可再写年份如 2026。",
         EN: "“{value}” is not an export format; choose xlsx, csv or ics, optionally with a year such as 2026.",
@@ -314,7 +347,7 @@ _PARAM_LABELS: dict[str, dict[str, str]] = {
     "task": {ZH: "任务编号", EN: "task number"},
     "page": {ZH: "页码", EN: "page number"},
     "request": {ZH: "申请编号", EN: "request number"},
-    "subcommand": {ZH: "操作（新建、改期 或 取消）", EN: "action (new, move or cancel)"},
+    "subcommand": {ZH: "操作（新建、改期、取消 或 未召开）", EN: "action (new, move, cancel or notheld)"},
     "kind": {ZH: "会议类型", EN: "meeting type"},
     "date": {ZH: "日期", EN: "date"},
     "time": {ZH: "时间", EN: "time"},
@@ -331,6 +364,10 @@ _PARAM_LABELS: dict[str, dict[str, str]] = {
     "text": {ZH: "内容", EN: "text"},
     "reason": {ZH: "事由", EN: "reason"},
     "note": {ZH: "完成情况", EN: "note"},
+    "entry": {ZH: "积分记录编号", EN: "entry number"},
+    "member": {ZH: "党员（用 @ 指定，如 @刘洋）", EN: "member (named with @, e.g. @liuyang)"},
+    "mark": {ZH: "出勤情况（出席、请假 或 缺席）", EN: "attendance mark (present, leave or absent)"},
+    "delta": {ZH: "分值（如 +3 或 -2）", EN: "points (e.g. +3 or -2)"},
 }
 
 

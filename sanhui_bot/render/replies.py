@@ -23,11 +23,13 @@ from sanhui_bot.domain.model import (
     Vote,
 )
 from sanhui_bot.domain.organisation import Organisation
+from sanhui_bot.domain.points import PointEntry
 from sanhui_bot.domain.quorum import vote_passes
 from sanhui_bot.domain.workdays import WorkCalendar
 from sanhui_bot.domain.zones import to_zone
 from sanhui_bot.render.catalog import EN, join_words, message, word
 from sanhui_bot.render.parse_messages import parse_error_text, usage
+from sanhui_bot.services.attendance import AttendanceResult, NotHeldResult
 from sanhui_bot.services.deps import Deps
 from sanhui_bot.services.meetings import MeetingView, RsvpResult, SignInResult, Tally
 from sanhui_bot.services.points import PointsStatement
@@ -485,18 +487,107 @@ class Renderer:
             )
         ]
         for entry in statement.entries:
+            note_part = (
+                self.t("points_entry_note", by=self.name(entry.recorded_by), note=entry.note)
+                if entry.note and entry.recorded_by
+                else ""
+            )
             lines.append(
                 self.t(
                     "points_entry",
+                    id=entry.id,
                     date=to_zone(entry.occurred_at, self.tz).date().isoformat(),
                     delta=entry.delta,
                     reason_name=self.w(f"reason.{entry.reason}"),
                     source=entry.source,
+                    note_part=note_part,
                 )
             )
         if not statement.entries:
             lines.append(self.t("points_none"))
         return Reply("\n".join(lines))
+
+    def points_reversed(self, entry: PointEntry) -> Reply:
+        return Reply(
+            self.t(
+                "points_reversed",
+                reverses=entry.reverses,
+                id=entry.id,
+                name=self.name(entry.member),
+                original=-entry.delta,
+                delta=entry.delta,
+                note=entry.note,
+                by=self.name(entry.recorded_by),
+            )
+        )
+
+    def points_adjusted(self, entry: PointEntry) -> Reply:
+        return Reply(
+            self.t(
+                "points_adjusted",
+                name=self.name(entry.member),
+                delta=entry.delta,
+                id=entry.id,
+                note=entry.note,
+                by=self.name(entry.recorded_by),
+            )
+        )
+
+    def _points_changes(self, entries: list[PointEntry]) -> str:
+        if not entries:
+            return ""
+        changes = [
+            self.t("attendance_points_change", name=self.name(e.member), delta=e.delta, id=e.id)
+            for e in entries
+        ]
+        return self.t("attendance_points", changes=join_words(changes, self.language))
+
+    def attendance_recorded(self, result: AttendanceResult) -> Reply:
+        meeting, counted = result.meeting, result.attendance
+        lines = []
+        for record in result.records:
+            reason = record.reason
+            if record.leave_type is not None:
+                kind = self.w(f"leave.{record.leave_type}")
+                reason = f"{kind}：{reason}" if self.language != EN else f"{kind}: {reason}"
+            reason_part = self.t("attendance_reason_part", reason=reason) if reason else ""
+            lines.append(
+                self.t(
+                    "attendance_line",
+                    name=self.name(record.member),
+                    mark_name=self.w(f"mark.{record.mark}"),
+                    reason_part=reason_part,
+                )
+            )
+        text = self.t(
+            "attendance_recorded",
+            id=meeting.id,
+            kind_name=self.w(f"kind.{meeting.kind}"),
+            when=self.when(meeting.starts_at),
+            by=self.name(result.records[0].recorded_by if result.records else None),
+            lines="\n".join(lines),
+            expected=len(counted.expected),
+            present=len(counted.present),
+            leave=len(counted.on_leave),
+            absent=len(counted.absent),
+        )
+        changes = self._points_changes(result.points)
+        return Reply(f"{text}\n{changes}" if changes else text, subject=f"meeting:{meeting.id}")
+
+    def meeting_not_held(self, result: NotHeldResult) -> Reply:
+        meeting = result.meeting
+        points_part = self.t("not_held_reversed", count=len(result.points)) if result.points else ""
+        return Reply(
+            self.t(
+                "meeting_not_held_marked",
+                id=meeting.id,
+                kind_name=self.w(f"kind.{meeting.kind}"),
+                when=self.when(meeting.starts_at),
+                reason=meeting.cancelled_reason,
+                by=self.name(meeting.not_held_by),
+                points_part=points_part,
+            )
+        )
 
     def join_requested(self, request: JoinRequest) -> Reply:
         return Reply(self.t("join_requested", id=request.id, name=request.name))

@@ -17,8 +17,9 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from sanhui_bot.domain.announcements import PlannedPost, PostKind
+from sanhui_bot.domain.attendance import recording_closes_at
 from sanhui_bot.domain.points import PointReason
-from sanhui_bot.render.announcements import late_prefix, meeting_post, moved_post, task_post
+from sanhui_bot.render.announcements import late_prefix, meeting_post, moved_post, task_post, unrecorded_post
 from sanhui_bot.render.chart import PNG_MIME, ChartUnavailable, month_chart
 from sanhui_bot.render.closing import closing_post
 from sanhui_bot.render.replies import Attachment, Button, Renderer, Reply, renderer_for
@@ -254,6 +255,14 @@ class Announcer:
             if data is None or data.view.meeting.has_started(now):
                 return None
             return moved_post(data, datetime.fromisoformat(post.params["from"]), renderer, late)
+        if post.kind is PostKind.ATTENDANCE_UNRECORDED:
+            data = await announcements.meeting_announcement(
+                self.deps, announcements.subject_id(post), with_attendance=True
+            )
+            if data is None or data.attendance is not None or data.view.meeting.called_off:
+                return None  # recorded (or marked 未召开) by now: nothing to remind of
+            closes = recording_closes_at(data.view.meeting, self.deps.attendance_correction_days)
+            return unrecorded_post(data, closes, renderer, late)
         if post.kind in MEETING_POSTS:
             data = await announcements.meeting_announcement(
                 self.deps, announcements.subject_id(post), with_attendance=post.kind is PostKind.SIGNIN_CLOSED

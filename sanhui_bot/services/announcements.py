@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sanhui_bot.domain.announcements import (
@@ -22,10 +22,11 @@ from sanhui_bot.domain.announcements import (
     publish_reminder_post,
     task_posts,
 )
+from sanhui_bot.domain.attendance import recorders
 from sanhui_bot.domain.errors import UnknownCalendarYear
 from sanhui_bot.domain.model import Attendance, MeetingKind, MeetingStatus, Task, TaskStatus
 from sanhui_bot.domain.points import PointReason
-from sanhui_bot.domain.quorum import attendance
+from sanhui_bot.services.attendance import meeting_attendance, settle_attendance
 from sanhui_bot.services.deps import RECORDS_SINCE, Deps
 from sanhui_bot.services.meetings import MeetingView, meeting_view
 from sanhui_bot.services.points import award
@@ -45,7 +46,8 @@ class MeetingAnnouncement:
 
     view: MeetingView
     missing_outlines: list[str]
-    attendance: Attendance | None  # at sign-in close
+    attendance: Attendance | None  # at sign-in close; None while nothing is recorded
+    recorders: list[str] = field(default_factory=list)  # who may record it, when nothing is
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,20 +173,18 @@ async def meeting_announcement(
         view = await meeting_view(uow, deps, meeting)
         outlines = {outline.member for outline in await uow.attendance.outlines(meeting_id)}
         counted = None
+        able: list[str] = []
         if with_attendance:
-            roster = await deps.roster_of(uow, meeting)
-            counted = attendance(
-                meeting,
-                roster,
-                await uow.attendance.rsvps(meeting_id),
-                await uow.attendance.signins(meeting_id),
-            )
+            counted, recorded = await meeting_attendance(uow, deps, meeting)
+            if not recorded or meeting.called_off:
+                counted = None  # attendance not recorded: nobody is listed absent (issue 12)
+                able = recorders(meeting, await deps.roster.branch(uow, meeting.branch))
     missing = (
         [key for key in view.tally.expected if key not in outlines]
         if meeting.kind is MeetingKind.CONGRESS
         else []
     )
-    return MeetingAnnouncement(view, missing, counted)
+    return MeetingAnnouncement(view, missing, counted, able)
 
 
 async def task_announcement(deps: Deps, task_id: int, week: int = 0) -> TaskAnnouncement | None:
@@ -226,12 +226,9 @@ async def _settle_points(uow: UnitOfWork, deps: Deps, post: PlannedPost) -> None
         meeting = await uow.meetings.get(subject_id(post))
         if meeting is None:
             return
-        roster = await deps.roster_of(uow, meeting)
-        counted = attendance(
-            meeting, roster, await uow.attendance.rsvps(meeting.id), await uow.attendance.signins(meeting.id)
-        )
-        for member in counted.absent:
-            await award(uow, deps, member, PointReason.ABSENT, f"meeting:{meeting.id}", post.due_at)
+        # Those not signed in and not excused lose points, unless nothing at all was recorded: then
+        # nobody is fined until a recorder records the meeting (services.attendance).
+        await settle_attendance(uow, deps, meeting, post.due_at)
     elif post.kind is PostKind.TASK_OVERDUE:
         task = await uow.tasks.get(subject_id(post))
         if task is not None and not task.finished:

@@ -41,6 +41,10 @@ class Deps:
     def signin_lead(self) -> timedelta:
         return timedelta(minutes=self.schedule.signin_opens_minutes)
 
+    @property
+    def attendance_correction_days(self) -> int:
+        return self.schedule.attendance_correction_days
+
     def local(self, moment: datetime) -> datetime:
         return to_zone(moment, self.tz)
 

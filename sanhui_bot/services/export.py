@@ -51,6 +51,7 @@ async def export_ledger(deps: Deps, now: datetime) -> dict[str, list[dict[str, A
         meetings = await uow.meetings.list()
         rsvps = await uow.attendance.rsvps()
         signins = await uow.attendance.signins()
+        records = await uow.attendance.records()
         suggestions = await uow.suggestions.list()
         decisions = await uow.tasks.decisions()
         tasks = await uow.tasks.list()
@@ -67,7 +68,7 @@ async def export_ledger(deps: Deps, now: datetime) -> dict[str, list[dict[str, A
     for meeting in meetings:
         if not attendance_known(meeting, now, since):
             continue
-        counted = attendance(meeting, rosters[meeting.id or 0], rsvps, signins)
+        counted = attendance(meeting, rosters[meeting.id or 0], rsvps, signins, records)
         for status, keys in (
             ("present", counted.present),
             ("leave", counted.on_leave),
@@ -80,6 +81,9 @@ async def export_ledger(deps: Deps, now: datetime) -> dict[str, list[dict[str, A
                         "member": key,
                         "status": status,
                         "signed_at": stamp(signed_at.get((meeting.id or 0, key))),
+                        # how it was made: None = by the member (sign-in, leave request), else the
+                        # member key of whoever recorded it (/attendance)
+                        "recorded_by": counted.recorded_by.get(key),
                     }
                 )
     ratings_by_task: dict[int, list[dict[str, Any]]] = {}
@@ -286,6 +290,7 @@ async def ledger_snapshot(deps: Deps, year: int, now: datetime, branch: str | No
         meetings = [m for m in await uow.meetings.list(branch) if in_year(m.starts_at)]
         rsvps = await uow.attendance.rsvps()
         signins = await uow.attendance.signins()
+        records = await uow.attendance.records()
         agenda = {m.id or 0: await uow.meetings.agenda(m.id or 0) for m in meetings}
         suggestions = [s for s in await uow.suggestions.list(branch) if in_year(s.submitted_at)]
         decisions = [d for d in await uow.tasks.decisions(branch) if in_year(d.recorded_at)]
@@ -303,7 +308,7 @@ async def ledger_snapshot(deps: Deps, year: int, now: datetime, branch: str | No
         if date(year, month, 1) <= today
     }
     counted = {
-        m.id or 0: attendance(m, rosters[m.id or 0], rsvps, signins)
+        m.id or 0: attendance(m, rosters[m.id or 0], rsvps, signins, records)
         for m in meetings
         if attendance_known(m, now, since)
     }

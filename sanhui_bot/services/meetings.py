@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sanhui_bot.commands import model as cmds
 from sanhui_bot.domain.announcements import PostKind, meeting_post_key, notice_due
+from sanhui_bot.domain.attendance import recording_closes_at
 from sanhui_bot.domain.errors import DomainError, NotFound, PermissionDenied
 from sanhui_bot.domain.model import (
     Actor,
@@ -27,8 +28,8 @@ from sanhui_bot.domain.permissions import Action, manages_meeting, require, requ
 from sanhui_bot.domain.points import PointEntry, PointReason
 from sanhui_bot.domain.quorum import QuorumCheck, expected_members, quorum_for
 from sanhui_bot.domain.schedule import plan_year, to_meetings
+from sanhui_bot.services.attendance import meeting_attendance, settle_attendance
 from sanhui_bot.services.deps import Deps, meeting_in_branch, require_chat
-from sanhui_bot.services.points import award
 from sanhui_bot.services.ports import UnitOfWork
 from sanhui_bot.services.posts import enqueue_now, notice_if_late, rules_of
 
@@ -279,12 +280,18 @@ async def answer_rsvp(
         late_sick_leave = cmd.answer is RsvpAnswer.LEAVE and cmd.leave_type is LeaveType.SICK
         if meeting.has_started(now) and not late_sick_leave:
             raise DomainError("meeting_started", meeting=meeting.id)
-        if late_sick_leave and now > meeting.ends_at + timedelta(days=7):
+        if late_sick_leave and now > recording_closes_at(meeting, deps.attendance_correction_days):
             raise DomainError("meeting_over", meeting=meeting.id)
+        if meeting.status is MeetingStatus.NOT_HELD:
+            raise DomainError("meeting_not_held", meeting=meeting.id)
         if cmd.answer is RsvpAnswer.LEAVE and not cmd.reason.strip():
             raise DomainError("leave_needs_reason")
         if await uow.attendance.signed_in(meeting.id or 0, member.key):
             raise DomainError("already_signed_in", meeting=meeting.id)
+        if meeting.has_started(now):
+            counted, _ = await meeting_attendance(uow, deps, meeting)
+            if member.key in counted.present:  # recorded 出席 by a recorder: a correction is theirs
+                raise DomainError("already_signed_in", meeting=meeting.id)
         rsvp = Rsvp(
             meeting_id=meeting.id or 0,
             member=member.key,
@@ -294,6 +301,9 @@ async def answer_rsvp(
             reason=cmd.reason.strip() if cmd.answer is RsvpAnswer.LEAVE else "",
         )
         await uow.attendance.put_rsvp(rsvp)
+        if meeting.has_started(now):
+            # A late 病假 re-settles: the 缺席 penalty already settled is reversed (DESIGN §2).
+            await settle_attendance(uow, deps, meeting, now, [member.key], member.key, rsvp.reason)
         result = RsvpResult(meeting, rsvp, await tally(uow, deps, meeting))
         await uow.commit()
     return result
@@ -339,6 +349,8 @@ async def sign_in(
         meeting = await meeting_in_branch(uow, chat.branch, cmd.meeting_id)
         if meeting.status is MeetingStatus.CANCELLED:
             raise DomainError("meeting_cancelled", meeting=meeting.id)
+        if meeting.status is MeetingStatus.NOT_HELD:
+            raise DomainError("meeting_not_held", meeting=meeting.id)
         if now < meeting.signin_opens_at(deps.signin_lead):
             raise DomainError(
                 "signin_not_open", meeting=meeting.id, opens=meeting.signin_opens_at(deps.signin_lead)
@@ -348,7 +360,8 @@ async def sign_in(
         new = await uow.attendance.add_signin(SignIn(meeting.id or 0, member.key, now))
         points = None
         if new:
-            points = await award(uow, deps, member.key, PointReason.SIGNIN, f"meeting:{meeting.id}", now)
+            settled = await settle_attendance(uow, deps, meeting, now, [member.key], member.key)
+            points = next((entry for entry in settled if entry.reason is PointReason.SIGNIN), None)
         await uow.commit()
     return SignInResult(meeting, new, points)
 

@@ -6,14 +6,15 @@ import calendar
 from dataclasses import dataclass
 from datetime import datetime
 
-from sanhui_bot.commands.model import ShowPoints
+from sanhui_bot.commands.model import AdjustPoints, ShowPoints
 from sanhui_bot.domain.counting import competition_rank
 from sanhui_bot.domain.errors import DomainError, NotFound
 from sanhui_bot.domain.model import Actor, ChatContext, Member
 from sanhui_bot.domain.permissions import Action, require
-from sanhui_bot.domain.points import PointEntry, PointReason, earn, reversal, total
+from sanhui_bot.domain.points import PointEntry, PointReason, adjustment, earn, reversal, total
 from sanhui_bot.services.deps import Deps, require_chat
 from sanhui_bot.services.ports import UnitOfWork
+from sanhui_bot.services.roster import resolve_mention
 
 
 async def award(
@@ -83,7 +84,7 @@ async def member_points(
 async def reverse_entry(
     deps: Deps, actor: Actor, ctx: ChatContext | None, entry_id: int, note: str, now: datetime
 ) -> PointEntry:
-    """A secretary cancels a ledger entry by appending its reversal; nothing is deleted."""
+    """/points reverse E: a secretary cancels a ledger entry by appending its reversal; nothing is deleted."""
     chat = require_chat(ctx)
     secretary = require(actor, Action.REVERSE_POINTS)
     async with deps.uow() as uow:
@@ -96,5 +97,27 @@ async def reverse_entry(
         stored = await uow.points.append(reversal(entry, secretary.key, note, now))
         if stored is None:
             raise DomainError("entry_already_reversed", entry=entry_id)
+        await uow.commit()
+    return stored
+
+
+ADJUSTMENT_COUNTER = "points_adjustment"  # counters key: the last adjustment's number
+
+
+async def adjust_points(
+    deps: Deps, actor: Actor, ctx: ChatContext | None, cmd: AdjustPoints, now: datetime
+) -> PointEntry:
+    """/points adjust @member ±N: a secretary adds an adjusting entry with the reason; nothing is edited."""
+    chat = require_chat(ctx)
+    secretary = require(actor, Action.REVERSE_POINTS)
+    async with deps.uow() as uow:
+        member = await resolve_mention(uow, deps, chat.branch, cmd.member)
+        number = (await uow.counters.get(ADJUSTMENT_COUNTER) or 0) + 1
+        await uow.counters.set(ADJUSTMENT_COUNTER, number)
+        stored = await uow.points.append(
+            adjustment(member.key, cmd.delta, number, secretary.key, cmd.reason, now)
+        )
+        if stored is None:  # a concurrent adjustment took the number: nothing was written
+            raise DomainError("try_again")
         await uow.commit()
     return stored

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, Self
 
+from sanhui_bot.domain.attendance import AttendanceRecord
 from sanhui_bot.domain.model import (
     AgendaItem,
     Decision,
@@ -102,6 +103,15 @@ class AttendanceRepository(Protocol):
         ...
 
     async def signins(self, meeting_id: int | None = None) -> list[SignIn]: ...
+    async def add_record(self, record: AttendanceRecord) -> AttendanceRecord:
+        """Append a record of a member's attendance (records are never changed)."""
+        ...
+
+    async def records(self, meeting_id: int | None = None) -> list[AttendanceRecord]: ...
+    async def recorded_among(self, meeting_ids: Sequence[int]) -> set[int]:
+        """Which of these meetings have a sign-in or an attendance record."""
+        ...
+
     async def put_outline(self, outline: Outline) -> None: ...
     async def outlines(self, meeting_id: int | None = None) -> list[Outline]: ...
 
@@ -156,6 +166,10 @@ class PointsLedger(Protocol):
         branch: str | None = None,
     ) -> list[PointEntry]:
         """Entries in [since, until) by occurred_at, ordered by occurred_at then id; `branch`: of its members."""
+        ...
+
+    async def of_subject(self, member: str, subject: str) -> list[PointEntry]:
+        """The member's entries with source `subject` or below it, and their reversals, by id."""
         ...
 
     async def reversal_of(self, entry_id: int) -> PointEntry | None: ...

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sanhui_bot.commands.model import ShowMinutes, ShowReport
+from sanhui_bot.domain.attendance import AttendanceRecord
 from sanhui_bot.domain.compliance import Compliance, Period, PeriodKind, compliance
 from sanhui_bot.domain.counting import (
     PublicationMiss,
@@ -190,6 +191,7 @@ async def branch_report(deps: Deps, branch: str, period: Period, now: datetime) 
         tasks = await uow.tasks.list(branch)
         decisions = await uow.tasks.decisions(branch)
         since = await records_since(uow)
+        records = await uow.attendance.records()
 
     counts = [
         count
@@ -209,7 +211,7 @@ async def branch_report(deps: Deps, branch: str, period: Period, now: datetime) 
 
     held = [m for m in meetings if m.status is not MeetingStatus.CANCELLED and m.ends_at <= cutoff]
     recorded = [m for m in held if attendance_known(m, cutoff, since)]
-    per_meeting = tuple(_meeting_attendance(m, rosters[m.id or 0], rsvps, signins) for m in recorded)
+    per_meeting = tuple(_meeting_attendance(m, rosters[m.id or 0], rsvps, signins, records) for m in recorded)
     quorums = tuple(
         CongressQuorum(m.meeting.id or 0, deps.local_date(m.meeting.starts_at), check)
         for m in per_meeting
@@ -235,9 +237,13 @@ async def branch_report(deps: Deps, branch: str, period: Period, now: datetime) 
 
 
 def _meeting_attendance(
-    meeting: Meeting, roster: Sequence[Member], rsvps: Iterable[Rsvp], signins: Iterable[SignIn]
+    meeting: Meeting,
+    roster: Sequence[Member],
+    rsvps: Iterable[Rsvp],
+    signins: Iterable[SignIn],
+    records: Iterable[AttendanceRecord],
 ) -> MeetingAttendance:
-    counted = attendance(meeting, roster, rsvps, signins)
+    counted = attendance(meeting, roster, rsvps, signins, records)
     return MeetingAttendance(
         meeting,
         tuple(counted.expected),
@@ -309,13 +315,14 @@ async def meeting_minutes(deps: Deps, branch: str, meeting_id: int, now: datetim
         roster = await deps.roster_of(uow, meeting)
         rsvps = await uow.attendance.rsvps(meeting_id)
         signins = await uow.attendance.signins(meeting_id)
+        records = await uow.attendance.records(meeting_id)
         agenda = await uow.meetings.agenda(meeting_id)
         suggestions = [s for s in await uow.suggestions.list(branch) if s.meeting_id == meeting_id]
         decisions = [d for d in await uow.tasks.decisions(branch) if d.meeting_id == meeting_id]
         tasks = {t.decision_id: t for t in await uow.tasks.list(branch)}
         since = await records_since(uow)
     known = attendance_known(meeting, now, since)
-    counted = attendance(meeting, roster, rsvps, signins) if known else None
+    counted = attendance(meeting, roster, rsvps, signins, records) if known else None
     over = meeting.status is not MeetingStatus.CANCELLED and meeting.ends_at <= now
     return Minutes(
         meeting=meeting,

@@ -18,6 +18,7 @@ from sqlalchemy import Executable, Row, Table, and_, bindparam, func, or_, selec
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from sanhui_bot.domain.attendance import AttendanceMark, AttendanceRecord
 from sanhui_bot.domain.model import (
     AgendaItem,
     Decision,
@@ -47,6 +48,7 @@ from sanhui_bot.domain.roster import RosterChange, RosterChangeKind
 from sanhui_bot.services.ports import OutboxRow, PostedMessage
 from sanhui_bot.storage.schema import (
     agenda_items,
+    attendance_records,
     counters,
     decisions,
     deliveries,
@@ -353,6 +355,8 @@ def _meeting_values(meeting: Meeting) -> dict[str, Any]:
         "cancelled_reason": meeting.cancelled_reason,
         "closed_at": meeting.closed_at,
         "published_at": meeting.published_at,
+        "not_held_by": meeting.not_held_by,
+        "not_held_at": meeting.not_held_at,
     }
 
 
@@ -375,6 +379,8 @@ def _meeting_from_row(row: Row[Any]) -> Meeting:
         cancelled_reason=row.cancelled_reason,
         closed_at=row.closed_at,
         published_at=row.published_at,
+        not_held_by=row.not_held_by,
+        not_held_at=row.not_held_at,
     )
 
 
@@ -514,6 +520,19 @@ def _signin_from_row(row: Row[Any]) -> SignIn:
     )
 
 
+def _record_from_row(row: Row[Any]) -> AttendanceRecord:
+    return AttendanceRecord(
+        id=row.id,
+        meeting_id=row.meeting_id,
+        member=row.member,
+        mark=AttendanceMark(row.mark),
+        leave_type=LeaveType(row.leave_type) if row.leave_type is not None else None,
+        reason=row.reason,
+        recorded_by=row.recorded_by,
+        recorded_at=row.recorded_at,
+    )
+
+
 def _outline_from_row(row: Row[Any]) -> Outline:
     return Outline(meeting_id=row.meeting_id, member=row.member, text=row.text, submitted_at=row.submitted_at)
 
@@ -587,6 +606,41 @@ class SqlAttendanceRepository:
         if meeting_id is not None:
             query = query.where(signins.c.meeting_id == meeting_id)
         return [_signin_from_row(row) for row in await self._connection.execute(query)]
+
+    async def add_record(self, record: AttendanceRecord) -> AttendanceRecord:
+        """Append a record of a member's attendance (records are never changed)."""
+        result = await self._connection.execute(
+            attendance_records.insert()
+            .values(
+                meeting_id=record.meeting_id,
+                member=record.member,
+                mark=record.mark.value,
+                leave_type=record.leave_type.value if record.leave_type is not None else None,
+                reason=record.reason,
+                recorded_by=record.recorded_by,
+                recorded_at=record.recorded_at,
+            )
+            .returning(attendance_records.c.id)
+        )
+        return replace(record, id=result.scalar_one())
+
+    async def records(self, meeting_id: int | None = None) -> list[AttendanceRecord]:
+        """Attendance records ordered by meeting, then when recorded, then id."""
+        table = attendance_records
+        query = select(table).order_by(table.c.meeting_id, table.c.recorded_at, table.c.id)
+        if meeting_id is not None:
+            query = query.where(table.c.meeting_id == meeting_id)
+        return [_record_from_row(row) for row in await self._connection.execute(query)]
+
+    async def recorded_among(self, meeting_ids: Sequence[int]) -> set[int]:
+        """Which of these meetings have a sign-in or an attendance record."""
+        if not meeting_ids:
+            return set()
+        ids = list(meeting_ids)
+        signed = select(signins.c.meeting_id).where(signins.c.meeting_id.in_(ids))
+        recorded = select(attendance_records.c.meeting_id).where(attendance_records.c.meeting_id.in_(ids))
+        rows = await self._connection.execute(signed.union(recorded))
+        return {row[0] for row in rows}
 
     async def put_outline(self, outline: Outline) -> None:
         """Insert or replace the member's outline for the meeting."""
@@ -906,6 +960,18 @@ class SqlPointsLedger:
             query = query.where(points.c.occurred_at >= since)
         if until is not None:
             query = query.where(points.c.occurred_at < until)
+        return [_entry_from_row(row) for row in await self._connection.execute(query)]
+
+    async def of_subject(self, member: str, subject: str) -> list[PointEntry]:
+        """The member's entries whose source is `subject` or below it (`meeting:12`, `meeting:12:2`),
+        and the entries reversing them, ordered by id."""
+        below = points.c.source.like(f"{subject}:%")  # sources are "<kind>:<id>[:…]": no wildcards
+        direct = select(points.c.id).where(points.c.member == member, (points.c.source == subject) | below)
+        query = (
+            select(points)
+            .where(points.c.member == member, points.c.id.in_(direct) | points.c.reverses.in_(direct))
+            .order_by(points.c.id)
+        )
         return [_entry_from_row(row) for row in await self._connection.execute(query)]
 
     async def reversal_of(self, entry_id: int) -> PointEntry | None:

@@ -135,6 +135,8 @@ meetings = Table(
     Column("cancelled_reason", Text, nullable=False, server_default=""),
     Column("closed_at", UTCDateTime, nullable=True),
     Column("published_at", UTCDateTime, nullable=True),
+    Column("not_held_by", Text, nullable=True),  # who marked it 未召开 (reason in cancelled_reason)
+    Column("not_held_at", UTCDateTime, nullable=True),
     # One planned meeting per slot; ad-hoc meetings have slot_on NULL, and NULLs never collide.
     UniqueConstraint("unit", "kind", "slot_on"),
     Index(None, "unit", "starts_at"),
@@ -173,6 +175,21 @@ signins = Table(
     Column("signed_at", UTCDateTime, nullable=False),
     Column("recorded_by", Text, nullable=True),
     PrimaryKeyConstraint("meeting_id", "member"),
+)
+
+attendance_records = Table(
+    "attendance_records",
+    metadata,
+    # Attendance recorded by the people responsible; append-only: a correction is a newer row.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("meeting_id", Integer, _meeting_fk(), nullable=False),
+    Column("member", Text, _member_fk(), nullable=False),
+    Column("mark", Text, nullable=False),  # present | leave | absent
+    Column("leave_type", Text, nullable=True),
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("recorded_by", Text, _member_fk(), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Index(None, "meeting_id"),
 )
 
 outlines = Table(
