@@ -67,7 +67,8 @@ def _config(directory: Path, port: int) -> dict[str, Any]:
                 "type": "http",
                 "tls": False,
                 "x_forwarded": False,
-                "resources": [{"names": ["client"], "compress": False}],
+                # openid: /_matrix/federation/v1/openid/userinfo, where the web view checks a widget's token
+                "resources": [{"names": ["client", "openid"], "compress": False}],
             }
         ],
         "database": {"name": "sqlite3", "args": {"database": str(directory / "homeserver.db")}},

@@ -17,7 +17,7 @@ for folder in (_TESTS, _TESTS / "telegram"):
     if str(folder) not in sys.path:
         sys.path.append(str(folder))
 
-from web_support import CHROMIUM_ARGS, chromium_or_fail, chromium_version  # noqa: E402
+from web_support import chromium, chromium_or_fail, chromium_version  # noqa: E402
 
 # Screenshots of every page at 390×844, kept after the run (SANHUI_WEB_SCREENSHOTS names the folder).
 SCREENSHOTS = Path(os.environ.get("SANHUI_WEB_SCREENSHOTS") or tempfile.mkdtemp(prefix="sanhui-web-shots-"))
@@ -46,14 +46,8 @@ def screenshots() -> Path:
 @pytest.fixture
 async def browser() -> AsyncIterator[Any]:
     """Headless Chromium from Debian's package, driven by Playwright (no browser download)."""
-    path = chromium_or_fail()
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+    async with chromium() as launched:
         if not _BROWSERS_USED:
+            path = chromium_or_fail()
             _BROWSERS_USED.append(f"{chromium_version(path)} (Playwright reports {launched.version}, {path})")
-        try:
-            yield launched
-        finally:
-            await launched.close()
+        yield launched

@@ -153,3 +153,17 @@ def chromium_or_fail() -> str:
 
 def chromium_version(path: str) -> str:
     return subprocess.run([path, "--version"], capture_output=True, text=True, check=False).stdout.strip()
+
+
+@asynccontextmanager
+async def chromium() -> AsyncIterator[Any]:
+    """Headless Chromium from Debian's package, driven by Playwright (never a downloaded browser)."""
+    path = chromium_or_fail()
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield launched
+        finally:
+            await launched.close()

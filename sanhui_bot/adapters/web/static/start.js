@@ -46,15 +46,23 @@
       if (message.action === "capabilities") response = { capabilities: [] };
       window.parent.postMessage(Object.assign({}, message, { response: response }), event.origin || "*");
       if (message.action === "openid_credentials") use(message.data);
+      // Element asks for our capabilities once the frame has loaded; the token request follows them.
+      if (message.action === "capabilities") setTimeout(askForToken, 0);
       return;
     }
     if (message.api === "fromWidget" && message.requestId === asked && message.response) {
       use(message.response);
     }
   });
+  var sent = false;
+  function askForToken() {
+    if (sent) return;
+    sent = true;
+    window.parent.postMessage(
+      { api: "fromWidget", widgetId: widgetId, requestId: asked, action: "get_openid", data: {} }, "*"
+    );
+  }
   if (window.parent === window) { show("missing"); return; }
-  window.parent.postMessage(
-    { api: "fromWidget", widgetId: widgetId, requestId: asked, action: "get_openid", data: {} }, "*"
-  );
+  setTimeout(askForToken, 2000); // a client that never asks for capabilities
   setTimeout(function () { if (!done) show("missing"); }, 30000);
 })();
