@@ -238,6 +238,7 @@ def cases() -> list[Case]:
         Case("/export", anywhere(LEADERS), plain("/export csv")),
         Case("/joins", anywhere(LEADERS), plain("/joins")),
         Case("/approve", anywhere(LEADERS), with_target(World.fresh_join_request, "/approve {id} 预备")),
+        Case("/web", anywhere(EVERYONE), plain("/web")),
     ]
 
 
