@@ -41,6 +41,7 @@ JSON_FIELDS = {
 BOT_ID = 7000001
 TEXT_LIMIT = 4096  # https://core.telegram.org/bots/api#sendmessage: 1-4096 characters after entities parsing
 CAPTION_LIMIT = 1024  # https://core.telegram.org/bots/api#sendphoto: 0-1024 characters
+ALERT_LIMIT = 200  # https://core.telegram.org/bots/api#answercallbackquery: 0-200 characters
 _HTML_TAG = re.compile(r"<[^>]*>")
 
 
@@ -383,6 +384,8 @@ class BotApiEmulator:
 
     def _api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
         query_id = params["callback_query_id"]
+        if telegram_length(str(params.get("text") or "")) > ALERT_LIMIT:
+            raise _Refusal(400, "Bad Request: MESSAGE_TOO_LONG")
         if query_id in self.callback_answers:
             raise _Refusal(
                 400, "Bad Request: query is too old and response timeout expired or query ID is invalid"

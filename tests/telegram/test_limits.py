@@ -22,6 +22,7 @@ from sanhui_bot.adapters.telegram.translate import (
 from sanhui_bot.render.replies import Attachment, Reply
 
 LIUYANG = user(10009, "洋", "刘")
+ZHANGWEI = user(10001, "伟", "张")
 EMOJI = "📅"  # U+1F4C5: one code point, two UTF-16 units
 
 
@@ -101,3 +102,18 @@ async def test_a_lone_slash_gets_the_help_hint(
         await settled()
         assert "/help" in emulator.bot_messages(MATH)[-1]["text"]
     assert len(emulator.bot_messages(MATH)) == 2
+
+
+async def test_a_button_answer_of_emoji_fits_the_200_units_of_a_pop_up(
+    telegram: TelegramPlatform, emulator: BotApiEmulator, settled: Settle
+) -> None:
+    title = EMOJI * 150  # fits a title (200 characters); the claim's answer holds it: over 200 units
+    emulator.say(MATH, ZHANGWEI, f"/decision {title} @liuyang 截止:2026-03-20")
+    await settled()
+    card = emulator.bot_messages(MATH)[-1]
+    assert title in card["text"]
+    pressed = emulator.press(MATH, ZHANGWEI, card["message_id"], 1)  # 认领
+    await settled()
+    answer = emulator.callback_answers[pressed["callback_query"]["id"]]
+    assert EMOJI in answer["text"] and telegram_length(answer["text"]) <= 200
+    assert 400 not in emulator.refused
