@@ -7,7 +7,7 @@ from datetime import date
 
 from support import ChatDriver, local
 
-from sanhui_bot.app import App
+from sanhui_bot.app import App, plan_meetings
 from sanhui_bot.domain.model import Task
 
 TELEGRAM_MESSAGE_LIMIT = 4096
@@ -76,3 +76,47 @@ async def test_task_dates_read_like_every_other_date_and_mark_a_make_up_workday(
     listing = await chat.say("zhangwei", "branch", "/tasks")
     assert "3月19日（周四）" in listing and "2026-03-19" not in listing
     assert "5月9日（周六）（调休上班）" in listing
+
+
+async def test_a_task_without_a_claiming_group_is_completed_by_its_owner_directly(chat: ChatDriver) -> None:
+    await chat.say("zhangwei", "branch", "/decision 甲任务 @liuyang 截止:2026-03-20")
+    reply = await chat.say("liuyang", "branch", "/done 1 已交")
+    assert "#1" in reply and [t["status"] for t in (await chat.export())["tasks"]] == ["done"]
+
+
+async def test_done_on_a_task_its_group_has_not_claimed_says_who_must_claim_it(chat: ChatDriver) -> None:
+    # issue 14 seen 4: a state-machine sentence that did not say who must claim it
+    await chat.say("zhangwei", "branch", "/decision 甲任务 @liuyang 截止:2026-03-20 小组:数学")
+    refused = await chat.say("liuyang", "branch", "/done 1 已交")
+    assert "数学党小组" in refused and "陈静" in refused and "/claim 1" in refused  # 陈静 leads 数学
+    assert "待认领 →" not in refused
+    assert [t["status"] for t in (await chat.export())["tasks"]] == ["open"]
+
+
+async def test_a_reminder_shows_its_owner_only_the_buttons_the_owner_may_press(
+    app: App, chat: ChatDriver
+) -> None:
+    from sanhui_bot.domain.announcements import PostKind
+    from sanhui_bot.render.announcements import task_post
+    from sanhui_bot.render.replies import renderer_for
+    from sanhui_bot.services.announcements import task_announcement
+
+    await chat.say("zhangwei", "branch", "/decision 甲任务 @liuyang 截止:2026-03-20 小组:数学")
+    await chat.say("zhangwei", "branch", "/decision 乙任务 @liuyang 截止:2026-03-20")
+    renderer = await renderer_for(app.deps, "zh-CN")
+    grouped = task_post(PostKind.TASK_DUE_TODAY, await task_announcement(app.deps, 1), renderer, False, -1)
+    assert grouped.buttons == () and "/claim 1" in grouped.text  # 刘洋 is no group leader: no 认领
+    own = task_post(PostKind.TASK_DUE_TODAY, await task_announcement(app.deps, 2), renderer, False, -1)
+    assert [button.command for button in own.buttons] == ["/done 2"]
+
+
+async def test_refusals_name_the_people_and_the_roles_that_may(app: App, chat: ChatDriver) -> None:
+    # issue 14 seen 6: a group leader cancelling another group's meeting was told "需要…副书记、书记"
+    await plan_meetings(app, chat.now)
+    data = await chat.export()
+    grade10 = next(m["id"] for m in data["meetings"] if m["unit"] == "grade10")
+    refused = await chat.say("chenjing", "g-math", f"/meeting cancel {grade10}")
+    assert "高一年级党小组" in refused and "周敏" in refused and "张伟" in refused
+    # a member's /decision: the secretaries anywhere, a committee member in the 支委群
+    refused = await chat.say("liuyang", "g-math", "/decision 甲 @liuyang 截止:2026-03-20")
+    assert "支委群" in refused and "张伟" in refused

@@ -31,7 +31,6 @@ def test_the_closed_loop_in_order() -> None:
 @pytest.mark.parametrize(
     ("status", "move"),
     [
-        (TaskStatus.OPEN, "complete"),
         (TaskStatus.OPEN, "rate"),
         (TaskStatus.CLAIMED, "claim"),
         (TaskStatus.CLAIMED, "rate"),
@@ -51,6 +50,15 @@ def test_transitions_that_are_not_allowed(status: TaskStatus, move: str) -> None
         else:
             task.rated()
     assert caught.value.code == "task_transition"
+
+
+def test_an_open_task_is_completed_at_once_only_when_no_group_is_named_to_claim_it() -> None:
+    # issue 14: a task without a claiming group is its owner's to finish
+    done = new_task().complete("已提交", NOW, date(2026, 3, 18))
+    assert done.status is TaskStatus.DONE and done.on_time
+    with pytest.raises(DomainError) as caught:
+        new_task(group="math").complete("", NOW, date(2026, 3, 18))
+    assert caught.value.code == "task_needs_claim" and caught.value.params["group"] == "math"
 
 
 def test_a_task_named_for_a_group_is_claimed_by_that_group_only() -> None:

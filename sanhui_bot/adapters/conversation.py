@@ -122,7 +122,7 @@ class Conversation:
                 try:
                     reply = await self._dispatch(command, actor, ctx, now, render)
                 except DomainError as error:
-                    return Reply(render.error(error)), error
+                    return Reply(render.error(await self._with_people(error, ctx))), error
         except Exception:
             log.exception("failed to perform %r for %s", command, actor.identity)
             return Reply(render.t("internal_error")), DomainError("internal_error")
@@ -162,6 +162,18 @@ class Conversation:
             log.exception("failed to handle %r from %s:%s", incoming.text, incoming.platform, incoming.user)
             return [Reply(self._plain().t("internal_error"))]
 
+    async def _with_people(self, error: DomainError, ctx: ChatContext | None) -> DomainError:
+        """A refusal for want of a role names the people who hold it in the branch (for a decision,
+        the secretaries, who may record it anywhere): issue 14, a refusal says who can."""
+        if error.code != "role_required" or ctx is None or "people" in error.params:
+            return error
+        decide = error.params.get("action") == "decide"
+        roles = ["secretary", "deputy"] if decide else list(error.params.get("roles", []))
+        people = await roster.role_holders(self.deps, ctx.branch, roles)
+        if len(people) > 5:  # a role many hold (every group leader): the role's name says it well enough
+            return error
+        return type(error)(error.code, **{**error.params, "people": people})
+
     def _plain(self) -> Renderer:
         """A renderer that needs no roster, for answers given when the database may be the trouble."""
         return Renderer(self.language, self.deps.tz, self.deps.org)
@@ -192,7 +204,7 @@ class Conversation:
         try:
             reply = await self._dispatch(parsed, actor, ctx, now, render)
         except DomainError as error:
-            return [Reply(render.error(error))]
+            return [Reply(render.error(await self._with_people(error, ctx)))]
         if self.wake_announcer is not None and isinstance(parsed, WRITES_POSTS):
             self.wake_announcer()
         return [reply]

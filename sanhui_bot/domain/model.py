@@ -380,9 +380,18 @@ class Task:
             raise DomainError("task_other_group", task=self.id, group=self.group)
         return replace(self, status=TaskStatus.CLAIMED, claimed_by_group=group, claimed_by=by, claimed_at=now)
 
+    @property
+    def completable(self) -> bool:
+        """Whether its owner may report it done now: once claimed, or at once when no 党小组 is named
+        to claim it (issue 14: a task without a claiming group is the owner's own to finish)."""
+        return self.status is TaskStatus.CLAIMED or (self.status is TaskStatus.OPEN and self.group is None)
+
     def complete(self, note: str, now: datetime, today: date) -> Task:
         """The owner reports the task done; `today` is now's local date."""
-        self._check(TaskStatus.DONE)
+        if self.status is TaskStatus.OPEN and self.group is not None:
+            raise DomainError("task_needs_claim", task=self.id, group=self.group)
+        if not self.completable:
+            self._check(TaskStatus.DONE)
         return replace(self, status=TaskStatus.DONE, done_at=now, done_on=today, done_note=note)
 
     def rated(self) -> Task:

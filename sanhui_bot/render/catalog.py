@@ -27,6 +27,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "您没有权限办理此项（{action_name}），需要以下角色之一：{roles_text}。",
         "You are not allowed to do this ({action_name}); it needs one of these roles: {roles_text}.",
     ),
+    "role_required_decide": (
+        "您没有权限记录决议：书记、副书记（{people_text}）可在任何群记录，支委可在支委群里记录；您可以把事项提交给支委会，或用 /suggest 献策。",
+        "You are not allowed to record decisions: the secretary or deputy ({people_text}) records them in any chat, a committee member in the"
+        " committee chat; you can bring the matter to the committee, or make a suggestion with /suggest.",
+    ),
+    "not_meeting_manager": (
+        "只有书记、副书记（{people_text}）可以改期或取消 #{meeting}。",
+        "Only the secretary or deputy ({people_text}) can move or cancel #{meeting}.",
+    ),
+    "not_group_meeting_manager": (
+        "#{meeting} 是「{unit_name}」的会议，只有该小组的党小组长或书记、副书记（{people_text}）可以改期或取消。",
+        "#{meeting} is a meeting of {unit_name}: only its group leader or the secretary or deputy ({people_text}) can"
+        " move or cancel it.",
+    ),
+    "task_needs_claim": (
+        "任务 #{task} 须先由「{group_name}」认领，才能报告完成：请{people_text}发送 /claim {task}（或按“认领”），然后再发送 /done {task} 说明。",
+        "Task #{task} must first be claimed by {group_name} before it can be reported done: {people_text} sends"
+        " /claim {task} (or presses Claim), then you send /done {task} <note>.",
+    ),
     "decide_in_committee_chat": (
         "支委只能在支委会群里记录决议；书记、副书记可以在任何群里记录。",
         "Committee members record decisions in the committee chat only; the secretary and deputy can record them anywhere.",
@@ -692,6 +711,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "post_signin_closed_leave": ("请假：{names}", "On leave: {names}"),
     "post_signin_closed_absent": ("缺席：{names}", "Absent: {names}"),
+    "post_task_awaits_claim": (
+        "任务须先由{group_name}认领（党小组长发送 /claim {id}），再报告完成。",
+        "{group_name} must claim the task first (its group leader sends /claim {id}); then report it done.",
+    ),
+    "post_task_done_button": ("完成", "Done"),
     "post_task_due_soon": (
         "📌 {owner}：任务 #{id}「{title}」将于 {due} 到期（还有 3 天）。完成后请发送 /done {id} 说明。",
         "📌 {owner}: task #{id} \u201c{title}\u201d is due on {due} (in 3 days). When done, send /done {id} <note>.",
@@ -895,6 +919,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "role.committee": ("支委", "committee member"),
     "role.discipline": ("纪检委员", "discipline member"),
     "role.group_leader": ("党小组长", "group leader"),
+    "people_none": ("书记", "the secretary"),
     "scope_word.all": ("全部", "all"),
     "scope_word.mine": ("我的", "mine"),
     "scope_word.overdue": ("逾期", "overdue"),

@@ -147,6 +147,15 @@ class Renderer:
             params["group_name"] = self.group_name(str(params["group"]))
         if "owner" in params:
             params["owner_name"] = self.name(str(params["owner"]))
+        code = error.code
+        if "people" in params:
+            # who can do it, by name (issue 14: a refusal names who can, and how)
+            names = [self.name(str(key)) for key in dict.fromkeys(params["people"])]
+            params["people_text"] = join_words(names, self.language) if names else self.w("people_none")
+            if code == "role_required" and names:
+                params["roles_text"] = f"{params.get('roles_text', '')}（{params['people_text']}）"
+        if code == "role_required" and params.get("action") == "decide":
+            code = "role_required_decide"
         for key in ("when", "opens"):
             if isinstance(params.get(key), datetime):
                 params[f"{key}_text"] = self.when(params[key])
@@ -159,7 +168,7 @@ class Renderer:
         if error.code == "unknown_group":
             branch_groups = [g.name for b in self.org.branches for g in b.groups]
             params["groups_text"] = join_words(branch_groups, self.language)
-        return self.t(error.code, **params)
+        return self.t(code, **params)
 
     def parse_error(self, error: ParseError) -> str:
         return parse_error_text(error, self.language)
@@ -339,10 +348,13 @@ class Renderer:
 
     def task_buttons(self, task: Task) -> tuple[Button, ...]:
         zh = self.language != EN
+        claim = Button("认领" if zh else "Claim", f"/claim {task.id}")
+        done = Button("完成" if zh else "Done", f"/done {task.id}")
         if task.status.value == "open":
-            return (Button("认领" if zh else "Claim", f"/claim {task.id}"),)
+            # no group named: a group may claim it, or its owner finish it at once
+            return (claim, done) if task.completable else (claim,)
         if task.status.value == "claimed":
-            return (Button("完成" if zh else "Done", f"/done {task.id}"),)
+            return (done,)
         return tuple(
             Button(self.w(f"rating.{rating}"), f"/rate {task.id} {rating.value}") for rating in Rating
         )

@@ -32,6 +32,7 @@ from sanhui_bot.services.attendance import meeting_attendance, settle_attendance
 from sanhui_bot.services.deps import Deps, meeting_in_branch, require_chat
 from sanhui_bot.services.ports import UnitOfWork
 from sanhui_bot.services.posts import enqueue_now, notice_if_late, rules_of
+from sanhui_bot.services.roster import role_holders
 
 UPCOMING_DAYS = 45
 MAX_TOPIC = 200
@@ -186,7 +187,7 @@ async def move_meeting(
     async with deps.uow() as uow:
         before = await meeting_in_branch(uow, chat.branch, cmd.meeting_id)
         if not manages_meeting(member, before):
-            raise PermissionDenied("role_required", action=Action.PLAN_MEETING, roles=["deputy", "secretary"])
+            raise await _not_manager(deps, before)
         meeting = before.move(starts_at, now)
         await uow.meetings.update(meeting)
         unit_chat = deps.org.chat_for_unit(meeting.unit)
@@ -203,6 +204,16 @@ async def move_meeting(
     return MeetingMove(before, meeting, noticed)
 
 
+async def _not_manager(deps: Deps, meeting: Meeting) -> PermissionDenied:
+    """The refusal to move or cancel a meeting, naming who may: the secretaries and, for a group's
+    meeting, that group's leader (issue 14: not "needs 副书记、书记" alone)."""
+    people = await role_holders(deps, meeting.branch, ["secretary", "deputy"])
+    if meeting.kind is MeetingKind.GROUP:
+        people += await role_holders(deps, meeting.branch, ["group_leader"], meeting.unit)
+        return PermissionDenied("not_group_meeting_manager", meeting=meeting.id, unit=meeting.unit, people=people)
+    return PermissionDenied("not_meeting_manager", meeting=meeting.id, people=people)
+
+
 async def cancel_meeting(
     deps: Deps, actor: Actor, ctx: ChatContext | None, cmd: cmds.CancelMeeting, now: datetime
 ) -> Meeting:
@@ -212,7 +223,7 @@ async def cancel_meeting(
     async with deps.uow() as uow:
         meeting = await meeting_in_branch(uow, chat.branch, cmd.meeting_id)
         if not manages_meeting(member, meeting):
-            raise PermissionDenied("role_required", action=Action.PLAN_MEETING, roles=["deputy", "secretary"])
+            raise await _not_manager(deps, meeting)
         if meeting.ends_at < now:
             raise DomainError("meeting_over", meeting=meeting.id)
         meeting = meeting.cancel(cmd.reason.strip())

@@ -190,6 +190,17 @@ def _default_key(request: JoinRequest) -> str:
     return f"m{request.id}"
 
 
+async def role_holders(deps: Deps, branch: str, roles: Sequence[str], group: str | None = None) -> list[str]:
+    """The active members of the branch (of `group`, when given) who hold one of `roles`, by key."""
+    async with deps.uow() as uow:
+        members = await deps.roster.branch(uow, branch)
+    return [
+        m.key
+        for m in members
+        if any(role.value in roles for role in m.roles) and (group is None or m.group == group)
+    ]
+
+
 async def member_names(deps: Deps) -> dict[str, str]:
     """Member key → name for everyone ever on the roster, for rendering."""
     async with deps.uow() as uow:

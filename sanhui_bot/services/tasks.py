@@ -25,7 +25,7 @@ from sanhui_bot.domain.quorum import count_vote, vote_passes
 from sanhui_bot.services.deps import Deps, require_chat, task_in_branch
 from sanhui_bot.services.meetings import meeting_in_session, recent_meeting
 from sanhui_bot.services.points import award
-from sanhui_bot.services.roster import resolve_mention
+from sanhui_bot.services.roster import resolve_mention, role_holders
 
 RECENT_MEETING = timedelta(days=7)
 MAX_TITLE = 200
@@ -230,6 +230,10 @@ async def complete_task(
         task = await task_in_branch(uow, chat.branch, cmd.task_id)
         if member.key != task.owner and not member.is_leader:
             raise PermissionDenied("only_owner", task=task.id, owner=task.owner)
+        if task.status is TaskStatus.OPEN and task.group is not None:
+            # say who must claim it first, by name: the group's leader(s), or the secretary
+            leaders = await role_holders(deps, chat.branch, ["group_leader"], task.group)
+            raise DomainError("task_needs_claim", task=task.id, group=task.group, people=leaders)
         task = task.complete(cmd.note.strip(), now, deps.local_date(now))
         await uow.tasks.update(task)
         reason = PointReason.TASK_DONE_ON_TIME if task.on_time else PointReason.TASK_DONE_LATE
