@@ -73,6 +73,9 @@ def roster_members(settings: Settings) -> list[DatedEntry]:
             joined=m.joined,
             full_since=m.full_since,
             group_since=m.group_since,
+            roles_since=m.roles_since,
+            long_leave_since=m.long_leave_since,
+            probation_watch_since=m.probation_watch_since,
             left=m.left,
         )
         for m in settings.members

@@ -75,6 +75,9 @@ class MemberConfig(Strict):
     joined: date | None = None  # on the roster from (入党/转入)
     full_since: date | None = None  # 转正: full member from
     group_since: date | None = None  # in `group` from
+    roles_since: date | None = None  # in `roles` from (支委 elected, a new 党小组长 …)
+    long_leave_since: date | None = None  # on_long_leave as written from
+    probation_watch_since: date | None = None  # under_probation_watch as written from
     left: date | None = None  # 转出: off the roster from
 
     @model_validator(mode="after")

@@ -101,6 +101,21 @@ def _xuqiang_moves(members: list[dict[str, Any]]) -> None:
     xuqiang.update(group="math", group_since=date(2026, 4, 2))
 
 
+def _liuyang_elected(members: list[dict[str, Any]]) -> None:
+    [liuyang] = [m for m in members if m["key"] == "liuyang"]
+    liuyang.update(roles=["committee"], roles_since=date(2026, 4, 15))
+
+
+def _xuqiang_on_long_leave(members: list[dict[str, Any]]) -> None:
+    [xuqiang] = [m for m in members if m["key"] == "xuqiang"]
+    xuqiang.update(on_long_leave=True, long_leave_since=date(2026, 4, 10))
+
+
+def _lihua_under_watch(members: list[dict[str, Any]]) -> None:
+    [lihua] = [m for m in members if m["key"] == "lihua"]
+    lihua["under_probation_watch"] = True  # dated the day the bot sees it
+
+
 @pytest.mark.parametrize(
     "april_change",
     [
@@ -109,8 +124,20 @@ def _xuqiang_moves(members: list[dict[str, Any]]) -> None:
         _resync(_remove_linyu),
         _resync(_linyu_leaves),
         _resync(_xuqiang_moves),
+        _resync(_liuyang_elected),
+        _resync(_xuqiang_on_long_leave),
+        _resync(_lihua_under_watch),
     ],
-    ids=["approval", "full_since", "removed_from_config", "left_date", "group_change"],
+    ids=[
+        "approval",
+        "full_since",
+        "removed_from_config",
+        "left_date",
+        "group_change",
+        "roles_change",
+        "long_leave",
+        "probation_watch",
+    ],
 )
 async def test_march_record_is_the_same_after_an_april_roster_change(
     app: App, chat: ChatDriver, april_change: Callable[[App, ChatDriver], Awaitable[None]]
@@ -154,6 +181,26 @@ async def test_promotion_counts_the_vote_only_from_full_since(app: App, chat: Ch
         stored = await uow.members.get("hema")
     assert not before["hema"].votes and after["hema"].votes
     assert stored is not None and stored.status is MemberStatus.FULL  # today (04-20) a full member
+
+
+async def test_roles_long_leave_and_probation_watch_count_from_their_dates(
+    app: App, chat: ChatDriver
+) -> None:
+    def all_three(members: list[dict[str, Any]]) -> None:
+        for change in (_liuyang_elected, _xuqiang_on_long_leave, _lihua_under_watch):
+            change(members)
+
+    await _resync(all_three)(app, chat)
+    async with app.deps.uow() as uow:
+        march = {m.key: m for m in await app.deps.roster.on(uow, "t1", date(2026, 3, 31))}
+        april = {m.key: m for m in await app.deps.roster.on(uow, "t1", date(2026, 4, 20))}
+    assert not march["liuyang"].is_committee and april["liuyang"].is_committee
+    assert not march["xuqiang"].on_long_leave and april["xuqiang"].on_long_leave
+    assert march["lihua"].votes and not april["lihua"].votes
+    await _resync(all_three)(app, chat)  # the same file again records nothing new
+    async with app.deps.uow() as uow:
+        kinds = sorted(c.kind.value for c in await uow.members.changes() if c.effective_on is not None)
+    assert kinds == ["long_leave", "probation_watch", "roles"]
 
 
 async def test_a_member_removed_from_the_config_leaves_on_the_day_the_bot_sees_it(

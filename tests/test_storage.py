@@ -975,6 +975,13 @@ async def test_0006_gives_every_stored_member_an_undated_history(tmp_path: Path)
         # the roster of any past day is the one the bot counted before the history existed
         [li] = history.roster_on(members, date(2020, 1, 1))
         assert (li.key, li.status, li.group) == ("li", MemberStatus.PROBATIONARY, "math")
+        # 0007: the undated "joined" takes the roles and flags as stored
+        [joined] = [c for c in history.of("li") if c.kind is RosterChangeKind.JOINED]
+        assert (joined.roles, joined.on_long_leave, joined.under_probation_watch) == (
+            frozenset(),
+            False,
+            False,
+        )
         assert [c.kind for c in history.of("wang")] == [RosterChangeKind.JOINED, RosterChangeKind.LEFT]
     finally:
         await engine.dispose()

@@ -4,7 +4,9 @@
 branch *at the time of the meeting*: someone approved in April was not expected at a March meeting,
 and someone who left in April still was. So the roster of a past day is rebuilt from these facts,
 never read from today's roster, and a report of a past period gives the same answer whenever it is
-produced. Names, roles and platform ids are not historical: they come from the member as stored.
+produced. Roles (a 支委 elected in April did not sit on March's committee), long leave (not 应到) and
+留党察看 (no vote) are dated the same way. Names and platform ids are not historical: they come from
+the member as stored.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
-from sanhui_bot.domain.model import Member, MemberStatus
+from sanhui_bot.domain.model import Member, MemberStatus, Role
 
 
 class RosterChangeKind(StrEnum):
@@ -22,6 +24,9 @@ class RosterChangeKind(StrEnum):
     LEFT = "left"  # off the roster from this day (转出, or removed from the config)
     STATUS = "status"  # 转正: probationary → full from this day (or a status corrected)
     GROUP = "group"  # in another 党小组 from this day
+    ROLES = "roles"  # other roles (书记, 支委, 党小组长 …) from this day
+    LONG_LEAVE = "long_leave"  # on (or back from) approved long leave from this day: not 应到
+    PROBATION_WATCH = "probation_watch"  # under (or out of) 留党察看 from this day: no vote
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,14 +41,21 @@ class RosterChange:
     group: str | None = None  # JOINED and GROUP: the group from that day (None: no group)
     recorded_by: str | None = None  # the member key of whoever recorded it; None: the config file
     id: int | None = None
+    # JOINED and the kind of the same name; None on a JOINED: as the member is stored
+    roles: frozenset[Role] | None = None
+    on_long_leave: bool | None = None
+    under_probation_watch: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class RosterState:
-    """Where a member stands on the roster on a day."""
+    """Where a member stands on the roster on a day (None: as the member is stored)."""
 
     status: MemberStatus
     group: str | None
+    roles: frozenset[Role] | None = None
+    on_long_leave: bool | None = None
+    under_probation_watch: bool | None = None
 
 
 def _order(change: RosterChange) -> tuple[date, int]:
@@ -58,14 +70,49 @@ def state_on(changes: Iterable[RosterChange], day: date | None) -> RosterState |
         if day is not None and change.effective_on is not None and change.effective_on > day:
             break
         if change.kind is RosterChangeKind.JOINED:
-            state = RosterState(change.status or MemberStatus.FULL, change.group)
+            state = RosterState(
+                change.status or MemberStatus.FULL,
+                change.group,
+                change.roles,
+                change.on_long_leave,
+                change.under_probation_watch,
+            )
         elif change.kind is RosterChangeKind.LEFT:
             state = None
-        elif state is not None and change.kind is RosterChangeKind.STATUS and change.status is not None:
-            state = replace(state, status=change.status)
-        elif state is not None and change.kind is RosterChangeKind.GROUP:
-            state = replace(state, group=change.group)
+        elif state is not None:
+            state = _apply(state, change)
     return state
+
+
+def _apply(state: RosterState, change: RosterChange) -> RosterState:
+    if change.kind is RosterChangeKind.STATUS and change.status is not None:
+        return replace(state, status=change.status)
+    if change.kind is RosterChangeKind.GROUP:
+        return replace(state, group=change.group)
+    if change.kind is RosterChangeKind.ROLES and change.roles is not None:
+        return replace(state, roles=change.roles)
+    if change.kind is RosterChangeKind.LONG_LEAVE and change.on_long_leave is not None:
+        return replace(state, on_long_leave=change.on_long_leave)
+    if change.kind is RosterChangeKind.PROBATION_WATCH and change.under_probation_watch is not None:
+        return replace(state, under_probation_watch=change.under_probation_watch)
+    return state
+
+
+def as_of(member: Member, state: RosterState) -> Member:
+    """The member as they stood in `state`: on the roster, with that day's status, group, roles, leave."""
+    return replace(
+        member,
+        active=True,
+        status=state.status,
+        group=state.group,
+        roles=member.roles if state.roles is None else state.roles,
+        on_long_leave=member.on_long_leave if state.on_long_leave is None else state.on_long_leave,
+        under_probation_watch=(
+            member.under_probation_watch
+            if state.under_probation_watch is None
+            else state.under_probation_watch
+        ),
+    )
 
 
 class RosterHistory:
@@ -90,9 +137,7 @@ class RosterHistory:
         if not self.knows(member.key):
             return member if member.active else None
         state = state_on(self.of(member.key), day)
-        if state is None:
-            return None
-        return replace(member, active=True, status=state.status, group=state.group)
+        return as_of(member, state) if state is not None else None
 
     def roster_on(self, members: Iterable[Member], day: date) -> list[Member]:
         """The roster of `day`: the members on it then, as they stood then."""
@@ -110,6 +155,9 @@ class DatedEntry:
     joined: date | None = None  # first on the roster (入党, 转入)
     full_since: date | None = None  # 转正
     group_since: date | None = None  # in the current group since
+    roles_since: date | None = None  # in the current roles since
+    long_leave_since: date | None = None  # on_long_leave as now since
+    probation_watch_since: date | None = None  # under_probation_watch as now since
     left: date | None = None  # 转出: off the roster from this day
 
 
@@ -119,11 +167,13 @@ def changes_for_entry(
     today: date,
     now: datetime,
     first_sight: bool,
+    stored_as: Member | None = None,
 ) -> list[RosterChange]:
     """The changes that bring a member's history in line with the config entry (none if it agrees).
 
     `known` are the member's recorded changes; `first_sight` says the bot is seeing the branch's
-    roster for the first time, when a member without `joined` was on it before the bot's records.
+    roster for the first time, when a member without `joined` was on it before the bot's records;
+    `stored_as` is the member as stored before this sync.
     A date in the file is read when its change is first seen; a later edit of it changes nothing.
     """
     member = entry.member
@@ -148,7 +198,17 @@ def changes_for_entry(
         )
         joined_as = MemberStatus.PROBATIONARY if promoted else status
         added.append(
-            RosterChange(member.key, RosterChangeKind.JOINED, joined, now, status=joined_as, group=group)
+            RosterChange(
+                member.key,
+                RosterChangeKind.JOINED,
+                joined,
+                now,
+                status=joined_as,
+                group=group,
+                roles=member.roles,
+                on_long_leave=member.on_long_leave,
+                under_probation_watch=member.under_probation_watch,
+            )
         )
         if promoted:
             added.append(
@@ -164,8 +224,48 @@ def changes_for_entry(
             added.append(
                 RosterChange(member.key, RosterChangeKind.GROUP, entry.group_since or today, now, group=group)
             )
+        added.extend(_standing_changes(entry, latest, stored_as or member, today, now))
     if entry.left is not None:
         added.append(RosterChange(member.key, RosterChangeKind.LEFT, entry.left, now))
+    return added
+
+
+def _standing_changes(
+    entry: DatedEntry, latest: RosterState, stored: Member, today: date, now: datetime
+) -> list[RosterChange]:
+    """Changed roles, long leave or 留党察看 of a member on the roster; a state of None (a history
+    older than these facts) means "as stored before this sync"."""
+    member = entry.member
+    added = []
+    roles = latest.roles if latest.roles is not None else stored.roles
+    if roles != member.roles:
+        added.append(
+            RosterChange(
+                member.key, RosterChangeKind.ROLES, entry.roles_since or today, now, roles=member.roles
+            )
+        )
+    leave = latest.on_long_leave if latest.on_long_leave is not None else stored.on_long_leave
+    if leave != member.on_long_leave:
+        on = entry.long_leave_since or today
+        added.append(
+            RosterChange(member.key, RosterChangeKind.LONG_LEAVE, on, now, on_long_leave=member.on_long_leave)
+        )
+    watch = (
+        latest.under_probation_watch
+        if latest.under_probation_watch is not None
+        else stored.under_probation_watch
+    )
+    if watch != member.under_probation_watch:
+        on = entry.probation_watch_since or today
+        added.append(
+            RosterChange(
+                member.key,
+                RosterChangeKind.PROBATION_WATCH,
+                on,
+                now,
+                under_probation_watch=member.under_probation_watch,
+            )
+        )
     return added
 
 

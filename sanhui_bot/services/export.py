@@ -133,6 +133,9 @@ async def export_ledger(deps: Deps, now: datetime) -> dict[str, list[dict[str, A
                 "effective_on": day(c.effective_on),
                 "status": c.status.value if c.status is not None else None,
                 "group": c.group,
+                "roles": sorted(role.value for role in c.roles) if c.roles is not None else None,
+                "on_long_leave": c.on_long_leave,
+                "under_probation_watch": c.under_probation_watch,
                 "recorded_at": stamp(c.recorded_at),
                 "recorded_by": c.recorded_by,
             }

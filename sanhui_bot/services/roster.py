@@ -16,6 +16,7 @@ from sanhui_bot.domain.roster import (
     RosterChange,
     RosterChangeKind,
     RosterHistory,
+    as_of,
     changes_for_entry,
     removal,
     state_on,
@@ -43,12 +44,9 @@ async def sync_roster(deps: Deps, entries: Sequence[DatedEntry], now: datetime) 
         for entry in entries:
             key = entry.member.key
             first_sight = entry.member.branch not in known_branches
-            changes = changes_for_entry(entry, history.of(key), today, now, first_sight)
+            changes = changes_for_entry(entry, history.of(key), today, now, first_sight, stored.get(key))
             state = state_on([*history.of(key), *changes], today)
-            if state is None:
-                member = replace(entry.member, active=False)
-            else:
-                member = replace(entry.member, active=True, status=state.status, group=state.group)
+            member = replace(entry.member, active=False) if state is None else as_of(entry.member, state)
             await uow.members.upsert(member)
             added.extend(changes)
         left = [
@@ -171,6 +169,9 @@ async def approve_join(
                     status=member.status,
                     group=group,
                     recorded_by=approver.key,
+                    roles=member.roles,
+                    on_long_leave=member.on_long_leave,
+                    under_probation_watch=member.under_probation_watch,
                 )
             ]
         )

@@ -174,6 +174,11 @@ def _change_from_row(row: Row[Any]) -> RosterChange:
         group=row.group_key,
         recorded_at=row.recorded_at,
         recorded_by=row.recorded_by,
+        roles=_roles_from_text(row.roles) if row.roles is not None else None,
+        on_long_leave=bool(row.on_long_leave) if row.on_long_leave is not None else None,
+        under_probation_watch=bool(row.under_probation_watch)
+        if row.under_probation_watch is not None
+        else None,
     )
 
 
@@ -307,6 +312,9 @@ class SqlMemberRepository:
                     "group_key": change.group,
                     "recorded_at": change.recorded_at,
                     "recorded_by": change.recorded_by,
+                    "roles": _roles_to_text(change.roles) if change.roles is not None else None,
+                    "on_long_leave": change.on_long_leave,
+                    "under_probation_watch": change.under_probation_watch,
                 }
                 for change in changes
             ],

@@ -112,6 +112,10 @@ roster_changes = Table(
     Column("group_key", Text, nullable=True),
     Column("recorded_at", UTCDateTime, nullable=False),
     Column("recorded_by", Text, nullable=True),  # NULL: the config file
+    # roles/long leave/留党察看 from that day (joined, roles, long_leave, probation_watch); NULL: as stored
+    Column("roles", Text, nullable=True),  # comma-separated Role words, sorted
+    Column("on_long_leave", Boolean, nullable=True),
+    Column("under_probation_watch", Boolean, nullable=True),
     Index(None, "member"),
 )
 
