@@ -50,5 +50,6 @@ def install_redaction(secrets: Iterable[str], logger: logging.Logger | None = No
         inner = handler.formatter or logging.Formatter()
         known: list[str] = []
         if isinstance(inner, RedactingFormatter):  # installed before: one layer, every secret
-            inner, known = inner.inner, inner.secrets
+            known = inner.secrets
+            inner = inner.inner
         handler.setFormatter(RedactingFormatter(inner, [*known, *wanted]))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 
 
-def to_zone(moment: datetime, tz: tzinfo) -> datetime:
+def to_zone(moment: datetime, tz: tzinfo | None) -> datetime:
     """`moment.astimezone(tz)`, or the moment unchanged where that would leave datetime's range."""
     try:
         return moment.astimezone(tz)

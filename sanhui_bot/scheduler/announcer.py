@@ -269,12 +269,13 @@ class Announcer:
             )
             return meeting_post(post.kind, data, renderer, late) if data else None
         if post.kind in TASK_POSTS:
-            data = await announcements.task_announcement(
+            task_data = await announcements.task_announcement(
                 self.deps, announcements.subject_id(post), post.params.get("week", 0)
             )
-            if data is None or data.task.finished:
+            if task_data is None or task_data.task.finished:
                 return None
-            return task_post(post.kind, data, renderer, late, self.deps.rules.value(PointReason.TASK_OVERDUE))
+            overdue_points = self.deps.rules.value(PointReason.TASK_OVERDUE)
+            return task_post(post.kind, task_data, renderer, late, overdue_points)
         if post.kind in CLOSING_POSTS:
             closing = await closing_service.decision_list(self.deps, announcements.subject_id(post))
             reply = closing_post(post.kind, closing, renderer) if closing else None

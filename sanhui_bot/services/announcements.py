@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from sanhui_bot.domain.announcements import (
     PlannedPost,
@@ -131,15 +132,13 @@ async def posts_between(deps: Deps, start: datetime, end: datetime) -> list[Plan
             continue
         posts += _isolated(
             f"meeting {meeting.id}",
-            lambda m=meeting, c=chat, b=branch: meeting_posts(m, c, b.committee_chat, rules, deps.tz),
+            partial(meeting_posts, meeting, chat, branch.committee_chat, rules, deps.tz),
         )
     for task in tasks:
         branch = deps.org.branch(task.branch)
         if branch is not None:
             chat = owner_chat(members.get(task.owner), branch, task.owner in private)
-            posts += _isolated(
-                f"task {task.id}", lambda t=task, c=chat: task_posts(t, c, rules, deps.tz, end)
-            )
+            posts += _isolated(f"task {task.id}", partial(task_posts, task, chat, rules, deps.tz, end))
     for year, month in months_between(start, end, deps.tz):
         posts += month_end_posts(_chats(deps), year, month, rules, deps.tz)
     due = [post for post in posts if start < post.due_at <= end]

@@ -115,7 +115,7 @@ class LoopThreadConnection(aiosqlite.Connection):
     `test_sqlite_statements_run_on_the_loop_thread` fails if an upgrade moves it.
     """
 
-    async def _execute(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
         return fn(*args, **kwargs)

@@ -8,6 +8,7 @@ PostgreSQL a failed statement poisons the whole transaction.
 
 from __future__ import annotations
 
+import builtins
 import functools
 from collections.abc import Sequence
 from dataclasses import replace
@@ -201,8 +202,8 @@ def _member_upsert(dialect: str) -> Executable:
 
 async def _increment(connection: AsyncConnection, key: str) -> int:
     """Add one to a named counter (starting at 1) and return its new value."""
-    statement = _upsert_insert(connection, counters).values(key=key, value=1)
-    statement = statement.on_conflict_do_update(
+    insert = _upsert_insert(connection, counters).values(key=key, value=1)
+    statement = insert.on_conflict_do_update(
         index_elements=[counters.c.key], set_={"value": counters.c.value + 1}
     ).returning(counters.c.value)
     return int((await connection.execute(statement)).scalar_one())
@@ -326,7 +327,7 @@ class SqlMemberRepository:
         query = select(roster_changes).order_by(roster_changes.c.id)
         return [_change_from_row(row) for row in await self._connection.execute(query)]
 
-    async def list(self, branch: str | None = None, include_inactive: bool = False) -> list[Member]:
+    async def list(self, branch: str | None = None, include_inactive: bool = False) -> builtins.list[Member]:
         """Members ordered by key."""
         query = select(members).order_by(members.c.key)
         if branch is not None:
@@ -488,14 +489,14 @@ class SqlMeetingRepository:
         )
         return [_agenda_from_row(row) for row in await self._connection.execute(query)]
 
-    async def list(self, branch: str | None = None) -> list[Meeting]:
+    async def list(self, branch: str | None = None) -> builtins.list[Meeting]:
         """Meetings (cancelled too) ordered by start then id."""
         query = select(meetings_table).order_by(meetings_table.c.starts_at, meetings_table.c.id)
         if branch is not None:
             query = query.where(meetings_table.c.branch == branch)
         return [_meeting_from_row(row) for row in await self._connection.execute(query)]
 
-    async def with_status(self, status: MeetingStatus) -> list[Meeting]:
+    async def with_status(self, status: MeetingStatus) -> builtins.list[Meeting]:
         """Every meeting in one state (e.g. closed but not yet published), by start then id."""
         query = (
             select(meetings_table)
@@ -726,7 +727,7 @@ class SqlSuggestionRepository:
         )
         _check_updated(result.rowcount, "suggestion", suggestion_id)
 
-    async def list(self, branch: str | None = None) -> list[Suggestion]:
+    async def list(self, branch: str | None = None) -> builtins.list[Suggestion]:
         """Suggestions in the order they were made (by id)."""
         query = select(suggestions).order_by(suggestions.c.id)
         if branch is not None:
@@ -893,7 +894,7 @@ class SqlTaskRepository:
 
     async def list(
         self, branch: str | None = None, statuses: Sequence[TaskStatus] | None = None
-    ) -> list[Task]:
+    ) -> builtins.list[Task]:
         """Tasks ordered by due date then id."""
         query = select(tasks).order_by(tasks.c.due_on, tasks.c.id)
         if branch is not None:
@@ -1062,7 +1063,7 @@ class SqlJoinRepository:
         )
         _check_updated(result.rowcount, "join request", request_id)
 
-    async def list(self, branch: str | None = None, pending_only: bool = False) -> list[JoinRequest]:
+    async def list(self, branch: str | None = None, pending_only: bool = False) -> builtins.list[JoinRequest]:
         """Requests in the order they were made (by id)."""
         query = select(join_requests).order_by(join_requests.c.id)
         if branch is not None:
@@ -1205,7 +1206,7 @@ class SqlOutboxRepository:
         )
         _check_updated(result.rowcount, "outbox row", row_id)
 
-    async def list(self) -> list[OutboxRow]:
+    async def list(self) -> builtins.list[OutboxRow]:
         """Every row, in the order written (by id)."""
         query = select(outbox).order_by(outbox.c.id)
         return [_outbox_from_row(row) for row in await self._connection.execute(query)]

@@ -20,7 +20,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import PurePath
-from typing import Any
+from typing import Any, cast
 
 import aiohttp
 from mautrix.api import Method, Path
@@ -29,6 +29,7 @@ from mautrix.client.encryption_manager import DecryptionDispatcher
 from mautrix.client.state_store import MemoryStateStore, StateStore
 from mautrix.errors import DecryptionError, MatrixError, MLimitExceeded, MUnknownToken, SessionNotFound
 from mautrix.types import (
+    JSON,
     EncryptedEvent,
     Event,
     EventID,
@@ -40,6 +41,7 @@ from mautrix.types import (
     MessageType,
     ReactionEvent,
     RoomID,
+    SyncToken,
     TextMessageEventContent,
     UserID,
 )
@@ -226,7 +228,7 @@ class MatrixPlatform:
                 raise MatrixLoginError(
                     f"the access token belongs to {whoami.user_id}, not to [matrix] user_id {self.user_id}"
                 )
-            client.device_id = whoami.device_id
+            client.device_id = whoami.device_id or client.device_id  # a user's token names its device
         elif self.password:
             # Logging in again with the stored device id keeps the device, so its keys stay valid.
             await client.login(
@@ -265,6 +267,7 @@ class MatrixPlatform:
         # This adapter decrypts in its own loop (in order, waiting for late room keys).
         client.remove_dispatcher(DecryptionDispatcher)
         await machine.load()
+        assert machine.account is not None  # load() reads the stored account or creates one
         if not machine.account.shared:
             await self._refuse_foreign_device_keys(client)
             await machine.share_keys()
@@ -305,7 +308,7 @@ class MatrixPlatform:
         client = self._client()
         token = self._token
         data = await client.sync(
-            since=token,
+            since=SyncToken(token) if token else None,
             timeout=SYNC_TIMEOUT_MS if token else 0,
             filter_id=json.dumps({"room": {"timeline": {"limit": TIMELINE_LIMIT}}}),  # type: ignore[arg-type]
         )
@@ -527,7 +530,7 @@ class MatrixPlatform:
     async def _add_widget(self, room_id: RoomID, chat: str, source: EventID) -> None:
         """`/web` in a room: the 台账 page becomes a room widget (Element's im.vector.modular.widgets)."""
         assert self.web_url is not None
-        content = {
+        content: dict[str, object] = {
             "type": "m.custom",
             # The client fills in $matrix_widget_id; the page needs it to talk the widget API.
             "url": f"{self.web_url}/mx?widgetId=$matrix_widget_id",
@@ -537,7 +540,9 @@ class MatrixPlatform:
             "data": {},
         }
         try:
-            await self._client().send_state_event(room_id, WIDGET_EVENT, content, state_key=WIDGET_ID)
+            await self._client().send_state_event(
+                room_id, WIDGET_EVENT, cast("dict[str, JSON]", content), state_key=WIDGET_ID
+            )
         except MatrixError:
             log.warning("could not add the ledger widget to %s", room_id, exc_info=True)
             await self._send_text(room_id, chat, "web_widget_failed", reply_to=source)
@@ -652,7 +657,10 @@ class MatrixPlatform:
         )
         for attempt in range(RATE_LIMIT_TRIES):
             try:
-                if client.crypto is not None and await client.state_store.is_encrypted(room_id):
+                in_encrypted_room = client.state_store is not None and await client.state_store.is_encrypted(
+                    room_id
+                )
+                if client.crypto is not None and in_encrypted_room:
                     from mautrix.crypto.attachments import encrypt_attachment
 
                     ciphertext, encrypted = encrypt_attachment(attachment.data)
