@@ -376,6 +376,9 @@ async def _export_files(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     now = datetime.now(UTC)
     year = args.year or now.astimezone(settings.tz).year
+    if not 2000 <= year <= 2100:  # as /export and /report take a year; 9999 would overflow its bounds
+        print(f"--year takes a year from 2000 to 2100, not {year}", file=sys.stderr)
+        return 2
     app = await open_app(settings, args.db)
     try:
         snapshot = await ledger_snapshot(app.deps, year, now)

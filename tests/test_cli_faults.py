@@ -236,6 +236,12 @@ async def _set(clock: object, moment: datetime) -> None:
     clock.advance_to(moment)  # type: ignore[attr-defined]
 
 
+def test_an_export_year_out_of_range_is_refused(tmp_path: Path) -> None:
+    db = migrated(tmp_path / "x.db")
+    result = bot("export", "--format", "ics", "--year", "9999", "--config", str(EXAMPLE), "--db", str(db))
+    assert result.returncode == 2 and "2000" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_check_config_and_export_show_no_secret(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text(
