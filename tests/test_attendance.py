@@ -16,9 +16,11 @@ from typing import Any
 from support import ChatDriver, local, meeting_on
 
 from sanhui_bot.app import App, plan_meetings
+from sanhui_bot.domain.compliance import Period, PeriodKind
 from sanhui_bot.domain.model import MeetingKind, committee_unit
 from sanhui_bot.render.replies import Reply
 from sanhui_bot.scheduler.announcer import Announcer
+from sanhui_bot.services.reports import branch_report
 
 EXPECTED = {"zhangwei", "lihua", "chenjing", "liuyang", "hema"}
 
@@ -163,6 +165,24 @@ async def test_the_discipline_member_records_a_meeting_nobody_signed_in_to(
     assert live(data, "zhangwei") == [("absent", -2)] and live(data, "hema") == [("absent", -2)]
     [entry] = entries(data, "liuyang")
     assert entry["occurred_at"].startswith("2026-03-05T17:00")  # dated when it was recorded
+
+
+async def test_a_meeting_with_nothing_recorded_is_not_held_until_it_is_recorded(
+    app: App, chat: ChatDriver
+) -> None:
+    meeting = await math_meeting(app)
+    await run_clock(app, Posts(), "2026-03-04T08:00", "2026-03-05T16:00")
+    march = Period(2026, PeriodKind.MONTH, 3)
+    before = await branch_report(app.deps, "t1", march, local("2026-03-05T17:00"))
+    [math] = [t for t in before.totals if t.unit == "math"]
+    assert (math.held, math.required) == (0, 1)  # "What was seen" 3: it counted as held
+    assert before.meetings == () and any(gap.unit == "math" for gap in before.gaps)
+    await chat.say("zhaolei", "committee", f"/考勤 {meeting} @刘洋 出席", at=local("2026-03-05T17:00"))
+    after = await branch_report(app.deps, "t1", march, local("2026-03-05T17:01"))
+    [math] = [t for t in after.totals if t.unit == "math"]
+    assert (math.held, math.required) == (1, 1)
+    [line] = after.meetings
+    assert (line.meeting.id, line.present, len(line.absent)) == (meeting, ("liuyang",), 4)
 
 
 async def test_a_late_sick_leave_and_a_reversal_restore_the_points_and_points_add_up(

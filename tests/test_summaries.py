@@ -297,16 +297,19 @@ async def test_branch_summary_matches_the_hand_count(app: App, chat: ChatDriver)
         ),
     )
 
+    # Held (issue 12): a meeting someone signed in to, or that the secretary closed; one that ended
+    # with neither (January's and February's group and committee meetings, math's ad-hoc 03-10) is
+    # "attendance not recorded" and not held.
     assert summary.meetings == (
         # 02-26 congress; none planned in March
         MeetingCount(CONGRESS, "t1", held=0, required=0, held_ytd=1, required_ytd=1),
-        # 03-12 planned + 03-24 ad hoc; one planned each of Jan, Feb, Mar
-        MeetingCount(MeetingKind.COMMITTEE, COMMITTEE, held=2, required=1, held_ytd=4, required_ytd=3),
-        # 03-05, 03-10 (ad hoc), 03-19; two planned a month
-        MeetingCount(GROUP, "math", held=3, required=2, held_ytd=7, required_ytd=6),
-        MeetingCount(GROUP, "grade10", held=2, required=2, held_ytd=6, required_ytd=6),
+        # 03-12 planned + 03-24 ad hoc, both closed; one planned each of Jan, Feb, Mar
+        MeetingCount(MeetingKind.COMMITTEE, COMMITTEE, held=2, required=1, held_ytd=2, required_ytd=3),
+        # 03-05, 03-19 with sign-ins (03-10 ad hoc: nothing recorded); two planned a month
+        MeetingCount(GROUP, "math", held=2, required=2, held_ytd=2, required_ytd=6),
+        MeetingCount(GROUP, "grade10", held=2, required=2, held_ytd=2, required_ytd=6),
         # 03-05 cancelled
-        MeetingCount(GROUP, "service", held=1, required=2, held_ytd=5, required_ytd=6),
+        MeetingCount(GROUP, "service", held=1, required=2, held_ytd=1, required_ytd=6),
         # 03-26 cancelled
         MeetingCount(LESSON, "t1", held=0, required=1, held_ytd=0, required_ytd=1),
     )
@@ -341,7 +344,7 @@ async def test_group_summary_matches_the_hand_count(app: App, chat: ChatDriver) 
         open=1,
         overdue_tasks=(OverdueTask(3, "建设错题资源库", "hema", date(2026, 3, 27), "math"),),
     )
-    assert summary.meetings == MeetingCount(GROUP, "math", held=3, required=2, held_ytd=7, required_ytd=6)
+    assert summary.meetings == MeetingCount(GROUP, "math", held=2, required=2, held_ytd=2, required_ytd=6)
 
 
 async def test_committee_summary_matches_the_hand_count(app: App, chat: ChatDriver) -> None:
@@ -362,7 +365,7 @@ async def test_committee_summary_matches_the_hand_count(app: App, chat: ChatDriv
         OverdueTask(8, "开展师德师风自查", "sunli", date(2026, 3, 30), None),
     )
     assert summary.meetings == MeetingCount(
-        MeetingKind.COMMITTEE, COMMITTEE, held=2, required=1, held_ytd=4, required_ytd=3
+        MeetingKind.COMMITTEE, COMMITTEE, held=2, required=1, held_ytd=2, required_ytd=3
     )
 
 
@@ -371,10 +374,11 @@ async def test_mid_month_summary_counts_only_what_has_happened(app: App, chat: C
     summary = await month_summary(app.deps, "branch", 2026, 3, local("2026-03-15T12:00"))
     assert isinstance(summary, BranchSummary)
     by_unit = {(count.kind, count.unit): count for count in summary.meetings}
-    # by 03-15: math 03-05 and 03-10 held, 03-05 planned; service's 03-05 was cancelled;
-    # the 03-19 meetings and the 03-26 党课 are not due yet, so they are no gap
-    assert by_unit[GROUP, "math"] == MeetingCount(GROUP, "math", 2, 1, 6, 5)
-    assert by_unit[GROUP, "service"] == MeetingCount(GROUP, "service", 0, 1, 4, 5)
+    # by 03-15: math 03-05 held (03-10 ad hoc: nothing recorded), 03-05 planned; service's 03-05 was
+    # cancelled; January and February left nothing recorded; the 03-19 meetings and the 03-26 党课
+    # are not due yet, so they are no gap
+    assert by_unit[GROUP, "math"] == MeetingCount(GROUP, "math", 1, 1, 1, 5)
+    assert by_unit[GROUP, "service"] == MeetingCount(GROUP, "service", 0, 1, 0, 5)
     assert by_unit[LESSON, "t1"] == MeetingCount(LESSON, "t1", 0, 0, 0, 0)
     assert summary.gaps == ((GROUP, "service"),)
 
@@ -399,8 +403,8 @@ async def test_rendered_summaries_carry_the_key_figures_in_both_languages(app: A
         "数学党小组：完成 2，未完成 1，逾期 1",
         "⚠ #3 建设错题资源库（何马，截止 3月27日）",
         "未指定小组：完成 0，未完成 3，逾期 2",
-        "党小组会·行政服务党小组：1/2；年度 5/6",
-        "支部委员会：2/1；年度 4/3",
+        "党小组会·行政服务党小组：1/2；年度 1/6",
+        "支部委员会：2/1；年度 2/3",
         "⚠ 本月未按计划召开党小组会：行政服务党小组（1/2）",
         "⚠ 本月未按计划召开党课：教工第一党支部（0/1）",
         "3月5日：期限3月9日，3月10日才公示",
@@ -415,7 +419,7 @@ async def test_rendered_summaries_carry_the_key_figures_in_both_languages(app: A
         "1. 刘洋 +16 / +18",
         "数学党小组: done 2, open 1, overdue 1",
         "No group: done 0, open 3, overdue 2",
-        "group meeting·行政服务党小组: 1/2; year 5/6",
+        "group meeting·行政服务党小组: 1/2; year 1/6",
         "Party lesson short this month: 教工第一党支部 (0 of 1)",
         "due Mar 9, published Mar 10",
         "due Mar 23, not published",
@@ -428,7 +432,7 @@ async def test_rendered_summaries_carry_the_key_figures_in_both_languages(app: A
         "3. 何马 +3／+3",
         "数学党小组：完成 2，未完成 1，逾期 1",
         "⚠ #3 建设错题资源库（何马，截止 3月27日）",
-        "党小组会·数学党小组：3/2；年度 7/6",
+        "党小组会·数学党小组：2/2；年度 2/6",
     ):
         assert expected in text, (expected, text)
     assert "due Mar 27" in render_summary(group, en)

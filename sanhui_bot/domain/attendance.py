@@ -11,7 +11,7 @@ held until someone records it.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -172,6 +172,15 @@ def unrecorded_meetings(
 def counts_as_held(meeting: Meeting, unrecorded: Collection[int]) -> bool:
     """Whether a meeting counts as held: not cancelled, not marked 未召开, not left unrecorded."""
     return not meeting.called_off and meeting.id not in unrecorded
+
+
+def as_counted(
+    meetings: Iterable[Meeting], recorded: Collection[int], now: datetime, records_since: datetime | None
+) -> list[Meeting]:
+    """The meetings as the counts of held meetings see them: one left unrecorded (above) counts as
+    not held, so it shows here as 未召开 — in this view only, never stored."""
+    unrecorded = unrecorded_meetings(meetings, recorded, now, records_since)
+    return [replace(m, status=MeetingStatus.NOT_HELD) if m.id in unrecorded else m for m in meetings]
 
 
 def settled_reason(mark: AttendanceMark | None, ended: bool, rules: PointRules) -> PointReason | None:

@@ -14,7 +14,7 @@ from datetime import date, datetime, tzinfo
 from enum import StrEnum
 
 from sanhui_bot.domain.errors import DomainError
-from sanhui_bot.domain.model import Meeting, MeetingKind, MeetingSource, MeetingStatus
+from sanhui_bot.domain.model import Meeting, MeetingKind, MeetingSource
 
 
 class PeriodKind(StrEnum):
@@ -123,7 +123,7 @@ def compliance(
         if start >= cutoff:
             continue
         due = [m for m in mine if start <= m.starts_at < min(end, cutoff)]
-        held = sum(1 for m in due if m.status is not MeetingStatus.CANCELLED)
+        held = sum(1 for m in due if not m.called_off)  # nor marked (or counted, see as_counted) 未召开
         planned = sum(1 for m in due if m.source is MeetingSource.PLAN)
         # A month is too short to owe a quarterly meeting: only its planned slots are required.
         minimum = rule.minimum if part.kind is rule.per else 0

@@ -758,8 +758,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "report_attendance_none": ("  本期没有已召开的会议。", "  No meeting was held in this period."),
     "report_attendance_unrecorded": (
-        "{count} 次会议在启用本系统前召开，出勤未记录，不计入出勤率。",
-        "{count} meeting(s) held before the bot kept records: attendance unknown, not counted.",
+        "{count} 次会议出勤未记录（启用本系统前召开，或已结束会议但无人签到、未补记考勤），不计入出勤率。",
+        "{count} meeting(s) held with attendance not recorded (before the bot kept records, or closed with"
+        " nobody signed in and nothing recorded): not counted.",
     ),
     "report_members_title": ("👤 党员出勤率（出席/应出席）", "👤 Attendance per member (present/expected)"),
     "report_member_line": (
@@ -809,8 +810,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The meeting has not ended; attendance is counted afterwards.",
     ),
     "minutes_attendance_unrecorded": (
-        "会议在启用本系统前召开，出席情况未记录。",
-        "The meeting was held before the bot kept records; attendance was not recorded.",
+        "出席情况未记录（会议在启用本系统前召开，或无人签到、也未补记考勤：/考勤 可补记）。",
+        "Attendance was not recorded (the meeting was held before the bot kept records, or nobody signed"
+        " in and nothing was recorded: /attendance records it).",
     ),
     "minutes_leave_entry": ("{name}（{leave_name}：{reason}）", "{name} ({leave_name}: {reason})"),
     "minutes_quorum": (

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sanhui_bot.commands.model import ExportLedger
+from sanhui_bot.domain.attendance import attendance_recorded
 from sanhui_bot.domain.compliance import Period, PeriodKind
 from sanhui_bot.domain.model import (
     Actor,
@@ -66,8 +67,10 @@ async def export_ledger(deps: Deps, now: datetime) -> dict[str, list[dict[str, A
     attendance_rows: list[dict[str, Any]] = []
     signed_at = {(s.meeting_id, s.member): s.signed_at for s in signins}
     for meeting in meetings:
-        if not attendance_known(meeting, now, since):
-            continue
+        if not attendance_known(meeting, now, since) or not attendance_recorded(
+            meeting.id or 0, signins, records
+        ):
+            continue  # attendance unknown: before the bot kept records, or nothing recorded
         counted = attendance(meeting, rosters[meeting.id or 0], rsvps, signins, records)
         for status, keys in (
             ("present", counted.present),
@@ -313,7 +316,7 @@ async def ledger_snapshot(deps: Deps, year: int, now: datetime, branch: str | No
     counted = {
         m.id or 0: attendance(m, rosters[m.id or 0], rsvps, signins, records)
         for m in meetings
-        if attendance_known(m, now, since)
+        if attendance_known(m, now, since) and attendance_recorded(m.id or 0, signins, records)
     }
     year_tasks = {d.id or 0: tasks[d.id] for d in decisions if d.id in tasks}
     task_ids = {t.id for t in year_tasks.values()}

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sanhui_bot.commands.model import ShowMinutes, ShowReport
-from sanhui_bot.domain.attendance import AttendanceRecord
+from sanhui_bot.domain.attendance import AttendanceRecord, as_counted, attendance_recorded
 from sanhui_bot.domain.compliance import Compliance, Period, PeriodKind, compliance
 from sanhui_bot.domain.counting import (
     PublicationMiss,
@@ -41,7 +41,6 @@ from sanhui_bot.domain.model import (
     Decision,
     Meeting,
     MeetingKind,
-    MeetingStatus,
     Member,
     Rsvp,
     RsvpAnswer,
@@ -192,6 +191,9 @@ async def branch_report(deps: Deps, branch: str, period: Period, now: datetime) 
         decisions = await uow.tasks.decisions(branch)
         since = await records_since(uow)
         records = await uow.attendance.records()
+        recorded_ids = await uow.attendance.recorded_among([m.id for m in meetings if m.id is not None])
+    # A meeting that ended with nothing recorded is not held until someone records it (issue 12).
+    meetings = as_counted(meetings, recorded_ids, cutoff, since)
 
     counts = [
         count
@@ -209,8 +211,10 @@ async def branch_report(deps: Deps, branch: str, period: Period, now: datetime) 
     )
     gaps = tuple(sorted((c for c in counts if c.gap), key=lambda c: (c.period.bounds(deps.tz)[0], c.kind)))
 
-    held = [m for m in meetings if m.status is not MeetingStatus.CANCELLED and m.ends_at <= cutoff]
-    recorded = [m for m in held if attendance_known(m, cutoff, since)]
+    held = [m for m in meetings if not m.called_off and m.ends_at <= cutoff]
+    # Attendance is counted where someone signed in or recorded it; a meeting held without (before
+    # the bot's first start, or closed with nothing recorded) is held, its attendance unknown.
+    recorded = [m for m in held if attendance_known(m, cutoff, since) and m.id in recorded_ids]
     per_meeting = tuple(_meeting_attendance(m, rosters[m.id or 0], rsvps, signins, records) for m in recorded)
     quorums = tuple(
         CongressQuorum(m.meeting.id or 0, deps.local_date(m.meeting.starts_at), check)
@@ -305,7 +309,9 @@ class Minutes:
     suggestions: tuple[Suggestion, ...]
     decisions: tuple[tuple[Decision, Task | None], ...]  # None: voted down (未通过)
     quorum: QuorumCheck | None
-    unrecorded: bool = False  # held before the bot's first start: attendance unknown
+    unrecorded: bool = (
+        False  # over, but attendance unknown: before the bot's first start, or nothing recorded
+    )
 
 
 async def meeting_minutes(deps: Deps, branch: str, meeting_id: int, now: datetime) -> Minutes:
@@ -321,9 +327,9 @@ async def meeting_minutes(deps: Deps, branch: str, meeting_id: int, now: datetim
         decisions = [d for d in await uow.tasks.decisions(branch) if d.meeting_id == meeting_id]
         tasks = {t.decision_id: t for t in await uow.tasks.list(branch)}
         since = await records_since(uow)
-    known = attendance_known(meeting, now, since)
+    known = attendance_known(meeting, now, since) and attendance_recorded(meeting_id, signins, records)
     counted = attendance(meeting, roster, rsvps, signins, records) if known else None
-    over = meeting.status is not MeetingStatus.CANCELLED and meeting.ends_at <= now
+    over = not meeting.called_off and meeting.ends_at <= now
     return Minutes(
         meeting=meeting,
         host=meeting_host(meeting, roster, counted.present if counted else ()),

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
+from sanhui_bot.domain.attendance import as_counted
 from sanhui_bot.domain.compliance import MEETING_RULES, Compliance, Period, PeriodKind, compliance
 from sanhui_bot.domain.counting import (
     DEFAULT_LEDGER_RANGE,
@@ -43,13 +44,12 @@ from sanhui_bot.domain.model import (
     Decision,
     Meeting,
     MeetingKind,
-    MeetingStatus,
     Task,
     committee_unit,
 )
 from sanhui_bot.domain.organisation import Group
 from sanhui_bot.domain.zones import to_zone
-from sanhui_bot.services.deps import Deps
+from sanhui_bot.services.deps import Deps, records_since
 from sanhui_bot.services.points import month_bounds
 
 KIND_ORDER = (MeetingKind.CONGRESS, MeetingKind.COMMITTEE, MeetingKind.GROUP, MeetingKind.LESSON)
@@ -190,6 +190,10 @@ async def month_summary(
         tasks = await uow.tasks.list(ctx.branch)
         meetings = await uow.meetings.between(units, period.year_start, end, include_cancelled=True)
         decisions = await uow.tasks.decisions(ctx.branch) if ctx.kind != "group" else []
+        recorded = await uow.attendance.recorded_among([m.id for m in meetings if m.id is not None])
+        since = await records_since(uow)
+    # A meeting that ended with nothing recorded is not held until someone records it (issue 12).
+    meetings = as_counted(meetings, recorded, cutoff, since)
 
     if ctx.kind == "group":
         group_members = [m for m in members if m.group == ctx.unit]
@@ -293,7 +297,7 @@ def _committee_summary(
         for m in meetings
         if m.kind is MeetingKind.COMMITTEE
         and m.unit == unit
-        and m.status is not MeetingStatus.CANCELLED
+        and not m.called_off
         and period.start <= m.starts_at < period.cutoff
     ]
     ledgers = tuple(
