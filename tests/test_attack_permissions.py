@@ -110,6 +110,10 @@ class World:
         await self.say("liuyang", "branch", "/suggest 建议每月开展一次读书分享")
         return await self.latest("suggestions")
 
+    async def fresh_points_entry(self) -> int:
+        await self.say("zhangwei", "branch", "/points adjust @liuyang +1 主动承担课题")
+        return await self.latest("points")
+
     async def fresh_join_request(self) -> int:
         await self.say(f"guest{next(self.minutes)}", "branch", "/join 王老师")
         return await self.latest("join_requests")
@@ -160,6 +164,7 @@ class _Timed:
 
 
 _close = _Timed("/close {id}", timedelta(minutes=10))
+_not_held = _Timed("/meeting notheld {id} 停电", timedelta(minutes=10))
 _publish = _Timed("/publish {id}", timedelta(minutes=20), closed_first=True)
 
 
@@ -239,6 +244,24 @@ def cases() -> list[Case]:
         Case("/joins", anywhere(LEADERS), plain("/joins")),
         Case("/approve", anywhere(LEADERS), with_target(World.fresh_join_request, "/approve {id} 预备")),
         Case("/web", anywhere(EVERYONE), plain("/web")),
+        Case(
+            "/meeting notheld",
+            anywhere(LEADERS | {"group_leader"}),  # group leader: own group's meeting
+            _not_held.write,
+            at=_not_held.at,
+        ),
+        Case(
+            "/attendance",
+            anywhere(LEADERS | {"discipline", "group_leader"}),  # 纪检委员; a group leader: own group
+            lambda w: plain(f"/attendance {w.group_meeting} @liuyang 出席")(w),
+            at=lambda w: local("2026-03-05T15:30"),
+        ),
+        Case("/points adjust", anywhere(LEADERS), plain("/points adjust @liuyang +1 带头完成课题")),
+        Case(
+            "/points reverse",
+            anywhere(LEADERS),
+            with_target(World.fresh_points_entry, "/points reverse {id} 录入有误"),
+        ),
     ]
 
 
