@@ -83,7 +83,11 @@ async def test_the_decision_list_and_its_publication_are_posted_once_with_every_
     await announcer.tick(recorder.now)
     await announcer.tick(recorder.now)  # a second tick posts nothing new
     (draft,) = recorder.texts("committee", "决议清单（待公示）")
-    assert "完成劳动教育课程方案" in draft[1] and "责任人 刘洋" in draft[1] and "截止 3月31日（周二）" in draft[1]
+    assert (
+        "完成劳动教育课程方案" in draft[1]
+        and "责任人 刘洋" in draft[1]
+        and "截止 3月31日（周二）" in draft[1]
+    )
     (check,) = recorder.texts("committee", "议事台账")  # one task: fewer than 3
     assert "1 项重点任务" in check[1]
     await chat.say("zhangwei", "branch", f"/publish {meeting.id}", local("2026-03-13T09:00"))

@@ -310,3 +310,15 @@ def test_an_unchanged_entry_records_nothing() -> None:
 
 def _fields(change: RosterChange) -> dict[str, Any]:
     return {name: getattr(change, name) for name in RosterChange.__dataclass_fields__}
+
+
+def test_a_left_date_still_in_the_file_after_a_return_is_recorded_once() -> None:
+    entry = DatedEntry(_member(), left=date(2026, 3, 1))
+    known = [
+        RosterChange("a", RosterChangeKind.JOINED, None, NOW, MemberStatus.FULL, "math", id=1),
+        RosterChange("a", RosterChangeKind.LEFT, date(2026, 3, 1), NOW, id=2),
+        RosterChange("a", RosterChangeKind.JOINED, date(2026, 4, 1), NOW, MemberStatus.FULL, "math", id=3),
+    ]
+    assert (
+        changes_for_entry(entry, known, date(2026, 4, 20), NOW, first_sight=False, stored_as=_member()) == []
+    )

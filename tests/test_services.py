@@ -226,7 +226,9 @@ async def open_task(chat: ChatDriver, extra: str = "") -> None:
 
 async def test_task_closed_loop_with_points(chat: ChatDriver) -> None:
     await open_task(chat, " 小组:数学")
-    assert "须先由「数学党小组」认领" in await chat.say("liuyang", "g-math", "/done 1")  # claimed first, then done
+    assert "须先由「数学党小组」认领" in await chat.say(
+        "liuyang", "g-math", "/done 1"
+    )  # claimed first, then done
     assert "权限" in await chat.say("liuyang", "g-math", "/claim 1")
     assert "指定由「数学党小组」认领" in await chat.say(
         "zhoumin", "g-grade10", "/claim 1"

@@ -225,7 +225,8 @@ def changes_for_entry(
                 RosterChange(member.key, RosterChangeKind.GROUP, entry.group_since or today, now, group=group)
             )
         added.extend(_standing_changes(entry, latest, stored_as or member, today, now))
-    if entry.left is not None:
+    recorded_left = {c.effective_on for c in known if c.kind is RosterChangeKind.LEFT}
+    if entry.left is not None and entry.left not in recorded_left:
         added.append(RosterChange(member.key, RosterChangeKind.LEFT, entry.left, now))
     return added
 

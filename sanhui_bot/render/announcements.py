@@ -184,7 +184,9 @@ def task_post(
         delta=overdue_delta,
     )
     if not task.completable:
-        text += "\n" + _t(renderer, "task_awaits_claim", id=task.id, group_name=renderer.group_name(task.group))
+        text += "\n" + _t(
+            renderer, "task_awaits_claim", id=task.id, group_name=renderer.group_name(task.group)
+        )
     # No subject: a reminder is not edited in place; the task's card is. Its buttons are the owner's
     # own actions only (issue 14: no 认领 the owner may not press).
     buttons = (Button(_t(renderer, "task_done_button"), f"/done {task.id}"),) if task.completable else ()

@@ -402,7 +402,9 @@ class Renderer:
                 scope_name=self.w(f"scope.{listing.scope}"),
                 total=listing.total,
                 overdue_part=self.t("tasks_overdue_part", count=listing.overdue) if listing.overdue else "",
-                finished_part=self.t("tasks_finished_part", count=listing.finished) if listing.finished else "",
+                finished_part=self.t("tasks_finished_part", count=listing.finished)
+                if listing.finished
+                else "",
                 page=listing.page,
                 pages=listing.pages,
             )

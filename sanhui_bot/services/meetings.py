@@ -210,7 +210,9 @@ async def _not_manager(deps: Deps, meeting: Meeting) -> PermissionDenied:
     people = await role_holders(deps, meeting.branch, ["secretary", "deputy"])
     if meeting.kind is MeetingKind.GROUP:
         people += await role_holders(deps, meeting.branch, ["group_leader"], meeting.unit)
-        return PermissionDenied("not_group_meeting_manager", meeting=meeting.id, unit=meeting.unit, people=people)
+        return PermissionDenied(
+            "not_group_meeting_manager", meeting=meeting.id, unit=meeting.unit, people=people
+        )
     return PermissionDenied("not_meeting_manager", meeting=meeting.id, people=people)
 
 
