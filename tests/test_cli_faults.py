@@ -145,6 +145,18 @@ def test_telegram_unreachable_at_the_start_of_run(tmp_path: Path) -> None:
     assert "SECRET-TOKEN" not in verbose.stderr
 
 
+def test_matrix_unreachable_at_the_start_of_run(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    text = EXAMPLE.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("https://matrix.school.example.org", "http://127.0.0.1:1"), encoding="utf-8"
+    )
+    env = {"SANHUI_MATRIX_PASSWORD": "mx-S3CRET-pw"}
+    result = bot("run", "--config", str(config), "--db", str(tmp_path / "bot.db"), env=env)
+    assert_short_failure(result, "matrix", "http://127.0.0.1:1")
+    assert "S3CRET" not in result.stderr
+
+
 # --- real read-only and full disks (a tmpfs) ---------------------------------------------------
 
 
