@@ -165,6 +165,8 @@ async def test_the_discipline_member_records_a_meeting_nobody_signed_in_to(
     assert live(data, "zhangwei") == [("absent", -2)] and live(data, "hema") == [("absent", -2)]
     [entry] = entries(data, "liuyang")
     assert entry["occurred_at"].startswith("2026-03-05T17:00")  # dated when it was recorded
+    minutes = await chat.say("zhaolei", "committee", f"/纪要 {meeting}", at=local("2026-03-05T17:05"))
+    assert "赵磊 记录" in minutes and "刘洋" in minutes, minutes
 
 
 async def test_a_meeting_with_nothing_recorded_is_not_held_until_it_is_recorded(

@@ -805,6 +805,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "minutes_attendance_present": ("出席：{names}", "Present: {names}"),
     "minutes_attendance_leave": ("请假：{names}", "On leave: {names}"),
     "minutes_attendance_absent": ("缺席：{names}", "Absent: {names}"),
+    "minutes_attendance_recorded_by": (
+        "{recorder} 记录（/考勤）：{names}；其余为本人签到或请假",
+        "Recorded by {recorder} (/attendance): {names}; the rest signed in or asked for leave themselves",
+    ),
     "minutes_attendance_pending": (
         "会议尚未结束，出席情况待会后统计。",
         "The meeting has not ended; attendance is counted afterwards.",

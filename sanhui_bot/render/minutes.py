@@ -86,6 +86,14 @@ def render_minutes(minutes: Minutes, renderer: Renderer) -> str:
             f"- {t('minutes_attendance_leave', names=renderer.w('list_sep').join(leave_entries) or t('minutes_suggestions_none'))}",
             f"- {t('minutes_attendance_absent', names=_names(counted.absent, renderer))}",
         ]
+        # Every attendance record says how it was made: by the member, or by whom (issue 12).
+        by_recorder: dict[str, list[str]] = {}
+        for member, recorder in counted.recorded_by.items():
+            by_recorder.setdefault(recorder, []).append(member)
+        lines += [
+            f"- {t('minutes_attendance_recorded_by', recorder=renderer.name(recorder), names=_names(members, renderer))}"
+            for recorder, members in sorted(by_recorder.items())
+        ]
         if minutes.quorum is not None:
             verdict = "report_quorum_reached" if minutes.quorum.reached else "report_quorum_missed"
             lines += [
