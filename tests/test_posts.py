@@ -120,3 +120,44 @@ async def test_refusals_name_the_people_and_the_roles_that_may(app: App, chat: C
     # a member's /decision: the secretaries anywhere, a committee member in the 支委群
     refused = await chat.say("liuyang", "g-math", "/decision 甲 @liuyang 截止:2026-03-20")
     assert "支委群" in refused and "张伟" in refused
+
+
+def test_every_alias_a_notice_mentions_works_and_help_lists_meeting_move() -> None:
+    # issue 14 seen 7: `/发言提纲 93` was unknown; /help left out /meeting move
+    from sanhui_bot.commands.model import SubmitOutline
+    from sanhui_bot.commands.parser import parse_command
+    from sanhui_bot.render.catalog import message
+
+    assert parse_command("/发言提纲 93 结合岗位谈体会", date(2026, 3, 1)) == SubmitOutline(
+        93, "结合岗位谈体会"
+    )
+    for language in ("zh-CN", "en"):
+        assert "/meeting move" in message("help", language)
+
+
+def test_english_says_no_code_words() -> None:
+    # issue 14 seen 7: English showed `basically_satisfied` and "0 item(s)"
+    from sanhui_bot.render import parse_messages
+    from sanhui_bot.render.catalog import MESSAGES
+
+    english = [en for _, en in MESSAGES.values()]
+    english += [usage["en"][0] for usage in parse_messages._USAGE.values()]
+    english += [texts["en"] for texts in parse_messages._MESSAGES.values()]
+    for text in english:
+        assert "basically_satisfied" not in text and "(s)" not in text, text
+
+
+async def test_a_party_lesson_notice_does_not_call_its_topics_a_decision_agenda(
+    app: App, chat: ChatDriver
+) -> None:
+    from sanhui_bot.domain.announcements import PostKind
+    from sanhui_bot.render.announcements import meeting_post
+    from sanhui_bot.render.replies import renderer_for
+    from sanhui_bot.services.announcements import meeting_announcement
+
+    await plan_meetings(app, chat.now)
+    lesson = next(m["id"] for m in (await chat.export())["meetings"] if m["kind"] == "lesson")
+    assert "学习" in await chat.say("zhangwei", "branch", f"/agenda {lesson} add 学习新修订的条例")
+    data = await meeting_announcement(app.deps, lesson, with_attendance=False)
+    notice = meeting_post(PostKind.NOTICE, data, await renderer_for(app.deps, "zh-CN"), False)
+    assert "学习新修订的条例" in notice.text and "议事清单" not in notice.text

@@ -109,7 +109,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "signin": ("签到",),
     "close": ("结束会议", "散会"),
     "publish": ("公示",),
-    "outline": ("提纲",),
+    "outline": ("提纲", "发言提纲"),  # the congress notice asks for a 发言提纲
     "suggest": ("xiance", "献策"),
     "adopt": ("采纳",),
     "decision": ("决议",),
@@ -308,6 +308,7 @@ _RATINGS: _Vocabulary[Rating] = _Vocabulary(
         "基本满意": Rating.BASICALLY_SATISFIED,
         "basically_satisfied": Rating.BASICALLY_SATISFIED,
         "basically-satisfied": Rating.BASICALLY_SATISFIED,
+        "basic": Rating.BASICALLY_SATISFIED,
         "ok": Rating.BASICALLY_SATISFIED,
         "不满意": Rating.UNSATISFIED,
         "unsatisfied": Rating.UNSATISFIED,

@@ -57,7 +57,9 @@ def meeting_post(
         if meeting.fixed_topic:
             lines.append(_t(renderer, "notice_agenda_fixed", topic=meeting.fixed_topic))
         elif announcement.view.agenda:
-            lines.append(_t(renderer, "notice_agenda_title"))
+            # a 党课 has a topic and a speaker, not a 议事清单 of matters to decide
+            title = "notice_lesson_title" if meeting.kind is MeetingKind.LESSON else "notice_agenda_title"
+            lines.append(_t(renderer, title))
         start = 2 if meeting.fixed_topic else 1
         for n, item in enumerate(announcement.view.agenda, start):
             lines.append(_t(renderer, "notice_agenda_item", n=n, topic=item.topic))

@@ -445,7 +445,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "task_done": (
         "任务 #{id} 已完成：{title}（{owner}）{note_part}{points_part}\n请大家评价：/rate {id} 满意 | 基本满意 | 不满意",
-        "Task #{id} is done: {title} ({owner}).{note_part}{points_part}\nPlease rate it: /rate {id} satisfied | basically_satisfied | unsatisfied",
+        "Task #{id} is done: {title} ({owner}).{note_part}{points_part}\nPlease rate it: /rate {id} satisfied | basic | unsatisfied",
     ),
     "task_done_note": ("说明：{note}。", " Note: {note}."),
     "task_rated": (
@@ -512,14 +512,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "help": (
         "三会一课助手 — 可用命令：\n"
         "/meetings 近期会议\n"
-        "/meeting new <类型> <日期> <时间> [标题] 安排会议（书记）；/meeting cancel <会议号> 取消\n"
+        "/meeting new <类型> <日期> <时间> [标题] 安排会议（书记）；/meeting move <会议号> <日期> <时间> 改期；/meeting cancel <会议号> 取消\n"
         "/agenda <会议号> add <议题> 增加议题（支委）\n"
         "/rsvp <会议号> 参加 | 请假 [事假|病假|公假|其他] <原因> | 不参加\n"
-        "/signin <会议号> 签到　/outline <会议号> <内容> 提交发言提纲\n"
+        "/signin <会议号> 签到　/outline <会议号> <内容> 提交发言提纲（/发言提纲 亦可）\n"
         "/suggest <内容> 献策（/xiance 亦可）　/adopt <献策号> 采纳（书记）\n"
         "/decision <标题> @责任人 截止:<日期> [牵头:@支委] [小组:<小组>] 记录决议（书记；支委在支委群）\n"
         "/close <会议号> 结束会议、生成决议清单　/publish <会议号> 公示决议清单（书记）\n"
-        "/tasks [我的|逾期|小组] 任务　/claim <任务号> 认领（党小组长）\n"
+        "/tasks [我的|逾期|小组|全部] [页码] 任务　/claim <任务号> 认领（党小组长）\n"
         "/done <任务号> [说明] 报告完成　/rate <任务号> 满意|基本满意|不满意 评价\n"
         "/report [月|季度|年] 报告（支委）　/minutes <会议号> 会议纪要　/export [xlsx|csv|ics] 导出台账（书记）\n"
         "/attendance <会议号> @党员 出席|请假 事由|缺席 记录考勤（书记、纪检委员、党小组长）　/meeting notheld <会议号> <原因> 会议未召开\n"
@@ -527,15 +527,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "/join <姓名> 申请入册　/help <命令> 查看某个命令的用法",
         "Party life assistant — commands:\n"
         "/meetings upcoming meetings\n"
-        "/meeting new <kind> <date> <time> [title] (secretary); /meeting cancel <N>\n"
+        "/meeting new <kind> <date> <time> [title] (secretary); /meeting move <N> <date> <time>; /meeting cancel <N>\n"
         "/agenda <N> add <topic> (committee)\n"
         "/rsvp <N> yes | leave [personal|sick|official|other] <reason> | no\n"
         "/signin <N>   /outline <N> <text> hand in a speaking outline\n"
         "/suggest <text> (or /xiance)   /adopt <N> (secretary)\n"
         "/decision <title> @owner due:<date> [lead:@member] [group:<group>] (secretary; committee in the committee chat)\n"
         "/close <N> close a meeting, draft its decision list   /publish <N> publish it (secretary)\n"
-        "/tasks [mine|overdue|group]   /claim <N> (group leader)\n"
-        "/done <N> [note]   /rate <N> satisfied|basically_satisfied|unsatisfied\n"
+        "/tasks [mine|overdue|group|all] [page]   /claim <N> (group leader)\n"
+        "/done <N> [note]   /rate <N> satisfied|basic|unsatisfied\n"
         "/report [month|quarter|year] (committee)   /minutes <N>   /export [xlsx|csv|ics] (secretary)\n"
         "/attendance <N> @member present|leave <reason>|absent record attendance (secretary, discipline member,"
         " group leader)   /meeting notheld <N> <reason>\n"
@@ -608,7 +608,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # --- closing a meeting and publishing its 决议清单 (render/closing.py)
     "close_done": (
         "#{id} {kind_name}（{when}）已结束，决议清单共 {count} 项，已发到支委群。\n公示期限：{deadline}（会后2个工作日内），公示请发送 /publish {id}。",
-        "#{id} {kind_name} ({when}) is closed; its decision list has {count} item(s) and went to the committee chat.\nPublish by {deadline} (2 working days): /publish {id}.",
+        "#{id} {kind_name} ({when}) is closed; its decision list went to the committee chat (decisions on it: {count}).\nPublish by {deadline} (2 working days): /publish {id}.",
     ),
     "publish_done": (
         "#{id} {kind_name}（{when}）的决议清单已公示{late_part}。",
@@ -645,7 +645,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "post_ledger_check": (
         "📒 提醒书记：#{id} 支委会议事台账记了 {count} 项重点任务，按要求应为 3–5 项，请核对。",
-        "📒 Secretary: the ledger of committee meeting #{id} holds {count} key task(s); it should hold 3-5.",
+        "📒 Secretary: the ledger of committee meeting #{id} should hold 3-5 key tasks; it holds {count}.",
     ),
     "post_notice": (
         "📢 会议通知 #{id}：{kind_name}{unit_part}\n时间：{when}{place_part}",
@@ -658,6 +658,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Agenda (1+X):\n  Fixed topic: {topic}",
     ),
     "post_notice_agenda_title": ("议事清单：", "Agenda:"),
+    "post_notice_lesson_title": ("党课内容：", "The lesson:"),
     "post_notice_agenda_item": ("  {n}. {topic}", "  {n}. {topic}"),
     "post_moved": (
         "📅 会议改期：#{id} {kind_name} 原定 {before}，改为 {when}。已回复的请按新时间重新确认。",
@@ -726,7 +727,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "post_task_overdue": (
         "❗ {owner}：任务 #{id}「{title}」已逾期 {week} 周（截止 {due}），积分 {delta:+d}。请尽快完成并发送 /done {id}。",
-        "❗ {owner}: task #{id} \u201c{title}\u201d is {week} week(s) overdue (due {due}); points {delta:+d}. Please finish it and send /done {id}.",
+        "❗ {owner}: task #{id} \u201c{title}\u201d is overdue, week {week} (it was due {due}); points {delta:+d}. Please finish it and send /done {id}.",
     ),
     # --- /report, /minutes, /export (render/reports.py, render/minutes.py)
     "report_title": (
@@ -759,8 +760,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report_attendance_none": ("  本期没有已召开的会议。", "  No meeting was held in this period."),
     "report_attendance_unrecorded": (
         "{count} 次会议出勤未记录（启用本系统前召开，或已结束会议但无人签到、未补记考勤），不计入出勤率。",
-        "{count} meeting(s) held with attendance not recorded (before the bot kept records, or closed with"
-        " nobody signed in and nothing recorded): not counted.",
+        "Meetings held with attendance not recorded (before the bot kept records, or closed with nobody signed"
+        " in and nothing recorded), not counted: {count}.",
     ),
     "report_members_title": ("👤 党员出勤率（出席/应出席）", "👤 Attendance per member (present/expected)"),
     "report_member_line": (

@@ -152,7 +152,7 @@ _USAGE: dict[str, dict[str, tuple[str, str]]] = {
     },
     "rate": {
         ZH: ("/rate <任务编号> 满意 | 基本满意 | 不满意（或 /评价）", "/评价 7 满意"),
-        EN: ("/rate <task number> satisfied | basically_satisfied | unsatisfied", "/rate 7 satisfied"),
+        EN: ("/rate <task number> satisfied | basic | unsatisfied", "/rate 7 satisfied"),
     },
     "points": {
         ZH: (
@@ -279,7 +279,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
     },
     "bad_rating": {
         ZH: "评价只能是 满意、基本满意 或 不满意，“{value}”不行。",
-        EN: "A rating is satisfied, basically satisfied or unsatisfied, not “{value}”.",
+        EN: "A rating is satisfied, basic (basically satisfied) or unsatisfied, not “{value}”.",
     },
     "bad_scope": {
         ZH: "“{value}”不是任务范围，可选：我的、逾期、小组、全部，可再写页码，如 /tasks 逾期 2。",
@@ -356,7 +356,7 @@ _PARAM_LABELS: dict[str, dict[str, str]] = {
     "answer": {ZH: "回复（参加、请假 或 不参加）", EN: "answer (yes, leave or no)"},
     "rating": {
         ZH: "评价（满意、基本满意 或 不满意）",
-        EN: "rating (satisfied, basically_satisfied or unsatisfied)",
+        EN: "rating (satisfied, basic or unsatisfied)",
     },
     "name": {ZH: "姓名", EN: "name"},
     "group": {ZH: "小组", EN: "group"},
