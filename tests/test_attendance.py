@@ -224,7 +224,7 @@ async def test_a_late_sick_leave_and_a_reversal_restore_the_points_and_points_ad
     for member in ("zhangwei", "hema", "liuyang"):
         statement = await chat.say(member, "branch", "/积分 3月", at=local("2026-03-06T10:00"))
         mine = entries(data, member)
-        shown = {int(number) for number in re.findall(r"#(\d+) 2026-", statement)}
+        shown = {int(number) for number in re.findall(r"#(\d+) \d+月\d+日", statement)}
         assert shown == {e["id"] for e in mine}, statement
         total = sum(e["delta"] for e in mine)
         assert f"积分：{total:+d}" in statement, statement

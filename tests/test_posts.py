@@ -161,3 +161,41 @@ async def test_a_party_lesson_notice_does_not_call_its_topics_a_decision_agenda(
     data = await meeting_announcement(app.deps, lesson, with_attendance=False)
     notice = meeting_post(PostKind.NOTICE, data, await renderer_for(app.deps, "zh-CN"), False)
     assert "学习新修订的条例" in notice.text and "议事清单" not in notice.text
+
+
+async def test_points_say_what_each_entry_was_for_and_rank_only_members_with_entries(
+    app: App, chat: ChatDriver
+) -> None:
+    # issue 14 seen 5: `签到（meeting:23）`, `任务逾期（task:4:week:3）`, and "第 2/16 名" for no points
+    await plan_meetings(app, chat.now)
+    meeting = next(
+        m
+        for m in (await chat.export())["meetings"]
+        if m["unit"] == "math" and m["starts_at"].startswith("2026-03-05")
+    )
+    await chat.say("zhangwei", "branch", "/decision 整理台账 @liuyang 截止:2026-03-10")
+    await chat.say("liuyang", "g-math", f"/signin {meeting['id']}", at=local("2026-03-05T14:35"))
+    await chat.say("chenjing", "g-math", f"/signin {meeting['id']}", at=local("2026-03-05T14:36"))
+    await chat.say("liuyang", "branch", "/done 1 已整理", at=local("2026-03-09T10:00"))
+    mine = await chat.say("liuyang", "branch", "/points 3", at=local("2026-03-20T10:00"))
+    assert f"#{meeting['id']}" in mine and "党小组会" in mine and "3月5日（周四）" in mine
+    assert "任务 #1「整理台账」" in mine
+    assert "meeting:" not in mine and "task:" not in mine
+    assert "第 1/2 名" in mine  # 刘洋 +7 and 陈静 +2 have entries; the other 13 have no place
+    tied = await chat.say("chenjing", "branch", "/points 3")
+    assert "第 2/2 名" in tied and "并列" not in tied
+    nobody = await chat.say("hema", "branch", "/points 3")
+    assert "不参与排名" in nobody and "名（" not in nobody and "/2 名" not in nobody
+
+
+async def test_points_show_a_shared_place_as_joint(app: App, chat: ChatDriver) -> None:
+    await plan_meetings(app, chat.now)
+    meeting = next(
+        m
+        for m in (await chat.export())["meetings"]
+        if m["unit"] == "math" and m["starts_at"].startswith("2026-03-05")
+    )
+    for key in ("liuyang", "chenjing"):
+        await chat.say(key, "g-math", f"/signin {meeting['id']}", at=local("2026-03-05T14:35"))
+    reply = await chat.say("liuyang", "branch", "/points 3")
+    assert "并列第 1/2 名" in reply

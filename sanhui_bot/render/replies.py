@@ -32,7 +32,7 @@ from sanhui_bot.render.parse_messages import parse_error_text, usage
 from sanhui_bot.services.attendance import AttendanceResult, NotHeldResult
 from sanhui_bot.services.deps import Deps
 from sanhui_bot.services.meetings import MeetingView, RsvpResult, SignInResult, Tally
-from sanhui_bot.services.points import PointsStatement
+from sanhui_bot.services.points import EntrySubject, PointsStatement
 from sanhui_bot.services.roster import member_names
 from sanhui_bot.services.tasks import CompletionResult, DecisionResult, RatingResult, TaskListing
 
@@ -495,8 +495,7 @@ class Renderer:
                 year=statement.year,
                 month=statement.month,
                 month_total=statement.month_total,
-                rank=statement.rank,
-                ranked=statement.ranked,
+                rank_text=self._rank_text(statement),
                 year_total=statement.year_total,
             )
         ]
@@ -510,16 +509,45 @@ class Renderer:
                 self.t(
                     "points_entry",
                     id=entry.id,
-                    date=to_zone(entry.occurred_at, self.tz).date().isoformat(),
+                    date=self.day(to_zone(entry.occurred_at, self.tz).date()),
                     delta=entry.delta,
                     reason_name=self.w(f"reason.{entry.reason}"),
-                    source=entry.source,
+                    what=self._entry_subject(statement.subjects.get(entry.source)),
                     note_part=note_part,
                 )
             )
         if not statement.entries:
             lines.append(self.t("points_none"))
         return Reply("\n".join(lines))
+
+    def _rank_text(self, statement: PointsStatement) -> str:
+        if statement.rank is None:
+            return self.t("points_unranked")
+        code = "points_rank_tied" if statement.tied else "points_rank"
+        return self.t(code, rank=statement.rank, ranked=statement.ranked)
+
+    def _entry_subject(self, subject: EntrySubject | None) -> str:
+        """What an entry was for, in words: the meeting and its day, the task and its title."""
+        if subject is None:
+            return ""
+        if subject.kind == "meeting" and subject.starts_at is not None:
+            kind = self.w(f"kind.{subject.meeting_kind}") if subject.meeting_kind else ""
+            return self.t(
+                "points_for_meeting",
+                id=subject.number,
+                kind_name=kind,
+                day=self.day(to_zone(subject.starts_at, self.tz).date()),
+            )
+        if subject.kind == "task":
+            week = self.t("points_for_week", week=subject.week) if subject.week else ""
+            return self.t("points_for_task", id=subject.number, title=subject.title, week_part=week)
+        if subject.kind == "suggestion":
+            return self.t("points_for_suggestion", id=subject.number, text=subject.title[:30])
+        if subject.kind == "entry":
+            return self.t("points_for_entry", id=subject.number)
+        if subject.kind == "day" and subject.day is not None:
+            return self.t("points_for_day", day=self.day(subject.day))
+        return ""
 
     def points_reversed(self, entry: PointEntry) -> Reply:
         return Reply(

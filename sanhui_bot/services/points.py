@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from sanhui_bot.commands.model import AdjustPoints, ShowPoints
 from sanhui_bot.domain.counting import competition_rank
 from sanhui_bot.domain.errors import DomainError, NotFound
-from sanhui_bot.domain.model import Actor, ChatContext, Member
+from sanhui_bot.domain.model import Actor, ChatContext, MeetingKind, Member
 from sanhui_bot.domain.permissions import Action, require
 from sanhui_bot.domain.points import PointEntry, PointReason, adjustment, earn, reversal, total
 from sanhui_bot.services.deps import Deps, require_chat
@@ -37,8 +37,56 @@ class PointsStatement:
     entries: list[PointEntry]
     month_total: int
     year_total: int
-    rank: int  # 1-based place in the branch for the month (ties share a place)
-    ranked: int  # how many members were ranked
+    rank: int | None  # 1-based place among members with entries this month; None: no entries, no rank
+    ranked: int  # how many members were ranked (those with entries this month)
+    tied: bool = False  # another ranked member has the same total (并列)
+    subjects: dict[str, EntrySubject] = field(default_factory=dict)  # entry source -> what it was for
+
+
+@dataclass(frozen=True, slots=True)
+class EntrySubject:
+    """What a points entry was for, as people know it: a meeting, a task, a suggestion, a day."""
+
+    kind: str  # meeting | task | suggestion | entry | day
+    number: int | None = None
+    title: str = ""
+    meeting_kind: MeetingKind | None = None
+    starts_at: datetime | None = None
+    day: date | None = None
+    week: int | None = None  # a task's week overdue
+
+
+async def _subjects(uow: UnitOfWork, entries: list[PointEntry]) -> dict[str, EntrySubject]:
+    """Each entry's source ("meeting:12", "task:7:week:2", "rating:7:who", "suggestion:3",
+    "entry:9", "day:2026-03-05") read as the meeting, task or suggestion it names."""
+    subjects: dict[str, EntrySubject] = {}
+    for source in {entry.source for entry in entries}:
+        kind, _, rest = source.partition(":")
+        head, _, tail = rest.partition(":")
+        number = int(head) if head.isdigit() else None
+        if kind == "meeting" and number is not None:
+            meeting = await uow.meetings.get(number)
+            if meeting is not None:
+                subjects[source] = EntrySubject(
+                    "meeting", number, meeting.title, meeting.kind, meeting.starts_at
+                )
+        elif kind in ("task", "rating") and number is not None:
+            task = await uow.tasks.get(number)
+            week = tail.removeprefix("week:")
+            subjects[source] = EntrySubject(
+                "task",
+                number,
+                task.title if task else "",
+                week=int(week) if kind == "task" and week.isdigit() else None,
+            )
+        elif kind == "suggestion" and number is not None:
+            suggestion = await uow.suggestions.get(number)
+            subjects[source] = EntrySubject("suggestion", number, suggestion.text if suggestion else "")
+        elif kind == "entry" and number is not None:
+            subjects[source] = EntrySubject("entry", number)
+        elif kind == "day" and len(rest) == 10 and rest[4] == rest[7] == "-":
+            subjects[source] = EntrySubject("day", day=date.fromisoformat(rest))
+    return subjects
 
 
 def month_bounds(deps: Deps, year: int, month: int) -> tuple[datetime, datetime]:
@@ -63,21 +111,27 @@ async def member_points(
     async with deps.uow() as uow:
         entries = await uow.points.entries(since=start, until=end)
         year_entries = await uow.points.entries(member.key, since=year_start, until=year_end)
-        members = [m for m in await uow.members.list(chat.branch) if m.active]
-    totals = {m.key: 0 for m in members}
+        members = {m.key for m in await uow.members.list(chat.branch) if m.active}
+        own = [entry for entry in entries if entry.member == member.key]
+        subjects = await _subjects(uow, own)
+    # Ranked: the members with entries this month; one without any has no place (issue 14: not
+    # "第 2/16 名" for nothing), and equal totals share a place, shown as 并列.
+    totals: dict[str, int] = {}
     for entry in entries:
-        if entry.member in totals:
-            totals[entry.member] += entry.delta
-    mine = totals.get(member.key, 0)
+        if entry.member in members:
+            totals[entry.member] = totals.get(entry.member, 0) + entry.delta
+    mine = totals.get(member.key)
     return PointsStatement(
         member=member,
         year=year,
         month=month,
-        entries=[entry for entry in entries if entry.member == member.key],
-        month_total=mine,
+        entries=own,
+        month_total=mine or 0,
         year_total=total(year_entries),
-        rank=competition_rank(mine, totals.values()),
+        rank=competition_rank(mine, totals.values()) if mine is not None else None,
         ranked=len(totals),
+        tied=mine is not None and sum(1 for value in totals.values() if value == mine) > 1,
+        subjects=subjects,
     )
 
 
