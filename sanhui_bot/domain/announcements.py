@@ -162,9 +162,18 @@ def meeting_posts(
 
 
 def task_posts(
-    task: Task, chat: str, rules: AnnouncementRules, tz: tzinfo, until: datetime
+    task: Task,
+    chat: str,
+    rules: AnnouncementRules,
+    tz: tzinfo,
+    until: datetime,
+    since: datetime | None = None,
 ) -> list[PlannedPost]:
-    """Reminders to a task's owner: 3 days before, on the day, and weekly while overdue (up to `until`)."""
+    """Reminders to a task's owner: 3 days before, on the day, and weekly while overdue (up to `until`).
+
+    Given `since`, the weekly reminders due before it are left out (a few of the last may remain), so
+    a window's planning costs the same for a task overdue for a week or for five years.
+    """
     if task.id is None or task.finished:
         return []
     subject = f"task:{task.id}"
@@ -188,6 +197,8 @@ def task_posts(
         ),
     ]
     week = 1
+    if since is not None:
+        week = max(1, (since.astimezone(tz).date() - due).days // 7)
     while (moment := _at(due + timedelta(days=7 * week), rules.task_reminder_at, tz)) <= until:
         posts.append(
             PlannedPost(

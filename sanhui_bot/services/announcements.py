@@ -138,7 +138,9 @@ async def posts_between(deps: Deps, start: datetime, end: datetime) -> list[Plan
         branch = deps.org.branch(task.branch)
         if branch is not None:
             chat = owner_chat(members.get(task.owner), branch, task.owner in private)
-            posts += _isolated(f"task {task.id}", partial(task_posts, task, chat, rules, deps.tz, end))
+            posts += _isolated(
+                f"task {task.id}", partial(task_posts, task, chat, rules, deps.tz, end, since=start)
+            )
     for year, month in months_between(start, end, deps.tz):
         posts += month_end_posts(_chats(deps), year, month, rules, deps.tz)
     due = [post for post in posts if start < post.due_at <= end]

@@ -294,8 +294,9 @@ async def ledger_snapshot(deps: Deps, year: int, now: datetime, branch: str | No
     async with deps.uow() as uow:
         members = await uow.members.list(branch, include_inactive=True)
         meetings = [m for m in await uow.meetings.list(branch) if in_year(m.starts_at)]
-        rsvps = await uow.attendance.rsvps()
-        signins = await uow.attendance.signins()
+        year_ids = [m.id for m in meetings if m.id is not None]  # this branch's, this year's only
+        rsvps = await uow.attendance.rsvps(of=year_ids)
+        signins = await uow.attendance.signins(of=year_ids)
         records = await uow.attendance.records()
         agenda = {m.id or 0: await uow.meetings.agenda(m.id or 0) for m in meetings}
         suggestions = [s for s in await uow.suggestions.list(branch) if in_year(s.submitted_at)]
@@ -303,7 +304,8 @@ async def ledger_snapshot(deps: Deps, year: int, now: datetime, branch: str | No
         tasks = {t.decision_id: t for t in await uow.tasks.list(branch) if t.decision_id is not None}
         ratings = await uow.tasks.ratings()
         member_keys = {m.key for m in members}
-        points = [e for e in await uow.points.entries(since=start, until=end) if e.member in member_keys]
+        year_points = await uow.points.entries(since=start, until=end, branch=branch)
+        points = [e for e in year_points if e.member in member_keys]
         since = await records_since(uow)
         rosters = {m.id or 0: await deps.roster_of(uow, m) for m in meetings}
         history = await deps.roster.history(uow)

@@ -185,8 +185,9 @@ async def branch_report(deps: Deps, branch: str, period: Period, now: datetime) 
         # Each meeting counts the roster of its own day, so later joins and departures change nothing.
         rosters = {m.id or 0: await deps.roster_of(uow, m) for m in meetings}
         members = [m for m in await deps.roster.members(uow) if m.branch == branch]
-        rsvps = await uow.attendance.rsvps()
-        signins = await uow.attendance.signins()
+        held_ids = [m.id for m in meetings if m.id is not None]  # this branch's, this period's only
+        rsvps = await uow.attendance.rsvps(of=held_ids)
+        signins = await uow.attendance.signins(of=held_ids)
         tasks = await uow.tasks.list(branch)
         decisions = await uow.tasks.decisions(branch)
         since = await records_since(uow)

@@ -587,11 +587,13 @@ class SqlAttendanceRepository:
         parameters = {"meeting_id": meeting_id, "member": member}
         return (await self._connection.execute(_SIGNED_IN, parameters)).first() is not None
 
-    async def rsvps(self, meeting_id: int | None = None) -> list[Rsvp]:
+    async def rsvps(self, meeting_id: int | None = None, *, of: Sequence[int] | None = None) -> list[Rsvp]:
         """RSVPs ordered by meeting, then when answered, then member."""
         query = select(rsvps).order_by(rsvps.c.meeting_id, rsvps.c.answered_at, rsvps.c.member)
         if meeting_id is not None:
             query = query.where(rsvps.c.meeting_id == meeting_id)
+        if of is not None:
+            query = query.where(rsvps.c.meeting_id.in_(sorted(set(of))))
         return [_rsvp_from_row(row) for row in await self._connection.execute(query)]
 
     async def add_signin(self, signin: SignIn) -> bool:
@@ -609,11 +611,13 @@ class SqlAttendanceRepository:
         )
         return (await self._connection.execute(statement)).first() is not None
 
-    async def signins(self, meeting_id: int | None = None) -> list[SignIn]:
+    async def signins(self, meeting_id: int | None = None, *, of: Sequence[int] | None = None) -> list[SignIn]:
         """Sign-ins ordered by meeting, then time, then member."""
         query = select(signins).order_by(signins.c.meeting_id, signins.c.signed_at, signins.c.member)
         if meeting_id is not None:
             query = query.where(signins.c.meeting_id == meeting_id)
+        if of is not None:
+            query = query.where(signins.c.meeting_id.in_(sorted(set(of))))
         return [_signin_from_row(row) for row in await self._connection.execute(query)]
 
     async def add_record(self, record: AttendanceRecord) -> AttendanceRecord:

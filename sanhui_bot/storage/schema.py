@@ -98,6 +98,7 @@ members = Table(
     # Not unique: a roster reload may move an id between two members one upsert at a time.
     Index(None, "telegram"),
     Index(None, "matrix"),
+    Index(None, "branch"),
 )
 
 # The roster's history (domain/roster.py): dated facts, only ever added to.
@@ -144,6 +145,9 @@ meetings = Table(
     # One planned meeting per slot; ad-hoc meetings have slot_on NULL, and NULLs never collide.
     UniqueConstraint("unit", "kind", "slot_on"),
     Index(None, "unit", "starts_at"),
+    Index(None, "starts_at"),
+    Index(None, "branch", "starts_at"),
+    Index(None, "status"),
 )
 
 agenda_items = Table(
@@ -217,6 +221,8 @@ suggestions = Table(
     Column("meeting_id", Integer, _meeting_fk(), nullable=True),
     Column("adopted_at", UTCDateTime, nullable=True),
     Column("adopted_by", Text, nullable=True),
+    Index(None, "branch"),
+    Index(None, "meeting_id"),
 )
 
 decisions = Table(
@@ -234,6 +240,8 @@ decisions = Table(
     Column("votes_against", Integer, nullable=True),
     Column("votes_abstain", Integer, nullable=True),
     Column("voting_members", Integer, nullable=True),  # voting members as of the meeting
+    Index(None, "branch"),
+    Index(None, "meeting_id"),
 )
 
 tasks = Table(
@@ -257,6 +265,7 @@ tasks = Table(
     Column("done_on", Date, nullable=True),
     Column("done_note", Text, nullable=False, server_default=""),
     Index(None, "branch", "status"),
+    Index(None, "status"),
 )
 
 task_ratings = Table(
@@ -286,6 +295,7 @@ points = Table(
     UniqueConstraint("member", "reason", "source"),
     Index(None, "member", "occurred_at"),
     Index(None, "reverses"),
+    Index(None, "occurred_at"),
 )
 
 join_requests = Table(
