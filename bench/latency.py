@@ -3,8 +3,9 @@
 Two Bot API emulators (tests/telegram/emulator.py, the same code, flood limits lifted) run in this
 process. One serves `python bot.py run` on a seeded SQLite database of a 200-member branch with
 `--years` of history (every planned meeting with RSVPs, sign-ins and points; 25 decisions a month,
-one task in ten never finished); the other serves a bare PTB `Application` (this file with `--bare`)
-that answers a command with a line and a button press with a pop-up and an edit. Both bots are
+most of their tasks done and rated: of the last four months' one in five is open, of the older ones
+one in a hundred, overdue ever since); the other serves a bare PTB `Application` (this file with
+`--bare`) that answers a command with a line and a button press with a pop-up and an edit. Both bots are
 separate processes with their rate limiters off. Round after round, alternating which bot goes
 first, a user
 - presses 参加 (a second pass: 不参加) under the meeting notice (time until both the pop-up answer
@@ -171,15 +172,17 @@ async def seed(config_path: Path, db: Path, years: int, members: int, now: datet
             moment.date() + timedelta(days=30),
         )
         decision = await tasks.record_decision(app.deps, secretary, ctx, cmd, moment)
-        if rng.random() < 0.9:  # done; one in ten stays open, overdue ever after
+        age = now - moment
+        # Most tasks are done and rated; the last four months' one in five and those before
+        # that (one in a hundred) stay open, overdue ever after (the weekly reminders the scheduler must not rebuild).
+        if rng.random() < (0.8 if age < timedelta(days=120) else 0.99):
             async with app.deps.uow() as uow:
-                task = await uow.tasks.get(decision.task.id)
+                task = await uow.tasks.get(decision.task.id or 0)
                 assert task is not None
                 done_at = moment + timedelta(days=20)
+                status = TaskStatus.DONE if age < timedelta(days=60) else TaskStatus.RATED
                 await uow.tasks.update(
-                    replace(
-                        task, status=TaskStatus.DONE, done_at=done_at, done_on=done_at.astimezone(TZ).date()
-                    )
+                    replace(task, status=status, done_at=done_at, done_on=done_at.astimezone(TZ).date())
                 )
                 await uow.commit()
         decided += 1

@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import partial
 
 from sanhui_bot.domain.announcements import (
     PlannedPost,
     PostKind,
     meeting_posts,
+    month_end_moment,
     month_end_posts,
     months_between,
     owner_chat,
@@ -103,16 +104,45 @@ def _isolated(subject: str, plan: Callable[[], list[PlannedPost]]) -> list[Plann
         return []
 
 
+# Longer than any meeting (the config allows 600 minutes): a meeting that ends in a window began
+# at most this long before it.
+MEETING_LONGEST = timedelta(days=1)
+
+
+def _moments_in(start: datetime, end: datetime, at: time, tz: tzinfo) -> list[date]:
+    """The local days whose time `at` falls in (start, end]."""
+    first, last = start.astimezone(tz).date(), end.astimezone(tz).date()
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    return [day for day in days if start < datetime.combine(day, at, tz) <= end]
+
+
 async def posts_between(deps: Deps, start: datetime, end: datetime) -> list[PlannedPost]:
-    """Every post due in (start, end], ordered by due time then key."""
+    """Every post due in (start, end], ordered by due time then key.
+
+    Only what can fall due in the window is read: the meetings starting near it (and those whose
+    notice day it holds), the open tasks only when it holds the reminder time, the month-end only
+    when it holds that moment. So a half-minute tick costs the same with one year of history or
+    five, one branch or fifty.
+    """
     rules = rules_of(deps)
-    lookahead = timedelta(days=rules.notice_days + 2)
+    notice_days = _moments_in(start, end, rules.notice_at, deps.tz)
+    reminder_days = _moments_in(start, end, rules.task_reminder_at, deps.tz)
     async with deps.uow() as uow:
-        meetings = await uow.meetings.between(None, start - timedelta(days=2), end + lookahead)
-        tasks = await uow.tasks.list(statuses=[TaskStatus.OPEN, TaskStatus.CLAIMED])
+        # sign-in closes (end), opens (start), reminders an hour and a day before, the quorum warning
+        found = {
+            m.id: m
+            for m in await uow.meetings.between(
+                None, start - MEETING_LONGEST, end + timedelta(days=1, seconds=1)
+            )
+        }
+        for day in notice_days:  # notices `notice_days` before the meeting's day
+            first = datetime.combine(day + timedelta(days=rules.notice_days), time(0), deps.tz)
+            found |= {m.id: m for m in await uow.meetings.between(None, first, first + timedelta(days=1))}
+        meetings = sorted(found.values(), key=lambda m: (m.starts_at, m.id or 0))
+        tasks = await uow.tasks.list(statuses=[TaskStatus.OPEN, TaskStatus.CLAIMED]) if reminder_days else []
         unpublished = await uow.meetings.with_status(MeetingStatus.CLOSED)
-        members = {member.key: member for member in await deps.roster.members(uow)}
-        private = await private_chat_members(uow, {task.owner for task in tasks})
+        members = {member.key: member for member in await deps.roster.members(uow)} if tasks else {}
+        private = await private_chat_members(uow, {task.owner for task in tasks}) if tasks else set()
     posts: list[PlannedPost] = []
     for meeting in unpublished:
         branch = deps.org.branch(meeting.branch)
@@ -142,7 +172,8 @@ async def posts_between(deps: Deps, start: datetime, end: datetime) -> list[Plan
                 f"task {task.id}", partial(task_posts, task, chat, rules, deps.tz, end, since=start)
             )
     for year, month in months_between(start, end, deps.tz):
-        posts += month_end_posts(_chats(deps), year, month, rules, deps.tz)
+        if start < month_end_moment(year, month, rules, deps.tz) <= end:
+            posts += month_end_posts(_chats(deps), year, month, rules, deps.tz)
     due = [post for post in posts if start < post.due_at <= end]
     return sorted(due, key=lambda post: (post.due_at, post.key))
 

@@ -136,7 +136,12 @@ class SuggestionRepository(Protocol):
 
 class TaskRepository(Protocol):
     async def add_decision(self, decision: Decision) -> Decision: ...
-    async def decisions(self, branch: str | None = None) -> list[Decision]: ...
+    async def decisions(
+        self, branch: str | None = None, *, of: Sequence[int] | None = None
+    ) -> list[Decision]:
+        """Decisions by id; `of`: only those recorded for these meetings."""
+        ...
+
     async def of_meeting(self, meeting_id: int) -> list[tuple[Decision, Task | None]]:
         """A meeting's decisions with the task each opened, in the order recorded: its 决议清单."""
         ...
@@ -149,16 +154,24 @@ class TaskRepository(Protocol):
     async def get(self, task_id: int) -> Task | None: ...
     async def update(self, task: Task) -> None: ...
     async def list(
-        self, branch: str | None = None, statuses: Sequence[TaskStatus] | None = None
+        self,
+        branch: str | None = None,
+        statuses: Sequence[TaskStatus] | None = None,
+        *,
+        unfinished_at: datetime | None = None,
     ) -> builtins.list[Task]:
-        """Tasks ordered by due date then id."""
+        """Tasks ordered by due date then id; `unfinished_at`: leave out those done before it."""
         ...
 
     async def add_rating(self, rating: TaskRating) -> bool:
         """Record a rating; False if this rater had already rated this task (nothing changes)."""
         ...
 
-    async def ratings(self, task_id: int | None = None) -> builtins.list[TaskRating]: ...
+    async def ratings(
+        self, task_id: int | None = None, *, of: Sequence[int] | None = None
+    ) -> builtins.list[TaskRating]:
+        """Ratings of one task, of the tasks `of` names, or (neither given) of every task."""
+        ...
 
 
 class PointsLedger(Protocol):

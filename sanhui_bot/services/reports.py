@@ -188,8 +188,8 @@ async def branch_report(deps: Deps, branch: str, period: Period, now: datetime) 
         held_ids = [m.id for m in meetings if m.id is not None]  # this branch's, this period's only
         rsvps = await uow.attendance.rsvps(of=held_ids)
         signins = await uow.attendance.signins(of=held_ids)
-        tasks = await uow.tasks.list(branch)
-        decisions = await uow.tasks.decisions(branch)
+        tasks = await uow.tasks.list(branch, unfinished_at=start)  # those done before count nowhere
+        decisions = await uow.tasks.decisions(branch, of=held_ids)
         since = await records_since(uow)
         records = await uow.attendance.records()
         recorded_ids = await uow.attendance.recorded_among([m.id for m in meetings if m.id is not None])
@@ -325,8 +325,8 @@ async def meeting_minutes(deps: Deps, branch: str, meeting_id: int, now: datetim
         records = await uow.attendance.records(meeting_id)
         agenda = await uow.meetings.agenda(meeting_id)
         suggestions = [s for s in await uow.suggestions.list(branch) if s.meeting_id == meeting_id]
-        decisions = [d for d in await uow.tasks.decisions(branch) if d.meeting_id == meeting_id]
-        tasks = {t.decision_id: t for t in await uow.tasks.list(branch)}
+        decisions = await uow.tasks.decisions(branch, of=[meeting_id])
+        tasks = {t.decision_id: t for _, t in await uow.tasks.of_meeting(meeting_id) if t is not None}
         since = await records_since(uow)
     known = attendance_known(meeting, now, since) and attendance_recorded(meeting_id, signins, records)
     counted = attendance(meeting, roster, rsvps, signins, records) if known else None

@@ -47,7 +47,8 @@ async def sync_roster(deps: Deps, entries: Sequence[DatedEntry], now: datetime) 
             changes = changes_for_entry(entry, history.of(key), today, now, first_sight, stored.get(key))
             state = state_on([*history.of(key), *changes], today)
             member = replace(entry.member, active=False) if state is None else as_of(entry.member, state)
-            await uow.members.upsert(member)
+            if stored.get(key) != member:  # an unchanged roster costs no write (every start reads it)
+                await uow.members.upsert(member)
             added.extend(changes)
         left = [
             change

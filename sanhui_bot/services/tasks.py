@@ -160,7 +160,11 @@ async def list_tasks(
         statuses += [TaskStatus.DONE, TaskStatus.RATED]
     async with deps.uow() as uow:
         tasks = await uow.tasks.list(chat.branch, statuses)
-        ratings = await uow.tasks.ratings() if cmd.scope == "all" else []
+        ratings = (
+            await uow.tasks.ratings(of=[t.id for t in tasks if t.id is not None])
+            if cmd.scope == "all"
+            else []
+        )
     if cmd.scope == "mine":
         tasks = [t for t in tasks if member.key in (t.owner, t.lead)]
     elif cmd.scope == "overdue":

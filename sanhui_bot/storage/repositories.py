@@ -611,7 +611,9 @@ class SqlAttendanceRepository:
         )
         return (await self._connection.execute(statement)).first() is not None
 
-    async def signins(self, meeting_id: int | None = None, *, of: Sequence[int] | None = None) -> list[SignIn]:
+    async def signins(
+        self, meeting_id: int | None = None, *, of: Sequence[int] | None = None
+    ) -> list[SignIn]:
         """Sign-ins ordered by meeting, then time, then member."""
         query = select(signins).order_by(signins.c.meeting_id, signins.c.signed_at, signins.c.member)
         if meeting_id is not None:
@@ -848,11 +850,15 @@ class SqlTaskRepository:
         }
         return [(decision, by_decision.get(decision.id)) for decision in found]
 
-    async def decisions(self, branch: str | None = None) -> list[Decision]:
-        """Decisions in the order they were recorded (by id)."""
+    async def decisions(
+        self, branch: str | None = None, *, of: Sequence[int] | None = None
+    ) -> list[Decision]:
+        """Decisions in the order they were recorded (by id); `of`: only those of these meetings."""
         query = select(decisions).order_by(decisions.c.id)
         if branch is not None:
             query = query.where(decisions.c.branch == branch)
+        if of is not None:
+            query = query.where(decisions.c.meeting_id.in_(sorted(set(of))))
         return [_decision_from_row(row) for row in await self._connection.execute(query)]
 
     async def add(self, task: Task) -> Task:
@@ -887,20 +893,30 @@ class SqlTaskRepository:
         )
         return (await self._connection.execute(statement)).first() is not None
 
-    async def ratings(self, task_id: int | None = None) -> list[TaskRating]:
-        """Ratings ordered by task, then time, then rater."""
+    async def ratings(
+        self, task_id: int | None = None, *, of: Sequence[int] | None = None
+    ) -> list[TaskRating]:
+        """Ratings ordered by task, then time, then rater; `of`: only those of these tasks."""
         query = select(task_ratings).order_by(
             task_ratings.c.task_id, task_ratings.c.rated_at, task_ratings.c.rater
         )
         if task_id is not None:
             query = query.where(task_ratings.c.task_id == task_id)
+        if of is not None:
+            query = query.where(task_ratings.c.task_id.in_(sorted(set(of))))
         return [_rating_from_row(row) for row in await self._connection.execute(query)]
 
     async def list(
-        self, branch: str | None = None, statuses: Sequence[TaskStatus] | None = None
+        self,
+        branch: str | None = None,
+        statuses: Sequence[TaskStatus] | None = None,
+        *,
+        unfinished_at: datetime | None = None,
     ) -> builtins.list[Task]:
-        """Tasks ordered by due date then id."""
+        """Tasks ordered by due date then id; `unfinished_at`: only those not done before that moment."""
         query = select(tasks).order_by(tasks.c.due_on, tasks.c.id)
+        if unfinished_at is not None:
+            query = query.where(or_(tasks.c.done_at.is_(None), tasks.c.done_at >= unfinished_at))
         if branch is not None:
             query = query.where(tasks.c.branch == branch)
         if statuses is not None:
