@@ -69,7 +69,7 @@ async def timed(label: str, work: Callable[[], Awaitable[T]], results: dict[str,
 async def seed(app: App, rng: random.Random) -> None:
     """The year's meetings, March's points for every member, five tasks per branch (bulk SQL)."""
     await meetings.ensure_year_planned(app.deps, 2026)
-    members = roster_members(app.settings)
+    members = [entry.member for entry in roster_members(app.settings)]
     tz = app.settings.tz
     entries: list[dict[str, Any]] = []
     reasons = [PointReason.SIGNIN, PointReason.SUGGESTION, PointReason.ABSENT]

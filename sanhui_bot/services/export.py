@@ -293,7 +293,7 @@ async def ledger_snapshot(deps: Deps, year: int, now: datetime, branch: str | No
 
     async with deps.uow() as uow:
         members = await uow.members.list(branch, include_inactive=True)
-        meetings = [m for m in await uow.meetings.list(branch) if in_year(m.starts_at)]
+        meetings = await uow.meetings.between(None, start, end, include_cancelled=True, branch=branch)
         year_ids = [m.id for m in meetings if m.id is not None]  # this branch's, this year's only
         rsvps = await uow.attendance.rsvps(of=year_ids)
         signins = await uow.attendance.signins(of=year_ids)

@@ -74,9 +74,16 @@ class MeetingRepository(Protocol):
     async def get(self, meeting_id: int) -> Meeting | None: ...
     async def update(self, meeting: Meeting) -> None: ...
     async def between(
-        self, units: Sequence[str] | None, start: datetime, end: datetime, include_cancelled: bool = False
+        self,
+        units: Sequence[str] | None,
+        start: datetime,
+        end: datetime,
+        include_cancelled: bool = False,
+        *,
+        branch: str | None = None,
     ) -> list[Meeting]:
-        """Meetings starting in [start, end) of the given units (None: all), ordered by start then id."""
+        """Meetings starting in [start, end) of the given units (None: all) and `branch` (None: any),
+        ordered by start then id."""
         ...
 
     async def list(self, branch: str | None = None) -> builtins.list[Meeting]: ...

@@ -180,8 +180,7 @@ async def branch_report(deps: Deps, branch: str, period: Period, now: datetime) 
     found = deps.org.branch(branch)
     groups = list(found.groups) if found is not None else []
     async with deps.uow() as uow:
-        stored = await uow.meetings.between(None, start, end, include_cancelled=True)
-        meetings = [m for m in stored if m.branch == branch]
+        meetings = await uow.meetings.between(None, start, end, include_cancelled=True, branch=branch)
         # Each meeting counts the roster of its own day, so later joins and departures change nothing.
         rosters = {m.id or 0: await deps.roster_of(uow, m) for m in meetings}
         members = [m for m in await deps.roster.members(uow) if m.branch == branch]

@@ -445,9 +445,16 @@ class SqlMeetingRepository:
         _check_updated(result.rowcount, "meeting", meeting_id)
 
     async def between(
-        self, units: Sequence[str] | None, start: datetime, end: datetime, include_cancelled: bool = False
+        self,
+        units: Sequence[str] | None,
+        start: datetime,
+        end: datetime,
+        include_cancelled: bool = False,
+        *,
+        branch: str | None = None,
     ) -> list[Meeting]:
-        """Meetings starting in [start, end) of the given units (None: all), ordered by start then id."""
+        """Meetings starting in [start, end) of the given units (None: all) and `branch` (None: any),
+        ordered by start then id."""
         query = (
             select(meetings_table)
             .where(meetings_table.c.starts_at >= start, meetings_table.c.starts_at < end)
@@ -455,6 +462,8 @@ class SqlMeetingRepository:
         )
         if units is not None:
             query = query.where(meetings_table.c.unit.in_(list(units)))
+        if branch is not None:
+            query = query.where(meetings_table.c.branch == branch)
         if not include_cancelled:
             query = query.where(meetings_table.c.status != MeetingStatus.CANCELLED.value)
         return [_meeting_from_row(row) for row in await self._connection.execute(query)]
