@@ -101,6 +101,7 @@ USERNAME_KEY = "username:{name}"
 INTERACTIVE_RETRIES = 2
 # The subject a leave-reason question is remembered under: whose reply it waits for.
 LEAVE_PROMPT_SUBJECT = "leave-prompt:{user}"
+SHOWN_REMEMBERED = 2000  # edited messages whose last text this process keeps
 
 Clock = Callable[[], datetime]
 
@@ -135,6 +136,10 @@ class TelegramPlatform:
         self._dirty: dict[str, set[tuple[str, str]]] = {}  # subject -> messages not to edit
         self._background: set[asyncio.Task[None]] = set()
         self._refresh_lock = asyncio.Lock()
+        # (chat key, message id) -> what this process last made it show: an edit that would change
+        # nothing (an answer given again) is not sent. Edits come from the update handlers, so from
+        # the one process that receives this bot's updates.
+        self._shown: dict[tuple[str, str], tuple[str, str]] = {}
         self.application = self._build(token)
 
     # --- life cycle
@@ -382,12 +387,16 @@ class TelegramPlatform:
             chat_id = chat_id_of(self.deps.org.chats, posted.chat)
             if chat_id is None:
                 continue
+            text, markup = fit_text(view.text), keyboard(view.buttons, self._ledger(chat_id, posted.subject))
+            shown = (text, repr(markup.to_dict() if markup is not None else None))
+            if self._shown.get((posted.chat, posted.message_id)) == shown:
+                continue
             try:
                 await self.application.bot.edit_message_text(
-                    fit_text(view.text),
+                    text,
                     chat_id=chat_id,
                     message_id=int(posted.message_id),
-                    reply_markup=keyboard(view.buttons, self._ledger(chat_id, posted.subject)),
+                    reply_markup=markup,
                     rate_limit_args=INTERACTIVE_RETRIES,
                 )
             except BadRequest as error:
@@ -397,6 +406,9 @@ class TelegramPlatform:
             except TelegramError as error:
                 log.warning("could not edit %s in %s: %r", posted.message_id, posted.chat, error)
                 continue
+            self._shown[(posted.chat, posted.message_id)] = shown
+            if len(self._shown) > SHOWN_REMEMBERED:
+                del self._shown[next(iter(self._shown))]  # the oldest
             if [command for _, command in posted.buttons] != [button.command for button in view.buttons]:
                 await self.conversation.remember(PLATFORM, posted.chat, posted.message_id, view, now)
 
