@@ -109,6 +109,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _data_options(web_view)
 
+    roster = commands.add_parser(
+        "roster", help="the roster spreadsheet: `roster export` writes a branch's members as .xlsx or .csv"
+    )
+    roster.add_argument("action", choices=["export"], help="export: write the current roster")
+    roster.add_argument("--config", type=Path, help="the TOML config file")
+    roster.add_argument("--branch", help="the branch key (default: the only branch)")
+    roster.add_argument("--format", choices=["xlsx", "csv"], default="csv", help="default: csv")
+    roster.add_argument("--out", type=Path, help="write to this file instead of stdout (required for xlsx)")
+
     minutes = commands.add_parser("minutes", help="a meeting's minutes (会议纪要) in Markdown")
     _data_options(minutes)
     minutes.add_argument("meeting", type=int, help="the meeting number")
@@ -133,6 +142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     if args.command == "check-config":
         return check_config(settings, args.config)
+    if args.command == "roster":
+        return export_roster(settings, args)
     if getattr(args, "database_url", None):
         settings = settings.model_copy(update={"database": DatabaseConfig(url=args.database_url)})
     secrets = settings.secret_values()
@@ -227,6 +238,32 @@ def check_config(settings: Settings, path: Path | None) -> int:
             print(f"warning: no working-day calendar for {wanted}; its meetings cannot be planned yet")
     if settings.secret(settings.telegram.token_env) is None and settings.matrix.homeserver is None:
         print(f"note: no platform configured ({settings.telegram.token_env} is unset); `console` still works")
+    return 0
+
+
+def export_roster(settings: Settings, args: argparse.Namespace) -> int:
+    """`roster export`: the branch's current roster in the spreadsheet format `roster = …` reads."""
+    from sanhui_bot.roster_files import branch_table, csv_bytes, xlsx_bytes
+
+    keys = [branch.key for branch in settings.branches]
+    branch = args.branch or (keys[0] if len(keys) == 1 else None)
+    if branch not in keys:
+        print(f"出错了 / error: name the branch with --branch, one of: {', '.join(keys)}", file=sys.stderr)
+        return 2
+    if args.format == "xlsx" and args.out is None:
+        print("出错了 / error: --format xlsx needs --out FILE", file=sys.stderr)
+        return 2
+    table = branch_table(settings, branch, datetime.now(settings.tz).date())
+    data = xlsx_bytes(table) if args.format == "xlsx" else csv_bytes(table)
+    if args.out is None:
+        sys.stdout.buffer.write(data)
+        return 0
+    try:
+        args.out.write_bytes(data)
+    except OSError as exc:
+        print(f"出错了 / error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"{len(table) - 1} member(s) of {branch} written to {args.out}")
     return 0
 
 

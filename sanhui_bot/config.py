@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from datetime import date, time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sanhui_bot.domain.model import GroupKind, MemberStatus, Role
+from sanhui_bot.roster_files import expand_rosters
 
 EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "config.example.toml"
 DEFAULT_CONFIG = Path("config.toml")
@@ -58,6 +59,8 @@ class BranchConfig(Strict):
     chat: Key
     committee_chat: Key
     groups: list[GroupConfig] = []
+    # The members from the secretary's spreadsheet (.xlsx or .csv), relative to the config file.
+    roster: str | None = None
 
 
 class MemberConfig(Strict):
@@ -668,8 +671,12 @@ def parse_settings(data: dict[str, Any], source: str = "<config>") -> Settings:
         raise ConfigError(source, problems) from None
 
 
-def load_settings(path: Path | None = None) -> Settings:
-    """Load the config file: the given path, else ./config.toml, else the bundled example."""
+def load_settings(path: Path | None = None, today: date | None = None) -> Settings:
+    """Load the config file: the given path, else ./config.toml, else the bundled example.
+
+    Branches with a `roster` spreadsheet get its rows as members; `today` (default: the date in the
+    config's time zone) is what a 转正日期 in the future is measured against.
+    """
     if path is None:
         path = DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else EXAMPLE_CONFIG
     try:
@@ -680,4 +687,20 @@ def load_settings(path: Path | None = None) -> Settings:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), [("(syntax)", str(exc))]) from None
-    return parse_settings(data, str(path))
+    if today is None:
+        today = datetime.now(_zone_or_default(data.get("timezone"))).date()
+    data, file_problems = expand_rosters(data, path.parent, today)
+    try:
+        settings = parse_settings(data, str(path))
+    except ConfigError as error:
+        raise ConfigError(str(path), [*file_problems, *error.problems]) from None
+    if file_problems:
+        raise ConfigError(str(path), file_problems)
+    return settings
+
+
+def _zone_or_default(name: object) -> ZoneInfo:
+    try:
+        return ZoneInfo(name) if isinstance(name, str) else ZoneInfo("Asia/Shanghai")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("Asia/Shanghai")  # the bad name itself is reported by the validation
