@@ -42,7 +42,7 @@ class MeetingRecord:
     meeting: Meeting
     agenda: tuple[AgendaItem, ...]
     decisions: tuple[tuple[Decision, Task], ...]
-    tally: Tally  # RSVP answers (before the meeting)
+    tally: Tally | None  # RSVP answers, for a meeting not yet over
     my_answer: RsvpAnswer  # the viewer's answer; UNKNOWN when none or not expected
     expected_me: bool  # the viewer is expected at it
     signed_in: bool  # the viewer signed in
@@ -65,43 +65,34 @@ async def month_meetings(
     if not 1 <= month <= 12 or not 2000 <= year <= 2100:
         raise DomainError("bad_month", month=month)
     start, end = month_bounds(deps, year, month)
+    pages = []
     async with deps.uow() as uow:
         found = await uow.meetings.between(None, start, end, include_cancelled=True)
         meetings = [m for m in found if m.branch == chat.branch]
-        decisions = await uow.tasks.decisions(chat.branch)
-        tasks = {t.decision_id: t for t in await uow.tasks.list(chat.branch)} if decisions else {}
-        records = []
+        known = await reports.branch_records(uow, chat.branch, [m.id or 0 for m in meetings])
         for meeting in meetings:
             number = meeting.id or 0
             mine = await uow.attendance.rsvp(number, member.key)
-            records.append(
-                (
+            over = meeting.status is not MeetingStatus.CANCELLED and meeting.ends_at <= now
+            minutes = None
+            if over and may_read_minutes(member, meeting):
+                minutes = await reports.minutes_of(uow, deps, meeting, now, known)
+            pages.append(
+                MeetingRecord(
                     meeting,
-                    tuple(await uow.meetings.agenda(number)),
-                    tuple((d, tasks[d.id]) for d in decisions if d.meeting_id == number and d.id in tasks),
-                    await tally(uow, deps, meeting),
+                    minutes.agenda if minutes is not None else tuple(await uow.meetings.agenda(number)),
+                    tuple(
+                        (d, known.tasks[d.id])
+                        for d in known.decisions
+                        if d.meeting_id == number and d.id in known.tasks
+                    ),
+                    None if over else await tally(uow, deps, meeting),
                     mine.answer if mine is not None else RsvpAnswer.UNKNOWN,
-                    await uow.attendance.signed_in(number, member.key),
+                    expected_me=meeting.unit in member.units(),
+                    signed_in=await uow.attendance.signed_in(number, member.key),
+                    minutes=minutes,
                 )
             )
-    pages = []
-    for meeting, agenda, decided, answers, my_answer, signed in records:
-        minutes = None
-        over = meeting.status is not MeetingStatus.CANCELLED and meeting.ends_at <= now
-        if over and may_read_minutes(member, meeting):
-            minutes = await reports.meeting_minutes(deps, chat.branch, meeting.id or 0, now)
-        pages.append(
-            MeetingRecord(
-                meeting,
-                agenda,
-                decided,
-                answers,
-                my_answer,
-                expected_me=meeting.unit in member.units(),
-                signed_in=signed,
-                minutes=minutes,
-            )
-        )
     return MonthOfMeetings(year, month, tuple(pages))
 
 
@@ -186,12 +177,10 @@ class PointsBoard:
     my_year: int
 
 
-def _ranking(members: list[Member], entries: list[PointEntry]) -> tuple[tuple[str, int], ...]:
-    totals = {m.key: 0 for m in members}
-    for entry in entries:
-        if entry.member in totals:
-            totals[entry.member] += entry.delta
-    return tuple(sorted(totals.items(), key=lambda item: (-item[1], item[0])))
+def _ranking(members: list[Member], totals: dict[str, int]) -> tuple[tuple[str, int], ...]:
+    """Every active member with the total (0 when none), best first, ties by key."""
+    ranked = {m.key: totals.get(m.key, 0) for m in members}
+    return tuple(sorted(ranked.items(), key=lambda item: (-item[1], item[0])))
 
 
 async def points_board(
@@ -205,18 +194,18 @@ async def points_board(
     start, end = month_bounds(deps, year, month)
     year_start, year_end = month_bounds(deps, year, 1)[0], month_bounds(deps, year, 12)[1]
     async with deps.uow() as uow:
-        year_entries = await uow.points.entries(since=year_start, until=year_end, branch=chat.branch)
-        members = [m for m in await uow.members.list(chat.branch) if m.active]
-    month_entries = [e for e in year_entries if start <= e.occurred_at < end]
-    mine = tuple(e for e in month_entries if e.member == member.key)
+        month_totals = await uow.points.totals(start, end, chat.branch)
+        year_totals = await uow.points.totals(year_start, year_end, chat.branch)
+        mine = tuple(await uow.points.entries(member.key, since=start, until=end))
+        members = list(await deps.roster.branch(uow, chat.branch))
     return PointsBoard(
         year,
         month,
-        _ranking(members, month_entries),
-        _ranking(members, year_entries),
+        _ranking(members, month_totals),
+        _ranking(members, year_totals),
         mine,
-        my_month=sum(e.delta for e in mine),
-        my_year=sum(e.delta for e in year_entries if e.member == member.key),
+        my_month=month_totals.get(member.key, 0),
+        my_year=year_totals.get(member.key, 0),
     )
 
 

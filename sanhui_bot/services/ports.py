@@ -203,6 +203,10 @@ class PointsLedger(Protocol):
         """The member's entries with source `subject` or below it, and their reversals, by id."""
         ...
 
+    async def totals(self, since: datetime, until: datetime, branch: str) -> dict[str, int]:
+        """Member key → the sum of the branch's members' entries in [since, until)."""
+        ...
+
     async def reversal_of(self, entry_id: int) -> PointEntry | None: ...
 
 

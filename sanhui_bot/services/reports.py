@@ -54,6 +54,7 @@ from sanhui_bot.domain.permissions import Action, require, require_minutes_scope
 from sanhui_bot.domain.quorum import QuorumCheck, attendance, quorum_for
 from sanhui_bot.domain.records import attendance_known, meeting_host, meeting_recorder, rate
 from sanhui_bot.services.deps import Deps, meeting_in_branch, records_since, require_chat
+from sanhui_bot.services.ports import UnitOfWork
 from sanhui_bot.services.summaries import KIND_ORDER
 
 
@@ -314,21 +315,54 @@ class Minutes:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class BranchRecords:
+    """What the minutes of any meeting of a branch draw on besides the meeting's own rows."""
+
+    suggestions: tuple[Suggestion, ...]
+    decisions: tuple[Decision, ...]
+    tasks: dict[int | None, Task]  # by decision id
+    since: datetime | None  # records_since
+
+
+async def branch_records(uow: UnitOfWork, branch: str, meeting_ids: Sequence[int]) -> BranchRecords:
+    """Read once for the minutes of these meetings of one branch (one, or the web view's month)."""
+    tasks: dict[int | None, Task] = {}
+    for meeting_id in meeting_ids:
+        tasks.update({t.decision_id: t for _, t in await uow.tasks.of_meeting(meeting_id) if t is not None})
+    return BranchRecords(
+        tuple(await uow.suggestions.list(branch)),
+        tuple(await uow.tasks.decisions(branch, of=list(meeting_ids))),
+        tasks,
+        await records_since(uow),
+    )
+
+
 async def meeting_minutes(deps: Deps, branch: str, meeting_id: int, now: datetime) -> Minutes:
     """A meeting's 会议纪要 data (no permission check: the CLI and `show_minutes` use it)."""
     async with deps.uow() as uow:
         meeting = await meeting_in_branch(uow, branch, meeting_id)
-        roster = await deps.roster_of(uow, meeting)
-        rsvps = await uow.attendance.rsvps(meeting_id)
-        signins = await uow.attendance.signins(meeting_id)
-        records = await uow.attendance.records(meeting_id)
-        agenda = await uow.meetings.agenda(meeting_id)
-        suggestions = [s for s in await uow.suggestions.list(branch) if s.meeting_id == meeting_id]
-        decisions = await uow.tasks.decisions(branch, of=[meeting_id])
-        tasks = {t.decision_id: t for _, t in await uow.tasks.of_meeting(meeting_id) if t is not None}
-        since = await records_since(uow)
-    known = attendance_known(meeting, now, since) and attendance_recorded(meeting_id, signins, records)
-    counted = attendance(meeting, roster, rsvps, signins, records) if known else None
+        return await minutes_of(uow, deps, meeting, now, await branch_records(uow, branch, [meeting_id]))
+
+
+async def minutes_of(
+    uow: UnitOfWork, deps: Deps, meeting: Meeting, now: datetime, known: BranchRecords
+) -> Minutes:
+    """A meeting's 会议纪要 data, read in the caller's unit of work (no permission check)."""
+    meeting_id = meeting.id or 0
+    roster = await deps.roster_of(uow, meeting)
+    rsvps = await uow.attendance.rsvps(meeting_id)
+    signins = await uow.attendance.signins(meeting_id)
+    records = await uow.attendance.records(meeting_id)
+    agenda = await uow.meetings.agenda(meeting_id)
+    suggestions = [s for s in known.suggestions if s.meeting_id == meeting_id]
+    decisions = [d for d in known.decisions if d.meeting_id == meeting_id]
+    tasks = known.tasks
+    since = known.since
+    known_attendance = attendance_known(meeting, now, since) and attendance_recorded(
+        meeting_id, signins, records
+    )
+    counted = attendance(meeting, roster, rsvps, signins, records) if known_attendance else None
     over = not meeting.called_off and meeting.ends_at <= now
     return Minutes(
         meeting=meeting,
@@ -340,7 +374,7 @@ async def meeting_minutes(deps: Deps, branch: str, meeting_id: int, now: datetim
         suggestions=tuple(suggestions),
         decisions=tuple((d, tasks.get(d.id)) for d in decisions),
         quorum=quorum_for(meeting, roster, counted.present) if counted else None,
-        unrecorded=over and not known,
+        unrecorded=over and not known_attendance,
     )
 
 

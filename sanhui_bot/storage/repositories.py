@@ -1000,6 +1000,16 @@ class SqlPointsLedger:
             query = query.where(points.c.occurred_at < until)
         return [_entry_from_row(row) for row in await self._connection.execute(query)]
 
+    async def totals(self, since: datetime, until: datetime, branch: str) -> dict[str, int]:
+        """Member key → sum of the branch's members' entries in [since, until) (members with none absent)."""
+        query = (
+            select(points.c.member, func.sum(points.c.delta))
+            .where(points.c.member.in_(select(members.c.key).where(members.c.branch == branch)))
+            .where(points.c.occurred_at >= since, points.c.occurred_at < until)
+            .group_by(points.c.member)
+        )
+        return {str(row[0]): int(row[1]) for row in await self._connection.execute(query)}
+
     async def of_subject(self, member: str, subject: str) -> list[PointEntry]:
         """The member's entries whose source is `subject` or below it (`meeting:12`, `meeting:12:2`),
         and the entries reversing them, ordered by id."""

@@ -17,7 +17,7 @@ import io
 import logging
 import secrets
 import zipfile
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,6 +26,7 @@ from typing import Any
 import aiohttp
 import jinja2
 from aiohttp import web
+from markupsafe import Markup, escape
 
 from sanhui_bot.adapters.conversation import Conversation
 from sanhui_bot.adapters.web.identity import Refused, verify_init_data, verify_openid
@@ -219,10 +220,19 @@ class WebServer:
         def t(key: str, **params: object) -> str:
             return page_text(key, language, **params)
 
+        def names(keys: Sequence[str]) -> Markup:
+            """Members by name, each marked with its key (escaped: names come from the roster)."""
+            shown = [
+                f'<span class="name" data-key="{escape(key)}">{escape(render.name(key))}</span>'
+                for key in keys
+            ]
+            return Markup("、".join(shown) or "—")  # every part is escaped above
+
         values = {
             "t": t,
             "w": render.w,
             "name": render.name,
+            "names": names,
             "when": render.when,
             "unit_name": self.deps.org.unit_name,
             "group_name": render.group_name,
