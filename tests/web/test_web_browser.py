@@ -126,4 +126,21 @@ async def test_secretary_sees_compliance_and_downloads_the_workbook(
     await page.goto(f"{server.config.public_url}/b/t1/meetings?month=2026-02")
     present = page.locator(f"#meeting-{congress_id} dd.present .name")
     assert await present.evaluate_all("nodes => nodes.map(n => n.dataset.key)") == ["zhangwei"]
+
+    # The secretary records attendance on the page: 李华 was there, 刘洋 was on sick leave.
+    section = page.locator(f"#meeting-{congress_id}")
+    await section.locator("details.record summary").click()
+    await section.locator('select[name="mark:lihua"]').select_option("present")
+    await section.locator('select[name="mark:liuyang"]').select_option("leave")
+    await section.locator('select[name="type:liuyang"]').select_option("sick")
+    await section.locator('input[name="reason:liuyang"]').fill("发烧")
+    await section.locator("button.record-attendance").click()
+    assert await page.get_attribute("#flash", "data-outcome") == "done", await page.text_content("#flash")
+    present = page.locator(f"#meeting-{congress_id} dd.present .name")
+    assert sorted(await present.evaluate_all("nodes => nodes.map(n => n.dataset.key)")) == [
+        "lihua",
+        "zhangwei",
+    ]
+    leave = page.locator(f"#meeting-{congress_id} dd.on-leave .name")
+    assert await leave.evaluate_all("nodes => nodes.map(n => n.dataset.key)") == ["liuyang"]
     await shot(page, screenshots, "minutes")

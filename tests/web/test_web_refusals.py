@@ -74,6 +74,11 @@ REFUSALS: list[tuple[str, str, dict[str, str], str]] = [
     ("lihua", "meetings/{m}/publish", {}, "/publish {m}"),
     ("zhaolei", "meetings/{m}/publish", {}, "/publish {m}"),
     ("guest", "meetings/{m}/publish", {}, "/publish {m}"),
+    # Recording attendance: the secretaries, the 纪检委员, a group leader for the own group's meeting.
+    ("liuyang", "meetings/{m}/attendance", {"mark:liuyang": "present"}, "/attendance {m} @liuyang 出席"),
+    ("lihua", "meetings/{m}/attendance", {"mark:liuyang": "present"}, "/attendance {m} @liuyang 出席"),
+    ("zhoumin", "meetings/{m}/attendance", {"mark:liuyang": "present"}, "/attendance {m} @liuyang 出席"),
+    ("guest", "meetings/{m}/attendance", {"mark:liuyang": "absent"}, "/attendance {m} @liuyang 缺席"),
 ]
 
 

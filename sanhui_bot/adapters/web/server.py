@@ -33,6 +33,7 @@ from sanhui_bot.adapters.web.identity import Refused, verify_init_data, verify_o
 from sanhui_bot.commands import model as cmds
 from sanhui_bot.commands.model import ParseError
 from sanhui_bot.config import WebConfig
+from sanhui_bot.domain.attendance import AttendanceMark, may_record
 from sanhui_bot.domain.compliance import PeriodKind
 from sanhui_bot.domain.errors import DomainError, NotFound, PermissionDenied
 from sanhui_bot.domain.model import Actor, ChatContext, LeaveType, Rating, RsvpAnswer
@@ -243,6 +244,7 @@ class WebServer:
             "language": language,
             "path": request.path,
             "may": lambda action: allowed(member, action),
+            "may_record": lambda meeting: member is not None and may_record(member, meeting),
             "Action": Action,
             "now": self.clock(),
             "lead": self.deps.signin_lead,
@@ -602,6 +604,8 @@ class WebServer:
                 return cmds.SignIn(number)
             if action == "publish":
                 return cmds.PublishDecisions(number)
+            if action == "attendance":
+                return _attendance_command(form, number)
             raise web.HTTPNotFound()
 
         return await self._act(request, command_of, "meeting")
@@ -632,3 +636,25 @@ def _quote(filename: str) -> str:
 
 def _see_other(location: str) -> web.Response:
     return web.Response(status=303, headers={"Location": location})
+
+
+def _attendance_command(form: dict[str, str], meeting: int) -> cmds.RecordAttendance | ParseError:
+    """The attendance form: `mark:<key>` (present/leave/absent, or empty to leave alone), with
+    `type:<key>` and `reason:<key>` for leave; the same command as `/attendance N @key 出席 …`."""
+    marks = {mark.value for mark in AttendanceMark}
+    kinds = {kind.value for kind in LeaveType}
+    lines = []
+    for field_name, value in form.items():
+        if not field_name.startswith("mark:") or not value:
+            continue
+        key = field_name.partition(":")[2]
+        if value not in marks:
+            return ParseError("bad_mark", "attendance", {"value": value})
+        mark = AttendanceMark(value)
+        kind = form.get(f"type:{key}", "")
+        leave_type = LeaveType(kind) if mark is AttendanceMark.LEAVE and kind in kinds else None
+        reason = form.get(f"reason:{key}", "").strip()[:500]
+        lines.append(cmds.AttendanceLine(cmds.MemberMention(key), mark, leave_type, reason))
+    if not lines:
+        return ParseError("missing_argument", "attendance", {"param": "member"})
+    return cmds.RecordAttendance(meeting, tuple(lines))
