@@ -706,6 +706,20 @@ async def test_ledger_entries_filter_by_member_and_half_open_period(store: SqlSt
         assert await uow.points.entries(member="zhang", since=at(0)) == []
 
 
+async def test_ledger_totals_sum_a_branchs_members_in_a_half_open_period(store: SqlStore) -> None:
+    await seed_members(store, "li", "zhang")
+    async with store.unit_of_work() as uow:
+        await uow.members.upsert(replace(member("wang"), branch="t2"))
+        await uow.points.append(PointEntry("li", 1, PointReason.SUGGESTION, "suggestion:1", at(0)))
+        await uow.points.append(PointEntry("li", 5, PointReason.TASK_DONE_ON_TIME, "task:1", at(2)))
+        await uow.points.append(PointEntry("li", 2, PointReason.SIGNIN, "meeting:9", at(24 * 30)))
+        await uow.points.append(PointEntry("zhang", -2, PointReason.ABSENT, "meeting:1", at(-1)))
+        await uow.points.append(PointEntry("wang", 2, PointReason.SIGNIN, "meeting:1", at(1)))
+        assert await uow.points.totals(at(-1), at(24 * 30), "t1") == {"li": 6, "zhang": -2}
+        assert await uow.points.totals(at(0), at(24 * 30), "t1") == {"li": 6}
+        assert await uow.points.totals(at(0), at(24 * 30), "t2") == {"wang": 2}
+
+
 async def test_a_reversal_points_at_the_entry_it_cancels(store: SqlStore) -> None:
     await seed_members(store, "li", "zhang")
     async with store.unit_of_work() as uow:
@@ -720,7 +734,7 @@ async def test_a_reversal_points_at_the_entry_it_cancels(store: SqlStore) -> Non
 
 def test_the_ledger_has_no_way_to_change_or_delete_entries() -> None:
     public = {name for name in dir(SqlPointsLedger) if not name.startswith("_")}
-    assert public == {"append", "get", "entries", "reversal_of", "of_subject"}
+    assert public == {"append", "get", "entries", "reversal_of", "of_subject", "totals"}
 
 
 # --- join requests -------------------------------------------------------------------------------

@@ -168,3 +168,27 @@ async def _math_meeting(app: App) -> int:
     async with app.deps.uow() as uow:
         found = await uow.meetings.between(["math"], NOW, local("2026-03-31T00:00"))
     return found[0].id or 0
+
+
+async def test_web_command_gives_a_link_only_where_nobody_else_reads_it(
+    app: App, chat: ChatDriver, server: WebServer
+) -> None:
+    from datetime import timedelta
+
+    from sanhui_bot.adapters.conversation import Incoming, WebEntry
+
+    app.conversation.web = WebEntry(base_url(server), timedelta(minutes=10))
+    reply = await chat.say("liuyang", "branch", "/web", at=NOW)  # the console: one person at a terminal
+    link = reply[reply.index("http") :].split()[0]
+    assert link.startswith(f"{base_url(server)}/link/")
+    async with (
+        aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser,
+        browser.post(link, allow_redirects=False) as answer,
+    ):
+        assert answer.headers["Location"] == "/b/t1/me"
+    in_group = Incoming("telegram", "10009", "branch", "-1001", "/web")
+    [refused] = await app.conversation.handle_text(in_group, NOW)
+    assert "/link/" not in refused.text and "/web" in refused.text
+    private = Incoming("telegram", "10009", None, "10009", "/网页")
+    [given] = await app.conversation.handle_text(private, NOW)
+    assert f"{base_url(server)}/link/" in given.text
