@@ -73,7 +73,7 @@ async def month_meetings(
         for meeting in meetings:
             number = meeting.id or 0
             mine = await uow.attendance.rsvp(number, member.key)
-            over = meeting.status is not MeetingStatus.CANCELLED and meeting.ends_at <= now
+            over = not meeting.called_off and meeting.ends_at <= now
             minutes = None
             if over and may_read_minutes(member, meeting):
                 minutes = await reports.minutes_of(uow, deps, meeting, now, known)
