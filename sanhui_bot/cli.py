@@ -102,6 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="write to this file (a directory for csv) instead of stdout; required for xlsx and csv",
     )
     export.add_argument("--year", type=int, help="the year for xlsx, csv and ics (default: this year)")
+    export.add_argument(
+        "--school",
+        action="store_true",
+        help="with --format xlsx: the school workbook, a 全校汇总 sheet (every branch, those needing attention "
+        "first) and each branch's sheets",
+    )
 
     web_view = commands.add_parser(
         "web",
@@ -416,6 +422,11 @@ async def _export_files(settings: Settings, args: argparse.Namespace) -> int:
     if not 2000 <= year <= 2100:  # as /export and /report take a year; 9999 would overflow its bounds
         print(f"--year takes a year from 2000 to 2100, not {year}", file=sys.stderr)
         return 2
+    if args.school:
+        if args.format != "xlsx":
+            print("--school needs --format xlsx", file=sys.stderr)
+            return 2
+        return await _export_school(settings, args, year, now)
     app = await open_app(settings, args.db)
     try:
         snapshot = await ledger_snapshot(app.deps, year, now)
@@ -431,6 +442,30 @@ async def _export_files(settings: Settings, args: argparse.Namespace) -> int:
         sys.stdout.write(files[0].data.decode("utf-8"))
     else:
         args.out.write_bytes(files[0].data)
+    return 0
+
+
+async def _export_school(settings: Settings, args: argparse.Namespace, year: int, now: datetime) -> int:
+    """The school workbook of the year: the 全校汇总 sheet, then each branch's 台账 sheets."""
+    from sanhui_bot.app import open_app
+    from sanhui_bot.domain.compliance import Period, PeriodKind
+    from sanhui_bot.exports.school import school_sheets, summary_sheet
+    from sanhui_bot.exports.sheets import ledger_sheets
+    from sanhui_bot.exports.xlsx import workbook_bytes
+    from sanhui_bot.services.export import ledger_snapshot
+    from sanhui_bot.services.school import school_summary
+
+    app = await open_app(settings, args.db)
+    try:
+        standings = await school_summary(app.deps, Period(year, PeriodKind.YEAR), now)
+        per_branch = {
+            branch.key: ledger_sheets(await ledger_snapshot(app.deps, year, now, branch.key), app.deps.org)
+            for branch in app.deps.org.branches
+        }
+    finally:
+        await app.close()
+    summary = summary_sheet(standings, app.deps.org, f"{year}全校汇总")
+    args.out.write_bytes(workbook_bytes(school_sheets(summary, per_branch)))
     return 0
 
 

@@ -1,0 +1,124 @@
+"""The 党委's school summary and workbook agree with the hand count of test_reports' quarter."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from support import ChatDriver
+from test_reports import AFTER_QUARTER, Q1, build_quarter
+
+from sanhui_bot.app import App
+from sanhui_bot.domain.model import MeetingKind
+from sanhui_bot.exports.school import SUMMARY_HEADERS, school_sheets, summary_sheet
+from sanhui_bot.exports.xlsx import workbook_bytes
+from sanhui_bot.services.school import BranchStanding, attention_first, school_summary
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "config.example.toml"
+CONGRESS, COMMITTEE, GROUP, LESSON = (
+    MeetingKind.CONGRESS,
+    MeetingKind.COMMITTEE,
+    MeetingKind.GROUP,
+    MeetingKind.LESSON,
+)
+
+
+async def test_school_summary_and_workbook_agree_with_the_hand_count(app: App, chat: ChatDriver) -> None:
+    await build_quarter(app, chat)
+    [t1] = await school_summary(app.deps, Q1, AFTER_QUARTER)
+    # By hand (test_reports' story): congress 1 of 1; committee 1 of 3 (01-08, 02-12 unrecorded);
+    # groups 1+1+0 of 6+6+6; 党课 0 of 1 (03-26 cancelled).
+    assert t1.held == {CONGRESS: 1, COMMITTEE: 1, GROUP: 2, LESSON: 0}
+    assert t1.required == {CONGRESS: 1, COMMITTEE: 3, GROUP: 18, LESSON: 1}
+    assert t1.missing == {COMMITTEE: 2, GROUP: 16, LESSON: 1}
+    # 公示: the congress's published 03-02 after its 02-28 deadline; the math meeting's never.
+    assert (t1.publication_late, t1.publication_missing) == (1, 1)
+    # signed in / expected: congress 7/12, math 3/5, grade10 2/4, committee 4/5
+    assert (t1.present, t1.expected) == (16, 26)
+    assert t1.attendance_rate == pytest.approx(16 / 26)
+    # tasks: #1 and #3 done; #2 and #4 open and overdue
+    assert (t1.tasks_done, t1.tasks_open, t1.tasks_overdue) == (2, 2, 2)
+
+    summary = summary_sheet((t1,), app.deps.org, "2026全校汇总")
+    book = load_workbook(BytesIO(workbook_bytes(school_sheets(summary, {"t1": []}))))
+    sheet = book["2026全校汇总"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == SUMMARY_HEADERS
+    assert rows[1] == ("教工第一党支部", "1/1", "1/3", "2/18", "0/1", 1, 1, pytest.approx(16 / 26), 2, 2, 2)
+
+
+def _standing(
+    branch: str, *, missing: int = 0, late: int = 0, overdue: int = 0, present: int = 9
+) -> BranchStanding:
+    return BranchStanding(
+        branch=branch,
+        held={COMMITTEE: 3 - missing},
+        required={COMMITTEE: 3},
+        publication_late=late,
+        publication_missing=0,
+        present=present,
+        expected=10,
+        tasks_done=1,
+        tasks_open=overdue,
+        tasks_overdue=overdue,
+    )
+
+
+def test_branches_needing_attention_come_first() -> None:
+    fine, late, missed, absent, overdue = (
+        _standing("fine"),
+        _standing("late", late=1),
+        _standing("missed", missing=1),
+        _standing("absent", present=5),
+        _standing("overdue", overdue=3),
+    )
+    ordered = attention_first([fine, absent, overdue, late, missed])
+    assert [s.branch for s in ordered] == ["missed", "late", "overdue", "absent", "fine"]
+    assert attention_first([fine, _standing("fine2")])[0].branch == "fine"  # ties keep config order
+
+
+@pytest.mark.slow
+def test_school_workbook_from_the_command_line(tmp_path: Path) -> None:
+    db, out = tmp_path / "c.db", tmp_path / "school.xlsx"
+    run = [sys.executable, "bot.py"]
+    script = "zhangwei@branch: /decision 完成劳动教育课程方案 @liuyang 截止:2026-03-20\n:clock 2026-04-01T09:00\n:quit\n"
+    subprocess.run(
+        [*run, "console", "--config", str(EXAMPLE), "--db", str(db), "--now", "2026-03-02T08:00"],
+        cwd=ROOT,
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    done = subprocess.run(
+        [
+            *run,
+            "export",
+            "--config",
+            str(EXAMPLE),
+            "--db",
+            str(db),
+            "--format",
+            "xlsx",
+            "--school",
+            "--year",
+            "2026",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    book = load_workbook(out)
+    assert book.sheetnames[0] == "2026全校汇总" and "t1 会议记录" in book.sheetnames
+    [_, row] = list(book["2026全校汇总"].iter_rows(values_only=True))
+    assert row[0] == "教工第一党支部" and row[-3:] == (0, 1, 1)  # the one task: open, overdue since 03-20
