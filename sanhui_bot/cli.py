@@ -62,6 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--now",
         help="start the simulated clock at this local time, e.g. 2026-03-01T09:00 (default: the real time)",
     )
+    console.add_argument(
+        "--files",
+        type=Path,
+        default=Path("data") / "files",
+        help="write the files the bot sends (/export, /minutes, the month-end chart) into this folder"
+        " (default: data/files); each post prints the path",
+    )
 
     migrate = commands.add_parser("migrate", help="bring the database to the newest schema")
     _data_options(migrate)
@@ -108,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --format xlsx: the school workbook, a 全校汇总 sheet (every branch, those needing attention "
         "first) and each branch's sheets",
     )
+    _now_option(export)
 
     web_view = commands.add_parser(
         "web",
@@ -128,7 +136,28 @@ def build_parser() -> argparse.ArgumentParser:
     _data_options(minutes)
     minutes.add_argument("meeting", type=int, help="the meeting number")
     minutes.add_argument("--out", type=Path, help="write to this file instead of stdout")
+    _now_option(minutes)
     return parser
+
+
+def _now_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--now",
+        help="count as of this local time, e.g. 2026-03-31T18:00 (default: the real time); after a simulated"
+        " console session, meetings planned later than its clock are not counted as held",
+    )
+
+
+def _now(settings: Settings, args: argparse.Namespace) -> datetime | None:
+    """`--now` as an aware time (the real time without it); None, with a message, when unreadable."""
+    from sanhui_bot.adapters.console.console import parse_local_time
+
+    if not getattr(args, "now", None):
+        return datetime.now(UTC)
+    parsed = parse_local_time(args.now, settings.tz)
+    if parsed is None:
+        print("--now takes a local time like 2026-03-31T18:00", file=sys.stderr)
+    return parsed
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -354,7 +383,7 @@ async def run_console(settings: Settings, args: argparse.Namespace) -> int:
         for warning in await plan_meetings(app, start):
             print(f"# {warning}")
         clock = SimulatedClock(start)
-        chat = ConsoleChat(app.conversation, clock, settings.tz, sys.stdout)
+        chat = ConsoleChat(app.conversation, clock, settings.tz, sys.stdout, files=args.files)
         announcer = Announcer(app.deps, settings.language, notifiers=[chat])
 
         async def at_moment(previous: datetime, moment: datetime) -> None:
@@ -393,11 +422,14 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> int:
 
     if (refused := _refuse_missing_database(settings, args)) is not None:
         return refused
+    now = _now(settings, args)
+    if now is None:
+        return 2
     if args.format != "json":
-        return await _export_files(settings, args)
-    app = await open_app(settings, args.db)
+        return await _export_files(settings, args, now)
+    app = await open_app(settings, args.db, now)
     try:
-        data = await export_ledger(app.deps, datetime.now(UTC))
+        data = await export_ledger(app.deps, now)
     finally:
         await app.close()
     text = json.dumps(data, ensure_ascii=False, indent=2)
@@ -408,7 +440,7 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _export_files(settings: Settings, args: argparse.Namespace) -> int:
+async def _export_files(settings: Settings, args: argparse.Namespace, now: datetime) -> int:
     """xlsx, csv or ics: the year's 台账 as files."""
     from sanhui_bot.app import open_app
     from sanhui_bot.exports.files import ledger_files
@@ -417,7 +449,6 @@ async def _export_files(settings: Settings, args: argparse.Namespace) -> int:
     if args.out is None and args.format != "ics":
         print(f"--format {args.format} needs --out (a file for xlsx, a directory for csv)", file=sys.stderr)
         return 2
-    now = datetime.now(UTC)
     year = args.year or now.astimezone(settings.tz).year
     if not 2000 <= year <= 2100:  # as /export and /report take a year; 9999 would overflow its bounds
         print(f"--year takes a year from 2000 to 2100, not {year}", file=sys.stderr)
@@ -478,7 +509,10 @@ async def run_minutes(settings: Settings, args: argparse.Namespace) -> int:
 
     if (refused := _refuse_missing_database(settings, args)) is not None:
         return refused
-    app = await open_app(settings, args.db)
+    now = _now(settings, args)
+    if now is None:
+        return 2
+    app = await open_app(settings, args.db, now)
     try:
         meeting = None
         async with app.deps.uow() as uow:
@@ -487,7 +521,7 @@ async def run_minutes(settings: Settings, args: argparse.Namespace) -> int:
             print(f"没有 #{args.meeting} 号会议 / there is no meeting #{args.meeting}", file=sys.stderr)
             return 1
         try:
-            minutes = await meeting_minutes(app.deps, meeting.branch, args.meeting, datetime.now(UTC))
+            minutes = await meeting_minutes(app.deps, meeting.branch, args.meeting, now)
         except DomainError as error:
             print(str(error), file=sys.stderr)
             return 1

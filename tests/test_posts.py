@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date
+from pathlib import Path
 
+import pytest
 from support import ChatDriver, local
 
 from sanhui_bot.app import App, plan_meetings
@@ -199,3 +202,105 @@ async def test_points_show_a_shared_place_as_joint(app: App, chat: ChatDriver) -
         await chat.say(key, "g-math", f"/signin {meeting['id']}", at=local("2026-03-05T14:35"))
     reply = await chat.say("liuyang", "branch", "/points 3")
     assert "并列第 1/2 名" in reply
+
+
+async def test_the_console_asks_the_leave_reason_and_counts_the_typed_answer(
+    app: App, chat: ChatDriver, tmp_path: Path
+) -> None:
+    # issue 14 seen 8: in the console the 请假 button answered with an error, the typed reason was ignored
+    from sanhui_bot.adapters.console.console import ConsoleChat, SimulatedClock
+    from sanhui_bot.domain.announcements import PostKind
+    from sanhui_bot.render.announcements import meeting_post
+    from sanhui_bot.render.replies import renderer_for
+    from sanhui_bot.services.announcements import meeting_announcement
+
+    await plan_meetings(app, chat.now)
+    meeting = next(
+        m["id"]
+        for m in (await chat.export())["meetings"]
+        if m["unit"] == "math" and m["starts_at"].startswith("2026-03-05")
+    )
+    out = io.StringIO()
+    console = ConsoleChat(app.conversation, SimulatedClock(local("2026-03-02T10:00")), app.deps.tz, out)
+    data = await meeting_announcement(app.deps, meeting, with_attendance=False)
+    notice = meeting_post(PostKind.NOTICE, data, await renderer_for(app.deps, "zh-CN"), False)
+    number = await console.post("g-math", notice)
+    leave = next(n for n, b in enumerate(notice.buttons, 1) if b.label == "请假")
+    await console.handle_line(f":press liuyang@g-math {number} {leave}")
+    asked = out.getvalue().split(f"#{number}")[-1]
+    assert "请假原因" in asked and "liuyang@g-math" in asked and "用法" not in asked
+    await console.handle_line("liuyang@g-math: 病假 发烧")
+    [rsvp] = [r for r in (await chat.export())["rsvps"] if r["member"] == "liuyang"]
+    assert (rsvp["meeting"], rsvp["answer"], rsvp["leave_type"], rsvp["reason"]) == (
+        meeting,
+        "leave",
+        "sick",
+        "发烧",
+    )
+
+
+async def test_the_console_writes_attachments_to_its_files_folder_and_prints_the_path(
+    app: App, chat: ChatDriver, tmp_path: Path
+) -> None:
+    from sanhui_bot.adapters.console.console import ConsoleChat, SimulatedClock
+
+    out = io.StringIO()
+    files = tmp_path / "files"
+    console = ConsoleChat(
+        app.conversation, SimulatedClock(local("2026-03-02T10:00")), app.deps.tz, out, files=files
+    )
+    await console.handle_line("zhangwei@branch: /export")
+    [written] = list(files.iterdir())
+    assert written.suffix == ".xlsx" and written.read_bytes()[:2] == b"PK"
+    assert str(written) in out.getvalue()
+
+
+def test_export_and_minutes_count_as_of_now(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # issue 14 seen 8: after a simulated session, `export` counted later planned meetings as held
+    import json
+    import sys
+
+    from sanhui_bot import cli
+
+    config = str(Path(__file__).resolve().parent.parent / "config.example.toml")
+    db = str(tmp_path / "c.db")
+    monkeypatch.setattr(sys, "stdin", io.StringIO(":quit\n"))
+    assert cli.main(["console", "--config", config, "--db", db, "--now", "2026-03-01T09:00"]) == 0
+    out = tmp_path / "ledger.json"
+    args = ["export", "--format", "json", "--config", config, "--db", db, "--out", str(out)]
+
+    def exported(now: str) -> dict:
+        assert cli.main([*args, "--now", now]) == 0
+        return json.loads(out.read_text(encoding="utf-8"))
+
+    meeting = next(
+        m["id"]
+        for m in exported("2026-03-01T09:00")["meetings"]
+        if m["unit"] == "math" and m["starts_at"].startswith("2026-03-05")
+    )
+    monkeypatch.setattr(sys, "stdin", io.StringIO(f"liuyang@g-math: /signin {meeting}\n:quit\n"))
+    assert cli.main(["console", "--config", config, "--db", db, "--now", "2026-03-05T14:35"]) == 0
+    during = {row["meeting"] for row in exported("2026-03-05T15:00")["attendance"]}
+    after = {row["meeting"] for row in exported("2026-03-06T09:00")["attendance"]}
+    assert meeting not in during and meeting in after  # counted once it has ended, as of --now
+    assert cli.main([*args, "--now", "3月6日"]) == 2
+    first = meeting
+    minutes = tmp_path / "m.md"
+    assert (
+        cli.main(
+            [
+                "minutes",
+                str(first),
+                "--config",
+                config,
+                "--db",
+                db,
+                "--out",
+                str(minutes),
+                "--now",
+                "2026-03-10T09:00",
+            ]
+        )
+        == 0
+    )
+    assert minutes.read_text(encoding="utf-8")

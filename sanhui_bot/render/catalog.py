@@ -280,6 +280,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{name}, please reply to this message with the reason for your leave (optionally a type:"
         " personal/sick/official/other), e.g. “sick fever”. Or send /rsvp {id} leave personal <reason>.",
     ),
+    "console_leave_prompt": (
+        "{name}，请在下一行写出请假原因（可写类型：事假/病假/公假/其他），例如 {user}@{chat}: 病假 发烧",
+        "{name}, write the reason for your leave on the next line (optionally a type: personal/sick/official/"
+        "other), e.g. {user}@{chat}: sick fever",
+    ),
     "tg_leave_asked": (
         "请在群里回复机器人的消息说明请假原因。",
         "Please reply to the bot's message in the chat with your reason.",

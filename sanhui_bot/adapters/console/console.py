@@ -10,10 +10,14 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
+from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from sanhui_bot.adapters.conversation import Conversation, Incoming
+from sanhui_bot.commands import model as cmds
+from sanhui_bot.commands.parser import parse_command
+from sanhui_bot.render.catalog import message
 from sanhui_bot.render.replies import Reply
 
 log = logging.getLogger(__name__)
@@ -52,6 +56,7 @@ class ConsoleChat:
         out: TextIO,
         on_clock: ClockListener | None = None,
         after_line: Callable[[datetime], Awaitable[object]] | None = None,
+        files: Path | None = None,
     ) -> None:
         self.conversation = conversation
         self.clock = clock
@@ -60,6 +65,11 @@ class ConsoleChat:
         self.on_clock = on_clock
         # Posts a command causes (a 决议清单 after /close) go out right after its reply.
         self.after_line = after_line
+        # Attachments (/export, /minutes, the month-end chart) are written here and their path printed.
+        self.files = files
+        # (user, chat) -> the `/rsvp N leave` a 请假 press asked a reason for: the person's next
+        # line in that chat is the reason, as a reply to the question is on Telegram and Matrix.
+        self.leave_questions: dict[tuple[str, str], str] = {}
 
     async def run(self, lines: Iterable[str]) -> None:
         """Handle lines until `:quit` or the end of input."""
@@ -84,12 +94,16 @@ class ConsoleChat:
         elif stripped.startswith(":press"):
             await self._press(stripped)
         elif match := SAY.match(stripped):
+            text = match["text"]
+            asked = self.leave_questions.pop((match["user"], match["chat"]), None)
+            if asked is not None and not text.lstrip().startswith(("/", "!")):
+                text = f"{asked} {text.strip()}"  # the answer to the leave question is the reason
             incoming = Incoming(
                 platform=PLATFORM,
                 user=match["user"],
                 chat=match["chat"],
                 chat_platform_id=match["chat"],
-                text=match["text"],
+                text=text,
             )
             for reply in await self.conversation.handle_text(incoming, self.clock.now):
                 await self.post(reply.chat or match["chat"], reply)
@@ -124,7 +138,13 @@ class ConsoleChat:
                 " ".join(f"[{n}] {button.label}" for n, button in enumerate(reply.buttons, 1)), file=self.out
             )
         for attachment in reply.attachments:
-            print(f"[附件 {attachment.filename}, {len(attachment.data)} bytes]", file=self.out)
+            if self.files is None:
+                print(f"[附件 {attachment.filename}, {len(attachment.data)} bytes]", file=self.out)
+                continue
+            self.files.mkdir(parents=True, exist_ok=True)
+            path = self.files / f"{number}-{attachment.filename}"
+            path.write_bytes(attachment.data)
+            print(f"[附件 {path}, {len(attachment.data)} bytes]", file=self.out)
         await self.conversation.remember(PLATFORM, chat, str(number), reply, self.clock.now)
         self.out.flush()
         return str(number)
@@ -148,6 +168,22 @@ class ConsoleChat:
         if match is None:
             self._note("按钮格式：:press USER@CHAT 消息号 按钮号，例如 :press liuyang@g-math 3 1")
             return
+        command = await self._button_command(match["chat"], match["message"], int(match["button"]))
+        if command is not None and _needs_reason(command, self.clock.now.astimezone(self.tz).date()):
+            # 请假 needs a reason: ask for it, as Telegram and Matrix do, instead of refusing the press
+            key = (match["user"], match["chat"])
+            self.leave_questions[key] = command
+            language = self.conversation.language
+            names = (await self.conversation.renderer()).names
+            question = message(
+                "console_leave_prompt",
+                language,
+                name=names.get(match["user"], match["user"]),
+                user=match["user"],
+                chat=match["chat"],
+            )
+            await self.post(match["chat"], Reply(question))
+            return
         replies = await self.conversation.handle_press(
             PLATFORM,
             match["user"],
@@ -162,9 +198,22 @@ class ConsoleChat:
         if self.after_line is not None:
             await self.after_line(self.clock.now)
 
+    async def _button_command(self, chat: str, message_id: str, button: int) -> str | None:
+        async with self.conversation.deps.uow() as uow:
+            posted = await uow.messages.find(PLATFORM, chat, message_id)
+        if posted is None or not 1 <= button <= len(posted.buttons):
+            return None
+        return posted.buttons[button - 1][1]
+
     def _note(self, text: str) -> None:
         print(f"# {text}", file=self.out)
         self.out.flush()
+
+
+def _needs_reason(command: str, today: object) -> bool:
+    """A button that asks for leave without a reason (`/rsvp 12 leave`): the reason is asked first."""
+    parsed = parse_command(command, today)  # type: ignore[arg-type]
+    return isinstance(parsed, cmds.ParseError) and parsed.code == "leave_needs_reason"
 
 
 def parse_local_time(text: str, tz: ZoneInfo) -> datetime | None:
