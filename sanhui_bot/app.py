@@ -13,7 +13,7 @@ from sanhui_bot.adapters.platform import Platform
 from sanhui_bot.config import Settings
 from sanhui_bot.domain.errors import UnknownCalendarYear
 from sanhui_bot.domain.model import Member
-from sanhui_bot.domain.organisation import Branch, Group, Organisation
+from sanhui_bot.domain.organisation import Branch, Group, Organisation, School
 from sanhui_bot.domain.points import PointRules
 from sanhui_bot.domain.roster import DatedEntry
 from sanhui_bot.domain.workdays import WorkCalendar
@@ -51,7 +51,16 @@ def organisation(settings: Settings) -> Organisation:
         key: {platform: str(value) for platform, value in chat.model_dump().items() if value is not None}
         for key, chat in settings.chats.items()
     }
-    return Organisation(branches=branches, chats=chats)
+    school = (
+        School(
+            settings.school.name,
+            settings.school.chat,
+            frozenset(m.key for m in settings.members if "party_committee" in m.school_roles),
+        )
+        if settings.school is not None
+        else None
+    )
+    return Organisation(branches=branches, chats=chats, school=school)
 
 
 def roster_members(settings: Settings) -> list[DatedEntry]:

@@ -63,11 +63,20 @@ class BranchConfig(Strict):
     roster: str | None = None
 
 
+class SchoolConfig(Strict):
+    """The school's Party committee (党委) above the branches: its name and its chat."""
+
+    name: str
+    chat: Key
+
+
 class MemberConfig(Strict):
     key: Key
     name: str
     branch: Key
     roles: list[Role] = []
+    # party_committee: 党委委员 (or the 组织委员 who supervises): reads every branch's record in the 党委 chat.
+    school_roles: list[Literal["party_committee"]] = []
     status: MemberStatus = MemberStatus.FULL
     group: Key | None = None
     telegram: int | None = None
@@ -269,6 +278,7 @@ class Settings(Strict):
     language: Literal["zh-CN", "en"] = "zh-CN"
     database: DatabaseConfig = DatabaseConfig()
     chats: dict[Key, ChatConfig] = {}
+    school: SchoolConfig | None = None
     branches: list[BranchConfig] = []
     members: list[MemberConfig] = []
     schedule: ScheduleConfig = ScheduleConfig()
@@ -572,6 +582,26 @@ def _schedule_problems(settings: Settings) -> list[tuple[str, str]]:
     return problems
 
 
+def _school_problems(settings: Settings) -> list[tuple[str, str]]:
+    """The 党委 chat is a known chat of no branch unit; school roles need a [school]."""
+    problems: list[tuple[str, str]] = []
+    school = getattr(settings, "school", None)
+    if school is not None and school.chat is not None:
+        unit_chats = {
+            chat
+            for branch in settings.branches
+            for chat in (branch.chat, branch.committee_chat, *(group.chat for group in branch.groups))
+        }
+        if school.chat not in settings.chats:
+            problems.append(("school.chat", f"unknown chat {school.chat!r} (add it under [chats])"))
+        elif school.chat in unit_chats:
+            problems.append(("school.chat", f"chat {school.chat!r} already serves a branch unit"))
+    for index, member in enumerate(settings.members):
+        if getattr(member, "school_roles", None) and school is None:
+            problems.append((f"members[{index}].school_roles", "school roles need a [school] section"))
+    return problems
+
+
 def roster_problems(settings: Settings) -> list[tuple[str, str]]:
     """Cross-reference problems as (key path, message): keys, chats, groups and members that don't fit."""
     # Messages must not contain "; ": the model validator joins the findings with it.
@@ -581,6 +611,7 @@ def roster_problems(settings: Settings) -> list[tuple[str, str]]:
         *_leadership_problems(settings),
         *_chat_problems(settings),
         *_schedule_problems(settings),
+        *_school_problems(settings),
     ]
 
 

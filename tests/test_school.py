@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import copy
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from io import BytesIO
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from support import ChatDriver
+from support import TEST_CONFIG, ChatDriver, local, on_database
 from test_reports import AFTER_QUARTER, Q1, build_quarter
 
-from sanhui_bot.app import App
+from sanhui_bot.app import App, open_app
+from sanhui_bot.config import parse_settings
 from sanhui_bot.domain.model import MeetingKind
 from sanhui_bot.exports.school import SUMMARY_HEADERS, school_sheets, summary_sheet
 from sanhui_bot.exports.xlsx import workbook_bytes
@@ -122,3 +125,34 @@ def test_school_workbook_from_the_command_line(tmp_path: Path) -> None:
     assert book.sheetnames[0] == "2026全校汇总" and "t1 会议记录" in book.sheetnames
     [_, row] = list(book["2026全校汇总"].iter_rows(values_only=True))
     assert row[0] == "教工第一党支部" and row[-3:] == (0, 1, 1)  # the one task: open, overdue since 03-20
+
+
+@pytest.fixture
+async def school_app(database_url: str) -> AsyncIterator[App]:
+    """TEST_CONFIG with a 党委 chat; 刘洋 (an ordinary member of t1) sits on the 党委."""
+    config = copy.deepcopy(TEST_CONFIG)
+    config["chats"]["dangwei"] = {"telegram": -1009}
+    config["school"] = {"name": "实验中学党委", "chat": "dangwei"}
+    [liuyang] = [m for m in config["members"] if m["key"] == "liuyang"]
+    liuyang["school_roles"] = ["party_committee"]
+    opened = await open_app(on_database(parse_settings(config, "tests"), database_url))
+    yield opened
+    await opened.close()
+
+
+async def test_report_school_in_the_party_committee_chat_for_its_members_only(school_app: App) -> None:
+    chat = ChatDriver(school_app, local("2026-03-01T09:00"))
+    await build_quarter(school_app, chat)
+    at = AFTER_QUARTER
+    answer = await chat.say("liuyang", "dangwei", "/report school quarter 2026Q1", at)
+    assert "实验中学党委" in answer and "教工第一党支部" in answer
+    # by hand: held 1+1+2+0 of 1+3+18+1 (congress, committee, groups, 党课); short 2 committee, 16 group, 1 党课
+    assert "会议 4/23" in answer and "支部委员会2" in answer and "党小组会16" in answer and "党课1" in answer
+    assert "逾期 2" in answer and "需要关注" in answer and "62%" in answer  # 16/26 attended
+    # the secretary of t1 is no 党委 member; the school report is not given in a branch chat
+    assert "党委委员" in await chat.say("zhangwei", "dangwei", "/report school", at)
+    assert "党委群" in await chat.say("liuyang", "branch", "/report school", at)
+    # a 党委 member acts in a branch only as what they are there: 刘洋 is an ordinary member of t1
+    refused = await chat.say("liuyang", "branch", "/decision 全校统一安排 @liuyang 截止:2026-04-20", at)
+    assert "没有权限" in refused or "书记" in refused
+    assert "全校统一安排" not in str(await chat.export())

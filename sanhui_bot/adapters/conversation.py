@@ -23,7 +23,7 @@ from sanhui_bot.render import closing as closing_texts
 from sanhui_bot.render.announcements import meeting_post
 from sanhui_bot.render.minutes import minutes_reply
 from sanhui_bot.render.replies import Renderer, Reply, renderer_for
-from sanhui_bot.render.reports import export_reply, render_report
+from sanhui_bot.render.reports import export_reply, render_report, render_school_report
 from sanhui_bot.services import (
     announcements,
     attendance,
@@ -33,6 +33,7 @@ from sanhui_bot.services import (
     points,
     reports,
     roster,
+    school,
     suggestions,
     tasks,
     updates,
@@ -198,6 +199,8 @@ class Conversation:
         if isinstance(parsed, cmds.OpenWebView):
             return [await self.web_link(incoming, now)]
         ctx = self.deps.org.chat_context(incoming.chat) if incoming.chat else None
+        if isinstance(parsed, cmds.ShowReport) and parsed.school:
+            return [await self._school_report(incoming, parsed, now, render)]
         if ctx is None and not isinstance(parsed, cmds.Help):
             return [Reply(render.t("chat_not_configured", chat_id=incoming.chat_platform_id))]
         actor = await roster.identify(self.deps, incoming.platform, incoming.user, incoming.display_name)
@@ -208,6 +211,20 @@ class Conversation:
         if self.wake_announcer is not None and isinstance(parsed, WRITES_POSTS):
             self.wake_announcer()
         return [reply]
+
+    async def _school_report(
+        self, incoming: Incoming, command: cmds.ShowReport, now: datetime, render: Renderer
+    ) -> Reply:
+        """/report school: the 党委 chat is bound to no branch unit, so it is answered here."""
+        actor = await roster.identify(self.deps, incoming.platform, incoming.user, incoming.display_name)
+        try:
+            period, standings = await school.show_school_report(
+                self.deps, actor, incoming.chat or "", command, now
+            )
+        except DomainError as error:
+            return Reply(render.error(error))
+        name = self.deps.org.school.name if self.deps.org.school is not None else ""
+        return Reply(render_school_report(name, period, standings, render))
 
     async def remember_press(self, platform: str, key: str, chat: str, message_id: str, button: int) -> None:
         """Remember which button a reversible press (a Matrix reaction) pressed, under `key`."""

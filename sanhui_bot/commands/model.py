@@ -241,6 +241,7 @@ class ShowReport:
     period: PeriodKind = PeriodKind.MONTH
     year: int | None = None
     number: int | None = None  # month 1-12 or quarter 1-4; None for a year
+    school: bool = False  # /report school …: every branch, in the 党委 chat
 
 
 @dataclass(frozen=True, slots=True)

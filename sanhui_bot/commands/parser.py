@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, time
 from typing import Any, Generic, TypeVar
 
@@ -1080,13 +1080,16 @@ def _report(args: _Args) -> ShowReport:
     index = 0
     kind: PeriodKind | None = None
     first = args.first(0)
+    school = first is not None and first.word.casefold() in ("school", "全校", "学校")
+    if school:
+        index, first = 1, args.first(1)
     if first is not None and first.key in _PERIOD_KINDS:
-        kind, index = _PERIOD_KINDS[first.key], 1
+        kind, index = _PERIOD_KINDS[first.key], index + 1
     token = args.first(index)
     if token is None:
-        return ShowReport(kind or PeriodKind.MONTH)
+        return ShowReport(kind or PeriodKind.MONTH, school=school)
     args.no_more_tokens(index)
-    return _period(token, kind, args.today)
+    return replace(_period(token, kind, args.today), school=school)
 
 
 def _minutes(args: _Args) -> ShowMinutes:

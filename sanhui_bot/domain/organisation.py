@@ -26,11 +26,21 @@ class Branch:
 
 
 @dataclass(frozen=True, slots=True)
+class School:
+    """The school's Party committee (党委): its chat, and the members who sit on it (member keys)."""
+
+    name: str
+    chat: str
+    committee: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
 class Organisation:
     """Branches, groups and chat bindings; chats are keys from the config's [chats] table."""
 
     branches: tuple[Branch, ...]
     chats: dict[str, dict[str, str]] = field(default_factory=dict)  # chat key -> platform -> platform id
+    school: School | None = None
 
     def branch(self, key: str) -> Branch | None:
         return next((branch for branch in self.branches if branch.key == key), None)

@@ -14,6 +14,7 @@ from sanhui_bot.domain.model import (
     Member,
     Role,
 )
+from sanhui_bot.domain.organisation import Organisation
 
 
 class Action(StrEnum):
@@ -121,3 +122,10 @@ def require_minutes_scope(member: Member, meeting: Meeting) -> None:
     """/minutes: committee members read any meeting's, a group leader the own group's."""
     if not member.is_committee and not in_own_group(member, meeting.unit):
         raise PermissionDenied("not_your_group", group=meeting.unit)
+
+
+def may_read_school(member: Member | None, org: Organisation) -> bool:
+    """党委 members read every branch's record (in the 党委 chat); a school role gives no act in a branch."""
+    return (
+        member is not None and member.active and org.school is not None and member.key in org.school.committee
+    )

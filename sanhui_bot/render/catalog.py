@@ -18,6 +18,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This chat is not bound to a branch, committee or group, so the bot cannot act here. Ask the secretary"
         " to add this chat's id ({chat_id}) under [chats] in the config.",
     ),
+    "school_report_chat_only": (
+        "全校报告（/report school）只在党委群里提供。",
+        "The school report (/report school) is given in the Party committee's chat only.",
+    ),
+    "school_role_required": (
+        '全校报告只有党委委员（配置中 school_roles = ["party_committee"]）可以查看。',
+        'Only Party committee members (school_roles = ["party_committee"] in the config) may see the school report.',
+    ),
+    "school_report_title": (
+        "📊 {school}·全校三会一课（{period_name}）",
+        "📊 {school}: every branch ({period_name})",
+    ),
+    "school_report_line": (
+        "{branch}：会议 {held}/{required}{missing}；公示逾期 {late}、未发布 {never}；出勤率 {rate}；任务 完成 {done}、未完成 {open}、逾期 {overdue}",
+        "{branch}: meetings {held}/{required}{missing}; 公示 late {late}, never {never}; attendance {rate};"
+        " tasks done {done}, open {open}, overdue {overdue}",
+    ),
+    "school_report_missing": ("（缺 {kinds}）", " (short: {kinds})"),
+    "school_report_attention": ("⚠ 需要关注：{branches}", "⚠ Needing attention: {branches}"),
+    "school_report_all_well": ("✅ 各支部均按要求完成。", "✅ Every branch is on track."),
     "not_on_roster": (
         "您还不在支部名册上，只能申请加入（/join 您的姓名）或对已完成的任务进行评价（/rate 任务号 满意）。",
         "You are not on the branch roster yet: you can only ask to join (/join your name) or rate a"

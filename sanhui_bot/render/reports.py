@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from sanhui_bot.domain.compliance import Period
 from sanhui_bot.domain.model import Meeting
 from sanhui_bot.domain.zones import to_zone
-from sanhui_bot.render.catalog import EN
+from sanhui_bot.render.catalog import EN, word
 from sanhui_bot.render.periods import gap_line, period_name, unit_part
 from sanhui_bot.render.replies import Attachment, Renderer, Reply
 from sanhui_bot.render.summaries import render_publication
 from sanhui_bot.services.reports import GroupTasks, KindTotal, MeetingAttendance, MemberAttendance, Report
+from sanhui_bot.services.school import BranchStanding
 
 
 def percent(value: float | None, renderer: Renderer) -> str:
@@ -140,3 +142,38 @@ def export_reply(files: tuple[Attachment, ...], year: int, renderer: Renderer) -
     """/export: the files, and a line naming them (the files are the point; the text says what came)."""
     names = renderer.w("list_sep").join(attachment.filename for attachment in files)
     return Reply(renderer.t("export_sent", year=year, files=names), attachments=files)
+
+
+def render_school_report(
+    school: str, period: Period, standings: tuple[BranchStanding, ...], renderer: Renderer
+) -> str:
+    """The 党委's summary: one line per branch, those needing attention first and named at the end."""
+    lines = [renderer.t("school_report_title", school=school, period_name=period_name(period, renderer)), ""]
+    for standing in standings:
+        missing = standing.missing
+        kinds = "、".join(
+            f"{word(f'kind.{kind}', renderer.language)}{count}" for kind, count in missing.items()
+        )
+        lines.append(
+            renderer.t(
+                "school_report_line",
+                branch=renderer.org.unit_name(standing.branch),
+                held=sum(standing.held.values()),
+                required=sum(standing.required.values()),
+                missing=renderer.t("school_report_missing", kinds=kinds) if missing else "",
+                late=standing.publication_late,
+                never=standing.publication_missing,
+                rate="—" if standing.attendance_rate is None else f"{standing.attendance_rate:.0%}",
+                done=standing.tasks_done,
+                open=standing.tasks_open,
+                overdue=standing.tasks_overdue,
+            )
+        )
+    concerned = [s for s in standings if any(s.concern[:3])]
+    lines.append("")
+    if concerned:
+        names = "、".join(renderer.org.unit_name(s.branch) for s in concerned)
+        lines.append(renderer.t("school_report_attention", branches=names))
+    else:
+        lines.append(renderer.t("school_report_all_well"))
+    return "\n".join(lines)

@@ -10,11 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sanhui_bot.commands.model import ShowReport
 from sanhui_bot.domain.compliance import Period
-from sanhui_bot.domain.model import MeetingKind
+from sanhui_bot.domain.errors import PermissionDenied
+from sanhui_bot.domain.model import Actor, MeetingKind
+from sanhui_bot.domain.permissions import may_read_school
 from sanhui_bot.domain.records import rate
 from sanhui_bot.services.deps import Deps
-from sanhui_bot.services.reports import Report, branch_report
+from sanhui_bot.services.reports import Report, branch_report, period_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,3 +93,16 @@ async def school_summary(deps: Deps, period: Period, now: datetime) -> tuple[Bra
     return attention_first(
         [standing_of(await branch_report(deps, branch.key, period, now)) for branch in deps.org.branches]
     )
+
+
+async def show_school_report(
+    deps: Deps, actor: Actor, chat: str, cmd: ShowReport, now: datetime
+) -> tuple[Period, tuple[BranchStanding, ...]]:
+    """`/report school …` in the 党委 chat, for 党委 members only."""
+    school = deps.org.school
+    if school is None or chat != school.chat:
+        raise PermissionDenied("school_report_chat_only")
+    if not may_read_school(actor.member if actor.on_roster else None, deps.org):
+        raise PermissionDenied("school_role_required")
+    period = period_of(deps, cmd, now)
+    return period, await school_summary(deps, period, now)
