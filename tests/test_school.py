@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from support import TEST_CONFIG, ChatDriver, local, on_database
+from test_chart import Recorder
 from test_reports import AFTER_QUARTER, Q1, build_quarter
 
 from sanhui_bot.app import App, open_app
@@ -19,6 +20,7 @@ from sanhui_bot.config import parse_settings
 from sanhui_bot.domain.model import MeetingKind
 from sanhui_bot.exports.school import SUMMARY_HEADERS, school_sheets, summary_sheet
 from sanhui_bot.exports.xlsx import workbook_bytes
+from sanhui_bot.scheduler.announcer import Announcer
 from sanhui_bot.services.school import BranchStanding, attention_first, school_summary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,3 +158,20 @@ async def test_report_school_in_the_party_committee_chat_for_its_members_only(sc
     refused = await chat.say("liuyang", "branch", "/decision 全校统一安排 @liuyang 截止:2026-04-20", at)
     assert "没有权限" in refused or "书记" in refused
     assert "全校统一安排" not in str(await chat.export())
+
+
+async def test_month_end_gives_the_party_committee_chat_one_school_summary(school_app: App) -> None:
+    chat = ChatDriver(school_app, local("2026-03-01T09:00"))
+    await build_quarter(school_app, chat)
+    recorder = Recorder()
+    announcer = Announcer(school_app.deps, "zh-CN", [recorder])
+    await announcer.start(local("2026-03-31T17:00"))
+    await announcer.advance(local("2026-03-31T17:00"), local("2026-03-31T18:00"))
+    await announcer.advance(local("2026-03-31T18:00"), local("2026-03-31T19:00"))  # again: still once
+    month_end = [(c, r) for c, r in recorder.posts if r.subject == "month:2026-03"]
+    school_posts = [reply.text for c, reply in month_end if c == "dangwei"]
+    assert len(school_posts) == 1 and "教工第一党支部" in school_posts[0] and "需要关注" in school_posts[0]
+    # March by hand: the math meeting's 决议清单 never published; the 03-26 党课 is a quarter rule
+    assert "未发布 1" in school_posts[0]
+    # branch chats get their own 积分公示栏, not the school summary
+    assert all("实验中学党委" not in reply.text for c, reply in month_end if c != "dangwei")

@@ -18,16 +18,19 @@ from typing import Protocol
 
 from sanhui_bot.domain.announcements import PlannedPost, PostKind
 from sanhui_bot.domain.attendance import recording_closes_at
+from sanhui_bot.domain.compliance import Period, PeriodKind
 from sanhui_bot.domain.points import PointReason
 from sanhui_bot.render.announcements import late_prefix, meeting_post, moved_post, task_post, unrecorded_post
 from sanhui_bot.render.chart import PNG_MIME, ChartUnavailable, month_chart
 from sanhui_bot.render.closing import closing_post
 from sanhui_bot.render.replies import Attachment, Button, Renderer, Reply, renderer_for
+from sanhui_bot.render.reports import render_school_report
 from sanhui_bot.render.summaries import render_summary
 from sanhui_bot.services import announcements, summaries
 from sanhui_bot.services import closing as closing_service
 from sanhui_bot.services.deps import Deps
 from sanhui_bot.services.ports import OutboxRow
+from sanhui_bot.services.school import school_summary
 
 log = logging.getLogger(__name__)
 
@@ -282,6 +285,14 @@ class Announcer:
             if reply is not None and late:
                 reply = Reply(late_prefix(renderer) + reply.text, reply.buttons, reply.subject)
             return reply
+        school = self.deps.org.school
+        if post.kind is PostKind.MONTH_END and school is not None and post.chat == school.chat:
+            period = Period(post.params["year"], PeriodKind.MONTH, post.params["month"])
+            standings = await school_summary(self.deps, period, now)
+            prefix = late_prefix(renderer) if late else ""
+            return Reply(
+                prefix + render_school_report(school.name, period, standings, renderer), subject=post.subject
+            )
         if post.kind is PostKind.MONTH_END:
             summary = await summaries.month_summary(
                 self.deps, post.chat, post.params["year"], post.params["month"], now

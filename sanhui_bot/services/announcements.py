@@ -88,6 +88,8 @@ def _chats(deps: Deps) -> list[str]:
     chats = []
     for branch in deps.org.branches:
         chats += [branch.chat, branch.committee_chat, *(group.chat for group in branch.groups)]
+    if deps.org.school is not None:
+        chats.append(deps.org.school.chat)  # the 党委's school-wide month-end
     return chats
 
 
