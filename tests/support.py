@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sanhui_bot.adapters.conversation import Incoming
 from sanhui_bot.app import App
 from sanhui_bot.config import Settings
-from sanhui_bot.domain.model import Meeting, MeetingKind
+from sanhui_bot.domain.model import Decision, Meeting, MeetingKind
 from sanhui_bot.render.replies import Reply
 from sanhui_bot.services.export import export_ledger
 
@@ -136,3 +136,18 @@ async def start_bot_run(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
+
+
+async def hold_decision(app: App, meeting_id: int, at: datetime, title: str = "会议决议") -> None:
+    """Let a meeting hold a decision (so it owes a 决议清单), stored without a task (as a congress
+    decision voted down is) so that the task numbers of a story stay as they were; a no-op when the
+    meeting already holds one."""
+    async with app.deps.uow() as uow:
+        meeting = await uow.meetings.get(meeting_id)
+        assert meeting is not None
+        if await uow.tasks.count_decisions(meeting_id):
+            return
+        await uow.tasks.add_decision(
+            Decision(None, meeting.branch, meeting.unit, title, "zhangwei", at, meeting_id)
+        )
+        await uow.commit()

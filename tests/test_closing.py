@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from support import ChatDriver, local
+from support import ChatDriver, local, say_ok
 from test_announcements import Recorder, started
 
 from sanhui_bot.app import App, plan_meetings
@@ -28,8 +28,8 @@ async def outbox(app: App) -> dict[str, str]:
         return {row.key: row.chat for row in await uow.outbox.list()}
 
 
-async def decide(chat: ChatDriver, title: str, at: str) -> None:
-    reply = await chat.say("zhangwei", "committee", f"/decision {title} @liuyang 截止:2026-03-31", local(at))
+async def decide(chat: ChatDriver, title: str, at: str, due: str = "2026-03-31") -> None:
+    reply = await chat.say("zhangwei", "committee", f"/decision {title} @liuyang 截止:{due}", local(at))
     assert "已记录决议" in reply, reply
 
 
@@ -109,10 +109,21 @@ async def test_an_unpublished_list_is_reminded_one_working_day_after_close_acros
         )
         numbers.append(int(reply.split("#")[1].split()[0].rstrip("：:")))
     recorder = Recorder()
-    announcer = await started(app, recorder, "2026-09-30T17:00")
+    announcer = await started(app, recorder, "2026-09-30T15:00")
+    await say_ok(
+        chat, "zhangwei", "branch", "/decision 审议事项 @liuyang 截止:2026-10-30", "2026-09-30T15:40", "决议"
+    )
     reply = await chat.say("zhangwei", "branch", f"/close {numbers[0]}", local("2026-09-30T17:30"))
     assert "公示期限：10月9日（周五）" in reply  # two working days: 10-08, 10-09
     await announcer.advance(recorder.now, local("2026-10-09T17:00"), recorder.at_moment)
+    await say_ok(
+        chat,
+        "zhangwei",
+        "branch",
+        "/decision 审议事项二 @liuyang 截止:2026-10-30",
+        "2026-10-09T15:40",
+        "决议",
+    )
     reply = await chat.say("zhangwei", "branch", f"/close {numbers[1]}", local("2026-10-09T17:30"))
     assert "公示期限：10月12日（周一）" in reply  # 10-10 (make-up Saturday), then Monday
     await announcer.advance(recorder.now, local("2026-10-13T12:00"), recorder.at_moment)
@@ -130,7 +141,8 @@ async def test_no_reminder_once_published_and_a_late_publication_says_so(app: Ap
     await plan_meetings(app, local("2026-03-01T08:00"))
     meeting = await planned(app, "t1:committee", "2026-03-12")
     recorder = Recorder()
-    announcer = await started(app, recorder, "2026-03-12T17:00")
+    announcer = await started(app, recorder, "2026-03-12T16:40")
+    await decide(chat, "完成劳动教育课程方案", "2026-03-12T16:50")
     await chat.say("zhangwei", "committee", f"/close {meeting.id}", local("2026-03-12T17:30"))
     await announcer.advance(recorder.now, local("2026-03-13T10:00"), recorder.at_moment)
     assert [day for day, _ in recorder.texts("committee", "尚未公示")] == ["2026-03-13"]
@@ -138,6 +150,7 @@ async def test_no_reminder_once_published_and_a_late_publication_says_so(app: Ap
     assert "已超过公示期限 3月16日（周一）" in reply
 
     other = await planned(app, "t1:committee", "2026-04-09")
+    await decide(chat, "修订青年教师结对方案", "2026-04-09T16:50", "2026-04-30")
     await chat.say("zhangwei", "committee", f"/close {other.id}", local("2026-04-09T17:30"))
     await chat.say("zhangwei", "committee", f"/publish {other.id}", local("2026-04-09T17:35"))
     await announcer.advance(recorder.now, local("2026-04-14T10:00"), recorder.at_moment)

@@ -90,10 +90,11 @@ async def test_workbook_has_the_five_sheets_with_hand_counted_rows(app: App, cha
     assert [
         (row["决议编号"], row["决议"], row["责任人"], row["党小组"], row["状态"]) for row in decisions
     ] == [
+        # decision #2 is the congress's of 02-26 (tests/support.hold_decision): it opened no task
         (1, "更新党员信息", "王芳", "行政服务党小组", "已完成"),
-        (2, "建设错题资源库", "何马", "数学党小组", "待认领"),
-        (3, "完成劳动教育课程方案", "刘洋", "数学党小组", "已评价"),
-        (4, "高一家长会方案", "徐强", "高一年级党小组", "已认领"),
+        (3, "建设错题资源库", "何马", "数学党小组", "待认领"),
+        (4, "完成劳动教育课程方案", "刘洋", "数学党小组", "已评价"),
+        (5, "高一家长会方案", "徐强", "高一年级党小组", "已认领"),
     ]
     third = decisions[2]
     assert third["会议"] == f"#{ids.committee_0312} 支部委员会 2026-03-12" and third["牵头支委"] == "李华"
@@ -134,8 +135,8 @@ async def test_workbook_columns_fit_their_longest_value(app: App, chat: ChatDriv
     _, book = await quarter_workbook(app, chat)
     ws = book["会议记录"]
     # 请假人员及事由 holds "何马（病假：发烧）；徐强（事假：外出培训）": 21 full-width characters,
-    # 42 columns, plus a margin of 2
-    assert ws.column_dimensions["N"].width == 44
+    # 42 columns, plus a margin of 2 (column O: 主讲人 comes after 主题)
+    assert ws.column_dimensions["O"].width == 44
     assert ws.column_dimensions["A"].width == 6  # "编号" is 4 wide; numbers are shorter
     assert 18 <= ws.column_dimensions["D"].width <= 20  # a date and time
 

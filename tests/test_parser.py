@@ -88,6 +88,22 @@ GOOD: list[tuple[str, object]] = [
         NewMeeting(MeetingKind.CONGRESS, date(2026, 3, 26), time(15, 30), "第一季度 党员大会"),
     ),
     (
+        "/meeting new lesson 2026-04-23 14:30 学习二十大精神 主讲:@zhangwei",
+        NewMeeting(
+            MeetingKind.LESSON,
+            date(2026, 4, 23),
+            time(14, 30),
+            "学习二十大精神",
+            speaker=MemberMention("zhangwei"),
+        ),
+    ),
+    (
+        "/会议 新建 党课 4月23日 14:30 主讲：张伟 传承红色基因",
+        NewMeeting(
+            MeetingKind.LESSON, date(2026, 4, 23), time(14, 30), "传承红色基因", speaker=MemberMention("张伟")
+        ),
+    ),
+    (
         "/meeting new 支委会 3-12 16:30",
         NewMeeting(MeetingKind.COMMITTEE, date(2026, 3, 12), time(16, 30)),
     ),
@@ -389,6 +405,8 @@ BAD: list[tuple[str, str, str | None, dict[str, object]]] = [
     ("/meeting open 3", "bad_subcommand", "meeting", {"value": "open"}),
     ("/meeting new", "missing_argument", "meeting", {"param": "kind"}),
     ("/meeting new party 3-26 15:30", "bad_kind", "meeting", {"value": "party"}),
+    ("/meeting new group 3-26 15:30 集体备课 主讲:@zhangwei", "speaker_only_for_lesson", "meeting", {}),
+    ("/meeting new lesson 3-26 15:30 党课 主讲:", "missing_argument", "meeting", {"param": "speaker"}),
     ("/会议 新建 党员大会", "missing_argument", "meeting", {"param": "date"}),
     ("/meeting new congress tomorrow 15:30", "bad_date", "meeting", {"value": "tomorrow"}),
     ("/meeting new congress 2/30 15:30", "impossible_date", "meeting", {"value": "2/30"}),

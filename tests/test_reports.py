@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import pytest
-from support import ChatDriver, local, meeting_on, say_ok
+from support import ChatDriver, hold_decision, local, meeting_on, say_ok
 
 from sanhui_bot.app import App, plan_meetings
 from sanhui_bot.commands.model import ShowReport
@@ -103,6 +103,7 @@ async def build_quarter(app: App, chat: ChatDriver) -> Quarter:
     await say_ok(chat, "hema", "branch", f"/rsvp {congress.id} 请假 病假 发烧", "2026-02-25T09:00", "请假")
     for member in ("zhangwei", "wangfang", "lihua", "zhaolei", "sunli", "chenjing", "liuyang"):
         await say_ok(chat, member, "branch", f"/signin {congress.id}", "2026-02-26T15:35", "+2")
+    await hold_decision(app, congress.id or 0, local("2026-02-26T16:30"))
     await say_ok(chat, "zhangwei", "branch", f"/close {congress.id}", "2026-02-26T17:00", f"#{congress.id}")
     await say_ok(chat, "zhangwei", "branch", f"/publish {congress.id}", "2026-03-02T09:00", f"#{congress.id}")
 
@@ -432,8 +433,8 @@ async def test_minutes_hold_header_attendance_agenda_suggestions_and_decisions(
     assert (committee.host, committee.recorder) == ("zhangwei", "zhaolei")  # 书记 chairs, 纪检委员 records
     assert committee.attendance is not None and committee.attendance.absent == ["sunli"]
     assert [(d.id, t.id, t.owner, t.lead, t.due_on) for d, t in committee.decisions] == [
-        (3, 3, "liuyang", "lihua", date(2026, 3, 20)),
-        (4, 4, "xuqiang", "sunli", date(2026, 3, 25)),
+        (4, 3, "liuyang", "lihua", date(2026, 3, 20)),  # decision #2 is the congress's, with no task
+        (5, 4, "xuqiang", "sunli", date(2026, 3, 25)),
     ]
     text = render_minutes(committee, zh)
     for expected in (
@@ -446,8 +447,8 @@ async def test_minutes_hold_header_attendance_agenda_suggestions_and_decisions(
         "缺席：孙丽",
         "1. 固定议题：队伍建设提升",
         "2. 期中教学检查安排（李华提出）",
-        "决议 #3：完成劳动教育课程方案 — 任务 #3，责任人 刘洋，牵头支委 李华，党小组 数学党小组，截止 2026-03-20",
-        "决议 #4：高一家长会方案 — 任务 #4，责任人 徐强，牵头支委 孙丽，党小组 高一年级党小组，截止 2026-03-25",
+        "决议 #4：完成劳动教育课程方案 — 任务 #3，责任人 刘洋，牵头支委 李华，党小组 数学党小组，截止 2026-03-20",
+        "决议 #5：高一家长会方案 — 任务 #4，责任人 徐强，牵头支委 孙丽，党小组 高一年级党小组，截止 2026-03-25",
         "决议清单公示：2026年3月16日 10:00 已公示",
         "主持人（签字）",
         "有表决权党员 5 人，到会 4 人：达到。",
@@ -463,7 +464,7 @@ async def test_minutes_hold_header_attendance_agenda_suggestions_and_decisions(
         "请假：张伟（公假：参加区教育局会议）",
         "1. #1 刘洋：建立错题资源库（已采纳）",
         "2. #2 何马：每周一次公开课",
-        "决议 #2：建设错题资源库 — 任务 #2，责任人 何马",
+        "决议 #3：建设错题资源库 — 任务 #2，责任人 何马",
         "决议清单公示：尚未公示",
     ):
         assert expected in math, (expected, math)

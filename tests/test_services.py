@@ -240,8 +240,10 @@ async def test_task_closed_loop_with_points(chat: ChatDriver) -> None:
     assert "已完成" in done and "+5" in done
     assert "不能评价自己" in await chat.say("liuyang", "g-math", "/rate 1 满意")
     assert "感谢评价" in await chat.say("teacher1", "branch", "/rate 1 满意")  # 群众评价 from off the roster
-    assert "只能评价一次" in await chat.say("teacher1", "branch", "/rate 1 不满意")
-    await chat.say("chenjing", "g-math", "/rate 1 基本满意")
+    # A new rating replaces the rater's old one (one rating per person per task).
+    assert "已替换你之前的评价：满意" in await chat.say("teacher1", "branch", "/rate 1 不满意")
+    # 不满意 1, 基本满意 1: a tie is 基本满意.
+    assert "评价结果：基本满意" in await chat.say("chenjing", "g-math", "/rate 1 基本满意")
     data = await chat.export()
     [task] = data["tasks"]
     assert (
@@ -251,8 +253,9 @@ async def test_task_closed_loop_with_points(chat: ChatDriver) -> None:
     )
     assert sorted((r["rater"], r["rating"]) for r in task["ratings"]) == [
         ("chenjing", "basically_satisfied"),
-        ("console:teacher1", "satisfied"),
+        ("console:teacher1", "unsatisfied"),
     ]
+    # The bonus came when the result was 满意, once; it is not taken back or given again.
     assert points_of(data, "liuyang") == [("task_done_on_time", 5), ("rated_satisfied", 1)]
 
 

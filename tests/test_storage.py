@@ -652,21 +652,19 @@ async def test_task_list_filters_and_orders_by_due_date(store: SqlStore) -> None
         assert await uow.tasks.list(statuses=[]) == []
 
 
-async def test_each_rater_rates_a_task_once(store: SqlStore) -> None:
+async def test_each_rater_has_one_rating_per_task_a_new_one_replaces_the_old(store: SqlStore) -> None:
     await seed_members(store, "li", "zhang")
     async with store.unit_of_work() as uow:
         rated = await uow.tasks.add(task(None))
         task_id = rated.id or 0
         first = TaskRating(task_id, "telegram:555", Rating.SATISFIED, at(30))
-        assert await uow.tasks.add_rating(first) is True
-        assert (
-            await uow.tasks.add_rating(TaskRating(task_id, "telegram:555", Rating.UNSATISFIED, at(31)))
-            is False
-        )
+        assert await uow.tasks.put_rating(first) is None
+        again = TaskRating(task_id, "telegram:555", Rating.UNSATISFIED, at(31))
+        assert await uow.tasks.put_rating(again) is Rating.SATISFIED
         second = TaskRating(task_id, "li", Rating.BASICALLY_SATISFIED, at(29))
-        assert await uow.tasks.add_rating(second) is True
-        assert await uow.tasks.ratings(task_id) == [second, first]
-        assert await uow.tasks.ratings() == [second, first]
+        assert await uow.tasks.put_rating(second) is None
+        assert await uow.tasks.ratings(task_id) == [second, again]
+        assert await uow.tasks.ratings() == [second, again]
         assert await uow.tasks.ratings(9999) == []
 
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import pytest
-from support import ChatDriver, local, meeting_on, say_ok
+from support import ChatDriver, hold_decision, local, meeting_on, say_ok
 
 from sanhui_bot.app import App, plan_meetings
 from sanhui_bot.domain.errors import DomainError
@@ -80,7 +80,8 @@ class March:
 
 
 async def close(chat: ChatDriver, meeting_id: int, closed: datetime, published: datetime | None) -> None:
-    """The secretary closes a meeting (and maybe publishes its 决议清单) at these times."""
+    """The secretary closes a meeting holding a decision (and maybe publishes its 决议清单) at these times."""
+    await hold_decision(chat.app, meeting_id, closed)
     reply = await chat.say("zhangwei", "branch", f"/close {meeting_id}", at=closed)
     assert "已结束" in reply, reply
     if published is not None:

@@ -41,6 +41,7 @@ class NewMeeting:
     at: time
     title: str = ""
     group: str | None = None  # 小组:<group> when a group meeting is added outside its group's chat
+    speaker: MemberMention | None = None  # 主讲:@member of a 党课
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,6 +71,7 @@ ERROR_CODES: frozenset[str] = frozenset(
         "bad_subcommand",  # value
         "missing_argument",  # param: which argument
         "unexpected_argument",  # value
+        "speaker_only_for_lesson",
         "bad_number",  # param, value
         "bad_date",  # value
         "impossible_date",  # value
@@ -151,7 +152,8 @@ _FIRST_YEAR, _LAST_YEAR = 2000, 2100  # a points month outside these is a typo, 
 # `截止:` `牵头:` `小组:` and English twins. An ASCII keyword must not end a longer word
 # ("subgroup:"); a Chinese one may follow the title directly ("…方案截止:3月20日").
 _KEYWORD = re.compile(
-    r"(?<![A-Za-z0-9_])(?P<name>截止日期|截止|截至|牵头|小组|due|lead|group)\s*:\s*", re.IGNORECASE
+    r"(?<![A-Za-z0-9_])(?P<name>截止日期|截止|截至|牵头|小组|主讲|due|lead|group|speaker)\s*:\s*",
+    re.IGNORECASE,
 )
 _KEYWORD_FIELDS = {
     "截止日期": "due",
@@ -162,6 +164,8 @@ _KEYWORD_FIELDS = {
     "lead": "lead",
     "小组": "group",
     "group": "group",
+    "主讲": "speaker",
+    "speaker": "speaker",
 }
 
 # A congress decision's vote: `表决:同意12 反对0 弃权1` (票 optional, separators free) or `vote:12/0/1`.
@@ -682,10 +686,17 @@ def _new_meeting(args: _Args) -> NewMeeting:
         raise _Refused("missing_argument", param="date")
     on = _date(date_token.written, args.today)
     at, last = _time_at(args, 3)
-    values, pieces = _take_keywords(args.line, args.tokens[last].end, frozenset({"group"}))
+    values, pieces = _take_keywords(args.line, args.tokens[last].end, frozenset({"group", "speaker"}))
     group = _group_value(args.line, values)
     title = _capped(_joined(args.line, pieces), "title", MAX_TITLE)
-    return NewMeeting(kind=kind, on=on, at=at, title=title, group=group)
+    speaker_value = _single(values, "speaker")
+    speaker = None
+    if speaker_value is not None:
+        if kind is not MeetingKind.LESSON:
+            raise _Refused("speaker_only_for_lesson")  # 主讲 belongs to a 党课 (DESIGN §2: topic + speaker)
+        written = args.line.normal[speaker_value.start : speaker_value.end].strip()
+        speaker = _one_member(written, args, "speaker")
+    return NewMeeting(kind=kind, on=on, at=at, title=title, group=group, speaker=speaker)
 
 
 def _agenda(args: _Args) -> ShowAgenda | AddAgenda:
@@ -844,10 +855,15 @@ def _decision(args: _Args) -> RecordDecision:
 
 def _lead(value: str, args: _Args) -> MemberMention:
     """The one committee member after `牵头:`; the @ is optional there (`牵头:李华`)."""
+    return _one_member(value, args, "lead")
+
+
+def _one_member(value: str, args: _Args, param: str) -> MemberMention:
+    """The one member after `牵头:` or `主讲:`; the @ is optional there (`主讲:张伟`)."""
     written = value if value.startswith("@") else f"@{value}"
     name = _mention_name(written)
     if name is None:
-        raise _Refused("missing_argument", param="lead")
+        raise _Refused("missing_argument", param=param)
     rest = written[len(name) + 1 :].lstrip(".")
     if any(char.isalnum() for char in rest):
         raise _Refused("unexpected_argument", value=rest)  # `牵头:@李华@王芳`: one lead only

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
+from sanhui_bot.domain.errors import UnknownCalendarYear
 from sanhui_bot.domain.model import Meeting, MeetingKind, MeetingStatus, Member, Task
 from sanhui_bot.domain.organisation import Branch
 from sanhui_bot.domain.workdays import WorkCalendar
@@ -36,10 +37,14 @@ class PostKind(StrEnum):
     DECISION_LIST = "decision_list"  # at /close: the drafted 决议清单, to the committee chat
     LEDGER_CHECK = "ledger_check"  # at /close of a committee meeting with fewer than 3 or more than 5 tasks
     PUBLISH_REMINDER = "publish_reminder"  # 1 working day after /close, still unpublished
+    CLOSE_REMINDER = "close_reminder"  # end of the next working day: a meeting with decisions not /closed
     PUBLICATION = "publication"  # at /publish: the 决议清单 公示 in the unit's chat
 
 
 PUBLISH_REMINDER_AFTER_WORKING_DAYS = 1  # the secretary is reminded this long after /close
+# A meeting holding decisions is to be /closed by the end of the next working day, so that its
+# 决议清单 can still be published within the 2 working days (issue 12).
+CLOSE_WITHIN_WORKING_DAYS = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +55,7 @@ class AnnouncementRules:
     notice_at: time = time(9, 0)  # local time of day of the notice
     task_reminder_at: time = time(9, 0)
     month_end_at: time = time(18, 0)  # on the last day of the month
+    close_reminder_at: time = time(18, 0)  # the end of the working day a meeting should be closed by
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,21 +224,49 @@ def task_posts(
 def publish_reminder_post(
     meeting: Meeting, committee_chat: str, calendar: WorkCalendar, rules: AnnouncementRules, tz: tzinfo
 ) -> PlannedPost | None:
-    """The reminder to the secretary 1 working day after /close, if the 决议清单 is still unpublished.
-
-    Raises UnknownCalendarYear when the close falls past the calendar's known years.
-    """
+    """The reminder to the secretary 1 working day after /close, if the 决议清单 is still unpublished
+    (the caller checks that the meeting owes one)."""
     if meeting.id is None or meeting.closed_at is None or meeting.status is not MeetingStatus.CLOSED:
         return None
     closed_on = to_zone(meeting.closed_at, tz).date()
-    day = calendar.add_working_days(closed_on, PUBLISH_REMINDER_AFTER_WORKING_DAYS)
+    day, known = _working_days_after(calendar, closed_on, PUBLISH_REMINDER_AFTER_WORKING_DAYS)
     return PlannedPost(
         f"publish_reminder:{meeting.unit}:{meeting.id}",
         PostKind.PUBLISH_REMINDER,
         committee_chat,
         _at(day, rules.notice_at, tz),
         f"meeting:{meeting.id}",
+        params={} if known else {"calendar_unknown": day.year},
     )
+
+
+def close_reminder_post(
+    meeting: Meeting, committee_chat: str, calendar: WorkCalendar, rules: AnnouncementRules, tz: tzinfo
+) -> PlannedPost | None:
+    """The reminder to the secretary to /close a meeting that holds decisions, at the end of the next
+    working day after it, if it is still not closed (the caller checks that it holds decisions)."""
+    if meeting.id is None or meeting.status is not MeetingStatus.PLANNED:
+        return None
+    held_on = to_zone(meeting.starts_at, tz).date()
+    day, known = _working_days_after(calendar, held_on, CLOSE_WITHIN_WORKING_DAYS)
+    return PlannedPost(
+        f"close_reminder:{meeting.unit}:{meeting.id}",
+        PostKind.CLOSE_REMINDER,
+        committee_chat,
+        max(_at(day, rules.close_reminder_at, tz), meeting.ends_at),
+        f"meeting:{meeting.id}",
+        params={} if known else {"calendar_unknown": day.year},
+    )
+
+
+def _working_days_after(calendar: WorkCalendar, day: date, count: int) -> tuple[date, bool]:
+    """The `count`th working day after `day`, and whether the calendar knew it. Past the calendar's
+    years the reminder still goes out, `count` calendar days later and saying the working-day
+    calendar is unknown: a reminder is never silently dropped (DESIGN §2)."""
+    try:
+        return calendar.add_working_days(day, count), True
+    except UnknownCalendarYear:
+        return day + timedelta(days=count), False
 
 
 def month_end_moment(year: int, month: int, rules: AnnouncementRules, tz: tzinfo) -> datetime:

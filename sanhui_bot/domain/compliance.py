@@ -8,7 +8,7 @@ unit and kind makes up for it. Pure: periods and the cut-off ("now") come in as 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from enum import StrEnum
@@ -89,6 +89,22 @@ MEETING_RULES: dict[MeetingKind, MeetingRule] = {
     MeetingKind.GROUP: MeetingRule(PeriodKind.MONTH, 1),
     MeetingKind.LESSON: MeetingRule(PeriodKind.QUARTER, 1),
 }
+
+
+# DESIGN §2 (the school's plan): the branch secretary gives at least one 党课 a year.
+SECRETARY_LESSONS_PER_YEAR = 1
+
+
+def lessons_given_by(meetings: Iterable[Meeting], speakers: Collection[str], cutoff: datetime) -> int:
+    """How many 党课 that took place before `cutoff` had one of `speakers` as their 主讲."""
+    return sum(
+        1
+        for m in meetings
+        if m.kind is MeetingKind.LESSON
+        and not m.called_off
+        and m.starts_at < cutoff
+        and m.speaker in speakers
+    )
 
 
 @dataclass(frozen=True, slots=True)

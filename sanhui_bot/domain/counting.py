@@ -7,12 +7,13 @@ arguments; nothing reads the clock.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
 from sanhui_bot.domain.errors import UnknownCalendarYear
-from sanhui_bot.domain.model import Meeting, MeetingKind, MeetingStatus, Member, Task, overdue_on
+from sanhui_bot.domain.model import Meeting, MeetingKind, MeetingStatus, Member, Rating, Task, overdue_on
 from sanhui_bot.domain.points import PointEntry
 from sanhui_bot.domain.workdays import WorkCalendar
 from sanhui_bot.domain.zones import to_zone
@@ -47,6 +48,14 @@ def counted_day(end: datetime, cutoff: datetime, tz: tzinfo) -> date:
     if cutoff >= end:
         return end.astimezone(tz).date() - timedelta(days=1)
     return cutoff.astimezone(tz).date()
+
+
+def unknown_calendar_years(calendar: WorkCalendar, first: date, last: date) -> tuple[int, ...]:
+    """The years from `first` to `last` the working-day calendar has no data for. A count that needs
+    the calendar (the plan's required meetings, 公示 deadlines) over such a year says "calendar
+    unknown" (工作日历未知) instead of passing silently (DESIGN §2)."""
+    known = calendar.years()
+    return tuple(year for year in range(first.year, last.year + 1) if year not in known)
 
 
 # --- tasks ---------------------------------------------------------------------------------------
@@ -127,6 +136,26 @@ def tasks_by_group(tasks: Iterable[Task], group_keys: Collection[str]) -> dict[s
     return by_group
 
 
+# --- 群众评价 ---------------------------------------------------------------------------------------
+
+
+def rating_result(ratings: Iterable[Rating]) -> Rating | None:
+    """A task's 群众评价 (issue 12): one rating per person (a new one replaces the old), the result is
+    the rating most people gave; a tie between the most given is 基本满意. None before any rating."""
+    counts = Counter(ratings)
+    if not counts:
+        return None
+    most = max(counts.values())
+    leaders = [rating for rating, count in counts.items() if count == most]
+    return leaders[0] if len(leaders) == 1 else Rating.BASICALLY_SATISFIED
+
+
+def rating_bonus_source(task_id: int) -> str:
+    """The ledger source of a task's 满意 bonus: one per task, so the owner gets it at most once,
+    however many people rate (the ledger's unique (member, reason, source) holds it to one)."""
+    return f"rating:{task_id}"
+
+
 # --- ranking -------------------------------------------------------------------------------------
 
 
@@ -180,11 +209,20 @@ def publish_deadline(calendar: WorkCalendar, held_on: date) -> date:
     return calendar.add_working_days(held_on, PUBLISH_WITHIN_WORKING_DAYS)
 
 
+def holds_decisions(kind: MeetingKind) -> bool:
+    """Whether decisions may belong to a meeting of this kind: a 党课 is a lesson, it decides nothing
+    and never owes a 决议清单 (DESIGN §2); a decision taken then stands alone."""
+    return kind is not MeetingKind.LESSON
+
+
 def owes_decision_list(meeting: Meeting, with_decisions: Collection[int]) -> bool:
-    """Whether a meeting owes a 决议清单: once closed or once it holds a decision (not cancelled)."""
-    if meeting.status is MeetingStatus.CANCELLED:
+    """Whether a meeting owes a 决议清单 (DESIGN §2): only one holding at least one decision, never a
+    党课 or a cancelled meeting. Nothing empty is drafted, reminded or published."""
+    # Decisions are the secretary's word that it met: even one left with no attendance recorded
+    # (counted as not held until someone records it) owes its 决议清单; a cancelled one does not.
+    if meeting.status is MeetingStatus.CANCELLED or not holds_decisions(meeting.kind):
         return False
-    return meeting.closed_at is not None or meeting.id in with_decisions
+    return meeting.id in with_decisions
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +246,8 @@ def publication_misses(
     calendar: WorkCalendar,
     tz: tzinfo,
 ) -> tuple[tuple[PublicationMiss, ...], tuple[int, ...]]:
-    """Meetings started in [start, end) that owe a 决议清单 and missed its deadline, and those whose
+    """Meetings started in [start, end) that owe a 决议清单 (`owes_decision_list`; `with_decisions`: the
+    ids of meetings holding a decision) and missed its deadline, and those whose
     deadline the calendar cannot tell (listed apart, never guessed: DESIGN §2).
 
     Missed: published on a later local date than the deadline, or still unpublished once the

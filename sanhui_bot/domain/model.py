@@ -161,6 +161,7 @@ class Meeting:
     slot_on: date | None = None  # the rule's slot date; unique per unit and kind with source=plan
     flag: str | None = None  # why a planned slot needs attention (e.g. "holiday")
     fixed_topic: str = ""  # the "1" of a committee's "1+X"
+    speaker: str | None = None  # a 党课's 主讲 (member key); its topic is the title
     created_by: str | None = None
     cancelled_reason: str = ""  # why it was cancelled, or why it did not take place (未召开)
     closed_at: datetime | None = None

@@ -70,3 +70,16 @@ def attendance_known(meeting: Meeting, now: datetime, records_since: datetime | 
 def rate(part: int, whole: int) -> float | None:
     """part / whole, or None when nothing was expected (a rate of nothing is not 0 %)."""
     return part / whole if whole else None
+
+
+def meeting_state(meeting: Meeting, now: datetime) -> str:
+    """The state the 台账 shows for a meeting as of `now`: a planned meeting that has ended took place
+    ("held", 已召开) even before anyone /closes it, one under way is "in_session" (进行中); otherwise
+    its stored status (planned, cancelled, closed, published). Issue 12, item 8: the minutes and the
+    workbook said 计划中 for meetings that had taken place."""
+    if meeting.status is MeetingStatus.PLANNED:
+        if meeting.ends_at <= now:
+            return "held"
+        if meeting.starts_at <= now:
+            return "in_session"
+    return meeting.status.value

@@ -99,6 +99,7 @@ def _meeting_rows(snapshot: LedgerSnapshot, names: _Names) -> Sheet:
                 names.member(snapshot.hosts.get(m.id or 0)),
                 names.member(snapshot.recorders.get(m.id or 0)),
                 m.title,
+                names.member(m.speaker) if m.speaker else "",
                 "；".join(topics),
                 len(counted.expected) if counted else None,
                 len(counted.present) if counted else None,
@@ -106,14 +107,14 @@ def _meeting_rows(snapshot: LedgerSnapshot, names: _Names) -> Sheet:
                 "；".join(leave),
                 len(counted.absent) if counted else None,
                 "、".join(names.member(key) for key in counted.absent) if counted else "",
-                word(f"meeting_status.{m.status}", ZH),
+                word(f"meeting_status.{snapshot.states.get(m.id or 0, m.status)}", ZH),
                 "计划" if m.source is MeetingSource.PLAN else "临时",
                 m.cancelled_reason,
                 names.day(m.published_at),
             ]
         )
     headers = (
-        "编号", "会议类型", "单位", "开始时间", "结束时间", "地点", "主持人", "记录人", "主题", "议题",
+        "编号", "会议类型", "单位", "开始时间", "结束时间", "地点", "主持人", "记录人", "主题", "主讲人", "议题",
         "应到", "实到", "请假", "请假人员及事由", "缺席", "缺席人员", "状态", "来源", "取消原因", "公示日期",
     )  # fmt: skip
     return Sheet(MEETINGS, headers, rows, {3: DATETIME_FORMAT, 4: DATETIME_FORMAT, 19: DATE_FORMAT})

@@ -54,6 +54,8 @@ def meeting_post(
         lines.append(_t(renderer, "notice", unit_part=unit, place_part=place, **common))
         if meeting.title:
             lines.append(_t(renderer, "notice_title", title=meeting.title).lstrip("\n"))
+        if meeting.speaker:
+            lines.append(_t(renderer, "notice_speaker", name=renderer.name(meeting.speaker)))
         if meeting.fixed_topic:
             lines.append(_t(renderer, "notice_agenda_fixed", topic=meeting.fixed_topic))
         elif announcement.view.agenda:

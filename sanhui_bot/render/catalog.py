@@ -259,10 +259,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Task #{task} is not done yet ({status_name}); rate it once it is.",
     ),
     "cannot_rate_own_task": ("不能评价自己负责的任务。", "You cannot rate your own task."),
-    "already_rated": (
-        "您已经评价过任务 #{task}，每人只能评价一次。",
-        "You have already rated task #{task}; everyone rates once.",
-    ),
     "bad_month": ("月份 {month} 不存在，请写 1 到 12。", "There is no month {month}; write 1 to 12."),
     "entry_already_reversed": (
         "#{entry} 号积分记录已经冲销过。",
@@ -477,6 +473,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "感谢评价！任务 #{id} 目前：满意 {satisfied}，基本满意 {basic}，不满意 {unsatisfied}。",
         "Thank you! Task #{id} so far: satisfied {satisfied}, basically satisfied {basic}, unsatisfied {unsatisfied}.",
     ),
+    "task_rating_replaced": (
+        "（已替换你之前的评价：{previous}）",
+        " (your earlier rating, {previous}, is replaced)",
+    ),
+    "task_rating_result": (
+        "评价结果：{result}（按多数，持平为基本满意）。",
+        " Result: {result} (the majority; a tie is basically satisfied).",
+    ),
     "points_title": (
         "{name} {year}年{month}月积分：{month_total:+d}（{rank_text}），全年累计 {year_total:+d}",
         "{name}'s points for {year}-{month:02d}: {month_total:+d} ({rank_text}); year to date {year_total:+d}",
@@ -627,13 +631,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "  #{id} 公示期限无法计算：工作日历缺少该年份数据",
         "  #{id} deadline unknown: the working-day calendar lacks that year",
     ),
+    "summary_publication_calendar_unknown": (
+        "📢 公示：工作日历未知，无法判断是否超期。",
+        "📢 Publication: the working-day calendar is unknown, so lateness cannot be judged.",
+    ),
+    "calendar_unknown": (
+        "⚠ 工作日历未知（{years}年）：缺少法定节假日数据，会议计划和公示期限无法核对，以下统计不完整。",
+        "⚠ Calendar unknown ({years}): no statutory holiday data, so the meeting plan and publication deadlines cannot be checked; the figures below are incomplete.",
+    ),
     "summary_publication_none": ("📢 公示：无超期。", "📢 Publication: nothing late."),
     "summary_ledger_title": ("📒 支委会议事台账", "📒 Committee ledgers"),
     "summary_ledger_line": (
         "#{id} {held_on} 支委会：决议 {count} 项{warning_part}",
         "#{id} {held_on} committee: {count} decisions{warning_part}",
     ),
-    "summary_ledger_warning": ("　⚠ 应为3—5项", " ⚠ 3-5 expected"),
+    "summary_ledger_warning": ("　⚠ 应为{minimum}—{maximum}项", " ⚠ {minimum}-{maximum} expected"),
     "summary_ledger_none": ("  本月未召开支委会。", "  No committee meeting this month."),
     "summary_committee_overdue_title": ("⏰ 决议任务月底逾期", "⏰ Decision tasks overdue at month end"),
     "summary_overdue_none": ("  无逾期任务。", "  No overdue tasks."),
@@ -643,6 +655,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "close_done": (
         "#{id} {kind_name}（{when}）已结束，决议清单共 {count} 项，已发到支委群。\n公示期限：{deadline}（会后2个工作日内），公示请发送 /publish {id}。",
         "#{id} {kind_name} ({when}) is closed; its decision list went to the committee chat (decisions on it: {count}).\nPublish by {deadline} (2 working days): /publish {id}.",
+    ),
+    "close_done_no_list": (
+        "#{id} {kind_name}（{when}）已结束。本次会议没有决议，不需要决议清单，也不需要公示。",
+        "#{id} {kind_name} ({when}) is closed. It holds no decisions, so it owes no decision list and nothing is published.",
+    ),
+    "nothing_to_publish": (
+        "#{meeting} 没有决议（党课不作决议），没有决议清单可公示。",
+        "#{meeting} holds no decisions (a party lesson takes none): there is no decision list to publish.",
+    ),
+    "post_close_button": ("结束会议", "Close"),
+    "post_close_reminder": (
+        "⏰ 提醒书记：#{id} {kind_name}（{when}）已记录 {count} 项决议，但会议还没有结束。请发送 /close {id} 生成决议清单；公示期限 {deadline}。",
+        "⏰ Secretary: #{id} {kind_name} ({when}) holds {count} decision(s) but is not closed. Send /close {id} to draft its decision list; publish by {deadline}.",
     ),
     "publish_done": (
         "#{id} {kind_name}（{when}）的决议清单已公示{late_part}。",
@@ -678,8 +703,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "⏰ Secretary: the decision list of #{id} {kind_name} ({when}) is not published yet; due {deadline}. Send /publish {id}.",
     ),
     "post_ledger_check": (
-        "📒 提醒书记：#{id} 支委会议事台账记了 {count} 项重点任务，按要求应为 3–5 项，请核对。",
-        "📒 Secretary: the ledger of committee meeting #{id} should hold 3-5 key tasks; it holds {count}.",
+        "📒 提醒书记：#{id} 支委会议事台账记了 {count} 项重点任务，按要求应为 {minimum}–{maximum} 项，请核对。",
+        "📒 Secretary: the ledger of committee meeting #{id} holds {count} key task(s); it should hold {minimum}-{maximum}.",
     ),
     "post_notice": (
         "📢 会议通知 #{id}：{kind_name}{unit_part}\n时间：{when}{place_part}",
@@ -687,6 +712,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "post_notice_place": ("\n地点：{place}", "\nWhere: {place}"),
     "post_notice_title": ("\n主题：{title}", "\nSubject: {title}"),
+    "post_notice_speaker": ("主讲：{name}", "Speaker: {name}"),
     "post_notice_agenda_fixed": (
         "议程（1+X）：\n  固定议题：{topic}",
         "Agenda (1+X):\n  Fixed topic: {topic}",
@@ -782,6 +808,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{period_name} {kind_name}{unit_part} 召开{held}次，应开{required}次",
         "{period_name}: {kind_name}{unit_part} held {held} of {required}",
     ),
+    "report_secretary_lessons": (
+        "书记讲党课：{count} 次（每年至少 {minimum} 次）。",
+        "Party lessons given by the secretary: {count} (at least {minimum} a year).",
+    ),
+    "report_secretary_lessons_none": (
+        "⚠ 书记本年度尚未讲党课（每年至少 {minimum} 次）。",
+        "⚠ The secretary has given no party lesson this year (at least {minimum} a year).",
+    ),
     "report_gaps_none": ("会议均按要求召开。", "Every required meeting was held."),
     "report_attendance_title": (
         "👥 各次会议出勤（实到/应到）",
@@ -815,6 +849,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "report_quorum_reached": ("达到", "reached"),
     "report_quorum_missed": ("未达到，不能表决", "not reached, no vote possible"),
+    "report_quorum_unknown": (
+        "#{id} {day}：出席情况未记录，无法核对法定人数。",
+        "#{id} {day}: attendance not recorded, so its quorum cannot be checked.",
+    ),
     "report_quorum_none": ("  本期未召开支部党员大会。", "  No branch congress was held in this period."),
     "report_rate_none": ("—", "—"),
     "report_period_month": ("{year}年{number}月", "{year}-{number:02d}"),
@@ -830,6 +868,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "minutes_field_place": ("地点：{place}", "Place: {place}"),
     "minutes_field_host": ("主持人：{name}", "Chair: {name}"),
     "minutes_field_recorder": ("记录人：{name}", "Recorder: {name}"),
+    "minutes_field_speaker": ("主讲人：{name}", "Speaker: {name}"),
     "minutes_field_status": ("状态：{status}", "Status: {status}"),
     "minutes_blank": ("＿＿＿＿", "______"),
     "minutes_attendance_title": ("出席情况", "Attendance"),
@@ -1007,6 +1046,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "action.minutes": ("查看会议纪要", "viewing minutes"),
     "action.export": ("导出台账", "exporting the ledger"),
     "meeting_status.planned": ("计划中", "planned"),
+    "meeting_status.in_session": ("进行中", "in session"),
+    "meeting_status.held": ("已召开", "held"),
     "meeting_status.cancelled": ("已取消", "cancelled"),
     "meeting_status.closed": ("已结束", "closed"),
     "meeting_status.published": ("已公示", "published"),

@@ -53,7 +53,9 @@ def _items(closing: DecisionList, renderer: Renderer) -> list[str]:
 
 
 def closed(closing: DecisionList, renderer: Renderer) -> Reply:
-    """The answer to /close."""
+    """The answer to /close: the 决议清单 drafted, or why none is owed (no decision, or a 党课)."""
+    if not closing.owed:
+        return Reply(renderer.t("close_done_no_list", **_common(closing, renderer)))
     return Reply(renderer.t("close_done", count=len(closing.items), **_common(closing, renderer)))
 
 
@@ -74,6 +76,11 @@ def closing_post(kind: PostKind, closing: DecisionList, renderer: Renderer) -> R
         if meeting.kind in (MeetingKind.CONGRESS, MeetingKind.LESSON)
         else f"·{renderer.org.unit_name(meeting.unit)}"
     )
+    if (
+        kind in (PostKind.DECISION_LIST, PostKind.PUBLISH_REMINDER, PostKind.CLOSE_REMINDER)
+        and not closing.owed
+    ):
+        return None  # nothing empty is drafted or reminded (DESIGN §2)
     if kind is PostKind.DECISION_LIST:
         lines = [renderer.t("post_decision_list", unit_part=unit, **common), *_items(closing, renderer)]
         lines.append(renderer.t("post_decision_list_deadline", **common))
@@ -89,8 +96,22 @@ def closing_post(kind: PostKind, closing: DecisionList, renderer: Renderer) -> R
             return None
         button = Button(renderer.t("post_publish_button"), f"/publish {meeting.id}")
         return Reply(renderer.t("post_publish_reminder", **common), (button,))
+    if kind is PostKind.CLOSE_REMINDER:
+        if meeting.closed_at is not None:
+            return None
+        button = Button(renderer.t("post_close_button"), f"/close {meeting.id}")
+        return Reply(renderer.t("post_close_reminder", count=len(closing.items), **common), (button,))
     if kind is PostKind.LEDGER_CHECK:
         if not closing.ledger_out_of_range:
             return None
-        return Reply(renderer.t("post_ledger_check", count=len(closing.items), **common))
+        expected = closing.ledger_range
+        return Reply(
+            renderer.t(
+                "post_ledger_check",
+                count=len(closing.items),
+                minimum=expected.minimum,
+                maximum=expected.maximum,
+                **common,
+            )
+        )
     raise ValueError(f"not a closing post: {kind}")

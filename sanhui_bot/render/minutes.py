@@ -49,7 +49,12 @@ def render_minutes(minutes: Minutes, renderer: Renderer) -> str:
         f"- {t('minutes_field_place', place=meeting.place or blank)}",
         f"- {t('minutes_field_host', name=renderer.name(minutes.host) if minutes.host else blank)}",
         f"- {t('minutes_field_recorder', name=renderer.name(minutes.recorder) if minutes.recorder else blank)}",
-        f"- {t('minutes_field_status', status=renderer.w(f'meeting_status.{meeting.status}'))}",
+        *(
+            [f"- {t('minutes_field_speaker', name=renderer.name(meeting.speaker))}"]
+            if meeting.speaker
+            else []
+        ),
+        f"- {t('minutes_field_status', status=renderer.w(f'meeting_status.{minutes.state or meeting.status}'))}",
         "",
         f"## {t('minutes_attendance_title')}",
         "",

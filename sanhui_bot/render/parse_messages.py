@@ -56,7 +56,7 @@ _USAGE: dict[str, dict[str, tuple[str, str]]] = {
     "meeting": {
         ZH: (
             "/meeting new <类型> <日期> <时间> [标题] [小组:<小组>]，"
-            "类型为 党员大会、支委会、党小组会、党课；"
+            "类型为 党员大会、支委会、党小组会、党课（党课：<主题> 主讲:@党员）；"
             "改期：/meeting move <会议编号> <日期> <时间>；"
             "取消会议：/meeting cancel <会议编号> [原因]；"
             "会议未召开：/meeting notheld <会议编号> <原因>（或 /会议 新建、/会议 改期、/会议 取消、/会议 未召开）",
@@ -64,7 +64,7 @@ _USAGE: dict[str, dict[str, tuple[str, str]]] = {
         ),
         EN: (
             "/meeting new <type> <date> <time> [title] [group:<group>], type is congress, committee, "
-            "group or lesson; to move: /meeting move <meeting number> <date> <time>; "
+            "group or lesson (a lesson: <topic> speaker:@member); to move: /meeting move <meeting number> <date> <time>; "
             "to cancel: /meeting cancel <meeting number> [reason]; "
             "a meeting that did not take place: /meeting notheld <meeting number> <reason>",
             "/meeting new congress 2026-03-26 15:30 Study session",
@@ -241,6 +241,10 @@ _MESSAGES: dict[str, dict[str, str]] = {
         ZH: "缺少{param}。",
         EN: "The {param} is missing.",
     },
+    "speaker_only_for_lesson": {
+        ZH: "只有党课有主讲人（主讲:@党员）：/meeting new 党课 <日期> <时间> <主题> 主讲:@张伟。",
+        EN: "Only a party lesson has a speaker: /meeting new lesson <date> <time> <topic> speaker:@member.",
+    },
     "unexpected_argument": {
         ZH: "多写了“{value}”，这条命令用不到它。",
         EN: "“{value}” is not needed here.",
@@ -361,6 +365,7 @@ _PARAM_LABELS: dict[str, dict[str, str]] = {
     "name": {ZH: "姓名", EN: "name"},
     "group": {ZH: "小组", EN: "group"},
     "lead": {ZH: "牵头支委", EN: "lead committee member"},
+    "speaker": {ZH: "主讲人", EN: "speaker"},
     "text": {ZH: "内容", EN: "text"},
     "reason": {ZH: "事由", EN: "reason"},
     "note": {ZH: "完成情况", EN: "note"},

@@ -483,6 +483,16 @@ class Renderer:
                 basic=counts[Rating.BASICALLY_SATISFIED],
                 unsatisfied=counts[Rating.UNSATISFIED],
             )
+            + (
+                self.t("task_rating_replaced", previous=self.w(f"rating.{result.replaced}"))
+                if result.replaced
+                else ""
+            )
+            + (
+                self.t("task_rating_result", result=self.w(f"rating.{result.result}"))
+                if result.result
+                else ""
+            )
         )
 
     # --- points and roster

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sanhui_bot.domain.compliance import Period
+from sanhui_bot.domain.compliance import SECRETARY_LESSONS_PER_YEAR, Period
 from sanhui_bot.domain.model import Meeting
 from sanhui_bot.domain.zones import to_zone
 from sanhui_bot.render.catalog import EN, word
 from sanhui_bot.render.periods import gap_line, period_name, unit_part
 from sanhui_bot.render.replies import Attachment, Renderer, Reply
-from sanhui_bot.render.summaries import render_publication
+from sanhui_bot.render.summaries import calendar_unknown_line, render_publication
 from sanhui_bot.services.reports import GroupTasks, KindTotal, MeetingAttendance, MemberAttendance, Report
 from sanhui_bot.services.school import BranchStanding
 
@@ -100,12 +100,17 @@ def render_report(report: Report, renderer: Renderer) -> str:
         ),
         "",
         renderer.t("report_meetings_title"),
-        *(_total_line(total, renderer) for total in report.totals),
     ]
+    if report.calendar_unknown:
+        lines.append(calendar_unknown_line(report.calendar_unknown, renderer))
+    lines.extend(_total_line(total, renderer) for total in report.totals)
+    if report.secretary_lessons is not None:
+        code = "report_secretary_lessons" if report.secretary_lessons else "report_secretary_lessons_none"
+        lines.append(renderer.t(code, count=report.secretary_lessons, minimum=SECRETARY_LESSONS_PER_YEAR))
     if report.gaps:
         lines.append(renderer.t("report_gaps_title"))
         lines.extend(f"  {gap_line(gap, renderer)}" for gap in report.gaps)
-    else:
+    elif not report.calendar_unknown:  # never "all held" when the plan could not be counted
         lines.append(renderer.t("report_gaps_none"))
     lines += ["", renderer.t("report_attendance_title")]
     lines.extend(_attendance_line(line, renderer) for line in report.meetings)
@@ -118,7 +123,10 @@ def render_report(report: Report, renderer: Renderer) -> str:
         lines.extend(_member_line(line, renderer) for line in report.members)
     lines += ["", renderer.t("report_tasks_title")]
     lines.extend(_task_line(line, renderer) for line in report.tasks)
-    lines += ["", *render_publication(report.publication_misses, report.publication_unknown, renderer)]
+    publication = render_publication(
+        report.publication_misses, report.publication_unknown, renderer, report.calendar_unknown
+    )
+    lines += ["", *publication]
     lines += ["", renderer.t("report_quorum_title")]
     for quorum in report.quorums:
         check = quorum.check
@@ -133,7 +141,11 @@ def render_report(report: Report, renderer: Renderer) -> str:
                 verdict=renderer.t("report_quorum_reached" if check.reached else "report_quorum_missed"),
             )
         )
-    if not report.quorums:
+    lines.extend(
+        renderer.t("report_quorum_unknown", id=meeting_id, day=day(held_on, renderer))
+        for meeting_id, held_on in report.quorum_unknown
+    )
+    if not report.quorums and not report.quorum_unknown:
         lines.append(renderer.t("report_quorum_none"))
     return "\n".join(lines)
 

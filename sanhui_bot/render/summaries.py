@@ -103,10 +103,20 @@ def _gap_line(count: MeetingCount, renderer: Renderer) -> str:
     )
 
 
+def calendar_unknown_line(years: Sequence[int], renderer: Renderer) -> str:
+    """The "工作日历未知" warning of a report or board over years the calendar lacks."""
+    return renderer.t("calendar_unknown", years=renderer.w("list_sep").join(str(year) for year in years))
+
+
 def _publication_lines(
-    misses: Sequence[PublicationMiss], unknown: Sequence[int], renderer: Renderer
+    misses: Sequence[PublicationMiss],
+    unknown: Sequence[int],
+    renderer: Renderer,
+    calendar_unknown: Sequence[int] = (),
 ) -> list[str]:
     if not misses and not unknown:
+        if calendar_unknown:  # never "nothing late" when the deadlines cannot be counted
+            return [renderer.t("summary_publication_calendar_unknown")]
         return [renderer.t("summary_publication_none")]
     lines = [renderer.t("summary_publication_title")]
     for miss in misses:
@@ -130,10 +140,13 @@ def _publication_lines(
 
 
 def render_publication(
-    misses: Sequence[PublicationMiss], unknown: Sequence[int], renderer: Renderer
+    misses: Sequence[PublicationMiss],
+    unknown: Sequence[int],
+    renderer: Renderer,
+    calendar_unknown: Sequence[int] = (),
 ) -> list[str]:
     """The 公示 lines: each late or missing publication, or that nothing is late."""
-    return _publication_lines(misses, unknown, renderer)
+    return _publication_lines(misses, unknown, renderer, calendar_unknown)
 
 
 def _branch(summary: BranchSummary, renderer: Renderer) -> list[str]:
@@ -154,13 +167,18 @@ def _branch(summary: BranchSummary, renderer: Renderer) -> list[str]:
             continue
         lines.extend(_task_lines(counts, renderer))
     lines += ["", renderer.t("summary_meetings_title")]
+    if summary.calendar_unknown:
+        lines.append(calendar_unknown_line(summary.calendar_unknown, renderer))
     lines.extend(_meeting_line(count, renderer) for count in summary.meetings)
     gaps = [count for count in summary.meetings if count.gap]
     lines.extend(_gap_line(count, renderer) for count in gaps)
     lines.extend(f"⚠ {gap_line(gap, renderer)}" for gap in summary.quarter_gaps)
-    if not gaps and not summary.quarter_gaps:
+    if not gaps and not summary.quarter_gaps and not summary.calendar_unknown:
         lines.append(renderer.t("summary_gaps_none"))
-    lines += ["", *_publication_lines(summary.publication_misses, summary.publication_unknown, renderer)]
+    publication = _publication_lines(
+        summary.publication_misses, summary.publication_unknown, renderer, summary.calendar_unknown
+    )
+    lines += ["", *publication]
     return lines
 
 
@@ -201,7 +219,13 @@ def _committee(summary: CommitteeSummary, renderer: Renderer) -> list[str]:
             id=ledger.meeting_id,
             held_on=_day(ledger.held_on, renderer),
             count=ledger.decisions,
-            warning_part=renderer.t("summary_ledger_warning") if ledger.out_of_range else "",
+            warning_part=(
+                renderer.t(
+                    "summary_ledger_warning", minimum=ledger.expected.minimum, maximum=ledger.expected.maximum
+                )
+                if ledger.out_of_range
+                else ""
+            ),
         )
         for ledger in summary.ledgers
     )

@@ -47,6 +47,7 @@ CLOSING_POSTS = {
     PostKind.DECISION_LIST,
     PostKind.LEDGER_CHECK,
     PostKind.PUBLISH_REMINDER,
+    PostKind.CLOSE_REMINDER,
     PostKind.PUBLICATION,
 }
 SETTLING_POSTS = {PostKind.SIGNIN_CLOSED, PostKind.TASK_OVERDUE}  # they also write points

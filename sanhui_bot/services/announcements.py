@@ -16,6 +16,7 @@ from functools import partial
 from sanhui_bot.domain.announcements import (
     PlannedPost,
     PostKind,
+    close_reminder_post,
     meeting_posts,
     month_end_moment,
     month_end_posts,
@@ -25,7 +26,7 @@ from sanhui_bot.domain.announcements import (
     task_posts,
 )
 from sanhui_bot.domain.attendance import recorders
-from sanhui_bot.domain.errors import UnknownCalendarYear
+from sanhui_bot.domain.counting import owes_decision_list
 from sanhui_bot.domain.model import Attendance, MeetingKind, MeetingStatus, Task, TaskStatus
 from sanhui_bot.domain.points import PointReason
 from sanhui_bot.services.attendance import meeting_attendance, settle_attendance
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 
 WATERMARK = "scheduler_watermark"  # counters key: epoch seconds up to which posts are planned
 LATE_AFTER = timedelta(minutes=10)  # a post planned this long after its time is marked 补发
+CLOSE_LOOKBACK = timedelta(days=14)  # how far back a meeting may still owe its /close reminder
 RETRY_BACKOFF = (timedelta(seconds=5), timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10))
 
 
@@ -145,18 +147,25 @@ async def posts_between(deps: Deps, start: datetime, end: datetime) -> list[Plan
         unpublished = await uow.meetings.with_status(MeetingStatus.CLOSED)
         members = {member.key: member for member in await deps.roster.members(uow)} if tasks else {}
         private = await private_chat_members(uow, {task.owner for task in tasks}) if tasks else set()
+        # A /close reminder falls a working day after its meeting, up to 9 calendar days across the
+        # longest holiday (National Day): meetings from that far back that are still not closed.
+        recent = await uow.meetings.between(None, start - CLOSE_LOOKBACK, end)
+        unclosed = [m for m in recent if m.status is MeetingStatus.PLANNED]
+        with_decisions = await uow.tasks.meetings_with_decisions(
+            [m.id or 0 for m in [*unpublished, *unclosed]]
+        )
     posts: list[PlannedPost] = []
     for meeting in unpublished:
         branch = deps.org.branch(meeting.branch)
-        if branch is None:
-            continue
-        try:
+        # Only a meeting that owes a 决议清单 is reminded to publish one (DESIGN §2).
+        if branch is not None and owes_decision_list(meeting, with_decisions):
             reminder = publish_reminder_post(meeting, branch.committee_chat, deps.calendar, rules, deps.tz)
-        except UnknownCalendarYear:
-            log.warning("no working-day calendar for the close of meeting %s: no 公示 reminder", meeting.id)
-            continue
-        if reminder is not None:
-            posts.append(reminder)
+            posts += [reminder] if reminder is not None else []
+    for meeting in unclosed:
+        branch = deps.org.branch(meeting.branch)
+        if branch is not None and owes_decision_list(meeting, with_decisions):
+            reminder = close_reminder_post(meeting, branch.committee_chat, deps.calendar, rules, deps.tz)
+            posts += [reminder] if reminder is not None else []
     for meeting in meetings:
         chat = deps.org.chat_for_unit(meeting.unit)
         branch = deps.org.branch(meeting.branch)

@@ -14,16 +14,9 @@ from datetime import date, datetime
 
 from sanhui_bot.commands import model as cmds
 from sanhui_bot.domain.announcements import PostKind, meeting_post_key
-from sanhui_bot.domain.counting import DEFAULT_LEDGER_RANGE, LedgerRange, publish_deadline
-from sanhui_bot.domain.errors import UnknownCalendarYear
-from sanhui_bot.domain.model import (
-    Actor,
-    ChatContext,
-    Decision,
-    Meeting,
-    MeetingKind,
-    Task,
-)
+from sanhui_bot.domain.counting import DEFAULT_LEDGER_RANGE, LedgerRange, owes_decision_list, publish_deadline
+from sanhui_bot.domain.errors import DomainError, UnknownCalendarYear
+from sanhui_bot.domain.model import Actor, ChatContext, Decision, Meeting, MeetingKind, Task
 from sanhui_bot.domain.permissions import Action, require
 from sanhui_bot.services.deps import Deps, meeting_in_branch, require_chat
 from sanhui_bot.services.ports import UnitOfWork
@@ -40,6 +33,14 @@ class DecisionList:
     items: list[tuple[Decision, Task | None]]  # None: a congress decision voted down (未通过)
     deadline: date | None  # None: the calendar has no data for the meeting's year
     ledger_range: LedgerRange = DEFAULT_LEDGER_RANGE
+
+    decisions: int = 0  # how many decisions the meeting holds (a decision without a task included)
+
+    @property
+    def owed(self) -> bool:
+        """Whether the meeting owes a 决议清单 at all: it holds a decision and is not a 党课."""
+        held = self.decisions or len(self.items)
+        return owes_decision_list(self.meeting, {self.meeting.id or 0} if held else set())
 
     @property
     def ledger_out_of_range(self) -> bool:
@@ -61,7 +62,8 @@ async def decision_list(deps: Deps, meeting_id: int) -> DecisionList | None:
         if meeting is None:
             return None
         items = await uow.tasks.of_meeting(meeting_id)
-    return DecisionList(meeting, items, _deadline(deps, meeting), deps.ledger_range)
+        held = await uow.tasks.count_decisions(meeting_id)
+    return DecisionList(meeting, items, _deadline(deps, meeting), deps.ledger_range, held)
 
 
 def publication_chat(deps: Deps, meeting: Meeting) -> str | None:
@@ -84,17 +86,19 @@ async def _enqueue(
 async def close_meeting(
     deps: Deps, actor: Actor, ctx: ChatContext | None, cmd: cmds.CloseMeeting, now: datetime
 ) -> DecisionList:
-    """The secretary closes a meeting that has started: its 决议清单 goes to the committee chat."""
+    """The secretary closes a meeting that has started: its 决议清单, if it owes one, goes to the committee chat."""
     chat = require_chat(ctx)
     require(actor, Action.PUBLISH)
     async with deps.uow() as uow:
         meeting = (await meeting_in_branch(uow, chat.branch, cmd.meeting_id)).close(now)
         await uow.meetings.update(meeting)
         items = await uow.tasks.of_meeting(meeting.id or 0)
-        closing = DecisionList(meeting, items, _deadline(deps, meeting), deps.ledger_range)
+        held = await uow.tasks.count_decisions(meeting.id or 0)
+        closing = DecisionList(meeting, items, _deadline(deps, meeting), deps.ledger_range, held)
         branch = deps.org.branch(meeting.branch)
         committee_chat = branch.committee_chat if branch else None
-        await _enqueue(uow, PostKind.DECISION_LIST, committee_chat, meeting, now)
+        if closing.owed:  # nothing empty is drafted (DESIGN §2)
+            await _enqueue(uow, PostKind.DECISION_LIST, committee_chat, meeting, now)
         if closing.ledger_out_of_range:
             await _enqueue(uow, PostKind.LEDGER_CHECK, committee_chat, meeting, now)
         await uow.commit()
@@ -109,8 +113,12 @@ async def publish_decisions(
     require(actor, Action.PUBLISH)
     async with deps.uow() as uow:
         meeting = (await meeting_in_branch(uow, chat.branch, cmd.meeting_id)).publish(now)
-        await uow.meetings.update(meeting)
         items = await uow.tasks.of_meeting(meeting.id or 0)
+        held = await uow.tasks.count_decisions(meeting.id or 0)
+        if not DecisionList(meeting, items, None, decisions=held).owed:
+            # Nothing empty is published: a 党课 or a meeting without decisions owes no 决议清单.
+            raise DomainError("nothing_to_publish", meeting=meeting.id)
+        await uow.meetings.update(meeting)
         await _enqueue(uow, PostKind.PUBLICATION, publication_chat(deps, meeting), meeting, now)
         await uow.commit()
-    return DecisionList(meeting, items, _deadline(deps, meeting), deps.ledger_range)
+    return DecisionList(meeting, items, _deadline(deps, meeting), deps.ledger_range, held)

@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sanhui_bot.commands.model import ExportLedger
-from sanhui_bot.domain.attendance import attendance_recorded
+from sanhui_bot.domain.attendance import as_counted, attendance_recorded
 from sanhui_bot.domain.compliance import Period, PeriodKind
 from sanhui_bot.domain.model import (
     Actor,
@@ -29,7 +29,7 @@ from sanhui_bot.domain.model import (
 from sanhui_bot.domain.permissions import Action, require
 from sanhui_bot.domain.points import PointEntry
 from sanhui_bot.domain.quorum import attendance, vote_passes
-from sanhui_bot.domain.records import attendance_known, meeting_host, meeting_recorder
+from sanhui_bot.domain.records import attendance_known, meeting_host, meeting_recorder, meeting_state
 from sanhui_bot.domain.zones import to_zone
 from sanhui_bot.services.deps import Deps, records_since, require_chat
 
@@ -123,6 +123,7 @@ async def export_ledger(deps: Deps, now: datetime) -> dict[str, list[dict[str, A
                 "slot_on": day(m.slot_on),
                 "flag": m.flag,
                 "fixed_topic": m.fixed_topic,
+                "speaker": m.speaker,
                 "agenda": agendas.get(m.id, []),
                 "cancelled_reason": m.cancelled_reason,
             }
@@ -282,6 +283,7 @@ class LedgerSnapshot:
     points: list[PointEntry]
     # month → keys of the members on the roster at its end (or at `now`, for the month running)
     month_rosters: dict[int, frozenset[str]] = field(default_factory=dict)
+    states: dict[int, str] = field(default_factory=dict)  # meeting id → domain.records.meeting_state
 
 
 async def ledger_snapshot(deps: Deps, year: int, now: datetime, branch: str | None = None) -> LedgerSnapshot:
@@ -346,6 +348,8 @@ async def ledger_snapshot(deps: Deps, year: int, now: datetime, branch: str | No
         ratings=by_task,
         points=points,
         month_rosters=month_rosters,
+        # As the counts see them: one that ended with nothing recorded is not held (domain.attendance).
+        states={m.id or 0: meeting_state(m, now) for m in as_counted(meetings, set(counted), now, since)},
     )
 
 

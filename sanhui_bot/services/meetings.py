@@ -32,7 +32,7 @@ from sanhui_bot.services.attendance import meeting_attendance, settle_attendance
 from sanhui_bot.services.deps import Deps, meeting_in_branch, require_chat
 from sanhui_bot.services.ports import UnitOfWork
 from sanhui_bot.services.posts import enqueue_now, notice_if_late, rules_of
-from sanhui_bot.services.roster import role_holders
+from sanhui_bot.services.roster import resolve_mention, role_holders
 
 UPCOMING_DAYS = 45
 MAX_TOPIC = 200
@@ -154,6 +154,8 @@ async def new_meeting(
     if starts_at <= now:
         raise DomainError("meeting_in_past", when=starts_local)
     rule = getattr(deps.schedule, cmd.kind.value)
+    async with deps.uow() as uow:
+        speaker = await resolve_mention(uow, deps, chat.branch, cmd.speaker) if cmd.speaker else None
     meeting = Meeting(
         id=None,
         branch=chat.branch,
@@ -165,6 +167,7 @@ async def new_meeting(
         place=rule.place,
         source=MeetingSource.ADHOC,
         created_by=member.key,
+        speaker=speaker.key if speaker else None,
     )
     async with deps.uow() as uow:
         meeting = await uow.meetings.add(meeting)

@@ -23,6 +23,7 @@ from sanhui_bot.domain.model import (
     MeetingStatus,
     Member,
     Outline,
+    Rating,
     Rsvp,
     RsvpAnswer,
     SignIn,
@@ -157,6 +158,10 @@ class TaskRepository(Protocol):
         """How many decisions a meeting's ledger holds."""
         ...
 
+    async def meetings_with_decisions(self, meeting_ids: Sequence[int]) -> set[int]:
+        """Which of these meetings hold at least one decision (they owe a 决议清单)."""
+        ...
+
     async def add(self, task: Task) -> Task: ...
     async def get(self, task_id: int) -> Task | None: ...
     async def update(self, task: Task) -> None: ...
@@ -170,8 +175,8 @@ class TaskRepository(Protocol):
         """Tasks ordered by due date then id; `unfinished_at`: leave out those done before it."""
         ...
 
-    async def add_rating(self, rating: TaskRating) -> bool:
-        """Record a rating; False if this rater had already rated this task (nothing changes)."""
+    async def put_rating(self, rating: TaskRating) -> Rating | None:
+        """Record a rater's rating of a task, replacing their earlier one; returns the one replaced."""
         ...
 
     async def ratings(

@@ -24,13 +24,14 @@ from datetime import date, datetime
 
 from sanhui_bot.commands.model import ShowMinutes, ShowReport
 from sanhui_bot.domain.attendance import AttendanceRecord, as_counted, attendance_recorded
-from sanhui_bot.domain.compliance import Compliance, Period, PeriodKind, compliance
+from sanhui_bot.domain.compliance import Compliance, Period, PeriodKind, compliance, lessons_given_by
 from sanhui_bot.domain.counting import (
     PublicationMiss,
     counted_day,
     publication_misses,
     task_counts,
     tasks_by_group,
+    unknown_calendar_years,
 )
 from sanhui_bot.domain.errors import DomainError
 from sanhui_bot.domain.model import (
@@ -42,6 +43,7 @@ from sanhui_bot.domain.model import (
     Meeting,
     MeetingKind,
     Member,
+    Role,
     Rsvp,
     RsvpAnswer,
     SignIn,
@@ -52,7 +54,7 @@ from sanhui_bot.domain.model import (
 from sanhui_bot.domain.organisation import Group
 from sanhui_bot.domain.permissions import Action, require, require_minutes_scope
 from sanhui_bot.domain.quorum import QuorumCheck, attendance, quorum_for
-from sanhui_bot.domain.records import attendance_known, meeting_host, meeting_recorder, rate
+from sanhui_bot.domain.records import attendance_known, meeting_host, meeting_recorder, meeting_state, rate
 from sanhui_bot.services.deps import Deps, meeting_in_branch, records_since, require_chat
 from sanhui_bot.services.ports import UnitOfWork
 from sanhui_bot.services.summaries import KIND_ORDER
@@ -139,6 +141,11 @@ class Report:
     publication_unknown: tuple[int, ...]
     quorums: tuple[CongressQuorum, ...]
     unrecorded: int = 0  # meetings held before the bot's first start: counted as held, not for attendance
+    # Congresses held whose attendance is unknown: their quorum cannot be checked (not "none held").
+    quorum_unknown: tuple[tuple[int, date], ...] = ()
+    calendar_unknown: tuple[int, ...] = ()  # years of the period the working-day calendar lacks
+    # A year report: the 党课 the secretary gave (at least SECRETARY_LESSONS_PER_YEAR); None otherwise.
+    secretary_lessons: int | None = None
 
 
 def period_of(deps: Deps, cmd: ShowReport, now: datetime) -> Period:
@@ -238,7 +245,31 @@ async def branch_report(deps: Deps, branch: str, period: Period, now: datetime) 
         publication_unknown=unknown,
         quorums=quorums,
         unrecorded=len(held) - len(recorded),
+        calendar_unknown=unknown_calendar_years(
+            deps.calendar, start.date(), counted_day(end, cutoff, deps.tz)
+        ),
+        secretary_lessons=(
+            lessons_given_by(meetings, _secretaries(meetings, rosters), cutoff)
+            if period.kind is PeriodKind.YEAR
+            else None
+        ),
+        quorum_unknown=tuple(
+            (m.id or 0, deps.local_date(m.starts_at))
+            for m in held
+            if m.kind is MeetingKind.CONGRESS and not m.called_off and m not in recorded
+        ),
     )
+
+
+def _secretaries(meetings: Sequence[Meeting], rosters: dict[int, Sequence[Member]]) -> set[str]:
+    """Who was the branch's 书记 at each 党课 (the roster of the lesson's day)."""
+    return {
+        member.key
+        for m in meetings
+        if m.kind is MeetingKind.LESSON
+        for member in rosters.get(m.id or 0, ())
+        if Role.SECRETARY in member.roles
+    }
 
 
 def _meeting_attendance(
@@ -313,6 +344,7 @@ class Minutes:
     unrecorded: bool = (
         False  # over, but attendance unknown: before the bot's first start, or nothing recorded
     )
+    state: str = ""  # domain.records.meeting_state as of the minutes' moment
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,6 +407,9 @@ async def minutes_of(
         decisions=tuple((d, tasks.get(d.id)) for d in decisions),
         quorum=quorum_for(meeting, roster, counted.present) if counted else None,
         unrecorded=over and not known_attendance,
+        state=meeting_state(
+            as_counted([meeting], {meeting_id} if known_attendance else set(), now, since)[0], now
+        ),
     )
 
 

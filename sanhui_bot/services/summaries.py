@@ -38,6 +38,7 @@ from sanhui_bot.domain.counting import (
     ranking,
     task_counts,
     tasks_by_group,
+    unknown_calendar_years,
 )
 from sanhui_bot.domain.errors import DomainError
 from sanhui_bot.domain.model import (
@@ -114,6 +115,7 @@ class BranchSummary:
     publication_unknown: tuple[int, ...]  # closed meetings whose deadline the calendar cannot compute
     # In a quarter's last month: the quarterly meetings (congress, lesson) the quarter is short of.
     quarter_gaps: tuple[Compliance, ...] = ()
+    calendar_unknown: tuple[int, ...] = ()  # the month's year, when the working-day calendar lacks it
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +228,7 @@ async def month_summary(
         publication_misses=misses,
         publication_unknown=unknown,
         quarter_gaps=_quarter_gaps(deps, ctx.branch, meetings, year, month, period),
+        calendar_unknown=unknown_calendar_years(deps.calendar, period.start.date(), period.day),
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sanhui_bot.commands.model import ClaimTask, CompleteTask, ListTasks, RateTask, RecordDecision
+from sanhui_bot.domain.counting import holds_decisions, rating_bonus_source, rating_result
 from sanhui_bot.domain.errors import DomainError, NotFound, PermissionDenied
 from sanhui_bot.domain.model import (
     Actor,
@@ -56,6 +57,8 @@ class RatingResult:
     task: Task
     rating: TaskRating
     ratings: Counter[Rating]
+    result: Rating | None = None  # the majority (ties: 基本满意)
+    replaced: Rating | None = None  # this rater's earlier rating, now replaced
 
 
 async def record_decision(
@@ -85,9 +88,11 @@ async def record_decision(
             if found is None:
                 raise NotFound("unknown_group", group=cmd.group)
             group = found.key
-        meeting = await meeting_in_session(uow, deps, chat.unit, now) or await recent_meeting(
-            uow, chat.unit, now, RECENT_MEETING
-        )
+        meeting = await meeting_in_session(uow, deps, chat.unit, now)
+        if meeting is None or not holds_decisions(meeting.kind):
+            meeting = await recent_meeting(uow, chat.unit, now, RECENT_MEETING)
+        if meeting is not None and not holds_decisions(meeting.kind):
+            meeting = None  # a 党课 holds no decisions: one taken then stands alone
         vote = None
         if cmd.vote is not None:
             roster = await deps.roster_of(uow, meeting) if meeting is not None else ()
@@ -249,7 +254,11 @@ async def complete_task(
 async def rate_task(
     deps: Deps, actor: Actor, ctx: ChatContext | None, cmd: RateTask, now: datetime
 ) -> RatingResult:
-    """群众评价: anyone in a chat of the branch rates a completed task, once each."""
+    """群众评价: anyone in a chat of the branch rates a completed task; a new rating replaces their old one.
+
+    The task's result is the majority (domain.counting.rating_result); the first time it is 满意 the
+    owner gets the rating bonus, at most once per task however many rate (issue 12, item 6).
+    """
     chat = require_chat(ctx)
     async with deps.uow() as uow:
         task = await task_in_branch(uow, chat.branch, cmd.task_id)
@@ -258,15 +267,15 @@ async def rate_task(
         if actor.identity == task.owner:
             raise DomainError("cannot_rate_own_task", task=task.id)
         rating = TaskRating(task.id or 0, actor.identity, cmd.rating, now)
-        if not await uow.tasks.add_rating(rating):
-            raise DomainError("already_rated", task=task.id)
+        replaced = await uow.tasks.put_rating(rating)
         if task.status is TaskStatus.DONE:
             task = task.rated()
             await uow.tasks.update(task)
-        if cmd.rating is Rating.SATISFIED:
+        ratings = await uow.tasks.ratings(task.id)
+        result = rating_result(r.rating for r in ratings)
+        if result is Rating.SATISFIED:
             await award(
-                uow, deps, task.owner, PointReason.RATED_SATISFIED, f"rating:{task.id}:{actor.identity}", now
+                uow, deps, task.owner, PointReason.RATED_SATISFIED, rating_bonus_source(task.id or 0), now
             )
-        counts = Counter(r.rating for r in await uow.tasks.ratings(task.id))
         await uow.commit()
-    return RatingResult(task, rating, counts)
+    return RatingResult(task, rating, Counter(r.rating for r in ratings), result, replaced)

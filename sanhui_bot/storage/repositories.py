@@ -360,6 +360,7 @@ def _meeting_values(meeting: Meeting) -> dict[str, Any]:
         "slot_on": meeting.slot_on,
         "flag": meeting.flag,
         "fixed_topic": meeting.fixed_topic,
+        "speaker": meeting.speaker,
         "created_by": meeting.created_by,
         "cancelled_reason": meeting.cancelled_reason,
         "closed_at": meeting.closed_at,
@@ -384,6 +385,7 @@ def _meeting_from_row(row: Row[Any]) -> Meeting:
         slot_on=row.slot_on,
         flag=row.flag,
         fixed_topic=row.fixed_topic,
+        speaker=row.speaker,
         created_by=row.created_by,
         cancelled_reason=row.cancelled_reason,
         closed_at=row.closed_at,
@@ -846,6 +848,12 @@ class SqlTaskRepository:
         query = select(func.count()).select_from(decisions).where(decisions.c.meeting_id == meeting_id)
         return int((await self._connection.execute(query)).scalar_one())
 
+    async def meetings_with_decisions(self, meeting_ids: Sequence[int]) -> set[int]:
+        if not meeting_ids:
+            return set()
+        query = select(decisions.c.meeting_id).where(decisions.c.meeting_id.in_(meeting_ids)).distinct()
+        return {int(row.meeting_id) for row in await self._connection.execute(query)}
+
     async def of_meeting(self, meeting_id: int) -> list[tuple[Decision, Task | None]]:
         """A meeting's decisions with the task each opened (None: voted down), in the order recorded:
         its 决议清单."""
@@ -887,20 +895,18 @@ class SqlTaskRepository:
         )
         _check_updated(result.rowcount, "task", task_id)
 
-    async def add_rating(self, rating: TaskRating) -> bool:
-        """Record a rating; False if this rater had already rated this task (nothing changes)."""
+    async def put_rating(self, rating: TaskRating) -> Rating | None:
+        """Record a rater's rating of a task, replacing their earlier one; returns the one replaced."""
+        key = (task_ratings.c.task_id == rating.task_id) & (task_ratings.c.rater == rating.rater)
+        previous = (await self._connection.execute(select(task_ratings.c.rating).where(key))).scalar()
+        values = {"rating": rating.rating.value, "rated_at": rating.rated_at}
         statement = (
             _upsert_insert(self._connection, task_ratings)
-            .values(
-                task_id=rating.task_id,
-                rater=rating.rater,
-                rating=rating.rating.value,
-                rated_at=rating.rated_at,
-            )
-            .on_conflict_do_nothing(index_elements=[task_ratings.c.task_id, task_ratings.c.rater])
-            .returning(task_ratings.c.rater)
+            .values(task_id=rating.task_id, rater=rating.rater, **values)
+            .on_conflict_do_update(index_elements=[task_ratings.c.task_id, task_ratings.c.rater], set_=values)
         )
-        return (await self._connection.execute(statement)).first() is not None
+        await self._connection.execute(statement)
+        return Rating(previous) if previous is not None else None
 
     async def ratings(
         self, task_id: int | None = None, *, of: Sequence[int] | None = None

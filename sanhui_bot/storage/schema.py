@@ -136,6 +136,7 @@ meetings = Table(
     Column("slot_on", Date, nullable=True),
     Column("flag", Text, nullable=True),
     Column("fixed_topic", Text, nullable=False, server_default=""),
+    Column("speaker", Text, nullable=True),  # a 党课's 主讲 (member key)
     Column("created_by", Text, nullable=True),
     Column("cancelled_reason", Text, nullable=False, server_default=""),
     Column("closed_at", UTCDateTime, nullable=True),
