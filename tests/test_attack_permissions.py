@@ -18,7 +18,7 @@ from itertools import count
 import attack_counts
 import pytest
 from sqlalchemy import func, select, text
-from support import local
+from support import hold_decision, local
 
 from sanhui_bot.adapters.conversation import Incoming
 from sanhui_bot.app import App, plan_meetings
@@ -156,6 +156,8 @@ class _Timed:
         meeting = await world.fresh_meeting()
         self.moment = await world.meeting_start(meeting) + self.after_start
         if self.closed_first:
+            # It holds a decision, so it owes a 决议清单 to publish (issue 12: nothing empty is published).
+            await hold_decision(world.app, meeting, self.moment)
             await world.say("zhangwei", "branch", f"/close {meeting}", at=self.moment)
         return self.line.format(id=meeting)
 
