@@ -129,6 +129,18 @@ PAGE_TEXT: dict[str, tuple[str, str]] = {
     "compliance.gaps": ("未落实", "Gaps"),
     "compliance.publication": ("决议清单公示", "Decision lists published"),
     "compliance.all_on_time": ("全部按时公示。", "All published on time."),
+    "compliance.calendar_unknown": (
+        "⚠ 工作日历未知（{years}年）：会议计划和公示期限无法核对，以下统计不完整。",
+        "⚠ Calendar unknown ({years}): the meeting plan and publication deadlines cannot be checked; the figures are incomplete.",
+    ),
+    "compliance.calendar_unknown_publication": (
+        "工作日历未知，无法判断是否按时公示。",
+        "The working-day calendar is unknown: lateness cannot be judged.",
+    ),
+    "compliance.deadline_unknown": (
+        "#{meeting} 公示期限无法计算（工作日历缺少该年数据）",
+        "#{meeting}: deadline unknown (no calendar for that year)",
+    ),
     "compliance.missed": (
         "#{meeting} 应于 {deadline} 前公示，未按时",
         "#{meeting} was due by {deadline}: missed",

@@ -192,3 +192,18 @@ async def test_web_command_gives_a_link_only_where_nobody_else_reads_it(
     private = Incoming("telegram", "10009", None, "10009", "/网页")
     [given] = await app.conversation.handle_text(private, NOW)
     assert f"{base_url(server)}/link/" in given.text
+
+
+async def test_compliance_page_says_calendar_unknown_never_all_on_time(
+    app: App, chat: ChatDriver, server: WebServer
+) -> None:
+    """A year chinesecalendar lacks (2027) is "工作日历未知" on the page, as in /report (issue 12, item 7)."""
+    assert 2027 not in app.deps.calendar.years()
+    base = base_url(server)
+    chat.now = local("2027-01-20T09:00")
+    async with http_session(app, server, "zhangwei", chat.now) as session:
+        status, page = await text_of(session, f"{base}/b/t1/compliance?month=2027-01")
+        assert status == 200, page[:500]
+        assert "工作日历未知（2027年）" in page and "全部按时公示" not in page
+        status, page = await text_of(session, f"{base}/b/t1/compliance?month=2026-03")
+        assert "工作日历未知" not in page and "全部按时公示" in page
