@@ -667,7 +667,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "post_close_button": ("结束会议", "Close"),
     "post_close_reminder": (
         "⏰ 提醒书记：#{id} {kind_name}（{when}）已记录 {count} 项决议，但会议还没有结束。请发送 /close {id} 生成决议清单；公示期限 {deadline}。",
-        "⏰ Secretary: #{id} {kind_name} ({when}) holds {count} decision(s) but is not closed. Send /close {id} to draft its decision list; publish by {deadline}.",
+        "⏰ Secretary: #{id} {kind_name} ({when}) holds decisions ({count}) but is not closed. Send /close {id} to draft its decision list; publish by {deadline}.",
     ),
     "publish_done": (
         "#{id} {kind_name}（{when}）的决议清单已公示{late_part}。",
@@ -704,7 +704,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "post_ledger_check": (
         "📒 提醒书记：#{id} 支委会议事台账记了 {count} 项重点任务，按要求应为 {minimum}–{maximum} 项，请核对。",
-        "📒 Secretary: the ledger of committee meeting #{id} holds {count} key task(s); it should hold {minimum}-{maximum}.",
+        "📒 Secretary: the ledger of committee meeting #{id} should hold {minimum}-{maximum} key tasks; it holds {count}.",
     ),
     "post_notice": (
         "📢 会议通知 #{id}：{kind_name}{unit_part}\n时间：{when}{place_part}",
