@@ -19,7 +19,9 @@ MATH_0305_MINUTES = "zhangwei@committee: /minutes 17"  # the math group's meetin
 def _console(config: Path, db: Path, now: str, script: list[str]) -> list[str]:
     args = ["console", "--config", str(config), "--db", str(db), "--now", now]
     output = bot(*args, stdin="\n".join([*script, ":quit"]) + "\n").stdout
-    return [text for _, (_, text) in sorted(posts(output).items())]
+    # An attachment's file name starts with its message number, which differs between runs; the
+    # record itself is the text before it.
+    return [re.sub(r"(\[附件 .*?)\d+-", r"\1", text) for _, (_, text) in sorted(posts(output).items())]
 
 
 def _april_config(tmp_path: Path) -> Path:
