@@ -247,6 +247,13 @@ def cases() -> list[Case]:
         Case("/approve", anywhere(LEADERS), with_target(World.fresh_join_request, "/approve {id} 预备")),
         Case("/web", anywhere(EVERYONE), plain("/web")),
         Case(
+            "/meeting lesson",
+            anywhere(LEADERS),  # a 党课 is the branch's: its secretaries set topic and speaker
+            with_target(
+                lambda w: w.meeting_on("t1", "2026-03-26"), "/meeting lesson {id} 学习党章 主讲:@zhangwei"
+            ),
+        ),
+        Case(
             "/meeting notheld",
             anywhere(LEADERS | {"group_leader"}),  # group leader: own group's meeting
             _not_held.write,

@@ -106,3 +106,37 @@ async def test_the_year_report_checks_that_the_secretary_gave_a_lesson(app: App,
         app.deps, "t1", Period(2026, PeriodKind.QUARTER, 2), local("2026-05-15T09:00")
     )
     assert quarter.secretary_lessons is None
+
+
+async def test_a_planned_lesson_gets_its_topic_and_speaker_and_counts_for_the_secretary(
+    app: App, chat: ChatDriver
+) -> None:
+    recorder = Recorder()
+    announcer = await started(app, recorder, "2026-03-10T09:00")
+    planned = await meeting_on(app, "t1", LESSON, "2026-03-26")  # the plan's Q1 党课
+    assert (planned.title, planned.speaker) == ("", None)
+    group = await meeting_on(app, "math", MeetingKind.GROUP, "2026-03-19")
+    command = f"/meeting lesson {planned.id} 学习党章 主讲:@zhangwei"
+
+    refused = await chat.say("liuyang", "branch", command, local("2026-03-20T10:00"))
+    assert "张伟" in refused  # who may: the secretary, named
+    not_lesson = await chat.say(
+        "zhangwei", "branch", f"/会议 党课 {group.id} 学习党章", local("2026-03-20T10:00")
+    )
+    assert "不是党课" in not_lesson
+    missing = await chat.say("zhangwei", "branch", f"/meeting lesson {planned.id}", local("2026-03-20T10:00"))
+    assert "缺少" in missing
+    assert (await meeting_on(app, "t1", LESSON, "2026-03-26")).speaker is None  # nothing half-written
+
+    await say_ok(chat, "zhangwei", "branch", command, "2026-03-20T10:00", "学习党章")
+    lesson = await meeting_on(app, "t1", LESSON, "2026-03-26")
+    assert (lesson.title, lesson.speaker) == ("学习党章", "zhangwei")
+    await announcer.advance(recorder.now, local("2026-03-23T10:00"), recorder.at_moment)
+    [(_, notice)] = recorder.texts("branch", "会议通知")
+    assert "学习党章" in notice and "主讲：张伟" in notice
+
+    await say_ok(chat, "liuyang", "branch", f"/signin {lesson.id}", "2026-03-26T14:35", "签到")
+    report = await branch_report(app.deps, "t1", Period(2026, PeriodKind.YEAR), local("2026-04-01T09:00"))
+    assert report.secretary_lessons == 1
+    over = await chat.say("zhangwei", "branch", command, local("2026-04-01T09:00"))
+    assert "已经结束" in over

@@ -334,6 +334,8 @@ class Conversation:
             case cmds.MoveMeeting():
                 moved = await meetings.move_meeting(deps, actor, ctx, command, now)
                 return render.meeting_moved(moved.before, moved.after, moved.noticed)
+            case cmds.SetLesson():
+                return render.lesson_set(await meetings.set_lesson(deps, actor, ctx, command, now))
             case cmds.MeetingNotHeld():
                 return render.meeting_not_held(await attendance.mark_not_held(deps, actor, ctx, command, now))
             case cmds.RecordAttendance():

@@ -60,6 +60,15 @@ class CancelMeeting:
 
 
 @dataclass(frozen=True, slots=True)
+class SetLesson:
+    """`/meeting lesson N <topic> [主讲:@member]` (`/会议 党课`): a planned 党课's topic and speaker."""
+
+    meeting_id: int
+    topic: str
+    speaker: MemberMention | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class MeetingNotHeld:
     """`/meeting notheld N <reason>` (`/会议 未召开`): the meeting did not take place."""
 
@@ -270,6 +279,7 @@ Command = (
     | ListMeetings
     | NewMeeting
     | CancelMeeting
+    | SetLesson
     | MeetingNotHeld
     | RecordAttendance
     | ReversePoints

@@ -47,6 +47,7 @@ from sanhui_bot.commands.model import (
     RecordDecision,
     ReversePoints,
     Rsvp,
+    SetLesson,
     ShowAgenda,
     ShowMinutes,
     ShowPoints,
@@ -196,6 +197,8 @@ _MEETING_SUBCOMMANDS = {
     "notheld": "notheld",
     "not_held": "notheld",
     "未召开": "notheld",
+    "lesson": "lesson",
+    "党课": "lesson",
 }
 _POINTS_SUBCOMMANDS = {
     "reverse": "reverse",
@@ -627,7 +630,9 @@ def _meetings(args: _Args) -> ListMeetings:
     return ListMeetings()
 
 
-def _meeting(args: _Args) -> ListMeetings | NewMeeting | CancelMeeting | MoveMeeting | MeetingNotHeld:
+def _meeting(
+    args: _Args,
+) -> ListMeetings | NewMeeting | CancelMeeting | MoveMeeting | MeetingNotHeld | SetLesson:
     token = args.first(0)
     if token is None:
         return ListMeetings()
@@ -640,6 +645,8 @@ def _meeting(args: _Args) -> ListMeetings | NewMeeting | CancelMeeting | MoveMee
         return CancelMeeting(meeting_id, reason)
     if subcommand == "move":
         return _move_meeting(args)
+    if subcommand == "lesson":
+        return _set_lesson(args)
     if subcommand == "notheld":
         meeting_id = _number(args.first(1), "meeting")
         reason = _capped(args.body(args.tokens[1].end), "reason", MAX_TEXT)
@@ -647,6 +654,21 @@ def _meeting(args: _Args) -> ListMeetings | NewMeeting | CancelMeeting | MoveMee
             raise _Refused("missing_argument", param="reason")
         return MeetingNotHeld(meeting_id, reason)
     return _new_meeting(args)
+
+
+def _set_lesson(args: _Args) -> SetLesson:
+    """`/meeting lesson N <topic> [主讲:@member]`: the topic and speaker of a 党课 the plan scheduled."""
+    meeting_id = _number(args.first(1), "meeting")
+    values, pieces = _take_keywords(args.line, args.tokens[1].end, frozenset({"speaker"}))
+    topic = _capped(_joined(args.line, pieces), "title", MAX_TITLE)
+    speaker_value = _single(values, "speaker")
+    speaker = None
+    if speaker_value is not None:
+        written = args.line.normal[speaker_value.start : speaker_value.end].strip()
+        speaker = _one_member(written, args, "speaker")
+    if not topic and speaker is None:
+        raise _Refused("missing_argument", param="title")
+    return SetLesson(meeting_id, topic, speaker)
 
 
 def _move_meeting(args: _Args) -> MoveMeeting:

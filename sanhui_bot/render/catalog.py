@@ -515,6 +515,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "attendance_reason_part": ("（{reason}）", " ({reason})"),
     "attendance_points": ("积分：{changes}", "Points: {changes}"),
     "attendance_points_change": ("{name} {delta:+d}（#{id}）", "{name} {delta:+d} (#{id})"),
+    "lesson_set": (
+        "已登记 #{id} 党课（{when}）：主题：{topic}；主讲：{speaker}。会议通知、纪要和台账将显示。",
+        "Party lesson #{id} ({when}): topic {topic}; speaker {speaker}. The notice, minutes and workbook"
+        " show them.",
+    ),
+    "lesson_no_topic": ("（未定）", "(not yet set)"),
+    "lesson_no_speaker": ("（未定）", "(not yet set)"),
+    "not_a_lesson": (
+        "#{meeting} 号会议不是党课；只有党课有主题和主讲人。",
+        "Meeting #{meeting} is not a party lesson; only a lesson has a topic and a speaker.",
+    ),
     "meeting_not_held_marked": (
         "#{id} {kind_name}（{when}）已标记为未召开，原因：{reason}（{by}）。报告中计为未召开，不扣缺席分。{points_part}",
         "#{id} {kind_name} ({when}) is marked as not held; reason: {reason} ({by}). Reports count it as not"

@@ -59,14 +59,17 @@ _USAGE: dict[str, dict[str, tuple[str, str]]] = {
             "类型为 党员大会、支委会、党小组会、党课（党课：<主题> 主讲:@党员）；"
             "改期：/meeting move <会议编号> <日期> <时间>；"
             "取消会议：/meeting cancel <会议编号> [原因]；"
-            "会议未召开：/meeting notheld <会议编号> <原因>（或 /会议 新建、/会议 改期、/会议 取消、/会议 未召开）",
+            "会议未召开：/meeting notheld <会议编号> <原因>；"
+            "党课主题与主讲：/meeting lesson <会议编号> <主题> 主讲:@党员"
+            "（或 /会议 新建、/会议 改期、/会议 取消、/会议 未召开、/会议 党课）",
             "/会议 新建 党员大会 2026-03-26 15:30 学习贯彻全会精神",
         ),
         EN: (
             "/meeting new <type> <date> <time> [title] [group:<group>], type is congress, committee, "
             "group or lesson (a lesson: <topic> speaker:@member); to move: /meeting move <meeting number> <date> <time>; "
             "to cancel: /meeting cancel <meeting number> [reason]; "
-            "a meeting that did not take place: /meeting notheld <meeting number> <reason>",
+            "a meeting that did not take place: /meeting notheld <meeting number> <reason>; "
+            "a lesson's topic and speaker: /meeting lesson <meeting number> <topic> speaker:@member",
             "/meeting new congress 2026-03-26 15:30 Study session",
         ),
     },

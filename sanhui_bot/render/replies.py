@@ -626,6 +626,19 @@ class Renderer:
         changes = self._points_changes(result.points)
         return Reply(f"{text}\n{changes}" if changes else text, subject=f"meeting:{meeting.id}")
 
+    def lesson_set(self, meeting: Meeting) -> Reply:
+        """The 党课's topic and speaker as now recorded."""
+        return Reply(
+            self.t(
+                "lesson_set",
+                id=meeting.id,
+                when=self.when(meeting.starts_at),
+                topic=meeting.title or self.t("lesson_no_topic"),
+                speaker=self.name(meeting.speaker) if meeting.speaker else self.t("lesson_no_speaker"),
+            ),
+            subject=f"meeting:{meeting.id}",
+        )
+
     def meeting_not_held(self, result: NotHeldResult) -> Reply:
         meeting = result.meeting
         points_part = self.t("not_held_reversed", count=len(result.points)) if result.points else ""

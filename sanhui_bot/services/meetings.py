@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sanhui_bot.commands import model as cmds
@@ -205,6 +205,34 @@ async def move_meeting(
             await enqueue_now(uow, key, PostKind.MEETING_MOVED, unit_chat, subject, now, params)
         await uow.commit()
     return MeetingMove(before, meeting, noticed)
+
+
+async def set_lesson(
+    deps: Deps, actor: Actor, ctx: ChatContext | None, cmd: cmds.SetLesson, now: datetime
+) -> Meeting:
+    """A 党课's topic and speaker (DESIGN §2: topic + speaker), for one the plan scheduled as much as
+    for one made with `/meeting new lesson`: who may cancel it may set them, until it is over."""
+    chat = require_chat(ctx)
+    member = require(actor, Action.PLAN_MEETING)  # a 党课 is the branch's, planned by its secretaries
+    async with deps.uow() as uow:
+        meeting = await meeting_in_branch(uow, chat.branch, cmd.meeting_id)
+        if not manages_meeting(member, meeting):
+            raise await _not_manager(deps, meeting)
+        if meeting.kind is not MeetingKind.LESSON:
+            raise DomainError("not_a_lesson", meeting=meeting.id)
+        if meeting.called_off:
+            raise DomainError("meeting_cancelled", meeting=meeting.id)
+        if meeting.ends_at < now:
+            raise DomainError("meeting_over", meeting=meeting.id)
+        speaker = await resolve_mention(uow, deps, chat.branch, cmd.speaker) if cmd.speaker else None
+        meeting = replace(
+            meeting,
+            title=cmd.topic.strip() or meeting.title,
+            speaker=speaker.key if speaker else meeting.speaker,
+        )
+        await uow.meetings.update(meeting)
+        await uow.commit()
+    return meeting
 
 
 async def _not_manager(deps: Deps, meeting: Meeting) -> PermissionDenied:
