@@ -47,6 +47,7 @@ from sanhui_bot.domain.model import (
     Rsvp,
     RsvpAnswer,
     SignIn,
+    SignInMethod,
     Suggestion,
     Task,
     TaskRating,
@@ -231,6 +232,28 @@ async def test_the_initial_migration_downgrades_to_nothing_and_back(store: SqlSt
     assert await current_revision(store.engine) == head_revision()
     async with store.engine.connect() as connection:
         assert await connection.run_sync(_schema_differences) == []
+
+
+def _back_to_0010(connection: Connection) -> None:
+    """The schema as 0010 left it, rows kept (0011's downgrade would rebuild tables others point at)."""
+    connection.execute(text("ALTER TABLE signins DROP COLUMN method"))
+    connection.execute(text("ALTER TABLE meetings DROP COLUMN signin"))
+    connection.execute(text("UPDATE alembic_version SET version_num = '0010'"))
+
+
+async def test_signins_from_before_0011_read_as_made_with_the_button(store: SqlStore) -> None:
+    await seed_members(store, "li")
+    stored = await seed_meeting(store)
+    async with store.unit_of_work() as uow:
+        await uow.attendance.add_signin(SignIn(stored.id or 0, "li", at(0), method=SignInMethod.CODE))
+        await uow.commit()
+    async with store.engine.connect() as connection:
+        await connection.run_sync(_back_to_0010)
+        await connection.commit()
+    assert await migrate(store.engine) == head_revision()
+    async with store.unit_of_work() as uow:
+        [old] = await uow.attendance.signins(stored.id or 0)
+    assert old.method is SignInMethod.BUTTON  # the column came back with its default for old rows
 
 
 # --- the Protocols ---------------------------------------------------------------------------------
@@ -557,6 +580,29 @@ async def test_a_second_signin_changes_nothing(store: SqlStore) -> None:
         await uow.commit()  # the refused duplicate did not spoil the transaction
     async with store.unit_of_work() as uow:
         assert len(await uow.attendance.signins()) == 2
+
+
+async def test_a_signin_keeps_how_it_was_made_and_a_meeting_its_own_way_of_signing_in(
+    store: SqlStore,
+) -> None:
+    await seed_members(store, "li", "zhang", "wang")
+    online = await seed_meeting(store, signin=SignInMethod.BUTTON)
+    in_room = await seed_meeting(store, slot_on=None)
+    assert online.signin is SignInMethod.BUTTON and in_room.signin is None
+    async with store.unit_of_work() as uow:
+        assert (await uow.meetings.get(online.id or 0)).signin is SignInMethod.BUTTON  # type: ignore[union-attr]
+        assert (await uow.meetings.get(in_room.id or 0)).signin is None  # type: ignore[union-attr]
+        by_code = SignIn(in_room.id or 0, "li", at(0.1), method=SignInMethod.CODE)
+        by_hand = SignIn(in_room.id or 0, "zhang", at(0.2), recorded_by="wang", method=SignInMethod.HAND)
+        await uow.attendance.add_signin(by_code)
+        await uow.attendance.add_signin(by_hand)
+        await uow.commit()
+    async with store.unit_of_work() as uow:
+        stored = await uow.attendance.signins(in_room.id or 0)
+    assert [(s.member, s.method, s.recorded_by) for s in stored] == [
+        ("li", SignInMethod.CODE, None),
+        ("zhang", SignInMethod.HAND, "wang"),
+    ]
 
 
 async def test_outlines_are_replaced(store: SqlStore) -> None:

@@ -26,6 +26,7 @@ from sanhui_bot.domain.model import (
     Rsvp,
     RsvpAnswer,
     SignIn,
+    SignInMethod,
 )
 from sanhui_bot.domain.permissions import ROLE_ACTIONS, Action
 from sanhui_bot.domain.points import PointReason, PointRules
@@ -62,6 +63,9 @@ class Mark:
     mark: AttendanceMark
     at: datetime
     recorded_by: str | None = None  # None: the member signed in or asked for leave
+    # How it was recorded (issue 18): code or button for a member's own sign-in, hand for a mark by
+    # someone responsible (recorded_by); None for a leave request the member made.
+    method: SignInMethod | None = None
 
 
 def may_record(member: Member, meeting: Meeting) -> bool:
@@ -128,14 +132,14 @@ def latest_marks(
             offer(rsvp.member, (rsvp.answered_at, 0), Mark(AttendanceMark.LEAVE, rsvp.answered_at))
     for signin in signins:
         if signin.meeting_id == meeting_id:
-            mark = Mark(AttendanceMark.PRESENT, signin.signed_at, signin.recorded_by)
+            mark = Mark(AttendanceMark.PRESENT, signin.signed_at, signin.recorded_by, signin.method)
             offer(signin.member, (signin.signed_at, 1), mark)
     for record in records:
         if record.meeting_id == meeting_id:
             offer(
                 record.member,
                 (record.recorded_at, 2),
-                Mark(record.mark, record.recorded_at, record.recorded_by),
+                Mark(record.mark, record.recorded_at, record.recorded_by, SignInMethod.HAND),
             )
     return {member: mark for member, (_, mark) in facts.items()}
 

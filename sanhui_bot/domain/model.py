@@ -33,6 +33,14 @@ class MeetingSource(StrEnum):
     ADHOC = "adhoc"  # added by a secretary or group leader
 
 
+class SignInMethod(StrEnum):
+    """How a sign-in was made (issue 18: the record says how each attendance was recorded)."""
+
+    CODE = "code"  # with the rotating code of the meeting's 签到大屏: the member was in the room
+    BUTTON = "button"  # the 签到 button or a bare `/signin N` (online meetings; every sign-in before 0011)
+    HAND = "hand"  # marked present by someone responsible (`recorded_by`)
+
+
 class RsvpAnswer(StrEnum):
     YES = "yes"
     LEAVE = "leave"
@@ -162,6 +170,7 @@ class Meeting:
     flag: str | None = None  # why a planned slot needs attention (e.g. "holiday")
     fixed_topic: str = ""  # the "1" of a committee's "1+X"
     speaker: str | None = None  # a 党课's 主讲 (member key); its topic is the title
+    signin: SignInMethod | None = None  # its own way of signing in (online: button); None: the kind's
     created_by: str | None = None
     cancelled_reason: str = ""  # why it was cancelled, or why it did not take place (未召开)
     closed_at: datetime | None = None
@@ -260,6 +269,7 @@ class SignIn:
     member: str
     signed_at: datetime
     recorded_by: str | None = None  # None: the member signed in; else who marked them present
+    method: SignInMethod = SignInMethod.BUTTON
 
 
 @dataclass(frozen=True, slots=True)

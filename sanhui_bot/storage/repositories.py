@@ -38,6 +38,7 @@ from sanhui_bot.domain.model import (
     Rsvp,
     RsvpAnswer,
     SignIn,
+    SignInMethod,
     Suggestion,
     Task,
     TaskRating,
@@ -361,6 +362,7 @@ def _meeting_values(meeting: Meeting) -> dict[str, Any]:
         "flag": meeting.flag,
         "fixed_topic": meeting.fixed_topic,
         "speaker": meeting.speaker,
+        "signin": meeting.signin.value if meeting.signin is not None else None,
         "created_by": meeting.created_by,
         "cancelled_reason": meeting.cancelled_reason,
         "closed_at": meeting.closed_at,
@@ -386,6 +388,7 @@ def _meeting_from_row(row: Row[Any]) -> Meeting:
         flag=row.flag,
         fixed_topic=row.fixed_topic,
         speaker=row.speaker,
+        signin=SignInMethod(row.signin) if row.signin is not None else None,
         created_by=row.created_by,
         cancelled_reason=row.cancelled_reason,
         closed_at=row.closed_at,
@@ -536,7 +539,11 @@ def _rsvp_from_row(row: Row[Any]) -> Rsvp:
 
 def _signin_from_row(row: Row[Any]) -> SignIn:
     return SignIn(
-        meeting_id=row.meeting_id, member=row.member, signed_at=row.signed_at, recorded_by=row.recorded_by
+        meeting_id=row.meeting_id,
+        member=row.member,
+        signed_at=row.signed_at,
+        recorded_by=row.recorded_by,
+        method=SignInMethod(row.method),
     )
 
 
@@ -616,6 +623,7 @@ class SqlAttendanceRepository:
                 member=signin.member,
                 signed_at=signin.signed_at,
                 recorded_by=signin.recorded_by,
+                method=signin.method.value,
             )
             .on_conflict_do_nothing(index_elements=[signins.c.meeting_id, signins.c.member])
             .returning(signins.c.member)

@@ -137,6 +137,8 @@ meetings = Table(
     Column("flag", Text, nullable=True),
     Column("fixed_topic", Text, nullable=False, server_default=""),
     Column("speaker", Text, nullable=True),  # a 党课's 主讲 (member key)
+    # how it is signed in when not as its kind's [schedule] says: "button" for an online meeting
+    Column("signin", Text, nullable=True),
     Column("created_by", Text, nullable=True),
     Column("cancelled_reason", Text, nullable=False, server_default=""),
     Column("closed_at", UTCDateTime, nullable=True),
@@ -183,6 +185,8 @@ signins = Table(
     Column("member", Text, _member_fk(), nullable=False),
     Column("signed_at", UTCDateTime, nullable=False),
     Column("recorded_by", Text, nullable=True),
+    # code (the 签到大屏's rotating code) | button | hand (marked by recorded_by); before 0011: button
+    Column("method", Text, nullable=False, server_default="button"),
     PrimaryKeyConstraint("meeting_id", "member"),
 )
 
