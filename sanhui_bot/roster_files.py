@@ -18,8 +18,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from openpyxl import Workbook, load_workbook
-
 from sanhui_bot.domain.model import MemberStatus, Role
 
 if TYPE_CHECKING:
@@ -123,6 +121,9 @@ def read_rows(path: Path) -> list[dict[str, object]]:
             text = path.read_text(encoding="utf-8-sig")
             table: list[Sequence[object]] = list(csv.reader(io.StringIO(text)))
         elif suffix == ".xlsx":
+            # Loaded only for a workbook: openpyxl (and numpy under it) cost start-up time and memory.
+            from openpyxl import load_workbook
+
             book = load_workbook(path, read_only=True, data_only=True)
             sheet = book.worksheets[0]
             table = [list(row) for row in sheet.iter_rows(values_only=True)]
@@ -344,6 +345,8 @@ def csv_bytes(table: Sequence[Sequence[object]]) -> bytes:
 
 def xlsx_bytes(table: Sequence[Sequence[object]], title: str = "名册") -> bytes:
     """A roster table as a one-sheet workbook with real dates."""
+    from openpyxl import Workbook  # loaded only when a workbook is written
+
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31]

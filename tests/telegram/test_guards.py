@@ -128,6 +128,7 @@ async def test_a_re_delivered_update_or_press_changes_nothing(
 async def test_command_menu_in_chinese_and_english(
     telegram: TelegramPlatform, emulator: BotApiEmulator
 ) -> None:
+    await telegram.settled()  # the menu is published beside the first poll
     zh = {c["command"]: c["description"] for c in emulator.commands["zh"]}
     en = {c["command"]: c["description"] for c in emulator.commands[""]}
     assert (

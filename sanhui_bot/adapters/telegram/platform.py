@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from telegram import (
+    Bot,
     BotCommand,
     ForceReply,
     InlineKeyboardButton,
@@ -212,6 +213,9 @@ class TelegramPlatform:
                 error_callback=self._polling_error,
             )
         await application.start()
+        # The command menu is published beside the first poll, not before it: two round trips less
+        # before the bot answers (`settled()` waits for it).
+        self._spawn(self._publish_menu(application.bot))
 
     async def stop(self) -> None:
         """Stop receiving, let in-flight handlers and edits finish, close the HTTP clients."""
@@ -224,8 +228,9 @@ class TelegramPlatform:
         await application.shutdown()
 
     async def _post_init(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        bot = application.bot
-        self.username = bot.username
+        self.username = application.bot.username
+
+    async def _publish_menu(self, bot: Bot) -> None:
         try:
             await bot.set_my_commands(self._menu("en"))  # the default, for every other language
             await bot.set_my_commands(self._menu("zh-CN"), language_code="zh")

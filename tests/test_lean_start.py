@@ -1,0 +1,99 @@
+"""Start-up stays lean (issue 15, "Memory and start"): what `bot.py run` loads before it polls.
+
+Counted, not timed: each heavy library the bot needs only for an export, a chart, a migration or a
+platform that is off must not be imported by the app wiring, and a start on a current schema reads
+one revision without loading Alembic. Each check runs in a fresh interpreter, since this test
+session itself has loaded everything.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import text
+
+from sanhui_bot.storage.database import (
+    _stored_revision_quickly,
+    create_engine,
+    head_revision,
+    migrate,
+    numbered_head,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# What each library is for; none of them belongs to answering a chat on SQLite.
+LOADED_ONLY_WHEN_USED = {
+    "matplotlib": "the month-end chart",
+    "numpy": "the chart and openpyxl",
+    "PIL": "the chart and openpyxl",
+    "openpyxl": "xlsx exports and roster workbooks",
+    "icalendar": "the .ics export",
+    "alembic": "a migration that has to run",
+    "mako": "Alembic's templates",
+    "mautrix": "Matrix, when it is on",
+    "asyncpg": "a PostgreSQL database",
+    "sqlalchemy.dialects.postgresql": "a PostgreSQL database",
+    "jinja2": "the web view, when it is on",
+    "aiohttp": "the web view and Matrix",
+}
+
+
+def loaded_after(code: str) -> set[str]:
+    """The modules of LOADED_ONLY_WHEN_USED that a fresh interpreter holds after running `code`."""
+    probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
+    )
+    modules = set(json.loads(result.stdout.splitlines()[-1]))
+    return {name for name in LOADED_ONLY_WHEN_USED if name in modules}
+
+
+def test_importing_the_app_and_the_cli_loads_no_heavy_library_it_does_not_use() -> None:
+    assert loaded_after("import sanhui_bot.cli, sanhui_bot.app, sanhui_bot.config") == set()
+
+
+def test_the_telegram_adapter_and_the_scheduler_load_no_heavy_library_either() -> None:
+    code = "import sanhui_bot.adapters.telegram, sanhui_bot.scheduler.runner, sanhui_bot.scheduler.announcer"
+    assert loaded_after(code) == set()
+
+
+def test_the_probe_can_fail_an_xlsx_export_loads_openpyxl() -> None:
+    assert "openpyxl" in loaded_after("import sanhui_bot.exports.xlsx")
+
+
+def test_the_head_read_from_file_names_is_alembics_head() -> None:
+    assert numbered_head() == head_revision()
+
+
+def test_opening_a_current_sqlite_database_does_not_load_alembic(tmp_path: Path) -> None:
+    db = tmp_path / "current.db"
+    opened = (
+        "import asyncio\n"
+        "from sanhui_bot.storage.database import create_engine, migrate\n"
+        "async def open_it():\n"
+        f"    engine = create_engine('sqlite:///{db}')\n"
+        "    print(await migrate(engine))\n"
+        "    await engine.dispose()\n"
+        "asyncio.run(open_it())"
+    )
+    assert "alembic" in loaded_after(opened)  # the first start migrates the empty file
+    assert loaded_after(opened) == set()  # every later start only reads the revision
+
+
+async def test_the_stored_revision_is_read_without_alembic_on_both_databases(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        assert await _stored_revision_quickly(engine) == head_revision()
+        assert await migrate(engine) == head_revision()
+        async with engine.begin() as connection:
+            await connection.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+        assert await _stored_revision_quickly(engine) == "0001"
+        async with engine.begin() as connection:
+            await connection.execute(text("DROP TABLE alembic_version"))
+        assert await _stored_revision_quickly(engine) is None
+    finally:
+        await engine.dispose()
