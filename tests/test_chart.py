@@ -126,7 +126,8 @@ async def test_month_end_post_carries_the_picture_and_its_text_stays_complete(
     [picture] = branch.attachments
     assert picture.mime == PNG_MIME and picture.data.startswith(b"\x89PNG")
     assert picture.filename == "summary-2026-03.png"
-    assert "积分公示栏" in branch.text and "张伟" in branch.text  # the ranking is in the text itself
+    # the ranking is in the text itself: here nobody has an entry, so the text says no one is ranked
+    assert "积分公示栏" in branch.text and "12 名党员均不排名" in branch.text and "1. " not in branch.text
     # one picture per branch: the group and committee chats get their (complete) text alone
     assert not month_end["g-math"].attachments and not month_end["committee"].attachments
     # the outbox row holds the picture, so a retry sends exactly what was planned

@@ -235,7 +235,7 @@ async def build_march(app: App, chat: ChatDriver) -> March:
     )
 
 
-def rank(n: int, member: str, month: int, year: int) -> RankedMember:
+def rank(n: int | None, member: str, month: int, year: int) -> RankedMember:
     return RankedMember(rank=n, member=member, month_total=month, year_total=year)
 
 
@@ -245,7 +245,7 @@ def rank(n: int, member: str, month: int, year: int) -> RankedMember:
 #   chenjing 2 + 2 = 4; February +2 → 6        zhoumin 2 + 2 = 4 → 4
 #   hema     2 + 1 = 3 → 3                      xuqiang 2; February +2 → 4
 #   lihua, linyu, wujun 2 → 2                  zhaolei 2 − 2 = 0 → 0
-#   sunli, wangfang, zhangwei 0 → 0
+#   sunli, wangfang, zhangwei 0 → 0: no entry in March, so no place (issue 14)
 BRANCH_RANKING = (
     rank(1, "liuyang", 16, 18),
     rank(2, "chenjing", 4, 6),
@@ -255,10 +255,10 @@ BRANCH_RANKING = (
     rank(5, "lihua", 2, 2),
     rank(5, "linyu", 2, 2),
     rank(5, "wujun", 2, 2),
-    rank(9, "sunli", 0, 0),
-    rank(9, "wangfang", 0, 0),
-    rank(9, "zhangwei", 0, 0),
-    rank(9, "zhaolei", 0, 0),
+    rank(9, "zhaolei", 0, 0),  # 2 − 2: entries that sum to nought still earn a place
+    rank(None, "sunli", 0, 0),
+    rank(None, "wangfang", 0, 0),
+    rank(None, "zhangwei", 0, 0),
 )
 
 
@@ -307,7 +307,7 @@ async def test_branch_summary_matches_the_hand_count(app: App, chat: ChatDriver)
         # 03-12 planned + 03-24 ad hoc, both closed; one planned each of Jan, Feb, Mar
         MeetingCount(MeetingKind.COMMITTEE, COMMITTEE, held=2, required=1, held_ytd=2, required_ytd=3),
         # 03-05, 03-19 with sign-ins (03-10 ad hoc: nothing recorded); two planned a month
-        MeetingCount(GROUP, "math", held=2, required=2, held_ytd=2, required_ytd=6),
+        MeetingCount(GROUP, "math", held=2, required=2, held_ytd=2, required_ytd=6, unrecorded=1),
         MeetingCount(GROUP, "grade10", held=2, required=2, held_ytd=2, required_ytd=6),
         # 03-05 cancelled
         MeetingCount(GROUP, "service", held=1, required=2, held_ytd=1, required_ytd=6),
@@ -337,7 +337,7 @@ async def test_group_summary_matches_the_hand_count(app: App, chat: ChatDriver) 
         rank(2, "chenjing", 4, 6),
         rank(3, "hema", 3, 3),
         rank(4, "lihua", 2, 2),
-        rank(5, "zhangwei", 0, 0),
+        rank(None, "zhangwei", 0, 0),
     )
     assert summary.tasks == TaskCounts(
         "math",
@@ -345,7 +345,7 @@ async def test_group_summary_matches_the_hand_count(app: App, chat: ChatDriver) 
         open=1,
         overdue_tasks=(OverdueTask(3, "建设错题资源库", "hema", date(2026, 3, 27), "math"),),
     )
-    assert summary.meetings == MeetingCount(GROUP, "math", held=2, required=2, held_ytd=2, required_ytd=6)
+    assert summary.meetings == MeetingCount(GROUP, "math", held=2, required=2, held_ytd=2, required_ytd=6, unrecorded=1)
 
 
 async def test_committee_summary_matches_the_hand_count(app: App, chat: ChatDriver) -> None:
@@ -378,7 +378,7 @@ async def test_mid_month_summary_counts_only_what_has_happened(app: App, chat: C
     # by 03-15: math 03-05 held (03-10 ad hoc: nothing recorded), 03-05 planned; service's 03-05 was
     # cancelled; January and February left nothing recorded; the 03-19 meetings and the 03-26 党课
     # are not due yet, so they are no gap
-    assert by_unit[GROUP, "math"] == MeetingCount(GROUP, "math", 1, 1, 1, 5)
+    assert by_unit[GROUP, "math"] == MeetingCount(GROUP, "math", 1, 1, 1, 5, unrecorded=1)
     assert by_unit[GROUP, "service"] == MeetingCount(GROUP, "service", 0, 1, 0, 5)
     assert by_unit[LESSON, "t1"] == MeetingCount(LESSON, "t1", 0, 0, 0, 0)
     assert summary.gaps == ((GROUP, "service"),)
@@ -400,7 +400,9 @@ async def test_rendered_summaries_carry_the_key_figures_in_both_languages(app: A
     for expected in (
         "📋 教工第一党支部 2026年3月 积分公示栏",
         "1. 刘洋 +16／+18",
+        "并列2. 陈静 +4／+6",  # 陈静 and 周敏 share the place
         "9. 赵磊 +0／+0",
+        "本月无积分记录、不排名：3 人",  # 孙丽, 王芳, 张伟: no place, not "9. … +0"
         "数学党小组：完成 2，未完成 1，逾期 1",
         "⚠ #3 建设错题资源库（何马，截止 3月27日）",
         "未指定小组：完成 0，未完成 3，逾期 2",
@@ -433,7 +435,7 @@ async def test_rendered_summaries_carry_the_key_figures_in_both_languages(app: A
         "3. 何马 +3／+3",
         "数学党小组：完成 2，未完成 1，逾期 1",
         "⚠ #3 建设错题资源库（何马，截止 3月27日）",
-        "党小组会·数学党小组：2/2；年度 2/6",
+        "党小组会·数学党小组：2/2（1 场出席未记录）；年度 2/6",  # the 03-10 ad hoc
     ):
         assert expected in text, (expected, text)
     assert "due Mar 27" in render_summary(group, en)
@@ -460,7 +462,8 @@ async def test_a_month_with_no_data_renders_in_every_chat(app: App) -> None:
             assert render_summary(summary, renderer)
     branch = await month_summary(app.deps, "branch", 2026, 5, local("2026-05-31T18:00"))
     assert isinstance(branch, BranchSummary)
-    assert len(branch.ranking) == 12 and {line.rank for line in branch.ranking} == {1}
+    # nobody has an entry in May: nobody is ranked (issue 14: not everyone "1. … +0")
+    assert len(branch.ranking) == 12 and {line.rank for line in branch.ranking} == {None}
     assert all(counts.empty for counts in branch.tasks) and branch.gaps == ()
     text = render_summary(branch, zh)
     assert "本月会议均按计划召开" in text and "公示：无超期" in text and "未指定小组" not in text

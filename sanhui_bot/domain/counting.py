@@ -166,9 +166,10 @@ def competition_rank(value: int, values: Iterable[int]) -> int:
 
 @dataclass(frozen=True, slots=True)
 class RankedMember:
-    """One line of the ranking: ties on the period's total share a rank (1, 1, 3)."""
+    """One line of the ranking: ties on the period's total share a rank (1, 1, 3); a member with no
+    entry in the period has no place (rank None), not "1. … +0" among everyone else at nought."""
 
-    rank: int
+    rank: int | None
     member: str  # member key
     month_total: int
     year_total: int  # January 1 to the period's end
@@ -177,18 +178,22 @@ class RankedMember:
 def ranking(
     members: Sequence[Member], entries: Iterable[PointEntry], start: datetime
 ) -> tuple[RankedMember, ...]:
-    """Members ranked on their total since `start` (entries before it count for the year only)."""
-    month_totals = {member.key: 0 for member in members}
-    year_totals = dict(month_totals)
+    """Members ranked on their total since `start` (entries before it count for the year only).
+
+    The one ranking rule for /points and the 积分公示栏 (issue 14): only members with an entry since
+    `start` are ranked; equal totals share a place (并列); the unranked follow, by key.
+    """
+    month_totals: dict[str, int] = {}
+    year_totals = {member.key: 0 for member in members}
     for entry in entries:
         if entry.member not in year_totals:
             continue  # someone off this ranking (another group, or no longer on the roster)
         year_totals[entry.member] += entry.delta
         if entry.occurred_at >= start:
-            month_totals[entry.member] += entry.delta
+            month_totals[entry.member] = month_totals.get(entry.member, 0) + entry.delta
     order = sorted(month_totals, key=lambda key: (-month_totals[key], -year_totals[key], key))
     # The year to date only orders a tie; it does not break it.
-    return tuple(
+    ranked = tuple(
         RankedMember(
             rank=competition_rank(month_totals[key], month_totals.values()),
             member=key,
@@ -197,6 +202,17 @@ def ranking(
         )
         for key in order
     )
+    unranked = tuple(
+        RankedMember(rank=None, member=key, month_total=0, year_total=year_totals[key])
+        for key in sorted(year_totals)
+        if key not in month_totals
+    )
+    return ranked + unranked
+
+
+def shares_place(line: RankedMember, lines: Iterable[RankedMember]) -> bool:
+    """Whether another ranked member has the same place (并列)."""
+    return line.rank is not None and sum(1 for other in lines if other.rank == line.rank) > 1
 
 
 # --- 公示 of the 决议清单 -------------------------------------------------------------------------

@@ -456,8 +456,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "There is no page {page}: the list ends at page {pages}.",
     ),
     "task_line": (
-        "#{id} {title}｜责任人 {owner}｜牵头 {lead}｜{group}｜截止 {due}｜{status_name}{overdue_part}",
-        "#{id} {title} | owner {owner} | lead {lead} | {group} | due {due} | {status_name}{overdue_part}",
+        "#{id} {title}｜责任人 {owner}｜牵头 {lead}{group_part}｜截止 {due}｜{status_name}{overdue_part}",
+        "#{id} {title} | owner {owner} | lead {lead}{group_part} | due {due} | {status_name}{overdue_part}",
     ),
     "task_overdue_mark": ("（已逾期）", " (overdue)"),
     "task_claimed": (
@@ -602,8 +602,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "summary_ranking_title": ("🏅 积分排行（本月／年度累计）", "🏅 Points (month / year to date)"),
     "summary_rank_line": (
-        "{rank}. {name} {month_total:+d}／{year_total:+d}",
-        "{rank}. {name} {month_total:+d} / {year_total:+d}",
+        "{tied_part}{rank}. {name} {month_total:+d}／{year_total:+d}",
+        "{tied_part}{rank}. {name} {month_total:+d} / {year_total:+d}",
+    ),
+    "summary_rank_tied": ("并列", "="),
+    "summary_unranked": ("  本月无积分记录、不排名：{count} 人", "  No entries this month, no place: {count}"),
+    "summary_ranking_empty": (
+        "  本月尚无积分记录，{count} 名党员均不排名。",
+        "  No entries this month yet; none of the {count} members is ranked.",
     ),
     "summary_ranking_none": ("  名册上暂无党员。", "  No members on the roster."),
     "summary_tasks_title": ("✅ 任务完成情况", "✅ Tasks"),
@@ -621,8 +627,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "🗓 Meetings (month held/planned; year to date)",
     ),
     "summary_meeting_line": (
-        "{kind_name}{unit_part}：{held}/{required}；年度 {held_ytd}/{required_ytd}",
-        "{kind_name}{unit_part}: {held}/{required}; year {held_ytd}/{required_ytd}",
+        "{kind_name}{unit_part}：{held}/{required}{unrecorded_part}；年度 {held_ytd}/{required_ytd}",
+        "{kind_name}{unit_part}: {held}/{required}{unrecorded_part}; year {held_ytd}/{required_ytd}",
+    ),
+    "summary_unrecorded_part": (
+        "（{count} 场出席未记录）",
+        " ({count} attendance not recorded)",
     ),
     "summary_gap_line": (
         "⚠ 本月未按计划召开{kind_name}：{unit_name}（{held}/{required}）",
@@ -995,6 +1005,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "kind.group": ("党小组会", "group meeting"),
     "kind.lesson": ("党课", "Party lesson"),
     "status.open": ("待认领", "open"),
+    "status.open_ungrouped": ("待完成", "to do"),  # no group is to claim it: its owner completes it
     "status.claimed": ("已认领", "claimed"),
     "status.done": ("已完成", "done"),
     "status.rated": ("已评价", "rated"),
@@ -1051,8 +1062,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "action.suggest": ("献策", "suggesting"),
     "action.complete": ("报告完成", "reporting tasks done"),
     "action.view": ("查看", "viewing"),
+    "action.rate": ("评价", "rating"),
     "list_sep": ("、", ", "),
-    "group_unclaimed": ("待认领", "unclaimed"),
+    "task_group_sep": ("｜", " | "),  # before a task line's group column, left out when it has none
+    "group_unclaimed": ("未指定", "none"),  # a task named for no group; 待认领 is its state, not a group
     "action.view_report": ("查看报告", "viewing reports"),
     "action.minutes": ("查看会议纪要", "viewing minutes"),
     "action.export": ("导出台账", "exporting the ledger"),

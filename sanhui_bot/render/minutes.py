@@ -153,7 +153,7 @@ def render_minutes(minutes: Minutes, renderer: Renderer) -> str:
             lead=renderer.name(task.lead),
             group=renderer.group_name(task.claimed_by_group or task.group),
             due=task.due_on.isoformat(),
-            status=renderer.w(f"status.{task.status}"),
+            status=renderer.task_status(task),
         )
         vote_part = t("minutes_decision_vote_part", vote=vote) if vote else ""
         lines.append(f"{n}. {line}{vote_part}")

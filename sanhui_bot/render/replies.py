@@ -124,6 +124,16 @@ class Renderer:
             result=self.t("vote_passed" if vote_passes(vote) else "vote_failed"),
         )
 
+    def task_status(self, task: Task) -> str:
+        """A task's state in words: an open task no group is to claim is 待完成, not 待认领 (issue 14)."""
+        if task.status.value == "open" and task.group is None and task.claimed_by_group is None:
+            return self.w("status.open_ungrouped")
+        return self.w(f"status.{task.status}")
+
+    def _group_part(self, task: Task) -> str:
+        group = task.claimed_by_group or task.group
+        return f"{self.w('task_group_sep')}{self.group_name(group)}" if group else ""
+
     def group_name(self, key: str | None) -> str:
         if key is None:
             return self.w("group_unclaimed")
@@ -418,9 +428,9 @@ class Renderer:
                     title=_shortened(task.title, LIST_TITLE_CHARS),
                     owner=self.name(task.owner),
                     lead=self.name(task.lead),
-                    group=self.group_name(task.claimed_by_group or task.group),
+                    group_part=self._group_part(task),
                     due=self.day(task.due_on),
-                    status_name=self.w(f"status.{task.status}"),
+                    status_name=self.task_status(task),
                     overdue_part=self.t("task_overdue_mark") if view.overdue else "",
                 )
             )
@@ -438,9 +448,9 @@ class Renderer:
             title=task.title,
             owner=self.name(task.owner),
             lead=self.name(task.lead),
-            group=self.group_name(task.claimed_by_group or task.group),
+            group_part=self._group_part(task),
             due=self.day(task.due_on),
-            status_name=self.w(f"status.{task.status}"),
+            status_name=self.task_status(task),
             overdue_part="",
         )
         return Reply(line, self.task_buttons(task), subject=f"task:{task.id}")

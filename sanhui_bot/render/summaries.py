@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from sanhui_bot.domain.counting import shares_place
 from sanhui_bot.domain.model import MeetingKind, committee_unit
 from sanhui_bot.render.catalog import EN
 from sanhui_bot.render.periods import gap_line
@@ -44,17 +45,26 @@ def _unit_part(kind: MeetingKind, unit: str, renderer: Renderer) -> str:
 
 
 def _ranking(ranking: Sequence[RankedMember], renderer: Renderer) -> list[str]:
+    """Ranked members with their place (并列 on a shared one), then, on one line, those with no entry
+    this month: they have no place (issue 14: not everyone "1. … +0" in an empty month)."""
     lines = [renderer.t("summary_ranking_title")]
+    ranked = [line for line in ranking if line.rank is not None]
     lines.extend(
         renderer.t(
             "summary_rank_line",
             rank=line.rank,
+            tied_part=renderer.t("summary_rank_tied") if shares_place(line, ranked) else "",
             name=renderer.name(line.member),
             month_total=line.month_total,
             year_total=line.year_total,
         )
-        for line in ranking
+        for line in ranked
     )
+    unranked = [line.member for line in ranking if line.rank is None]
+    if unranked and ranked:  # a count, not names: the board stays short in a large branch
+        lines.append(renderer.t("summary_unranked", count=len(unranked)))
+    elif unranked:
+        lines.append(renderer.t("summary_ranking_empty", count=len(unranked)))
     if not ranking:
         lines.append(renderer.t("summary_ranking_none"))
     return lines
@@ -90,6 +100,7 @@ def _meeting_line(count: MeetingCount, renderer: Renderer) -> str:
         required=count.required,
         held_ytd=count.held_ytd,
         required_ytd=count.required_ytd,
+        unrecorded_part=renderer.t("summary_unrecorded_part", count=count.unrecorded) if count.unrecorded else "",
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sanhui_bot.commands.model import AdjustPoints, ShowPoints
-from sanhui_bot.domain.counting import competition_rank
+from sanhui_bot.domain.counting import ranking, shares_place
 from sanhui_bot.domain.errors import DomainError, NotFound
 from sanhui_bot.domain.model import Actor, ChatContext, MeetingKind, Member
 from sanhui_bot.domain.permissions import Action, require
@@ -111,26 +111,25 @@ async def member_points(
     async with deps.uow() as uow:
         entries = await uow.points.entries(since=start, until=end)
         year_entries = await uow.points.entries(member.key, since=year_start, until=year_end)
-        members = {m.key for m in await uow.members.list(chat.branch) if m.active}
+        members = [m for m in await uow.members.list(chat.branch) if m.active]
         own = [entry for entry in entries if entry.member == member.key]
         subjects = await _subjects(uow, own)
-    # Ranked: the members with entries this month; one without any has no place (issue 14: not
-    # "第 2/16 名" for nothing), and equal totals share a place, shown as 并列.
-    totals: dict[str, int] = {}
-    for entry in entries:
-        if entry.member in members:
-            totals[entry.member] = totals.get(entry.member, 0) + entry.delta
-    mine = totals.get(member.key)
+    # Ranked by the one rule of domain.counting.ranking, as the 积分公示栏 ranks: members with entries
+    # this month; one without any has no place (issue 14: not "第 2/16 名" for nothing), and equal
+    # totals share a place, shown as 并列.
+    lines = ranking(members, entries, start)
+    mine = next((line for line in lines if line.member == member.key), None)
+    ranked = [line for line in lines if line.rank is not None]
     return PointsStatement(
         member=member,
         year=year,
         month=month,
         entries=own,
-        month_total=mine or 0,
+        month_total=total(own),
         year_total=total(year_entries),
-        rank=competition_rank(mine, totals.values()) if mine is not None else None,
-        ranked=len(totals),
-        tied=mine is not None and sum(1 for value in totals.values() if value == mine) > 1,
+        rank=mine.rank if mine is not None else None,
+        ranked=len(ranked),
+        tied=mine is not None and shares_place(mine, ranked),
         subjects=subjects,
     )
 

@@ -18,11 +18,11 @@ Every rule is taken from the domain, shared with `/report` (services/reports.py)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
-from sanhui_bot.domain.attendance import as_counted
+from sanhui_bot.domain.attendance import as_counted, unrecorded_meetings
 from sanhui_bot.domain.compliance import MEETING_RULES, Compliance, Period, PeriodKind, compliance
 from sanhui_bot.domain.counting import (
     DEFAULT_LEDGER_RANGE,
@@ -80,6 +80,9 @@ class MeetingCount:
     required: int
     held_ytd: int
     required_ytd: int
+    # The month's meetings that ended with no sign-in and no attendance record: not counted as held,
+    # and the board says so beside them (出席未记录) rather than showing a bare shortfall.
+    unrecorded: int = 0
 
     @property
     def gap(self) -> bool:
@@ -195,6 +198,7 @@ async def month_summary(
         recorded = await uow.attendance.recorded_among([m.id for m in meetings if m.id is not None])
         since = await records_since(uow)
     # A meeting that ended with nothing recorded is not held until someone records it (issue 12).
+    unrecorded = unrecorded_meetings(meetings, recorded, cutoff, since)
     meetings = as_counted(meetings, recorded, cutoff, since)
 
     if ctx.kind == "group":
@@ -206,12 +210,16 @@ async def month_summary(
             month=month,
             ranking=ranking(group_members, entries, period.start),
             tasks=_task_counts(ctx.unit, tasks_by_group(tasks, group_keys).get(ctx.unit, []), period),
-            meetings=_count(meetings, MeetingKind.GROUP, ctx.unit, period),
+            meetings=_count(meetings, MeetingKind.GROUP, ctx.unit, period, unrecorded),
         )
     if ctx.kind == "committee":
         ledger_range = deps.ledger_range
-        return _committee_summary(ctx.branch, year, month, tasks, meetings, decisions, period, ledger_range)
-    counts = tuple(_count(meetings, kind, unit, period) for kind, unit in _meeting_units(ctx.branch, groups))
+        return _committee_summary(
+            ctx.branch, year, month, tasks, meetings, decisions, period, ledger_range, unrecorded
+        )
+    counts = tuple(
+        _count(meetings, kind, unit, period, unrecorded) for kind, unit in _meeting_units(ctx.branch, groups)
+    )
     by_group = tasks_by_group(tasks, group_keys)
     with_decisions = {d.meeting_id for d in decisions if d.meeting_id is not None}
     misses, unknown = publication_misses(
@@ -267,9 +275,24 @@ def _meeting_units(branch: str, groups: Sequence[Group]) -> list[tuple[MeetingKi
     return pairs
 
 
-def _count(meetings: Iterable[Meeting], kind: MeetingKind, unit: str, period: _Period) -> MeetingCount:
-    """The month's and the year-to-date's held/required, by the one rule of domain.compliance."""
+def _count(
+    meetings: Iterable[Meeting],
+    kind: MeetingKind,
+    unit: str,
+    period: _Period,
+    unrecorded: Collection[int] = frozenset(),
+) -> MeetingCount:
+    """The month's and the year-to-date's held/required, by the one rule of domain.compliance, and
+    how many of the month's meetings are only short for want of an attendance record."""
     meetings = list(meetings)
+    left_unrecorded = sum(
+        1
+        for m in meetings
+        if m.id in unrecorded
+        and m.kind is kind
+        and m.unit == unit
+        and period.start <= m.starts_at < period.end
+    )
     month = compliance(meetings, kind, unit, period.month, period.tz, period.cutoff)
     year = compliance(
         meetings, kind, unit, Period(period.month.year, PeriodKind.YEAR), period.tz, period.cutoff
@@ -281,6 +304,7 @@ def _count(meetings: Iterable[Meeting], kind: MeetingKind, unit: str, period: _P
         sum(c.required for c in month),
         sum(c.held for c in year),
         sum(c.required for c in year),
+        left_unrecorded,
     )
 
 
@@ -293,6 +317,7 @@ def _committee_summary(
     decisions: Sequence[Decision],
     period: _Period,
     ledger_range: LedgerRange,
+    unrecorded: Collection[int] = frozenset(),
 ) -> CommitteeSummary:
     unit = committee_unit(branch)
     held = [
@@ -325,5 +350,5 @@ def _committee_summary(
         month=month,
         ledgers=ledgers,
         overdue_tasks=overdue,
-        meetings=_count(meetings, MeetingKind.COMMITTEE, unit, period),
+        meetings=_count(meetings, MeetingKind.COMMITTEE, unit, period, unrecorded),
     )
