@@ -7,8 +7,6 @@ import re
 
 from support import ChatDriver
 
-from sanhui_bot.app import App
-
 
 async def test_a_task_line_without_a_claiming_group_says_its_state_once(chat: ChatDriver) -> None:
     # noticed in #14: a /tasks line without a claiming group said 待认领 twice (group column and state)
