@@ -12,7 +12,7 @@ from sanhui_bot.adapters.conversation import Conversation, WebEntry
 from sanhui_bot.adapters.platform import Platform
 from sanhui_bot.config import Settings
 from sanhui_bot.domain.errors import UnknownCalendarYear
-from sanhui_bot.domain.model import Member
+from sanhui_bot.domain.model import Member, SchoolMember
 from sanhui_bot.domain.organisation import Branch, Group, Organisation, School
 from sanhui_bot.domain.points import PointRules
 from sanhui_bot.domain.roster import DatedEntry
@@ -51,15 +51,20 @@ def organisation(settings: Settings) -> Organisation:
         key: {platform: str(value) for platform, value in chat.model_dump().items() if value is not None}
         for key, chat in settings.chats.items()
     }
-    school = (
-        School(
+    school = None
+    if settings.school is not None:
+        own = tuple(
+            SchoolMember(m.key, m.name, m.telegram, m.matrix)
+            for m in settings.school.members
+            if "party_committee" in m.school_roles
+        )
+        school = School(
             settings.school.name,
             settings.school.chat,
-            frozenset(m.key for m in settings.members if "party_committee" in m.school_roles),
+            frozenset(m.key for m in settings.members if "party_committee" in m.school_roles)
+            | {m.key for m in own},
+            own,
         )
-        if settings.school is not None
-        else None
-    )
     return Organisation(branches=branches, chats=chats, school=school)
 
 

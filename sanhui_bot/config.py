@@ -63,11 +63,23 @@ class BranchConfig(Strict):
     roster: str | None = None
 
 
+class SchoolMemberConfig(Strict):
+    """A 党委 member who belongs to no branch: reads every branch's record, acts in none."""
+
+    key: Key
+    name: str
+    school_roles: list[Literal["party_committee"]] = ["party_committee"]
+    telegram: int | None = None
+    matrix: str | None = None
+
+
 class SchoolConfig(Strict):
-    """The school's Party committee (党委) above the branches: its name and its chat."""
+    """The school's Party committee (党委) above the branches: its name, its chat, its own members."""
 
     name: str
     chat: Key
+    # 党委委员 in no branch (a member of a branch sits on the 党委 by school_roles in [[members]] instead)
+    members: list[SchoolMemberConfig] = []
 
 
 class MemberConfig(Strict):
@@ -599,6 +611,52 @@ def _school_problems(settings: Settings) -> list[tuple[str, str]]:
     for index, member in enumerate(settings.members):
         if getattr(member, "school_roles", None) and school is None:
             problems.append((f"members[{index}].school_roles", "school roles need a [school] section"))
+    if school is not None:
+        problems += _school_member_problems(settings, school)
+    return problems
+
+
+def _school_member_problems(settings: Settings, school: SchoolConfig) -> list[tuple[str, str]]:
+    """[[school.members]]: keys and platform ids that are no branch member's and no other's."""
+    problems: list[tuple[str, str]] = []
+    keys = {member.key for member in settings.members if member.key is not None}
+    telegram_ids = {m.telegram: m.key for m in settings.members if isinstance(m.telegram, int)}
+    matrix_ids = {m.matrix: m.key for m in settings.members if isinstance(m.matrix, str)}
+    for index, member in enumerate(school.members or []):
+        path = f"school.members[{index}]"
+        if member.key in keys:
+            # one key is one person: a branch member who sits on the 党委 gets school_roles instead
+            problems.append((f"{path}.key", f"duplicate member key {member.key!r} (use school_roles there)"))
+        keys.add(member.key)
+        if _is_blank(member.name):
+            problems.append((f"{path}.name", "the member needs a name"))
+        if not member.school_roles:
+            problems.append(
+                (f"{path}.school_roles", 'a school member needs a school role ("party_committee")')
+            )
+        if isinstance(member.telegram, int):
+            if member.telegram <= 0:
+                problems.append(
+                    (f"{path}.telegram", f"telegram id {member.telegram} is a chat id, not a person's id")
+                )
+            if member.telegram in telegram_ids:
+                problems.append(
+                    (
+                        f"{path}.telegram",
+                        f"telegram id {member.telegram} is also {telegram_ids[member.telegram]!r}",
+                    )
+                )
+            telegram_ids[member.telegram] = member.key
+        if isinstance(member.matrix, str):
+            if not _looks_like_matrix_id(member.matrix, "@"):
+                problems.append(
+                    (f"{path}.matrix", f"matrix id {member.matrix!r} should look like @name:server.org")
+                )
+            if member.matrix in matrix_ids:
+                problems.append(
+                    (f"{path}.matrix", f"matrix id {member.matrix} is also {matrix_ids[member.matrix]!r}")
+                )
+            matrix_ids[member.matrix] = member.key
     return problems
 
 

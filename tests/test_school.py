@@ -64,6 +64,7 @@ def _standing(
         branch=branch,
         held={COMMITTEE: 3 - missing},
         required={COMMITTEE: 3},
+        publication_on_time=1 - late,
         publication_late=late,
         publication_missing=0,
         present=present,

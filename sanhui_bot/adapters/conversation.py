@@ -18,12 +18,14 @@ from sanhui_bot.commands.parser import parse_command
 from sanhui_bot.domain.announcements import PostKind
 from sanhui_bot.domain.errors import DomainError
 from sanhui_bot.domain.model import Actor, ChatContext
+from sanhui_bot.domain.permissions import acting_in, may_read_school
 from sanhui_bot.exports.files import ledger_files
 from sanhui_bot.render import closing as closing_texts
 from sanhui_bot.render.announcements import meeting_post
 from sanhui_bot.render.minutes import minutes_reply
 from sanhui_bot.render.replies import Renderer, Reply, renderer_for
 from sanhui_bot.render.reports import export_reply, render_report, render_school_report
+from sanhui_bot.render.summaries import render_summary
 from sanhui_bot.services import (
     announcements,
     attendance,
@@ -44,6 +46,10 @@ from sanhui_bot.services.ports import PostedMessage
 
 log = logging.getLogger(__name__)
 
+# The reads a 党委 member makes of any branch, naming it first (`/report t2 季度`).
+SchoolRead = cmds.ListMeetings | cmds.ListTasks | cmds.ShowPoints | cmds.ShowReport | cmds.ExportLedger
+SCHOOL_READS = (cmds.ListMeetings, cmds.ListTasks, cmds.ShowPoints, cmds.ShowReport, cmds.ExportLedger)
+
 # Commands whose service may write an outbox row for "now".
 WRITES_POSTS = (cmds.CloseMeeting, cmds.PublishDecisions, cmds.NewMeeting, cmds.MoveMeeting)
 
@@ -62,6 +68,7 @@ class Incoming:
     # mention text (without @) -> platform user id, for mentions the platform links to a person
     # (Telegram text_mention entities), so `/decision … @刘洋` finds 刘洋 by id, not by name
     mentions: Mapping[str, str] = field(default_factory=dict)
+    private: bool = False  # a person's private chat with the bot (Telegram), where only they read
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,9 +173,10 @@ class Conversation:
     async def _with_people(self, error: DomainError, ctx: ChatContext | None) -> DomainError:
         """A refusal for want of a role names the people who hold it in the branch (for a decision,
         the secretaries, who may record it anywhere): issue 14, a refusal says who can."""
-        if error.code != "role_required" or ctx is None or "people" in error.params:
+        codes = ("role_required", "school_member_acts_in_no_branch", "member_of_another_branch")
+        if error.code not in codes or ctx is None or "people" in error.params:
             return error
-        decide = error.params.get("action") == "decide"
+        decide = error.params.get("action") == "decide" or error.code != "role_required"
         roles = ["secretary", "deputy"] if decide else list(error.params.get("roles", []))
         people = await roster.role_holders(self.deps, ctx.branch, roles)
         if len(people) > 5:  # a role many hold (every group leader): the role's name says it well enough
@@ -190,7 +198,9 @@ class Conversation:
         return posted.buttons[button - 1][1]
 
     async def _answer(self, incoming: Incoming, now: datetime) -> list[Reply]:
-        parsed = parse_command(incoming.text, self.deps.local_date(now), mentions=incoming.mentions)
+        parsed = parse_command(
+            incoming.text, self.deps.local_date(now), mentions=incoming.mentions, branches=self.branch_words
+        )
         if isinstance(parsed, cmds.NotACommand):
             return []
         render = await self.renderer()
@@ -201,9 +211,14 @@ class Conversation:
         ctx = self.deps.org.chat_context(incoming.chat) if incoming.chat else None
         if isinstance(parsed, cmds.ShowReport) and parsed.school:
             return [await self._school_report(incoming, parsed, now, render)]
+        actor = await roster.identify(self.deps, incoming.platform, incoming.user, incoming.display_name)
+        if isinstance(parsed, SCHOOL_READS) and self._reads_for_school(incoming, ctx, parsed.branch, actor):
+            try:
+                return [await self._school_read(parsed, actor, incoming, now, render)]
+            except DomainError as error:
+                return [Reply(render.error(error))]
         if ctx is None and not isinstance(parsed, cmds.Help):
             return [Reply(render.t("chat_not_configured", chat_id=incoming.chat_platform_id))]
-        actor = await roster.identify(self.deps, incoming.platform, incoming.user, incoming.display_name)
         try:
             reply = await self._dispatch(parsed, actor, ctx, now, render)
         except DomainError as error:
@@ -211,6 +226,52 @@ class Conversation:
         if self.wake_announcer is not None and isinstance(parsed, WRITES_POSTS):
             self.wake_announcer()
         return [reply]
+
+    @property
+    def branch_words(self) -> dict[str, str]:
+        """Each way a branch is written in a command (key, name) -> its key: `/report t2`, `/报告 教工第二党支部`."""
+        words: dict[str, str] = {}
+        for branch in self.deps.org.branches:
+            words[branch.key] = branch.key
+            words[branch.name] = branch.key
+        return words
+
+    def _reads_for_school(
+        self, incoming: Incoming, ctx: ChatContext | None, branch: str | None, actor: Actor
+    ) -> bool:
+        """Whether a read command is the 党委's: it names another branch than the chat's, or it comes
+        from the 党委 chat or a private chat from a 党委 member (the service checks the rest)."""
+        if ctx is not None:
+            return branch is not None and branch != ctx.branch
+        school = self.deps.org.school
+        in_school_chat = school is not None and incoming.chat == school.chat
+        return (
+            branch is not None or in_school_chat or incoming.private or may_read_school(actor, self.deps.org)
+        )
+
+    async def _school_read(
+        self, command: SchoolRead, actor: Actor, incoming: Incoming, now: datetime, render: Renderer
+    ) -> Reply:
+        """A 党委 member reads one branch's record (services/school.py decides who may, and where)."""
+        deps = self.deps
+        # Where the reply is read: a private chat (None) or a chat key; an unknown group chat is
+        # neither, so it is refused like a branch chat.
+        chat = None if incoming.private else incoming.chat or f"unknown:{incoming.chat_platform_id}"
+        match command:
+            case cmds.ShowReport():
+                return Reply(render_report(await school.read_report(deps, actor, chat, command, now), render))
+            case cmds.ListTasks():
+                return render.tasks(await school.read_tasks(deps, actor, chat, command, now))
+            case cmds.ListMeetings():
+                return render.meetings(await school.read_meetings(deps, actor, chat, command, now), "")
+            case cmds.ShowPoints():
+                return Reply(
+                    render_summary(await school.read_points(deps, actor, chat, command, now), render)
+                )
+            case cmds.ExportLedger(format=file_format):
+                snapshot = await school.read_ledger(deps, actor, chat, command, now)
+                files = ledger_files(snapshot, file_format, deps.org, now)
+                return export_reply(files, snapshot.year, render)
 
     async def _school_report(
         self, incoming: Incoming, command: cmds.ShowReport, now: datetime, render: Renderer
@@ -323,6 +384,7 @@ class Conversation:
         self, command: cmds.Command, actor: Actor, ctx: ChatContext | None, now: datetime, render: Renderer
     ) -> Reply:
         deps = self.deps
+        actor = acting_in(actor, ctx)  # chat and web alike: a member of another branch acts not here
         match command:
             case cmds.Help(topic=topic):
                 return render.help(topic)

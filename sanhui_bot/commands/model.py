@@ -31,7 +31,7 @@ class Help:
 
 @dataclass(frozen=True, slots=True)
 class ListMeetings:
-    pass
+    branch: str | None = None  # `/meetings t2`: another branch's (the 党委 reads every branch)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +183,7 @@ class ListTasks:
     # open: unfinished tasks of the chat; all: finished ones too; mine | overdue | group: unfinished
     scope: str = "open"
     page: int = 1  # the list is paged (`/tasks 2`) so that a reply is always one message
+    branch: str | None = None  # `/tasks t2 …`: another branch's (the 党委 reads every branch)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +208,7 @@ class RateTask:
 class ShowPoints:
     year: int | None = None  # with month: that month; None: the current month
     month: int | None = None
+    branch: str | None = None  # `/points t2 …`: the branch's 积分公示栏 (the 党委 reads every branch)
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +254,7 @@ class ShowReport:
     year: int | None = None
     number: int | None = None  # month 1-12 or quarter 1-4; None for a year
     school: bool = False  # /report school …: every branch, in the 党委 chat
+    branch: str | None = None  # `/report t2 …`: another branch's (the 党委 reads every branch)
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +270,7 @@ class ExportLedger:
 
     format: str = "xlsx"  # xlsx | csv | ics
     year: int | None = None
+    branch: str | None = None  # `/export t2 …`: another branch's (the 党委 reads every branch)
 
 
 @dataclass(frozen=True, slots=True)

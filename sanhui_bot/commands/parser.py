@@ -460,13 +460,15 @@ def parse_command(
     *,
     bot_username: str | None = None,
     mentions: Mapping[str, str] | None = None,
+    branches: Mapping[str, str] | None = None,
 ) -> Command | ParseError | NotACommand:
     """Read one chat message as a command; never raises.
 
     Only the first line holds the command; later lines continue its free text, if it takes any.
     `bot_username` (Telegram) makes `/cmd@OtherBot` someone else's command, so NotACommand.
     `mentions` maps a mention's text (without @) to the platform user it links to, so the
-    `MemberMention`s of a command carry that id (Telegram text_mention entities).
+    `MemberMention`s of a command carry that id (Telegram text_mention entities). `branches` maps the
+    ways a branch is written (key, name) to its key, so `/report t2 …` reads as branch t2's report.
     """
     # Invisible and control characters go first (see characters.py): they break exports and display.
     first_line, _, more = clean_typed_text(text).lstrip().partition("\n")
@@ -502,7 +504,34 @@ def parse_command(
     try:
         return _PARSERS[name](args)
     except _Refused as refused:
+        reading = _reading_another_branch(name, args, branches or {})
+        return reading if reading is not None else ParseError(refused.code, name, refused.params)
+
+
+# The commands that read a branch's record; the 党委 names the branch first: `/report t2 季度`.
+_BRANCH_READS = frozenset({"meetings", "meeting", "tasks", "points", "report", "export"})
+
+
+def _reading_another_branch(
+    name: str, args: _Args, branches: Mapping[str, str]
+) -> Command | ParseError | None:
+    """`/tasks t2 逾期`: a read command whose first word names a branch (key or name, `branches` maps
+    each way of writing it to the key), parsed without that word; None when it is no such command."""
+    first = args.first(0)
+    if name not in _BRANCH_READS or first is None:
+        return None
+    written = first.word.removeprefix("支部:").removeprefix("branch:")
+    branch = branches.get(written.casefold()) or branches.get(written)
+    if branch is None:
+        return None
+    rest = _Args(_Text.of(args.line.rest(first.end)), args.more, args.today, args.mentions)
+    try:
+        parsed = _PARSERS[name](rest)
+    except _Refused as refused:
         return ParseError(refused.code, name, refused.params)
+    if isinstance(parsed, ListMeetings | ListTasks | ShowPoints | ShowReport | ExportLedger):
+        return replace(parsed, branch=branch)
+    return None  # `/points t2 reverse …`: nothing of another branch is changed from outside it
 
 
 # --- argument helpers -------------------------------------------------------------------------

@@ -269,6 +269,30 @@ def publication_misses(
     Missed: published on a later local date than the deadline, or still unpublished once the
     deadline day is over as of `now`.
     """
+    record = publication_record(meetings, with_decisions, start, end, now, calendar, tz)
+    return record.misses, record.unknown
+
+
+@dataclass(frozen=True, slots=True)
+class PublicationRecord:
+    """The 公示 of the meetings in a period that owe a 决议清单, each in one place (pending: in none)."""
+
+    on_time: tuple[int, ...]  # meeting ids published by the deadline
+    misses: tuple[PublicationMiss, ...]  # published late, or unpublished past the deadline
+    unknown: tuple[int, ...]  # the calendar cannot tell the deadline
+
+
+def publication_record(
+    meetings: Iterable[Meeting],
+    with_decisions: Collection[int],
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    calendar: WorkCalendar,
+    tz: tzinfo,
+) -> PublicationRecord:
+    """`publication_misses`, with the meetings published on time beside them (the 党委's 按时 count)."""
+    on_time: list[int] = []
     misses: list[PublicationMiss] = []
     unknown: list[int] = []
     today = to_zone(now, tz).date()
@@ -287,4 +311,6 @@ def publication_misses(
             misses.append(
                 PublicationMiss(meeting.id or 0, meeting.kind, meeting.unit, held_on, deadline, published_on)
             )
-    return tuple(misses), tuple(unknown)
+        elif published_on is not None:
+            on_time.append(meeting.id or 0)
+    return PublicationRecord(tuple(on_time), tuple(misses), tuple(unknown))

@@ -453,13 +453,31 @@ class JoinRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class SchoolMember:
+    """A member of the school's Party committee (党委) who belongs to no branch ([[school.members]])."""
+
+    key: str
+    name: str
+    telegram: int | None = None
+    matrix: str | None = None
+
+    def platform_id(self, platform: str) -> str | None:
+        """The member's id on `platform` as adapters write it (the console writes member keys)."""
+        value = {"telegram": self.telegram, "matrix": self.matrix, "console": self.key}.get(platform)
+        return str(value) if value is not None else None
+
+
+@dataclass(frozen=True, slots=True)
 class Actor:
-    """Who is doing something: a roster member, or someone off the roster identified by platform."""
+    """Who is doing something: a roster member, a 党委 member of no branch, or someone off the roster."""
 
     platform: str
     platform_user: str
     display_name: str = ""
     member: Member | None = None
+    school_member: SchoolMember | None = None  # set only when `member` is None
+    # A member of another branch than the chat's (`permissions.acting_in`): no member here.
+    elsewhere: Member | None = None
 
     @property
     def on_roster(self) -> bool:
@@ -470,6 +488,10 @@ class Actor:
         """A stable id for once-per-person rules: the member key, else platform:user."""
         if self.member is not None:
             return self.member.key
+        if self.school_member is not None:
+            return self.school_member.key
+        if self.elsewhere is not None:
+            return self.elsewhere.key
         return f"{self.platform}:{self.platform_user}"
 
 

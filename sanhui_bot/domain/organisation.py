@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sanhui_bot.domain.model import ChatContext, GroupKind, MeetingKind, committee_unit
+from sanhui_bot.domain.model import ChatContext, GroupKind, MeetingKind, SchoolMember, committee_unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,11 +27,20 @@ class Branch:
 
 @dataclass(frozen=True, slots=True)
 class School:
-    """The school's Party committee (党委): its chat, and the members who sit on it (member keys)."""
+    """The school's Party committee (党委): its chat, and the members who sit on it (member keys).
+
+    `committee` holds branch members with a school role and the 党委's own `members`, who belong to
+    no branch.
+    """
 
     name: str
     chat: str
     committee: frozenset[str] = frozenset()
+    members: tuple[SchoolMember, ...] = ()
+
+    def member_by_platform(self, platform: str, platform_user: str) -> SchoolMember | None:
+        """The 党委 member of no branch behind a platform id, if any."""
+        return next((m for m in self.members if m.platform_id(platform) == platform_user), None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from enum import StrEnum
 
 from sanhui_bot.domain.errors import PermissionDenied
@@ -9,6 +10,7 @@ from sanhui_bot.domain.model import (
     COMMITTEE_ROLES,
     LEADERSHIP_ROLES,
     Actor,
+    ChatContext,
     Meeting,
     MeetingKind,
     Member,
@@ -78,6 +80,11 @@ def allowed(member: Member | None, action: Action) -> bool:
 def require(actor: Actor, action: Action) -> Member:
     """The actor's member record, or PermissionDenied saying who may do it."""
     member = actor.member if actor.on_roster else None
+    if member is None and actor.elsewhere is not None:
+        raise PermissionDenied("member_of_another_branch", action=action, branch=actor.elsewhere.branch)
+    if member is None and actor.school_member is not None:
+        # A 党委 member of no branch reads every branch (require_school_reader) and acts in none.
+        raise PermissionDenied("school_member_acts_in_no_branch", action=action)
     if member is None:
         raise PermissionDenied("not_on_roster", action=action)
     if not allowed(member, action):
@@ -85,6 +92,14 @@ def require(actor: Actor, action: Action) -> Member:
         roles = [role.value for role in Role if role in allowed_roles]  # in rank order, secretary first
         raise PermissionDenied("role_required", action=action, roles=roles)
     return member
+
+
+def acting_in(actor: Actor, ctx: ChatContext | None) -> Actor:
+    """The actor as a branch's chat sees them: a member of another branch (a 党委 member too) is on no
+    roster here, so acts in no branch but the own (issue 17)."""
+    if ctx is None or actor.member is None or actor.member.branch == ctx.branch:
+        return actor
+    return replace(actor, member=None, elsewhere=actor.member)
 
 
 # --- scopes: where a permitted action may be taken ---------------------------------------------
@@ -124,8 +139,35 @@ def require_minutes_scope(member: Member, meeting: Meeting) -> None:
         raise PermissionDenied("not_your_group", group=meeting.unit)
 
 
-def may_read_school(member: Member | None, org: Organisation) -> bool:
-    """党委 members read every branch's record (in the 党委 chat); a school role gives no act in a branch."""
-    return (
-        member is not None and member.active and org.school is not None and member.key in org.school.committee
+def school_key(actor: Actor, org: Organisation) -> str | None:
+    """The actor's key on the 党委, or None for someone who does not sit on it."""
+    if org.school is None:
+        return None
+    key = (
+        actor.member.key
+        if actor.on_roster and actor.member is not None
+        else actor.school_member.key
+        if actor.school_member is not None
+        else None
     )
+    return key if key in org.school.committee else None
+
+
+def may_read_school(actor: Actor, org: Organisation) -> bool:
+    """党委 members read every branch's record (in the 党委 chat or privately); a school role gives no
+    act in a branch: there the member acts only as what they are on its roster."""
+    return school_key(actor, org) is not None
+
+
+# What the 党委 does in a branch it does not belong to: read, never act (issue 17).
+SCHOOL_READS = frozenset({Action.VIEW, Action.VIEW_REPORT, Action.EXPORT})
+
+
+def require_school_reader(actor: Actor, action: Action, org: Organisation) -> str:
+    """The 党委 member's key when `action` is a read the 党委 may make of any branch, else PermissionDenied."""
+    if action not in SCHOOL_READS:
+        raise PermissionDenied("school_member_acts_in_no_branch", action=action)
+    key = school_key(actor, org)
+    if key is None:
+        raise PermissionDenied("school_role_required_read", action=action)
+    return key

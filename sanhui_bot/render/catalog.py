@@ -26,6 +26,40 @@ MESSAGES: dict[str, tuple[str, str]] = {
         '全校报告只有党委委员（配置中 school_roles = ["party_committee"]）可以查看。',
         'Only Party committee members (school_roles = ["party_committee"] in the config) may see the school report.',
     ),
+    "school_member_acts_in_no_branch": (
+        "您是党委委员，可以查看各支部的台账，但不在本支部名册上，不能在支部里办理此事（{action_name}）；请支部书记、副书记（{people_text}）办理。",
+        "You sit on the Party committee: you may read every branch's record, but you are on no branch's roster here,"
+        " so you cannot do this ({action_name}) in a branch; the branch's secretary or deputy ({people_text}) can.",
+    ),
+    "member_of_another_branch": (
+        "您是「{branch_name}」的成员，不在本支部名册上，不能在这里办理此事（{action_name}）；请本支部书记、副书记（{people_text}）办理。",
+        "You are a member of {branch_name}, not on this branch's roster, so you cannot do this ({action_name}) here;"
+        " this branch's secretary or deputy ({people_text}) can.",
+    ),
+    "school_role_required_read": (
+        '查看其他支部的台账只限党委委员（配置中 school_roles = ["party_committee"] 或 [[school.members]]）；本支部的情况请在本支部群里查看。',
+        'Reading another branch\'s record is for Party committee members (school_roles = ["party_committee"] or'
+        " [[school.members]] in the config); see your own branch's in its chat.",
+    ),
+    "school_read_where": (
+        "党委委员在党委群或与机器人的私聊里查看各支部台账（例如 /report t2 季度），不在支部群里查看，以免其他支部的情况发到本支部群。",
+        "Party committee members read a branch's record in the Party committee's chat or in a private chat with the"
+        " bot (e.g. /report t2 quarter), not in a branch's chat, where its members would read another branch's record.",
+    ),
+    "name_a_branch": (
+        "请在命令后写上要查看的支部，例如 /report {first_branch} 季度 或 /tasks {first_branch} 逾期。支部：{branches_text}。",
+        "Name the branch to read after the command, e.g. /report {first_branch} quarter or /tasks {first_branch}"
+        " overdue. Branches: {branches_text}.",
+    ),
+    "unknown_branch": (
+        "没有支部「{branch}」。支部：{branches_text}。",
+        "There is no branch {branch!r}. Branches: {branches_text}.",
+    ),
+    "school_reader_scope": (
+        "党委委员在支部里没有自己的任务或党小组，不能用「{scope}」；可用 /tasks 支部 逾期 或 /tasks 支部 全部。",
+        "A Party committee member has no tasks or group of their own in a branch, so {scope!r} does not apply;"
+        " use /tasks <branch> overdue or /tasks <branch> all.",
+    ),
     "school_report_title": (
         "📊 {school}·全校三会一课（{period_name}）",
         "📊 {school}: every branch ({period_name})",

@@ -175,6 +175,15 @@ class Renderer:
         if "keys" in params:
             params["keys_text"] = ", ".join(params["keys"])
             params["first_key"] = params["keys"][0]
+        if "branch" in params:
+            params["branch_name"] = self.org.unit_name(str(params["branch"]))
+        if "branches" in params:
+            # each branch as `t2 教工第二党支部`, so the reader sees the key to type
+            keys = [str(key) for key in params["branches"]]
+            params["branches_text"] = join_words(
+                [f"{key} {self.org.unit_name(key)}" for key in keys], self.language
+            )
+            params["first_branch"] = keys[0] if keys else ""
         if error.code == "unknown_group":
             branch_groups = [g.name for b in self.org.branches for g in b.groups]
             params["groups_text"] = join_words(branch_groups, self.language)

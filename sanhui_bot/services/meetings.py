@@ -116,6 +116,11 @@ async def upcoming_meetings(
     """The chat's unit's next meetings; in the branch chat, every unit of the branch."""
     chat = require_chat(ctx)
     require(actor, Action.VIEW)
+    return await meetings_ahead(deps, chat, now, limit)
+
+
+async def meetings_ahead(deps: Deps, chat: ChatContext, now: datetime, limit: int = 10) -> list[MeetingView]:
+    """What `upcoming_meetings` shows, once permission is given (a 党委 reader: the branch chat's view)."""
     units = None if chat.kind == "branch" else [chat.unit]
     async with deps.uow() as uow:
         meetings = await uow.meetings.between(

@@ -28,7 +28,7 @@ from sanhui_bot.domain.compliance import Compliance, Period, PeriodKind, complia
 from sanhui_bot.domain.counting import (
     PublicationMiss,
     counted_day,
-    publication_misses,
+    publication_record,
     task_counts,
     tasks_by_group,
     unknown_calendar_years,
@@ -146,6 +146,7 @@ class Report:
     calendar_unknown: tuple[int, ...] = ()  # years of the period the working-day calendar lacks
     # A year report: the 党课 the secretary gave (at least SECRETARY_LESSONS_PER_YEAR); None otherwise.
     secretary_lessons: int | None = None
+    publication_on_time: tuple[int, ...] = ()  # meetings whose 决议清单 was published by its deadline
 
 
 def period_of(deps: Deps, cmd: ShowReport, now: datetime) -> Period:
@@ -231,7 +232,7 @@ async def branch_report(deps: Deps, branch: str, period: Period, now: datetime) 
         and (check := quorum_for(m.meeting, rosters[m.meeting.id or 0], m.present)) is not None
     )
     with_decisions = {d.meeting_id for d in decisions if d.meeting_id is not None}
-    misses, unknown = publication_misses(meetings, with_decisions, start, cutoff, now, deps.calendar, deps.tz)
+    publication = publication_record(meetings, with_decisions, start, cutoff, now, deps.calendar, deps.tz)
     return Report(
         branch=branch,
         period=period,
@@ -241,8 +242,9 @@ async def branch_report(deps: Deps, branch: str, period: Period, now: datetime) 
         meetings=per_meeting,
         members=_member_attendance(members, per_meeting),
         tasks=_group_tasks(tasks, [g.key for g in groups], start, end, cutoff, deps),
-        publication_misses=misses,
-        publication_unknown=unknown,
+        publication_misses=publication.misses,
+        publication_unknown=publication.unknown,
+        publication_on_time=publication.on_time,
         quorums=quorums,
         unrecorded=len(held) - len(recorded),
         calendar_unknown=unknown_calendar_years(

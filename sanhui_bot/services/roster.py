@@ -67,7 +67,10 @@ async def identify(deps: Deps, platform: str, platform_user: str, display_name: 
     """The actor behind a platform user: a roster member, or someone off the roster."""
     async with deps.uow() as uow:
         member = await uow.members.by_platform(platform, platform_user)
-    return Actor(platform=platform, platform_user=platform_user, display_name=display_name, member=member)
+    school_member = None
+    if member is None and deps.org.school is not None:
+        school_member = deps.org.school.member_by_platform(platform, platform_user)
+    return Actor(platform, platform_user, display_name, member=member, school_member=school_member)
 
 
 async def resolve_mention(uow: UnitOfWork, deps: Deps, branch: str, mention: MemberMention) -> Member:

@@ -10,14 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sanhui_bot.commands.model import ShowReport
+from sanhui_bot.commands.model import ExportLedger, ListMeetings, ListTasks, ShowPoints, ShowReport
 from sanhui_bot.domain.compliance import Period
-from sanhui_bot.domain.errors import PermissionDenied
-from sanhui_bot.domain.model import Actor, MeetingKind
-from sanhui_bot.domain.permissions import may_read_school
+from sanhui_bot.domain.errors import DomainError, NotFound, PermissionDenied
+from sanhui_bot.domain.model import Actor, ChatContext, MeetingKind
+from sanhui_bot.domain.organisation import Branch
+from sanhui_bot.domain.permissions import Action, may_read_school, require_school_reader
 from sanhui_bot.domain.records import rate
 from sanhui_bot.services.deps import Deps
+from sanhui_bot.services.export import LedgerSnapshot, ledger_snapshot
+from sanhui_bot.services.meetings import MeetingView, meetings_ahead
 from sanhui_bot.services.reports import Report, branch_report, period_of
+from sanhui_bot.services.summaries import Summary, month_summary
+from sanhui_bot.services.tasks import TaskListing, task_listing
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +32,7 @@ class BranchStanding:
     branch: str
     held: dict[MeetingKind, int]  # held, by kind, over the period
     required: dict[MeetingKind, int]
+    publication_on_time: int  # 公示 published by its deadline (two working days)
     publication_late: int  # 公示 published after its deadline
     publication_missing: int  # 公示 never published by the cut-off
     present: int  # sign-ins at held meetings whose attendance is known
@@ -71,6 +77,7 @@ def standing_of(report: Report) -> BranchStanding:
         branch=report.branch,
         held=held,
         required=required,
+        publication_on_time=len(report.publication_on_time),
         publication_late=late,
         publication_missing=len(report.publication_misses) - late,
         present=sum(len(line.present) for line in report.meetings),
@@ -102,7 +109,73 @@ async def show_school_report(
     school = deps.org.school
     if school is None or chat != school.chat:
         raise PermissionDenied("school_report_chat_only")
-    if not may_read_school(actor.member if actor.on_roster else None, deps.org):
+    if not may_read_school(actor, deps.org):
         raise PermissionDenied("school_role_required")
     period = period_of(deps, cmd, now)
     return period, await school_summary(deps, period, now)
+
+
+# --- the 党委 reads one branch: `/report t2 …`, `/tasks t2`, `/meetings t2`, `/points t2`, `/export t2`
+
+
+def branch_to_read(deps: Deps, actor: Actor, chat: str | None, branch: str | None, action: Action) -> Branch:
+    """The branch a 党委 member reads, from the 党委 chat or a private chat (`chat` None), never from a
+    branch's chat (its members would read another branch's record); the only branch when none is named.
+
+    The same check for chat and web: a 党委 member reads every branch and acts in none.
+    """
+    require_school_reader(actor, action, deps.org)
+    school = deps.org.school
+    if chat is not None and (school is None or chat != school.chat):
+        raise PermissionDenied("school_read_where")
+    if branch is None:
+        if len(deps.org.branches) == 1:
+            return deps.org.branches[0]
+        raise DomainError("name_a_branch", branches=[b.key for b in deps.org.branches])
+    found = deps.org.branch(branch)
+    if found is None:
+        raise NotFound("unknown_branch", branch=branch, branches=[b.key for b in deps.org.branches])
+    return found
+
+
+def _as_branch_chat(branch: Branch) -> ChatContext:
+    # The 党委 sees what the branch chat sees: every unit of the branch.
+    return ChatContext(chat=branch.chat, branch=branch.key, unit=branch.key, kind="branch")
+
+
+async def read_report(deps: Deps, actor: Actor, chat: str | None, cmd: ShowReport, now: datetime) -> Report:
+    """`/report t2 [period]` for the 党委: the branch's own report, the same figures."""
+    branch = branch_to_read(deps, actor, chat, cmd.branch, Action.VIEW_REPORT)
+    return await branch_report(deps, branch.key, period_of(deps, cmd, now), now)
+
+
+async def read_tasks(
+    deps: Deps, actor: Actor, chat: str | None, cmd: ListTasks, now: datetime
+) -> TaskListing:
+    """`/tasks t2 [overdue|all] [page]` for the 党委: the branch chat's task list."""
+    branch = branch_to_read(deps, actor, chat, cmd.branch, Action.VIEW)
+    return await task_listing(deps, _as_branch_chat(branch), None, cmd, now)
+
+
+async def read_meetings(
+    deps: Deps, actor: Actor, chat: str | None, cmd: ListMeetings, now: datetime
+) -> list[MeetingView]:
+    """`/meetings t2` for the 党委: the branch's next meetings, every unit."""
+    branch = branch_to_read(deps, actor, chat, cmd.branch, Action.VIEW)
+    return await meetings_ahead(deps, _as_branch_chat(branch), now)
+
+
+async def read_points(deps: Deps, actor: Actor, chat: str | None, cmd: ShowPoints, now: datetime) -> Summary:
+    """`/points t2 [month]` for the 党委: the branch's 积分公示栏 of the month (as its chat gets it)."""
+    branch = branch_to_read(deps, actor, chat, cmd.branch, Action.VIEW)
+    today = deps.local_date(now)
+    year, month = cmd.year or today.year, cmd.month or today.month
+    return await month_summary(deps, branch.chat, year, month, now)
+
+
+async def read_ledger(
+    deps: Deps, actor: Actor, chat: str | None, cmd: ExportLedger, now: datetime
+) -> LedgerSnapshot:
+    """`/export t2 [xlsx|csv|ics] [year]` for the 党委: the branch's 台账 workbook."""
+    branch = branch_to_read(deps, actor, chat, cmd.branch, Action.EXPORT)
+    return await ledger_snapshot(deps, cmd.year or deps.local_date(now).year, now, branch.key)

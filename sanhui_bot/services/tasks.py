@@ -159,6 +159,16 @@ async def list_tasks(
     the overdue ones, or the actor's group's; most urgent first."""
     chat = require_chat(ctx)
     member = require(actor, Action.VIEW)
+    return await task_listing(deps, chat, member, cmd, now)
+
+
+async def task_listing(
+    deps: Deps, chat: ChatContext, member: Member | None, cmd: ListTasks, now: datetime
+) -> TaskListing:
+    """The page `list_tasks` shows, once permission is given; `member` None: a 党委 reader, who has
+    no tasks or group of their own in the branch."""
+    if member is None and cmd.scope in ("mine", "group"):
+        raise DomainError("school_reader_scope", scope=cmd.scope)
     today = deps.local_date(now)
     statuses = [TaskStatus.OPEN, TaskStatus.CLAIMED]
     if cmd.scope == "all":
@@ -170,11 +180,11 @@ async def list_tasks(
             if cmd.scope == "all"
             else []
         )
-    if cmd.scope == "mine":
+    if cmd.scope == "mine" and member is not None:
         tasks = [t for t in tasks if member.key in (t.owner, t.lead)]
     elif cmd.scope == "overdue":
         tasks = [t for t in tasks if t.is_overdue(today)]
-    elif cmd.scope == "group":
+    elif cmd.scope == "group" and member is not None:
         if member.group is None:
             raise DomainError("no_group")
         tasks = [t for t in tasks if member.group in (t.group, t.claimed_by_group)]

@@ -40,7 +40,7 @@ from telegram.ext import (
     filters,
 )
 
-from sanhui_bot.adapters.conversation import Conversation, Incoming
+from sanhui_bot.adapters.conversation import SCHOOL_READS, Conversation, Incoming
 from sanhui_bot.adapters.telegram.callback_data import decode_button, press_matches
 from sanhui_bot.adapters.telegram.translate import (
     CAPTION_LIMIT,
@@ -478,7 +478,9 @@ class TelegramPlatform:
         """A private chat: /start registers it for reminders, /help explains, /web links to the page; the
         rest belongs in groups."""
         assert message.text is not None
-        parsed = parse_command(message.text, self.deps.local_date(now))
+        parsed = parse_command(
+            message.text, self.deps.local_date(now), branches=self.conversation.branch_words
+        )
         if isinstance(parsed, cmds.NotACommand) or await self._seen(update, now):
             return
         first_word = message.text.split(maxsplit=1)[0].casefold()
@@ -495,9 +497,12 @@ class TelegramPlatform:
                 text = self._t("tg_private_welcome_guest")
             await self._send(message.chat.id, None, Reply(text), now, retries=INTERACTIVE_RETRIES)
             return
-        if isinstance(parsed, cmds.Help | cmds.OpenWebView):  # /web: a one-time link, for this person only
+        # /web: a one-time link, for this person only; a 党委 member reads any branch's record here
+        if isinstance(parsed, cmds.Help | cmds.OpenWebView | SCHOOL_READS):
             name = display_name(user.first_name, user.last_name)
-            incoming = Incoming(PLATFORM, str(user.id), None, str(message.chat.id), message.text, name)
+            incoming = Incoming(
+                PLATFORM, str(user.id), None, str(message.chat.id), message.text, name, private=True
+            )
             replies = await self.conversation.handle_text(incoming, now)
         else:
             replies = [Reply(self._t("tg_private_use_groups"))]
