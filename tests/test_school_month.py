@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 from support import ChatDriver, local, meeting_on, on_database, say_ok
 from test_chart import Recorder
 
+from sanhui_bot.adapters.conversation import Incoming
 from sanhui_bot.app import App, open_app, plan_meetings
 from sanhui_bot.config import parse_settings
 from sanhui_bot.domain.compliance import Period, PeriodKind
@@ -247,3 +248,19 @@ async def test_the_party_committee_reads_any_branch_and_acts_in_none(school: App
     assert "党委委员" in await chat.say("qianyi", "t2-branch", "/tasks t1", at)
     # reading is not acting: /points t2 reverse is no read of another branch
     assert "党委委员" in await chat.say("wangjun", "t2-branch", "/points reverse 1 错记", at)
+
+
+async def test_a_party_committee_member_reads_a_branch_in_a_private_chat(school: App) -> None:
+    await play_april(school)
+
+    async def private(user: str, text: str) -> str:
+        incoming = Incoming("telegram", user, None, user, text, private=True)
+        return "\n".join(r.text for r in await school.conversation.handle_text(incoming, MONTH_END))
+
+    assert NAMES["t2"] in await private("29999", "/report t2 2026-04")  # 王军, by Telegram id
+    assert "t2落实听课制度" in await private("29999", "/tasks t2")
+    assert "请在命令后写上要查看的支部" in await private("29999", "/tasks")  # several branches: which one?
+    assert "t9" in await private("29999", "/tasks t9")  # no such branch: the word is named as wrong
+    # t2's secretary (no 党委 member): her own branch's business is done in its chats
+    assert "私聊" in await private("20020", "/tasks")
+    assert "党委委员" in await private("20020", "/report t1 2026-04")

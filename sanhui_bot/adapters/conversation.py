@@ -217,6 +217,8 @@ class Conversation:
                 return [await self._school_read(parsed, actor, incoming, now, render)]
             except DomainError as error:
                 return [Reply(render.error(error))]
+        if ctx is None and incoming.private and not isinstance(parsed, cmds.Help):
+            return [Reply(render.t("tg_private_use_groups"))]  # a branch's business is done in its chats
         if ctx is None and not isinstance(parsed, cmds.Help):
             return [Reply(render.t("chat_not_configured", chat_id=incoming.chat_platform_id))]
         try:
@@ -245,9 +247,7 @@ class Conversation:
             return branch is not None and branch != ctx.branch
         school = self.deps.org.school
         in_school_chat = school is not None and incoming.chat == school.chat
-        return (
-            branch is not None or in_school_chat or incoming.private or may_read_school(actor, self.deps.org)
-        )
+        return branch is not None or in_school_chat or may_read_school(actor, self.deps.org)
 
     async def _school_read(
         self, command: SchoolRead, actor: Actor, incoming: Incoming, now: datetime, render: Renderer

@@ -498,7 +498,7 @@ class TelegramPlatform:
             await self._send(message.chat.id, None, Reply(text), now, retries=INTERACTIVE_RETRIES)
             return
         # /web: a one-time link, for this person only; a 党委 member reads any branch's record here
-        if isinstance(parsed, cmds.Help | cmds.OpenWebView | SCHOOL_READS):
+        if isinstance(parsed, (cmds.Help, cmds.OpenWebView, *SCHOOL_READS)):
             name = display_name(user.first_name, user.last_name)
             incoming = Incoming(
                 PLATFORM, str(user.id), None, str(message.chat.id), message.text, name, private=True
