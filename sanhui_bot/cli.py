@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -317,19 +318,59 @@ async def run_migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def run_copy_db(settings: Settings, args: argparse.Namespace) -> int:
+    """`copy-db`: one line for every way it can fail, and the target left as it was (see transfer.py)."""
     from sanhui_bot.storage.database import DatabaseTooNew
-    from sanhui_bot.storage.transfer import CopyMismatch, CopyRefused, copy_database
+    from sanhui_bot.storage.faults import database_problem
+    from sanhui_bot.storage.transfer import (
+        CopyFailed,
+        CopyInterrupted,
+        CopyMismatch,
+        CopyRefused,
+        copy_database,
+    )
 
     try:
         urls = [DatabaseConfig(url=url).url for url in (args.source, args.target)]
     except ValueError as error:
-        print(f"bad database url: {error}", file=sys.stderr)
+        print(f"出错了 / error: bad database url: {error}", file=sys.stderr)
         return 2
+    stopped_by: list[str] = []
+
+    def stop(number: int, _frame: object) -> None:
+        if stopped_by:  # a second Ctrl-C while a slow step runs: give up at once
+            raise KeyboardInterrupt
+        stopped_by.append(signal.Signals(number).name)
+
+    # Ctrl-C and a service stop (SIGTERM) ask the copy to stop after its current chunk; it rolls back
+    # and removes a target file it created. (Cancelling the task instead could cancel a connection's
+    # close, which leaves a thread behind and the process hanging.)
+    previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)}
     try:
-        report = await copy_database(*urls)
+        report = await copy_database(urls[0], urls[1], stop_requested=lambda: bool(stopped_by))
     except (CopyRefused, CopyMismatch, DatabaseTooNew) as error:
-        print(str(error), file=sys.stderr)
+        print(f"出错了 / error: {error}", file=sys.stderr)
         return 1
+    except CopyFailed as error:
+        side_url = urls[0] if error.side == "source" else urls[1]
+        cause = error.__cause__ or error
+        problem = database_problem(cause, side_url) or f"{type(cause).__name__}: {cause}"
+        print(
+            f"出错了 / error: copy-db stopped, the {error.side} database failed: {problem}. "
+            "Nothing was copied: the target is as it was, and copy-db can run again.",
+            file=sys.stderr,
+        )
+        if args.verbose:
+            log.error("copy-db failed", exc_info=error)
+        return 1
+    except CopyInterrupted:
+        print(
+            f"copy-db interrupted ({stopped_by[0]}): nothing was copied, the target is as it was",
+            file=sys.stderr,
+        )
+        return 128 + signal.Signals[stopped_by[0]].value
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
     for table, rows in report.rows.items():
         print(f"{table}: {rows} rows")
     print(f"copied {sum(report.rows.values())} rows at schema revision {report.revision}; counts match")

@@ -111,11 +111,17 @@ def test_copy_db_moves_sqlite_to_postgresql_and_the_export_is_identical(
 def test_a_copy_refuses_a_source_that_is_not_migrated(tmp_path: Path) -> None:
     async def attempt() -> None:
         engine = create_engine(sqlite_url(tmp_path / "empty.db"))
+        async with engine.begin() as connection:  # a SQLite file with a table, never migrated
+            await connection.exec_driver_sql("CREATE TABLE notes (text TEXT)")
         await SqlStore(engine).close()
         with pytest.raises(CopyRefused, match="revision None"):
             await copy_database(sqlite_url(tmp_path / "empty.db"), sqlite_url(tmp_path / "target.db"))
         with pytest.raises(CopyRefused, match="same database"):
             await copy_database(sqlite_url(tmp_path / "a.db"), sqlite_url(tmp_path / "a.db"))
+        with pytest.raises(CopyRefused, match=r"no database at .*typo\.db"):
+            await copy_database(sqlite_url(tmp_path / "typo.db"), sqlite_url(tmp_path / "target.db"))
+        assert not (tmp_path / "typo.db").exists()  # a mistyped source is not created empty
+        assert not (tmp_path / "target.db").exists()
 
     asyncio.run(attempt())
 

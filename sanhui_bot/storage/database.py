@@ -247,7 +247,8 @@ async def _stored_revision_quickly(engine: AsyncEngine) -> str | None:
     return str(rows[0][0]) if len(rows) == 1 else None
 
 
-def _upgrade_to_head(connection: Connection, config: Config) -> None:
+def upgrade_to_head(connection: Connection, config: Config) -> None:
+    """Migrate inside the caller's transaction on `connection` (refusing a newer schema); the caller commits."""
     from alembic import command
     from alembic.script import ScriptDirectory
 
@@ -270,7 +271,7 @@ async def migrate(engine: AsyncEngine) -> str:
         return head
     config = alembic_config()
     async with engine.connect() as connection:
-        await connection.run_sync(_upgrade_to_head, config)
+        await connection.run_sync(upgrade_to_head, config)
         await connection.commit()
     revision = await current_revision(engine)
     if revision is None:
