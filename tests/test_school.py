@@ -8,6 +8,7 @@ import sys
 from collections.abc import AsyncIterator
 from io import BytesIO
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
@@ -17,9 +18,13 @@ from test_reports import AFTER_QUARTER, Q1, build_quarter
 
 from sanhui_bot.app import App, open_app
 from sanhui_bot.config import parse_settings
+from sanhui_bot.domain.compliance import Period, PeriodKind
 from sanhui_bot.domain.model import MeetingKind
+from sanhui_bot.domain.organisation import Organisation
 from sanhui_bot.exports.school import SUMMARY_HEADERS, school_sheets, summary_sheet
 from sanhui_bot.exports.xlsx import workbook_bytes
+from sanhui_bot.render.replies import Renderer
+from sanhui_bot.render.reports import render_school_report
 from sanhui_bot.scheduler.announcer import Announcer
 from sanhui_bot.services.school import BranchStanding, attention_first, school_summary
 
@@ -174,5 +179,30 @@ async def test_month_end_gives_the_party_committee_chat_one_school_summary(schoo
     assert len(school_posts) == 1 and "教工第一党支部" in school_posts[0] and "需要关注" in school_posts[0]
     # March by hand: the math meeting's 决议清单 never published; the 03-26 党课 is a quarter rule
     assert "未发布 1" in school_posts[0]
+    # March ends the quarter: its 党课 was cancelled and not held again, its congress was held (02-26)
+    [quarter_line] = [line for line in school_posts[0].splitlines() if "第一季度" in line]
+    assert "党课" in quarter_line and "教工第一党支部" in quarter_line and "党员大会" not in quarter_line
     # branch chats get their own 积分公示栏, not the school summary
     assert all("实验中学党委" not in reply.text for c, reply in month_end if c != "dangwei")
+
+
+def test_the_school_summary_of_two_hundred_branches_fits_one_message() -> None:
+    """A district's 200 branches: the lines that fit, those not listed counted, the attention line kept."""
+    standings = attention_first(
+        [
+            _standing(f"b{index:03d}", missing=index % 3, late=index % 2, overdue=index % 5)
+            for index in range(200)
+        ]
+    )
+    renderer = Renderer("zh-CN", ZoneInfo("Asia/Shanghai"), Organisation(branches=()))
+    text = render_school_report("区教育局党委", Period(2026, PeriodKind.MONTH, 3), standings, renderer)
+    assert len(text) <= 4096
+    listed = [line for line in text.splitlines() if line.startswith("b")]
+    assert listed and listed[0].startswith(standings[0].branch)  # the one needing attention most, first
+    not_listed = 200 - len(listed)
+    attention = sum(1 for s in standings[len(listed) :] if any(s.concern[:3]))
+    assert f"另有 {not_listed} 个支部" in text and f"需要关注 {attention} 个" in text
+    assert "需要关注：" in text and "等 " in text  # the first ten named, the rest counted
+    # a few branches are all listed, nothing said of others
+    few = render_school_report("党委", Period(2026, PeriodKind.MONTH, 3), standings[:3], renderer)
+    assert "另有" not in few and len([line for line in few.splitlines() if line.startswith("b")]) == 3

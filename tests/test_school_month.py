@@ -134,14 +134,16 @@ async def test_played_month_gives_the_party_committee_one_summary_and_each_branc
     # The 党委 chat: exactly one post, the school summary of April
     [(_, summary)] = [(c, reply) for c, reply in posts if c == "dangwei"]
     assert summary.subject == "month:2026-04"
+    [picture] = summary.attachments  # the chart, where the platform shows pictures
+    assert picture.mime == "image/png" and picture.data.startswith(b"\x89PNG")
     text = summary.text
     assert all(name in text for name in NAMES.values())
     t3_line = next(line for line in text.splitlines() if line.startswith(NAMES["t3"]))
     assert "支部委员会1" in t3_line  # t3 short one 支委会
     t2_line = next(line for line in text.splitlines() if line.startswith(NAMES["t2"]))
-    assert "公示逾期 1" in t2_line and "缺" not in t2_line  # t2 held it, published late
+    assert "按时 0、逾期 1" in t2_line and "缺" not in t2_line  # t2 held it, published late
     t1_line = next(line for line in text.splitlines() if line.startswith(NAMES["t1"]))
-    assert "公示逾期 0" in t1_line and "缺" not in t1_line
+    assert "按时 1、逾期 0" in t1_line and "缺" not in t1_line
     attention = next(line for line in text.splitlines() if "需要关注" in line)
     # the stated order: most meetings short first (t3), then most 公示 late (t2); t1 needs none
     assert attention.index(NAMES["t3"]) < attention.index(NAMES["t2"]) and NAMES["t1"] not in attention

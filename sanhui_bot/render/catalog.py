@@ -65,9 +65,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "📊 {school}: every branch ({period_name})",
     ),
     "school_report_line": (
-        "{branch}：会议 {held}/{required}{missing}；公示逾期 {late}、未发布 {never}；出勤率 {rate}；任务 完成 {done}、未完成 {open}、逾期 {overdue}",
-        "{branch}: meetings {held}/{required}{missing}; 公示 late {late}, never {never}; attendance {rate};"
-        " tasks done {done}, open {open}, overdue {overdue}",
+        "{branch}：会议 {held}/{required}{missing}；公示按时 {on_time}、逾期 {late}、未发布 {never}；出勤率 {rate}；任务 完成 {done}、未完成 {open}、逾期 {overdue}",
+        "{branch}: meetings {held}/{required}{missing}; 公示 on time {on_time}, late {late}, never {never};"
+        " attendance {rate}; tasks done {done}, open {open}, overdue {overdue}",
+    ),
+    "school_report_not_listed": (
+        "……另有 {count} 个支部未逐一列出（其中需要关注 {attention} 个），各支部明细见全校汇总表（export --format xlsx --school）。",
+        "… {count} more branches not listed one by one ({attention} of them needing attention); every branch is in"
+        " the school workbook (export --format xlsx --school).",
+    ),
+    "school_chart_meetings": ("会议：召开与欠缺", "Meetings: held and short"),
+    "school_chart_held": ("已召开", "held"),
+    "school_chart_short": ("欠缺", "short"),
+    "school_chart_publication": ("决议清单公示", "决议清单 公示"),
+    "school_chart_on_time": ("按时", "on time"),
+    "school_chart_late": ("逾期", "late"),
+    "school_chart_never": ("未发布", "never"),
+    "school_report_and_more": ("等 {count} 个支部", " and {count} more"),
+    "school_report_quarter_missing": (
+        "⚠ {quarter}未召开{kind_name}：{branches}",
+        "⚠ No {kind_name} held in {quarter}: {branches}",
+    ),
+    "school_report_quarter_complete": (
+        "✅ {quarter}各支部均召开了党员大会和党课。",
+        "✅ Every branch held its congress and 党课 in {quarter}.",
     ),
     "school_report_missing": ("（缺 {kinds}）", " (short: {kinds})"),
     "school_report_attention": ("⚠ 需要关注：{branches}", "⚠ Needing attention: {branches}"),

@@ -9,13 +9,14 @@ none, `month_chart` raises ChartUnavailable and the text summary goes out alone.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
 from sanhui_bot.render.replies import Renderer
+from sanhui_bot.services.school import BranchStanding
 from sanhui_bot.services.summaries import BranchSummary, GroupSummary, TaskCounts
 
 log = logging.getLogger(__name__)
@@ -181,6 +182,71 @@ def month_chart(summary: BranchSummary | GroupSummary, renderer: Renderer) -> Ch
                 label.set_fontproperties(prop)
         buffer = BytesIO()
         # A chart is flat colour: light compression is nearly as small and much faster.
+        figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 3})
+        drawn = [text for text in figure.findobj(Text) if text.get_text() and text.get_visible()]
+        text_fonts = tuple(
+            (text.get_text(), str(font_manager.findfont(text.get_fontproperties()))) for text in drawn
+        )
+    return Chart(buffer.getvalue(), tuple(label for label, _ in text_fonts), font, text_fonts)
+
+
+CHART_BRANCHES = (
+    25  # branches drawn in the school chart (those needing attention first); the rest: the workbook
+)
+HELD_COLOUR, SHORT_COLOUR = "#2e7d32", "#c62828"
+
+
+def school_chart(standings: Sequence[BranchStanding], title: str, renderer: Renderer) -> Chart:
+    """The 党委's month-end as a PNG: per branch, meetings held and short of the requirement, and
+    公示 on time / late / never; the first CHART_BRANCHES branches, as `school_summary` orders them."""
+    font = find_cjk_font()
+    if font is None:
+        raise ChartUnavailable("no font with Chinese glyphs is installed (e.g. fonts-wqy-microhei)")
+    import matplotlib
+    from matplotlib import font_manager
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.text import Text
+
+    prop = FontProperties(fname=str(font))
+    shown = list(standings[:CHART_BRANCHES])
+    names = [renderer.org.unit_name(s.branch) for s in shown]
+    rows = list(range(len(shown)))
+    height = max(4.5, 0.42 * max(len(shown), 1) + 2)
+    with matplotlib.rc_context({"axes.unicode_minus": False}):
+        figure = Figure(figsize=(11, height), dpi=100, layout="constrained")
+        FigureCanvasAgg(figure)
+        meetings_axes, publication_axes = figure.subplots(1, 2)
+        figure.suptitle(title, fontproperties=FontProperties(fname=str(font), size=15))
+        held = [sum(min(s.held.get(k, 0), r) for k, r in s.required.items()) for s in shown]
+        short = [sum(s.missing.values()) for s in shown]
+        meetings_axes.barh(rows, held, color=HELD_COLOUR, label=renderer.t("school_chart_held"))
+        meetings_axes.barh(rows, short, left=held, color=SHORT_COLOUR, label=renderer.t("school_chart_short"))
+        meetings_axes.set_title(renderer.t("school_chart_meetings"), fontproperties=prop)
+        on_time = [s.publication_on_time for s in shown]
+        late = [s.publication_late for s in shown]
+        never = [s.publication_missing for s in shown]
+        publication_axes.barh(rows, on_time, color=DONE_COLOUR, label=renderer.t("school_chart_on_time"))
+        publication_axes.barh(
+            rows, late, left=on_time, color=OPEN_COLOUR, label=renderer.t("school_chart_late")
+        )
+        publication_axes.barh(
+            rows,
+            never,
+            left=[a + b for a, b in zip(on_time, late, strict=True)],
+            color=OVERDUE_COLOUR,
+            label=renderer.t("school_chart_never"),
+        )
+        publication_axes.set_title(renderer.t("school_chart_publication"), fontproperties=prop)
+        for axes in (meetings_axes, publication_axes):
+            axes.set_yticks(rows, names, fontproperties=prop)
+            axes.invert_yaxis()  # the branch needing attention most on top
+            axes.xaxis.get_major_locator().set_params(integer=True)
+            axes.legend(prop=prop, loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=3, frameon=False)
+            for label in axes.get_xticklabels():
+                label.set_fontproperties(prop)
+        buffer = BytesIO()
         figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 3})
         drawn = [text for text in figure.findobj(Text) if text.get_text() and text.get_visible()]
         text_fonts = tuple(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sanhui_bot.domain.compliance import SECRETARY_LESSONS_PER_YEAR, Period
-from sanhui_bot.domain.model import Meeting
+from sanhui_bot.domain.model import Meeting, MeetingKind
 from sanhui_bot.domain.zones import to_zone
 from sanhui_bot.render.catalog import EN, word
 from sanhui_bot.render.periods import gap_line, period_name, unit_part
@@ -156,36 +156,94 @@ def export_reply(files: tuple[Attachment, ...], year: int, renderer: Renderer) -
     return Reply(renderer.t("export_sent", year=year, files=names), attachments=files)
 
 
+# One chat message: Telegram takes 4,096 characters; room is left for a late post's prefix.
+SCHOOL_TEXT_BUDGET = 3500
+ATTENTION_NAMED = 10  # branches named in the "needing attention" line; the rest are counted
+
+
 def render_school_report(
-    school: str, period: Period, standings: tuple[BranchStanding, ...], renderer: Renderer
+    school: str,
+    period: Period,
+    standings: tuple[BranchStanding, ...],
+    renderer: Renderer,
+    quarter: Period | None = None,
+    quarter_missing: tuple[tuple[str, tuple[MeetingKind, ...]], ...] = (),
+    budget: int = SCHOOL_TEXT_BUDGET,
 ) -> str:
-    """The 党委's summary: one line per branch, those needing attention first and named at the end."""
-    lines = [renderer.t("school_report_title", school=school, period_name=period_name(period, renderer)), ""]
-    for standing in standings:
-        missing = standing.missing
-        kinds = "、".join(
-            f"{word(f'kind.{kind}', renderer.language)}{count}" for kind, count in missing.items()
-        )
-        lines.append(
-            renderer.t(
-                "school_report_line",
-                branch=renderer.org.unit_name(standing.branch),
-                held=sum(standing.held.values()),
-                required=sum(standing.required.values()),
-                missing=renderer.t("school_report_missing", kinds=kinds) if missing else "",
-                late=standing.publication_late,
-                never=standing.publication_missing,
-                rate="—" if standing.attendance_rate is None else f"{standing.attendance_rate:.0%}",
-                done=standing.tasks_done,
-                open=standing.tasks_open,
-                overdue=standing.tasks_overdue,
-            )
-        )
+    """The 党委's summary: one line per branch, those needing attention first and named at the end; at a
+    quarter's end, the quarter's 党员大会/党课 missed. Always one message: lines that do not fit in
+    `budget` characters are counted instead (the workbook `export --school` has every branch)."""
+    head = [renderer.t("school_report_title", school=school, period_name=period_name(period, renderer)), ""]
+    tail = [""]
+    if quarter is not None:
+        tail.extend(_quarter_lines(quarter, quarter_missing, renderer))
     concerned = [s for s in standings if any(s.concern[:3])]
-    lines.append("")
     if concerned:
-        names = "、".join(renderer.org.unit_name(s.branch) for s in concerned)
-        lines.append(renderer.t("school_report_attention", branches=names))
+        names = "、".join(renderer.org.unit_name(s.branch) for s in concerned[:ATTENTION_NAMED])
+        more = len(concerned) - ATTENTION_NAMED
+        if more > 0:
+            names += renderer.t("school_report_and_more", count=more)
+        tail.append(renderer.t("school_report_attention", branches=names))
     else:
-        lines.append(renderer.t("school_report_all_well"))
-    return "\n".join(lines)
+        tail.append(renderer.t("school_report_all_well"))
+    room = budget - sum(len(line) + 1 for line in [*head, *tail]) - 120  # 120: the "not listed" line
+    lines: list[str] = []
+    for index, standing in enumerate(standings):
+        line = _school_line(standing, renderer)
+        if len(line) + 1 > room:
+            rest = standings[index:]
+            lines.append(
+                renderer.t(
+                    "school_report_not_listed",
+                    count=len(rest),
+                    attention=sum(1 for s in rest if any(s.concern[:3])),
+                )
+            )
+            break
+        lines.append(line)
+        room -= len(line) + 1
+    return "\n".join([*head, *lines, *tail])
+
+
+def _school_line(standing: BranchStanding, renderer: Renderer) -> str:
+    missing = standing.missing
+    kinds = "、".join(f"{word(f'kind.{kind}', renderer.language)}{count}" for kind, count in missing.items())
+    return renderer.t(
+        "school_report_line",
+        branch=renderer.org.unit_name(standing.branch),
+        held=sum(standing.held.values()),
+        required=sum(standing.required.values()),
+        missing=renderer.t("school_report_missing", kinds=kinds) if missing else "",
+        on_time=standing.publication_on_time,
+        late=standing.publication_late,
+        never=standing.publication_missing,
+        rate="—" if standing.attendance_rate is None else f"{standing.attendance_rate:.0%}",
+        done=standing.tasks_done,
+        open=standing.tasks_open,
+        overdue=standing.tasks_overdue,
+    )
+
+
+def _quarter_lines(
+    quarter: Period, missing: tuple[tuple[str, tuple[MeetingKind, ...]], ...], renderer: Renderer
+) -> list[str]:
+    """At a quarter's end: which branches held no 党员大会 or 党课 in the quarter, by kind."""
+    name = period_name(quarter, renderer)
+    lines = []
+    for kind in (MeetingKind.CONGRESS, MeetingKind.LESSON):
+        branches = [branch for branch, kinds in missing if kind in kinds]
+        if branches:
+            shown = "、".join(renderer.org.unit_name(b) for b in branches[:ATTENTION_NAMED])
+            if len(branches) > ATTENTION_NAMED:
+                shown += renderer.t("school_report_and_more", count=len(branches) - ATTENTION_NAMED)
+            lines.append(
+                renderer.t(
+                    "school_report_quarter_missing",
+                    quarter=name,
+                    kind_name=word(f"kind.{kind}", renderer.language),
+                    branches=shown,
+                )
+            )
+    if not lines:
+        lines.append(renderer.t("school_report_quarter_complete", quarter=name))
+    return lines

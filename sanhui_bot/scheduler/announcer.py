@@ -21,8 +21,9 @@ from sanhui_bot.domain.attendance import recording_closes_at
 from sanhui_bot.domain.compliance import Period, PeriodKind
 from sanhui_bot.domain.points import PointReason
 from sanhui_bot.render.announcements import late_prefix, meeting_post, moved_post, task_post, unrecorded_post
-from sanhui_bot.render.chart import PNG_MIME, ChartUnavailable, month_chart
+from sanhui_bot.render.chart import PNG_MIME, ChartUnavailable, month_chart, school_chart
 from sanhui_bot.render.closing import closing_post
+from sanhui_bot.render.periods import period_name
 from sanhui_bot.render.replies import Attachment, Button, Renderer, Reply, renderer_for
 from sanhui_bot.render.reports import render_school_report
 from sanhui_bot.render.summaries import render_summary
@@ -30,7 +31,7 @@ from sanhui_bot.services import announcements, summaries
 from sanhui_bot.services import closing as closing_service
 from sanhui_bot.services.deps import Deps
 from sanhui_bot.services.ports import OutboxRow
-from sanhui_bot.services.school import school_summary
+from sanhui_bot.services.school import SchoolMonthEnd, school_month_end
 
 log = logging.getLogger(__name__)
 
@@ -289,10 +290,20 @@ class Announcer:
         school = self.deps.org.school
         if post.kind is PostKind.MONTH_END and school is not None and post.chat == school.chat:
             period = Period(post.params["year"], PeriodKind.MONTH, post.params["month"])
-            standings = await school_summary(self.deps, period, now)
+            month_end = await school_month_end(self.deps, period, now)
             prefix = late_prefix(renderer) if late else ""
+            text = render_school_report(
+                school.name,
+                period,
+                month_end.standings,
+                renderer,
+                month_end.quarter,
+                month_end.quarter_missing,
+            )
             return Reply(
-                prefix + render_school_report(school.name, period, standings, renderer), subject=post.subject
+                prefix + text,
+                subject=post.subject,
+                attachments=_school_picture(school.name, month_end, renderer),
             )
         if post.kind is PostKind.MONTH_END:
             summary = await summaries.month_summary(
@@ -320,6 +331,20 @@ def _summary_picture(summary: summaries.Summary, renderer: Renderer) -> tuple[At
         log.warning("month-end summary goes without its picture: %s", error)  # the text is complete
         return ()
     name = f"summary-{summary.year}-{summary.month:02d}.png"
+    return (Attachment(name, chart.png, PNG_MIME),)
+
+
+def _school_picture(school: str, month_end: SchoolMonthEnd, renderer: Renderer) -> tuple[Attachment, ...]:
+    """The 党委's month-end chart; none when no CJK font is installed (the text is complete without)."""
+    title = renderer.t(
+        "school_report_title", school=school, period_name=period_name(month_end.period, renderer)
+    )
+    try:
+        chart = school_chart(month_end.standings, title, renderer)
+    except ChartUnavailable as error:
+        log.warning("school month-end summary goes without its picture: %s", error)
+        return ()
+    name = f"school-{month_end.period.year}-{month_end.period.number:02d}.png"
     return (Attachment(name, chart.png, PNG_MIME),)
 
 

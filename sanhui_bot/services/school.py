@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sanhui_bot.commands.model import ExportLedger, ListMeetings, ListTasks, ShowPoints, ShowReport
-from sanhui_bot.domain.compliance import Period
+from sanhui_bot.domain.compliance import Period, PeriodKind
 from sanhui_bot.domain.errors import DomainError, NotFound, PermissionDenied
 from sanhui_bot.domain.model import Actor, ChatContext, MeetingKind
 from sanhui_bot.domain.organisation import Branch
@@ -100,6 +100,37 @@ async def school_summary(deps: Deps, period: Period, now: datetime) -> tuple[Bra
     return attention_first(
         [standing_of(await branch_report(deps, branch.key, period, now)) for branch in deps.org.branches]
     )
+
+
+# Kinds whose rule period is the quarter (条例: 党员大会 and 党课 at least once a quarter).
+QUARTERLY = (MeetingKind.CONGRESS, MeetingKind.LESSON)
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolMonthEnd:
+    """The 党委's month-end: every branch's month, and at a quarter's end its quarterly meetings missed."""
+
+    period: Period
+    standings: tuple[BranchStanding, ...]  # those needing attention first
+    quarter: Period | None  # the quarter the month ends, else None
+    # (branch, the 党员大会/党课 kinds it held fewer of than the quarter requires), in config order
+    quarter_missing: tuple[tuple[str, tuple[MeetingKind, ...]], ...] = ()
+
+
+async def school_month_end(deps: Deps, period: Period, now: datetime) -> SchoolMonthEnd:
+    """The month's school summary; in a quarter's last month the quarter's 党员大会 and 党课 are checked
+    too (a month owes only its planned slots of them: `domain.compliance`)."""
+    standings = await school_summary(deps, period, now)
+    if period.kind is not PeriodKind.MONTH or period.number % 3:
+        return SchoolMonthEnd(period, standings, None)
+    quarter = Period(period.year, PeriodKind.QUARTER, period.number // 3)
+    missing = []
+    for branch in deps.org.branches:
+        standing = standing_of(await branch_report(deps, branch.key, quarter, now))
+        kinds = tuple(kind for kind in QUARTERLY if kind in standing.missing)
+        if kinds:
+            missing.append((branch.key, kinds))
+    return SchoolMonthEnd(period, standings, quarter, tuple(missing))
 
 
 async def show_school_report(
