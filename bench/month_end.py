@@ -4,9 +4,12 @@ A generated district (tests/pg/district.py): 200 branches of 100 members, each b
 chat, a committee chat and three group chats (1,000 chats). Seeded with the year's planned meetings,
 March's points (three entries per member, 60,000 entries) and five tasks per branch. Then, per
 database, timed once each:
-- `roster sync`: loading the 20,000-member roster from the config into an empty database;
-- `roster re-sync`: the same again, unchanged (what every start of every instance does);
-- `summaries + text`: `month_summary` for every chat (the data of the 积分公示栏) and its text;
+- `roster sync`: loading the 20,000-member roster from the config into an empty database (as at
+  start-up: `sync_config_roster`);
+- `roster re-sync`: the same again, unchanged (what every start of every instance does: the config's
+  fingerprint, the roster's version and the day are compared, nothing replayed);
+- `summaries + text`: `month_summaries` for every chat (the data of the 积分公示栏, each branch read
+  once for its five chats, as the scheduler computes them) and each chat's text;
 - `plan into outbox`: the scheduler planning the month-end window, text only (charts off), i.e.
   every summary computed, rendered and written to the outbox in one transaction;
 - `one chart`: one branch's summary and its month-end chart (matplotlib, after a warm-up draw); the
@@ -43,14 +46,14 @@ sys.path.insert(0, str(ROOT / "tests" / "pg"))
 
 from district import district_config  # noqa: E402
 
-from sanhui_bot.app import App, open_app, roster_members  # noqa: E402
+from sanhui_bot.app import App, open_app, roster_members, sync_config_roster  # noqa: E402
 from sanhui_bot.config import parse_settings  # noqa: E402
 from sanhui_bot.domain.points import PointReason  # noqa: E402
 from sanhui_bot.render.chart import ChartUnavailable, month_chart  # noqa: E402
 from sanhui_bot.render.replies import renderer_for  # noqa: E402
 from sanhui_bot.render.summaries import render_summary  # noqa: E402
 from sanhui_bot.scheduler import announcer as announcer_module  # noqa: E402
-from sanhui_bot.services import announcements, meetings, roster, summaries  # noqa: E402
+from sanhui_bot.services import announcements, meetings, summaries  # noqa: E402
 from sanhui_bot.storage.schema import points, tasks  # noqa: E402
 
 T = TypeVar("T")
@@ -115,11 +118,8 @@ async def seed(app: App, rng: random.Random) -> None:
 async def month_end(app: App) -> int:
     renderer = await renderer_for(app.deps, app.settings.language)
     now = datetime.fromisoformat(MONTH_END_LOCAL).replace(tzinfo=app.settings.tz)
-    characters = 0
-    for chat in app.settings.chats:
-        summary = await summaries.month_summary(app.deps, chat, *MONTH, now)
-        characters += len(render_summary(summary, renderer))
-    return characters
+    found = await summaries.month_summaries(app.deps, list(app.settings.chats), *MONTH, now)
+    return sum(len(render_summary(summary, renderer)) for summary in found.values())
 
 
 async def plan_window(app: App) -> int:
@@ -146,15 +146,9 @@ async def run_on(url: str, config: dict[str, Any]) -> dict[str, float]:
     app = await open_app(settings.model_copy(update={"members": []}))  # migrate only, roster below
     try:
         app.settings = settings
+        await timed("roster sync", lambda: sync_config_roster(app.deps, settings, datetime.now(UTC)), results)
         await timed(
-            "roster sync",
-            lambda: roster.sync_roster(app.deps, roster_members(settings), datetime.now(UTC)),
-            results,
-        )
-        await timed(
-            "roster re-sync",
-            lambda: roster.sync_roster(app.deps, roster_members(settings), datetime.now(UTC)),
-            results,
+            "roster re-sync", lambda: sync_config_roster(app.deps, settings, datetime.now(UTC)), results
         )
         await seed(app, random.Random(7))
         await timed("summaries + text", lambda: month_end(app), results)

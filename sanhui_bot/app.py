@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -96,6 +97,24 @@ def roster_members(settings: Settings) -> list[DatedEntry]:
     ]
 
 
+def roster_fingerprint(settings: Settings) -> str:
+    """A digest of everything `roster_members` reads (and the zone that dates the changes)."""
+    text = settings.model_dump_json(include={"members", "timezone"})
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+async def sync_config_roster(deps: Deps, settings: Settings, now: datetime) -> int:
+    """Sync the roster from the config (what every start does); return how many members left it.
+
+    An unchanged config over an unchanged roster is recognised by its fingerprint and skipped
+    without building its entries or replaying the history (services.roster.roster_in_sync).
+    """
+    fingerprint = roster_fingerprint(settings)
+    if await roster.roster_in_sync(deps, fingerprint, now):
+        return 0
+    return await roster.sync_roster(deps, roster_members(settings), now, fingerprint)
+
+
 @dataclass
 class App:
     settings: Settings
@@ -131,7 +150,7 @@ async def open_app(settings: Settings, db_path: Path | None = None, now: datetim
         branches=tuple(settings.branches),
     )
     try:
-        await roster.sync_roster(deps, roster_members(settings), now or datetime.now(UTC))
+        await sync_config_roster(deps, settings, now or datetime.now(UTC))
     except BaseException:
         await store.close()
         raise

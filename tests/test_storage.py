@@ -778,7 +778,7 @@ async def test_a_reversal_points_at_the_entry_it_cancels(store: SqlStore) -> Non
 
 def test_the_ledger_has_no_way_to_change_or_delete_entries() -> None:
     public = {name for name in dir(SqlPointsLedger) if not name.startswith("_")}
-    assert public == {"append", "get", "entries", "reversal_of", "of_subject", "totals"}
+    assert public == {"append", "get", "entries", "reversal_of", "of_subject", "totals", "member_totals"}
 
 
 # --- join requests -------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ arguments; nothing reads the clock.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
@@ -191,23 +191,37 @@ def ranking(
         year_totals[entry.member] += entry.delta
         if entry.occurred_at >= start:
             month_totals[entry.member] = month_totals.get(entry.member, 0) + entry.delta
+    return ranking_of_totals(members, {key: (year_totals[key], month_totals.get(key)) for key in year_totals})
+
+
+def ranking_of_totals(
+    members: Sequence[Member], totals: Mapping[str, tuple[int, int | None]]
+) -> tuple[RankedMember, ...]:
+    """The ranking of `ranking`, from totals summed elsewhere (a district's, in the database).
+
+    `totals`: member key → (year to date, the period's total or None when the member has no entry
+    in the period); a member absent from it has neither. Others than `members` are ignored.
+    """
+    year_totals = {member.key: totals.get(member.key, (0, None))[0] for member in members}
+    month_totals = {
+        member.key: month for member in members if (month := totals.get(member.key, (0, None))[1]) is not None
+    }
     order = sorted(month_totals, key=lambda key: (-month_totals[key], -year_totals[key], key))
-    # The year to date only orders a tie; it does not break it.
-    ranked = tuple(
-        RankedMember(
-            rank=competition_rank(month_totals[key], month_totals.values()),
-            member=key,
-            month_total=month_totals[key],
-            year_total=year_totals[key],
-        )
-        for key in order
-    )
+    # The year to date only orders a tie; it does not break it. Competition ranks (1, 1, 3): in this
+    # order a member's rank is 1 + the position of the first with the same total (competition_rank,
+    # without counting the whole list again for every member of a district).
+    ranked: list[RankedMember] = []
+    rank = 1
+    for position, key in enumerate(order):
+        if position and month_totals[key] != month_totals[order[position - 1]]:
+            rank = position + 1
+        ranked.append(RankedMember(rank, key, month_totals[key], year_totals[key]))
     unranked = tuple(
         RankedMember(rank=None, member=key, month_total=0, year_total=year_totals[key])
         for key in sorted(year_totals)
         if key not in month_totals
     )
-    return ranked + unranked
+    return tuple(ranked) + unranked
 
 
 def shares_place(line: RankedMember, lines: Iterable[RankedMember]) -> bool:

@@ -11,7 +11,7 @@ the member as stored.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -100,6 +100,15 @@ def _apply(state: RosterState, change: RosterChange) -> RosterState:
 
 def as_of(member: Member, state: RosterState) -> Member:
     """The member as they stood in `state`: on the roster, with that day's status, group, roles, leave."""
+    if (
+        member.active
+        and member.status is state.status
+        and member.group == state.group
+        and state.roles in (None, member.roles)
+        and state.on_long_leave in (None, member.on_long_leave)
+        and state.under_probation_watch in (None, member.under_probation_watch)
+    ):
+        return member  # as stored: most of a roster on most days (a copy costs a district seconds)
     return replace(
         member,
         active=True,
@@ -125,6 +134,11 @@ class RosterHistory:
 
     def of(self, member: str) -> Sequence[RosterChange]:
         return self._by_member.get(member, ())
+
+    def all(self) -> Iterator[RosterChange]:
+        """Every recorded change."""
+        for changes in self._by_member.values():
+            yield from changes
 
     def knows(self, member: str) -> bool:
         return member in self._by_member

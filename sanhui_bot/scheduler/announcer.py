@@ -140,6 +140,9 @@ class Announcer:
         # month-end for a thousand chats is the costly part, so it is skipped for those.
         written = await announcements.written_keys(self.deps, [post.key for post in posts])
         renderer = await renderer_for(self.deps, self.language)
+        month_ends = await self._month_summaries(
+            [post for post in posts if post.key not in written and not post.expired(now)], now
+        )
         rows: list[OutboxRow] = []
         settled: list[PlannedPost] = []
         for post in posts:
@@ -152,7 +155,7 @@ class Announcer:
                 continue
             late = announcements.is_late(post, now)
             try:
-                reply = await self._render(post, renderer, late, now)
+                reply = await self._render(post, renderer, late, now, month_ends.get(post.key))
             except Exception as error:  # one post that cannot be rendered must not stop the others
                 log.error("cannot render %s (%r); it is tried again at the next tick", post.key, error)
                 continue
@@ -176,6 +179,32 @@ class Announcer:
                 )
             )
         return await announcements.enqueue(self.deps, rows, settled, now)
+
+    async def _month_summaries(
+        self, posts: Sequence[PlannedPost], now: datetime
+    ) -> dict[str, summaries.Summary]:
+        """Post key → the summary of each chat's month-end among `posts`, computed together.
+
+        A district's month-end is a thousand chats of a few hundred branches: computing them in one
+        go reads each branch once, not once per chat. If that fails, each post is computed on its own
+        in `_render` (so one chat's failure is that chat's alone).
+        """
+        school = self.deps.org.school
+        wanted: dict[tuple[int, int], list[PlannedPost]] = {}
+        for post in posts:
+            if post.kind is PostKind.MONTH_END and (school is None or post.chat != school.chat):
+                wanted.setdefault((post.params["year"], post.params["month"]), []).append(post)
+        found: dict[str, summaries.Summary] = {}
+        for (year, month), month_posts in wanted.items():
+            try:
+                by_chat = await summaries.month_summaries(
+                    self.deps, sorted({post.chat for post in month_posts}), year, month, now
+                )
+            except Exception as error:  # e.g. a chat no longer configured: computed one by one below
+                log.warning("month-end %d-%02d computed chat by chat (%r)", year, month, error)
+                continue
+            found.update({post.key: by_chat[post.chat] for post in month_posts})
+        return found
 
     async def deliver(self, now: datetime) -> int:
         """Send every due, unsent outbox row; a failure leaves the row for a retry with backoff.
@@ -252,7 +281,15 @@ class Announcer:
             attachments=_attachments_of(payload),
         )
 
-    async def _render(self, post: PlannedPost, renderer: Renderer, late: bool, now: datetime) -> Reply | None:
+    async def _render(
+        self,
+        post: PlannedPost,
+        renderer: Renderer,
+        late: bool,
+        now: datetime,
+        summary: summaries.Summary | None = None,
+    ) -> Reply | None:
+        """The post's message; `summary`: a month-end's summary, when already computed."""
         if post.kind is PostKind.MEETING_MOVED:
             data = await announcements.meeting_announcement(
                 self.deps, announcements.subject_id(post), with_attendance=False
@@ -306,9 +343,10 @@ class Announcer:
                 attachments=_school_picture(school.name, month_end, renderer),
             )
         if post.kind is PostKind.MONTH_END:
-            summary = await summaries.month_summary(
-                self.deps, post.chat, post.params["year"], post.params["month"], now
-            )
+            if summary is None:
+                summary = await summaries.month_summary(
+                    self.deps, post.chat, post.params["year"], post.params["month"], now
+                )
             prefix = late_prefix(renderer) if late else ""
             return Reply(
                 prefix + render_summary(summary, renderer),

@@ -253,9 +253,7 @@ async def enqueue(
 ) -> int:
     """Write the window's posts, settle their points, and move the watermark, all in one transaction."""
     async with deps.uow() as uow:
-        added = 0
-        for row in rows:
-            added += await uow.outbox.add_if_absent(row)
+        added = await uow.outbox.add_all_if_absent(rows)
         for post in settled:
             await _settle_points(uow, deps, post)
         await uow.counters.set(WATERMARK, int(until.timestamp()))

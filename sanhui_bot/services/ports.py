@@ -131,6 +131,10 @@ class AttendanceRepository(Protocol):
         """Which of these meetings have a sign-in or an attendance record."""
         ...
 
+    async def recorded_between(self, units: Sequence[str], start: datetime, end: datetime) -> set[int]:
+        """Which meetings of these units starting in [start, end) have a sign-in or an attendance record."""
+        ...
+
     async def put_outline(self, outline: Outline) -> None: ...
     async def outlines(self, meeting_id: int | None = None) -> list[Outline]: ...
 
@@ -148,6 +152,10 @@ class TaskRepository(Protocol):
         self, branch: str | None = None, *, of: Sequence[int] | None = None
     ) -> list[Decision]:
         """Decisions by id; `of`: only those recorded for these meetings."""
+        ...
+
+    async def decisions_between(self, units: Sequence[str], start: datetime, end: datetime) -> list[Decision]:
+        """Decisions of the meetings of these units starting in [start, end), by id."""
         ...
 
     async def of_meeting(self, meeting_id: int) -> list[tuple[Decision, Task | None]]:
@@ -171,8 +179,10 @@ class TaskRepository(Protocol):
         statuses: Sequence[TaskStatus] | None = None,
         *,
         unfinished_at: datetime | None = None,
+        branches: Sequence[str] | None = None,
     ) -> builtins.list[Task]:
-        """Tasks ordered by due date then id; `unfinished_at`: leave out those done before it."""
+        """Tasks ordered by due date then id; `unfinished_at`: leave out those done before it;
+        `branches`: only those of these branches."""
         ...
 
     async def put_rating(self, rating: TaskRating) -> Rating | None:
@@ -212,6 +222,13 @@ class PointsLedger(Protocol):
         """Member key → the sum of the branch's members' entries in [since, until)."""
         ...
 
+    async def member_totals(
+        self, since: datetime, split: datetime, until: datetime, branches: Sequence[str]
+    ) -> dict[str, tuple[int, int | None]]:
+        """Member key → (sum in [since, until), sum in [split, until) or None without an entry there)
+        of the branches' members."""
+        ...
+
     async def reversal_of(self, entry_id: int) -> PointEntry | None: ...
 
 
@@ -246,6 +263,10 @@ class OutboxRow:
 class OutboxRepository(Protocol):
     async def add_if_absent(self, row: OutboxRow) -> bool:
         """Insert unless the key exists; True if inserted."""
+        ...
+
+    async def add_all_if_absent(self, rows: Sequence[OutboxRow]) -> int:
+        """Insert each row unless its key exists; return how many were inserted."""
         ...
 
     async def due(self, now: datetime, limit: int = 100) -> list[OutboxRow]: ...

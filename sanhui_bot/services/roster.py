@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 
 from sanhui_bot.commands.model import ApproveJoin, Join, MemberMention
 from sanhui_bot.domain.errors import DomainError, NotFound
@@ -27,12 +28,43 @@ from sanhui_bot.services.ports import UnitOfWork
 MEMBER_KEY = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 
-async def sync_roster(deps: Deps, entries: Sequence[DatedEntry], now: datetime) -> int:
+# Where the last sync from the config is remembered (platform_state's small named texts).
+SYNC_STATE = ("roster", "config_sync")
+
+
+async def roster_in_sync(deps: Deps, fingerprint: str, now: datetime) -> bool:
+    """Whether syncing the config whose members have this fingerprint would change nothing.
+
+    True when the last sync was of the same config, the stored roster has not changed since (its
+    version is the one that sync left), and no dated change it recorded has come into effect since
+    (a `left` or 转正 date in the future). A district restarts with 20,000 unchanged members: this is
+    two small reads instead of replaying every member's history.
+    """
+    async with deps.uow() as uow:
+        stored = await uow.platform_state.get(*SYNC_STATE)
+        version = await uow.members.version()
+    if stored is None:
+        return False
+    try:
+        last = json.loads(stored)
+        synced_on = date.fromisoformat(last["on"])
+        until = date.fromisoformat(last["until"]) if last["until"] is not None else None
+        same = last["fingerprint"] == fingerprint and last["version"] == version
+    except (ValueError, KeyError, TypeError):
+        return False  # written by another version: sync in full
+    today = deps.local_date(now)  # a clock set back (the console's --now) syncs in full, too
+    return same and synced_on <= today and (until is None or today < until)
+
+
+async def sync_roster(
+    deps: Deps, entries: Sequence[DatedEntry], now: datetime, fingerprint: str | None = None
+) -> int:
     """Bring the stored roster in line with the config; return how many members left it.
 
     What changed since the last sync becomes dated facts in the roster's history (domain/roster.py):
     a new entry joined, a changed status or group, a `left` date, an entry removed from the file (it
     left today). Members added through /join are kept: the config does not know them.
+    `fingerprint` (of the config the entries come from) is remembered for `roster_in_sync`.
     """
     today = deps.local_date(now)
     listed = {entry.member.key for entry in entries}
@@ -59,6 +91,20 @@ async def sync_roster(deps: Deps, entries: Sequence[DatedEntry], now: datetime) 
         ]
         await uow.members.add_changes([*added, *left])
         await uow.members.deactivate_except("config", listed)
+        if fingerprint is not None:
+            # The sync stays valid until the first recorded change dated after today takes effect.
+            ahead = [
+                change.effective_on
+                for change in [*history.all(), *added, *left]
+                if change.effective_on is not None and change.effective_on > today
+            ]
+            synced = {
+                "fingerprint": fingerprint,
+                "version": await uow.members.version(),
+                "on": today.isoformat(),
+                "until": min(ahead).isoformat() if ahead else None,
+            }
+            await uow.platform_state.set(*SYNC_STATE, json.dumps(synced))
         await uow.commit()
     return len(left)
 

@@ -23,6 +23,7 @@ class RosterCache:
         self._history = RosterHistory(())
         self._branches: dict[str, tuple[Member, ...]] = {}
         self._days: dict[tuple[str, date], tuple[Member, ...]] = {}
+        self._everyone: dict[str, tuple[Member, ...]] | None = None  # branch → members ever on it
 
     async def _load(self, uow: UnitOfWork) -> None:
         version = await uow.members.version()
@@ -31,6 +32,7 @@ class RosterCache:
             self._history = RosterHistory(await uow.members.changes())
             self._branches = {}
             self._days = {}
+            self._everyone = None
             self._version = version
 
     async def members(self, uow: UnitOfWork) -> list[Member]:
@@ -54,9 +56,23 @@ class RosterCache:
 
     async def on(self, uow: UnitOfWork, branch: str, day: date) -> Sequence[Member]:
         """The branch's roster of `day` (local date), as its members stood then."""
+        return (await self.on_many(uow, [branch], day))[branch]
+
+    async def on_many(
+        self, uow: UnitOfWork, branches: Sequence[str], day: date
+    ) -> dict[str, Sequence[Member]]:
+        """Each branch's roster of `day`, checking the stored version once for them all."""
         members = await self.members(uow)
+        return {branch: self._on(members, branch, day) for branch in branches}
+
+    def _on(self, members: Sequence[Member], branch: str, day: date) -> Sequence[Member]:
         found = self._days.get((branch, day))
         if found is None:
-            found = tuple(self._history.roster_on((m for m in members if m.branch == branch), day))
+            if self._everyone is None:  # one pass for every branch, not one pass per branch asked for
+                everyone: dict[str, list[Member]] = {}
+                for member in members:
+                    everyone.setdefault(member.branch, []).append(member)
+                self._everyone = {key: tuple(listed) for key, listed in everyone.items()}
+            found = tuple(self._history.roster_on(self._everyone.get(branch, ()), day))
             self._days[(branch, day)] = found
         return found

@@ -35,7 +35,7 @@ from sanhui_bot.domain.counting import (
     overdue_as_of,
     overdue_entry,
     publication_misses,
-    ranking,
+    ranking_of_totals,
     task_counts,
     tasks_by_group,
     unknown_calendar_years,
@@ -45,6 +45,7 @@ from sanhui_bot.domain.model import (
     Decision,
     Meeting,
     MeetingKind,
+    Member,
     Task,
     committee_unit,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "RankedMember",
     "Summary",
     "TaskCounts",
+    "month_summaries",
     "month_summary",
 ]
 
@@ -164,13 +166,37 @@ async def month_summary(
     deps: Deps, chat: str, year: int, month: int, now: datetime
 ) -> BranchSummary | GroupSummary | CommitteeSummary:
     """The month's 积分公示栏 for a chat: branch, group or committee, by what the chat is bound to."""
-    ctx = deps.org.chat_context(chat)
-    if ctx is None:
-        raise DomainError("chat_not_configured", chat_id=chat)
+    return (await month_summaries(deps, [chat], year, month, now))[chat]
+
+
+@dataclass(frozen=True, slots=True)
+class _BranchMonth:
+    """What every summary of one branch's month is computed from, read once for all its chats."""
+
+    members: Sequence[Member]  # the roster of the day counted
+    totals: dict[str, tuple[int, int | None]]  # member key → (year to date, month; None: no entry)
+    tasks: list[Task]
+    meetings: list[Meeting]  # the year to date's, as counted (unrecorded ones 未召开)
+    decisions: list[Decision]  # those of the year to date's meetings
+
+
+async def month_summaries(
+    deps: Deps, chats: Sequence[str], year: int, month: int, now: datetime
+) -> dict[str, BranchSummary | GroupSummary | CommitteeSummary]:
+    """The month's 积分公示栏 of each chat (as `month_summary` gives it), from one read for them all.
+
+    The month-end of a district asks for a thousand chats: each branch's month is read and counted
+    once for its branch, committee and group chats, and the reads are set-based over the month's
+    window for every branch at once, so the number of statements does not grow with the branches.
+    """
+    contexts = {}
+    for chat in chats:
+        ctx = deps.org.chat_context(chat)
+        if ctx is None:
+            raise DomainError("chat_not_configured", chat_id=chat)
+        contexts[chat] = ctx
     if not 1 <= month <= 12:
         raise DomainError("bad_month", month=month)
-    branch = deps.org.branch(ctx.branch)
-    groups = list(branch.groups) if branch is not None else []
     start, end = month_bounds(deps, year, month)
     cutoff = min(end, now)
     period = _Period(
@@ -182,60 +208,109 @@ async def month_summary(
         Period(year, PeriodKind.MONTH, month),
         deps.tz,
     )
-    group_keys = [group.key for group in groups]
-    units = [ctx.branch, committee_unit(ctx.branch), *group_keys]
+    branches = sorted({ctx.branch for ctx in contexts.values()})
+    groups = {key: _groups(deps, key) for key in branches}
+    units = {key: [key, committee_unit(key), *(group.key for group in groups[key])] for key in branches}
+    every_unit = [unit for key in branches for unit in units[key]]
     # One unit of work for every read: SQLite transactions are BEGIN IMMEDIATE, so a second one opened
     # inside would wait for this one forever.
     async with deps.uow() as uow:
         # The roster of the month's last day (or today, mid-month): later changes leave it as it was.
-        members = await deps.roster.on(uow, ctx.branch, period.day)
-        # Only this branch's entries: reading every school's ledger per chat made a district's
-        # month-end quadratic (1,000 chats × 60,000 entries, bench/month_end.py).
-        entries = await uow.points.entries(since=period.year_start, until=end, branch=ctx.branch)
-        tasks = await uow.tasks.list(ctx.branch)
-        meetings = await uow.meetings.between(units, period.year_start, end, include_cancelled=True)
-        decisions = await uow.tasks.decisions(ctx.branch) if ctx.kind != "group" else []
-        recorded = await uow.attendance.recorded_among([m.id for m in meetings if m.id is not None])
+        rosters = await deps.roster.on_many(uow, branches, period.day)
+        # Only these branches' entries, summed in the database: a district's month holds 60,000.
+        totals = await uow.points.member_totals(period.year_start, period.start, end, branches)
+        # Tasks done before the month count nowhere (domain.counting.task_counts).
+        tasks = await uow.tasks.list(branches=branches, unfinished_at=period.start)
+        meetings = await uow.meetings.between(every_unit, period.year_start, end, include_cancelled=True)
+        decisions = await uow.tasks.decisions_between(every_unit, period.year_start, end)
+        recorded = await uow.attendance.recorded_between(every_unit, period.year_start, end)
         since = await records_since(uow)
     # A meeting that ended with nothing recorded is not held until someone records it (issue 12).
     unrecorded = unrecorded_meetings(meetings, recorded, cutoff, since)
     meetings = as_counted(meetings, recorded, cutoff, since)
+    months = {
+        key: _BranchMonth(
+            rosters[key],
+            totals,
+            [task for task in tasks if task.branch == key],
+            [meeting for meeting in meetings if meeting.unit in units[key]],
+            [decision for decision in decisions if decision.branch == key],
+        )
+        for key in branches
+    }
+    found: dict[str, BranchSummary | GroupSummary | CommitteeSummary] = {}
+    branch_summaries: dict[str, BranchSummary] = {}  # several chats may show the same branch
+    for chat, ctx in contexts.items():
+        data = months[ctx.branch]
+        group_keys = [group.key for group in groups[ctx.branch]]
+        if ctx.kind == "group":
+            found[chat] = GroupSummary(
+                branch=ctx.branch,
+                group=ctx.unit,
+                year=year,
+                month=month,
+                ranking=ranking_of_totals([m for m in data.members if m.group == ctx.unit], data.totals),
+                tasks=_task_counts(
+                    ctx.unit, tasks_by_group(data.tasks, group_keys).get(ctx.unit, []), period
+                ),
+                meetings=_count(data.meetings, MeetingKind.GROUP, ctx.unit, period, unrecorded),
+            )
+        elif ctx.kind == "committee":
+            found[chat] = _committee_summary(
+                ctx.branch,
+                year,
+                month,
+                data.tasks,
+                data.meetings,
+                data.decisions,
+                period,
+                deps.ledger_range,
+                unrecorded,
+            )
+        else:
+            if ctx.branch not in branch_summaries:
+                branch_summaries[ctx.branch] = _branch_summary(
+                    deps, ctx.branch, groups[ctx.branch], data, period, now, unrecorded
+                )
+            found[chat] = branch_summaries[ctx.branch]
+    return found
 
-    if ctx.kind == "group":
-        group_members = [m for m in members if m.group == ctx.unit]
-        return GroupSummary(
-            branch=ctx.branch,
-            group=ctx.unit,
-            year=year,
-            month=month,
-            ranking=ranking(group_members, entries, period.start),
-            tasks=_task_counts(ctx.unit, tasks_by_group(tasks, group_keys).get(ctx.unit, []), period),
-            meetings=_count(meetings, MeetingKind.GROUP, ctx.unit, period, unrecorded),
-        )
-    if ctx.kind == "committee":
-        ledger_range = deps.ledger_range
-        return _committee_summary(
-            ctx.branch, year, month, tasks, meetings, decisions, period, ledger_range, unrecorded
-        )
+
+def _groups(deps: Deps, branch_key: str) -> list[Group]:
+    branch = deps.org.branch(branch_key)
+    return list(branch.groups) if branch is not None else []
+
+
+def _branch_summary(
+    deps: Deps,
+    branch: str,
+    groups: Sequence[Group],
+    data: _BranchMonth,
+    period: _Period,
+    now: datetime,
+    unrecorded: Collection[int],
+) -> BranchSummary:
+    group_keys = [group.key for group in groups]
     counts = tuple(
-        _count(meetings, kind, unit, period, unrecorded) for kind, unit in _meeting_units(ctx.branch, groups)
+        _count(data.meetings, kind, unit, period, unrecorded) for kind, unit in _meeting_units(branch, groups)
     )
-    by_group = tasks_by_group(tasks, group_keys)
-    with_decisions = {d.meeting_id for d in decisions if d.meeting_id is not None}
+    by_group = tasks_by_group(data.tasks, group_keys)
+    with_decisions = {d.meeting_id for d in data.decisions if d.meeting_id is not None}
     misses, unknown = publication_misses(
-        meetings, with_decisions, period.start, period.end, now, deps.calendar, deps.tz
+        data.meetings, with_decisions, period.start, period.end, now, deps.calendar, deps.tz
     )
+    year, month = period.month.year, period.month.number
     return BranchSummary(
-        branch=ctx.branch,
+        branch=branch,
         year=year,
         month=month,
-        ranking=ranking(members, entries, period.start),
+        ranking=ranking_of_totals(data.members, data.totals),
         tasks=tuple(_task_counts(key, by_group.get(key, []), period) for key in [*group_keys, None]),
         meetings=counts,
         gaps=tuple((count.kind, count.unit) for count in counts if count.gap),
         publication_misses=misses,
         publication_unknown=unknown,
-        quarter_gaps=_quarter_gaps(deps, ctx.branch, meetings, year, month, period),
+        quarter_gaps=_quarter_gaps(deps, branch, data.meetings, year, month, period),
         calendar_unknown=unknown_calendar_years(deps.calendar, period.start.date(), period.day),
     )
 

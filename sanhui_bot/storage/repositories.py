@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Executable, Row, Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import Executable, Row, Table, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sanhui_bot.domain.attendance import AttendanceMark, AttendanceRecord
@@ -139,6 +139,7 @@ def _roles_to_text(roles: frozenset[Role]) -> str:
     return ",".join(sorted(role.value for role in roles))
 
 
+@functools.cache  # a roster has a handful of distinct role lists; a district 20,000 members
 def _roles_from_text(text: str) -> frozenset[Role]:
     return frozenset(Role(word) for word in text.split(",") if word)
 
@@ -687,6 +688,19 @@ class SqlAttendanceRepository:
         rows = await self._connection.execute(signed.union(recorded))
         return {row[0] for row in rows}
 
+    async def recorded_between(self, units: Sequence[str], start: datetime, end: datetime) -> set[int]:
+        """Which meetings of these units starting in [start, end) have a sign-in or an attendance
+        record: `recorded_among` for a whole window in one statement, however many meetings it holds."""
+        window = select(meetings_table.c.id).where(
+            meetings_table.c.unit.in_(list(units)),
+            meetings_table.c.starts_at >= start,
+            meetings_table.c.starts_at < end,
+        )
+        signed = select(signins.c.meeting_id).where(signins.c.meeting_id.in_(window))
+        recorded = select(attendance_records.c.meeting_id).where(attendance_records.c.meeting_id.in_(window))
+        rows = await self._connection.execute(signed.union(recorded))
+        return {row[0] for row in rows}
+
     async def put_outline(self, outline: Outline) -> None:
         """Insert or replace the member's outline for the meeting."""
         statement = _upsert_insert(self._connection, outlines).values(
@@ -897,6 +911,16 @@ class SqlTaskRepository:
             query = query.where(decisions.c.meeting_id.in_(sorted(set(of))))
         return [_decision_from_row(row) for row in await self._connection.execute(query)]
 
+    async def decisions_between(self, units: Sequence[str], start: datetime, end: datetime) -> list[Decision]:
+        """Decisions of the meetings of these units starting in [start, end), by id."""
+        window = select(meetings_table.c.id).where(
+            meetings_table.c.unit.in_(list(units)),
+            meetings_table.c.starts_at >= start,
+            meetings_table.c.starts_at < end,
+        )
+        query = select(decisions).where(decisions.c.meeting_id.in_(window)).order_by(decisions.c.id)
+        return [_decision_from_row(row) for row in await self._connection.execute(query)]
+
     async def add(self, task: Task) -> Task:
         result = await self._connection.execute(
             tasks.insert().values(_task_values(task)).returning(tasks.c.id)
@@ -946,13 +970,17 @@ class SqlTaskRepository:
         statuses: Sequence[TaskStatus] | None = None,
         *,
         unfinished_at: datetime | None = None,
+        branches: Sequence[str] | None = None,
     ) -> builtins.list[Task]:
-        """Tasks ordered by due date then id; `unfinished_at`: only those not done before that moment."""
+        """Tasks ordered by due date then id; `unfinished_at`: only those not done before that moment;
+        `branches`: only those of these branches."""
         query = select(tasks).order_by(tasks.c.due_on, tasks.c.id)
         if unfinished_at is not None:
             query = query.where(or_(tasks.c.done_at.is_(None), tasks.c.done_at >= unfinished_at))
         if branch is not None:
             query = query.where(tasks.c.branch == branch)
+        if branches is not None:
+            query = query.where(tasks.c.branch.in_(list(branches)))
         if statuses is not None:
             query = query.where(tasks.c.status.in_([status.value for status in statuses]))
         return [_task_from_row(row) for row in await self._connection.execute(query)]
@@ -1034,6 +1062,24 @@ class SqlPointsLedger:
             .group_by(points.c.member)
         )
         return {str(row[0]): int(row[1]) for row in await self._connection.execute(query)}
+
+    async def member_totals(
+        self, since: datetime, split: datetime, until: datetime, branches: Sequence[str]
+    ) -> dict[str, tuple[int, int | None]]:
+        """Member key → (sum in [since, until), sum in [split, until) or None without an entry there)
+        for the members of these branches with entries in [since, until): a district's year and
+        month in one statement."""
+        recent = case((points.c.occurred_at >= split, points.c.delta))  # NULL before: SUM skips it
+        query = (
+            select(points.c.member, func.sum(points.c.delta), func.sum(recent))
+            .where(points.c.member.in_(select(members.c.key).where(members.c.branch.in_(list(branches)))))
+            .where(points.c.occurred_at >= since, points.c.occurred_at < until)
+            .group_by(points.c.member)
+        )
+        return {
+            str(row[0]): (int(row[1]), int(row[2]) if row[2] is not None else None)
+            for row in await self._connection.execute(query)
+        }
 
     async def of_subject(self, member: str, subject: str) -> list[PointEntry]:
         """The member's entries whose source is `subject` or below it (`meeting:12`, `meeting:12:2`),
@@ -1157,6 +1203,11 @@ def _outbox_from_row(row: Row[Any]) -> OutboxRow:
     )
 
 
+# Rows per INSERT of `add_all_if_absent`: 9 parameters a row stays far below SQLite's and
+# PostgreSQL's 32,767 parameters per statement.
+OUTBOX_BATCH = 500
+
+
 class SqlOutboxRepository:
     """Announcements written before sending; the unique key makes each one exactly once."""
 
@@ -1182,6 +1233,34 @@ class SqlOutboxRepository:
             .returning(outbox.c.id)
         )
         return (await self._connection.execute(statement)).first() is not None
+
+    async def add_all_if_absent(self, rows: Sequence[OutboxRow]) -> int:
+        """Insert each row unless its key exists, in a few statements (a district's month-end writes
+        a thousand); return how many were inserted."""
+        added = 0
+        for first in range(0, len(rows), OUTBOX_BATCH):
+            values = [
+                {
+                    "key": row.key,
+                    "kind": row.kind,
+                    "chat": row.chat,
+                    "payload": row.payload,
+                    "due_at": row.due_at,
+                    "created_at": row.created_at,
+                    "sent_at": row.sent_at,
+                    "attempts": row.attempts,
+                    "last_error": row.last_error,
+                }
+                for row in rows[first : first + OUTBOX_BATCH]
+            ]
+            statement = (
+                _upsert_insert(self._connection, outbox)
+                .values(values)
+                .on_conflict_do_nothing(index_elements=[outbox.c.key])
+                .returning(outbox.c.id)
+            )
+            added += len((await self._connection.execute(statement)).all())
+        return added
 
     async def due(self, now: datetime, limit: int = 100) -> list[OutboxRow]:
         """Unsent rows due by `now`, oldest due first."""
