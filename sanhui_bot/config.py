@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from sanhui_bot.domain.model import GroupKind, MemberStatus, Role
+from sanhui_bot.domain.model import GroupKind, LeaveApproval, MeetingKind, MemberStatus, Role
 from sanhui_bot.roster_files import expand_rosters
 
 EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "config.example.toml"
@@ -124,17 +124,28 @@ class SlotRule(Strict):
     time: time
     duration_minutes: Annotated[int, Field(gt=0, le=600)] = 90
     place: str = ""
+    # issue 18: "secretary" = a 请假 waits for the 书记/副书记 (a group's meeting: its 党小组长) to approve it;
+    # "auto" = granted as asked. Unset: secretary for the congress, auto for the other kinds.
+    leave_approval: LeaveApproval | None = None
 
 
 class ScheduleConfig(Strict):
     # 党小组会: 1st and 3rd Thursday afternoon of every month, per group
-    group: SlotRule = SlotRule(weeks=[1, 3], time=time(14, 30), duration_minutes=60)
+    group: SlotRule = SlotRule(
+        weeks=[1, 3], time=time(14, 30), duration_minutes=60, leave_approval=LeaveApproval.AUTO
+    )
     # 支部委员会: 2nd Thursday 16:30 every month
-    committee: SlotRule = SlotRule(weeks=[2], time=time(16, 30), duration_minutes=60)
+    committee: SlotRule = SlotRule(
+        weeks=[2], time=time(16, 30), duration_minutes=60, leave_approval=LeaveApproval.AUTO
+    )
     # 支部党员大会: 4th Thursday 15:30 of the 2nd month of each quarter
-    congress: SlotRule = SlotRule(weeks=[4], months=[2, 5, 8, 11], time=time(15, 30))
+    congress: SlotRule = SlotRule(
+        weeks=[4], months=[2, 5, 8, 11], time=time(15, 30), leave_approval=LeaveApproval.SECRETARY
+    )
     # 党课: 4th Thursday 14:30 of the last month of each quarter
-    lesson: SlotRule = SlotRule(weeks=[4], months=[3, 6, 9, 12], time=time(14, 30))
+    lesson: SlotRule = SlotRule(
+        weeks=[4], months=[3, 6, 9, 12], time=time(14, 30), leave_approval=LeaveApproval.AUTO
+    )
     # a slot on a non-working day: move to the next working same weekday in the month, else flag it
     holiday_policy: Literal["move", "flag"] = "move"
     notice_days: Annotated[int, Field(ge=0, le=30)] = 3
@@ -146,6 +157,13 @@ class ScheduleConfig(Strict):
     # how many key tasks a committee meeting's 《支委会议事台账》 should hold (school plan: 3-5)
     ledger_tasks_min: Annotated[int, Field(ge=0, le=50)] = 3
     ledger_tasks_max: Annotated[int, Field(ge=1, le=50)] = 5
+
+    def leave_approval_for(self, kind: MeetingKind) -> LeaveApproval:
+        """Whether leave from this kind of meeting waits for an approver (default: the congress only)."""
+        rule: SlotRule = getattr(self, kind.value)
+        if rule.leave_approval is not None:
+            return rule.leave_approval
+        return LeaveApproval.SECRETARY if kind is MeetingKind.CONGRESS else LeaveApproval.AUTO
 
     @model_validator(mode="after")
     def _ledger_range_ordered(self) -> ScheduleConfig:

@@ -114,6 +114,14 @@ class World:
         await self.say("zhangwei", "branch", "/points adjust @liuyang +1 主动承担课题")
         return await self.latest("points")
 
+    async def fresh_leave_request(self) -> int:
+        """A new ad-hoc 党员大会 (its leave waits for the 书记) from which liuyang asks leave."""
+        start = local("2026-03-20T08:00") + timedelta(minutes=5 * next(self.minutes))
+        await self.say("zhangwei", "branch", f"/meeting new 党员大会 {start:%Y-%m-%d %H:%M} 专题学习")
+        meeting = await self.latest("meetings")
+        await self.say("liuyang", "branch", f"/rsvp {meeting} 请假 事假 外出培训")
+        return meeting
+
     async def fresh_join_request(self) -> int:
         await self.say(f"guest{next(self.minutes)}", "branch", "/join 王老师")
         return await self.latest("join_requests")
@@ -264,6 +272,16 @@ def cases() -> list[Case]:
             anywhere(LEADERS | {"discipline", "group_leader"}),  # 纪检委员; a group leader: own group
             lambda w: plain(f"/attendance {w.group_meeting} @liuyang 出席")(w),
             at=lambda w: local("2026-03-05T15:30"),
+        ),
+        Case(
+            "/leave approve",
+            anywhere(LEADERS),  # issue 18: the 书记 or 副书记 (a group leader: own group's meeting only)
+            with_target(World.fresh_leave_request, "/leave approve {id} @liuyang"),
+        ),
+        Case(
+            "/leave refuse",
+            anywhere(LEADERS),
+            with_target(World.fresh_leave_request, "/请假 不批准 {id} @liuyang 本次大会要表决"),
         ),
         Case("/points adjust", anywhere(LEADERS), plain("/points adjust @liuyang +1 带头完成课题")),
         Case(

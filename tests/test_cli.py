@@ -67,6 +67,7 @@ def test_console_decision_task_export_and_refusal(tmp_path: Path) -> None:
         "members",
         "meetings",
         "rsvps",
+        "leave_decisions",  # who approved or refused each leave request, and when (issue 18)
         "attendance",
         "suggestions",
         "decisions",

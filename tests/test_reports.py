@@ -9,7 +9,8 @@ January
   01-20  zhangwei: decision D1 "更新党员信息" @wangfang due 01-31 小组:行政服务 → task #1 (no meeting)
   01-21  wujun claims #1 for service; 01-25 wangfang reports it done (on time, +5)
 February
-  02-24  xuqiang asks leave (事假 外出培训) for the congress; 02-25 hema (病假 发烧)
+  02-24  xuqiang asks leave (事假 外出培训) for the congress; 02-25 hema (病假 发烧); zhangwei
+         approves both on 02-25 (a congress's leave waits for the 书记: issue 18)
   02-26  congress: zhangwei, wangfang, lihua, zhaolei, sunli, chenjing, liuyang sign in (+2 each);
          closed 17:00, published 03-02 (deadline 02-28, a make-up Saturday: one working day late)
 March
@@ -101,6 +102,9 @@ async def build_quarter(app: App, chat: ChatDriver) -> Quarter:
         chat, "xuqiang", "branch", f"/rsvp {congress.id} 请假 事假 外出培训", "2026-02-24T09:00", "请假"
     )
     await say_ok(chat, "hema", "branch", f"/rsvp {congress.id} 请假 病假 发烧", "2026-02-25T09:00", "请假")
+    for member in ("xuqiang", "hema"):
+        approve = f"/请假 批准 {congress.id} @{member}"
+        await say_ok(chat, "zhangwei", "committee", approve, "2026-02-25T10:00", "已批准")
     for member in ("zhangwei", "wangfang", "lihua", "zhaolei", "sunli", "chenjing", "liuyang"):
         await say_ok(chat, member, "branch", f"/signin {congress.id}", "2026-02-26T15:35", "+2")
     await hold_decision(app, congress.id or 0, local("2026-02-26T16:30"))

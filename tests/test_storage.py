@@ -236,6 +236,8 @@ async def test_the_initial_migration_downgrades_to_nothing_and_back(store: SqlSt
 
 def _back_to_0010(connection: Connection) -> None:
     """The schema as 0010 left it, rows kept (0011's downgrade would rebuild tables others point at)."""
+    connection.execute(text("DROP TABLE leave_decisions"))  # 0012
+    connection.execute(text("ALTER TABLE rsvps DROP COLUMN needs_approval"))
     connection.execute(text("ALTER TABLE signins DROP COLUMN method"))
     connection.execute(text("ALTER TABLE meetings DROP COLUMN signin"))
     connection.execute(text("UPDATE alembic_version SET version_num = '0010'"))

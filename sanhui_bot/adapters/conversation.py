@@ -31,6 +31,7 @@ from sanhui_bot.services import (
     attendance,
     closing,
     export,
+    leave,
     meetings,
     points,
     reports,
@@ -51,7 +52,14 @@ SchoolRead = cmds.ListMeetings | cmds.ListTasks | cmds.ShowPoints | cmds.ShowRep
 SCHOOL_READS = (cmds.ListMeetings, cmds.ListTasks, cmds.ShowPoints, cmds.ShowReport, cmds.ExportLedger)
 
 # Commands whose service may write an outbox row for "now".
-WRITES_POSTS = (cmds.CloseMeeting, cmds.PublishDecisions, cmds.NewMeeting, cmds.MoveMeeting)
+WRITES_POSTS = (
+    cmds.CloseMeeting,
+    cmds.PublishDecisions,
+    cmds.NewMeeting,
+    cmds.MoveMeeting,
+    cmds.Rsvp,  # a leave request waiting for approval tells the approvers
+    cmds.DecideLeave,  # the member is told the outcome
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,6 +426,8 @@ class Conversation:
                 return render.agenda(await meetings.show_meeting(deps, actor, ctx, meeting_id))
             case cmds.Rsvp():
                 return render.rsvp(await meetings.answer_rsvp(deps, actor, ctx, command, now))
+            case cmds.DecideLeave():
+                return render.leave_decided(await leave.decide_leave(deps, actor, ctx, command, now))
             case cmds.WithdrawRsvp():
                 return render.rsvp(await meetings.withdraw_rsvp(deps, actor, ctx, command, now))
             case cmds.SignIn():

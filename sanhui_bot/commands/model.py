@@ -125,6 +125,17 @@ class WithdrawRsvp:
 
 
 @dataclass(frozen=True, slots=True)
+class DecideLeave:
+    """`/leave approve N @member` / `/leave refuse N @member <理由>` (`/请假 批准|不批准 …`): an approver
+    decides on a member's pending leave request."""
+
+    meeting_id: int
+    member: MemberMention
+    approved: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class SignIn:
     meeting_id: int
 
@@ -292,6 +303,7 @@ Command = (
     | ShowAgenda
     | Rsvp
     | WithdrawRsvp
+    | DecideLeave
     | SignIn
     | CloseMeeting
     | MoveMeeting

@@ -28,6 +28,7 @@ from sanhui_bot.commands.model import (
     CloseMeeting,
     Command,
     CompleteTask,
+    DecideLeave,
     ExportLedger,
     Help,
     Join,
@@ -128,6 +129,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "export": ("导出", "台账"),
     "web": ("网页",),
     "attendance": ("考勤", "出勤"),
+    "leave": ("请假",),
 }
 
 COMMAND_WORDS: dict[str, str] = {
@@ -199,6 +201,16 @@ _MEETING_SUBCOMMANDS = {
     "未召开": "notheld",
     "lesson": "lesson",
     "党课": "lesson",
+}
+_LEAVE_DECISIONS = {
+    "approve": True,
+    "批准": True,
+    "同意": True,
+    "refuse": False,
+    "reject": False,
+    "不批准": False,
+    "驳回": False,
+    "不同意": False,
 }
 _POINTS_SUBCOMMANDS = {
     "reverse": "reverse",
@@ -1050,6 +1062,42 @@ def _attendance(args: _Args) -> RecordAttendance:
     return RecordAttendance(meeting_id, tuple(lines))
 
 
+def _leave(args: _Args) -> DecideLeave | Rsvp | WithdrawRsvp:
+    """`/leave approve 12 @刘洋`, `/请假 不批准 12 @刘洋 会议重要，请调课参加`; `/请假 12 病假 发烧` asks for
+    leave as `/rsvp 12 请假 …` does."""
+    token = args.first(0)
+    if token is None:
+        raise _Refused("missing_argument", param="decision")
+    if _NUMBER.fullmatch(token.word):
+        return _rsvp_leave(args)
+    approved = _LEAVE_DECISIONS.get(token.key)
+    if approved is None:
+        raise _Refused("bad_subcommand", value=token.written)
+    meeting_id = _number(args.first(1), "meeting")
+    member_token = args.first(2)
+    name = _mention_name(member_token.word) if member_token is not None else None
+    if member_token is None or name is None or len(name) + 1 != len(member_token.word.rstrip(".")):
+        raise _Refused("missing_argument", param="member")
+    reason = _capped(args.body(_skip_separators(args.line.normal, args.tokens[2].end)), "reason", MAX_TEXT)
+    return DecideLeave(meeting_id, args.mention(name), approved, reason)
+
+
+def _rsvp_leave(args: _Args) -> Rsvp | WithdrawRsvp:
+    """`/请假 12 [病假] 原因`: the same request as `/rsvp 12 请假 [病假] 原因`."""
+    meeting_id = _number(args.first(0), "meeting")
+    normal, position = args.line.normal, args.tokens[0].end
+    leave_type = None
+    named = _LEAVE_TYPES.at(normal, position)
+    if named is not None:
+        leave_type, position = named
+    reason = args.body(_skip_separators(normal, position))
+    if not reason:
+        raise _Refused("leave_needs_reason")
+    return Rsvp(
+        meeting_id, RsvpAnswer.LEAVE, leave_type or LeaveType.OTHER, _capped(reason, "reason", MAX_TEXT)
+    )
+
+
 def _join(args: _Args) -> Join:
     name = args.line_text(0)
     if not name:
@@ -1212,4 +1260,5 @@ _PARSERS: dict[str, Callable[[_Args], Command]] = {
     "export": _export,
     "web": _web,
     "attendance": _attendance,
+    "leave": _leave,
 }

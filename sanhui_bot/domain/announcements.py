@@ -39,6 +39,8 @@ class PostKind(StrEnum):
     PUBLISH_REMINDER = "publish_reminder"  # 1 working day after /close, still unpublished
     CLOSE_REMINDER = "close_reminder"  # end of the next working day: a meeting with decisions not /closed
     PUBLICATION = "publication"  # at /publish: the 决议清单 公示 in the unit's chat
+    LEAVE_REQUEST = "leave_request"  # a leave request waiting for approval: to each approver, with buttons
+    LEAVE_DECIDED = "leave_decided"  # the approver's decision: to the member who asked
 
 
 PUBLISH_REMINDER_AFTER_WORKING_DAYS = 1  # the secretary is reminded this long after /close
@@ -100,6 +102,22 @@ def owner_chat(owner: Member | None, branch: Branch, has_private_chat: bool) -> 
         return private_chat(owner.key)
     group = next((group for group in branch.groups if group.key == owner.group), None)
     return group.chat if group is not None else branch.chat
+
+
+def approver_chat(approver: Member, branch: Branch, meeting_chat: str, has_private_chat: bool) -> str:
+    """Where a leave request reaches an approver (issue 18): the private chat with the bot when the
+    approver has started one, else the committee chat for a committee member (书记, 副书记), else the
+    meeting's own chat (a 党小组长's group meeting: the group chat the leader reads)."""
+    if has_private_chat:
+        return private_chat(approver.key)
+    return branch.committee_chat if approver.is_committee else meeting_chat
+
+
+def leave_request_key(meeting_id: int, member: str, requested_at: datetime, chat: str) -> str:
+    """The outbox key of one leave request's post to one chat: a new request is a new post."""
+    return (
+        f"{PostKind.LEAVE_REQUEST.value}:{meeting_id}:{member}:{int(requested_at.timestamp() * 1e6)}:{chat}"
+    )
 
 
 def _at(day: date, moment: time, tz: tzinfo) -> datetime:

@@ -17,6 +17,7 @@ from enum import StrEnum
 
 from sanhui_bot.domain.errors import DomainError, PermissionDenied
 from sanhui_bot.domain.model import (
+    LeaveState,
     LeaveType,
     Meeting,
     MeetingKind,
@@ -24,7 +25,6 @@ from sanhui_bot.domain.model import (
     Member,
     Role,
     Rsvp,
-    RsvpAnswer,
     SignIn,
     SignInMethod,
 )
@@ -66,6 +66,32 @@ class Mark:
     # How it was recorded (issue 18): code or button for a member's own sign-in, hand for a mark by
     # someone responsible (recorded_by); None for a leave request the member made.
     method: SignInMethod | None = None
+    leave: LeaveState | None = None  # a leave request's mark: granted as asked (AUTO) or APPROVED
+    approved_by: str | None = None  # APPROVED: who approved it, and when
+    approved_at: datetime | None = None
+
+    @property
+    def how(self) -> str:
+        """How the mark was made, as the records say it: code | button | hand | leave_auto | leave_approved."""
+        if self.method is not None:
+            return self.method.value
+        return f"leave_{(self.leave or LeaveState.AUTO).value}"
+
+
+def leave_mark(rsvp: Rsvp) -> Mark | None:
+    """The 请假 mark a leave request gives: granted as asked, or approved; none while pending or refused."""
+    if not rsvp.excused:
+        return None
+    decision = rsvp.decision
+    if decision is None:
+        return Mark(AttendanceMark.LEAVE, rsvp.answered_at, leave=LeaveState.AUTO)
+    return Mark(
+        AttendanceMark.LEAVE,
+        rsvp.answered_at,
+        leave=LeaveState.APPROVED,
+        approved_by=decision.decided_by,
+        approved_at=decision.decided_at,
+    )
 
 
 def may_record(member: Member, meeting: Meeting) -> bool:
@@ -120,7 +146,8 @@ def latest_marks(
     meeting_id: int, rsvps: Iterable[Rsvp], signins: Iterable[SignIn], records: Iterable[AttendanceRecord]
 ) -> dict[str, Mark]:
     """Each member's mark: the latest fact wins; at the same moment a record before a sign-in before
-    a leave request (a recorder's word is the correction)."""
+    a leave request (a recorder's word is the correction). A leave request counts only once granted
+    (as asked, or approved), and as of when it was asked: an approval confirms it, it is no newer fact."""
     facts: dict[str, tuple[tuple[datetime, int], Mark]] = {}
 
     def offer(member: str, rank: tuple[datetime, int], mark: Mark) -> None:
@@ -128,8 +155,9 @@ def latest_marks(
             facts[member] = (rank, mark)
 
     for rsvp in rsvps:
-        if rsvp.meeting_id == meeting_id and rsvp.answer is RsvpAnswer.LEAVE:
-            offer(rsvp.member, (rsvp.answered_at, 0), Mark(AttendanceMark.LEAVE, rsvp.answered_at))
+        leave = leave_mark(rsvp) if rsvp.meeting_id == meeting_id else None
+        if leave is not None:
+            offer(rsvp.member, (rsvp.answered_at, 0), leave)
     for signin in signins:
         if signin.meeting_id == meeting_id:
             mark = Mark(AttendanceMark.PRESENT, signin.signed_at, signin.recorded_by, signin.method)

@@ -9,8 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sanhui_bot.domain.errors import DomainError
+
+if TYPE_CHECKING:
+    from sanhui_bot.domain.attendance import Mark
 
 
 class MeetingKind(StrEnum):
@@ -53,6 +57,22 @@ class LeaveType(StrEnum):
     SICK = "sick"  # 病假
     OFFICIAL = "official"  # 公假
     OTHER = "other"  # 其他
+
+
+class LeaveApproval(StrEnum):
+    """Whether a kind of meeting grants 请假 as asked or waits for an approver ([schedule] leave_approval)."""
+
+    AUTO = "auto"  # granted when asked (the request is the record)
+    SECRETARY = "secretary"  # pending until the 书记/副书记 (a group's meeting: its 党小组长) decides
+
+
+class LeaveState(StrEnum):
+    """Where a leave request stands: only AUTO and APPROVED excuse an absence (DESIGN §2)."""
+
+    AUTO = "auto"
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
 
 
 class TaskStatus(StrEnum):
@@ -254,6 +274,20 @@ class Meeting:
 
 
 @dataclass(frozen=True, slots=True)
+class LeaveDecision:
+    """An approver's decision on one leave request: a dated fact, never edited (issue 18)."""
+
+    meeting_id: int
+    member: str
+    requested_at: datetime  # the request decided: a new request waits for a new decision
+    approved: bool  # 批准 or 不批准
+    decided_by: str
+    decided_at: datetime
+    reason: str = ""
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Rsvp:
     meeting_id: int
     member: str
@@ -261,6 +295,24 @@ class Rsvp:
     answered_at: datetime
     leave_type: LeaveType | None = None
     reason: str = ""
+    needs_approval: bool = False  # a leave request on a meeting kind whose leave waits for an approver
+    decision: LeaveDecision | None = None  # the approver's decision on this request, if any
+
+    @property
+    def leave_state(self) -> LeaveState | None:
+        """Where this leave request stands; None for an answer that is not 请假."""
+        if self.answer is not RsvpAnswer.LEAVE:
+            return None
+        if not self.needs_approval:
+            return LeaveState.AUTO
+        if self.decision is None:
+            return LeaveState.PENDING
+        return LeaveState.APPROVED if self.decision.approved else LeaveState.REFUSED
+
+    @property
+    def excused(self) -> bool:
+        """DESIGN §2: only leave granted (as asked, or approved) is 请假; pending or refused is not."""
+        return self.leave_state in (LeaveState.AUTO, LeaveState.APPROVED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -515,3 +567,6 @@ class Attendance:
     absent: list[str] = field(default_factory=list)
     # member key -> who recorded the member's mark (/attendance); absent: signed in or asked for leave
     recorded_by: dict[str, str] = field(default_factory=dict)
+    # member key -> the fact the mark comes from (how recorded, by whom, leave approved by whom and when);
+    # absent: nothing was recorded for the member (缺席 by default)
+    marks: dict[str, Mark] = field(default_factory=dict)

@@ -40,6 +40,7 @@ class Action(StrEnum):
     MINUTES = "minutes"  # /minutes N: a meeting's 会议纪要
     EXPORT = "export"  # /export: the whole 台账 workbook
     RECORD_ATTENDANCE = "record_attendance"  # /attendance, /meeting notheld: see domain.attendance
+    APPROVE_LEAVE = "approve_leave"  # /leave approve|refuse: see may_approve_leave
 
 
 MEMBER_ACTIONS = frozenset(
@@ -63,6 +64,8 @@ ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.EXPORT: LEADERSHIP_ROLES,
     # DESIGN §1: secretary, deputy, 纪检委员; a group leader for the own group's meeting (domain.attendance)
     Action.RECORD_ATTENDANCE: LEADERSHIP_ROLES | {Role.DISCIPLINE, Role.GROUP_LEADER},
+    # issue 18: the secretary or deputy approves leave; a group leader for the own group's meeting
+    Action.APPROVE_LEAVE: LEADERSHIP_ROLES | {Role.GROUP_LEADER},
 }
 
 
@@ -171,3 +174,28 @@ def require_school_reader(actor: Actor, action: Action, org: Organisation) -> st
     if key is None:
         raise PermissionDenied("school_role_required_read", action=action)
     return key
+
+
+def may_approve_leave(member: Member, meeting: Meeting) -> bool:
+    """Who approves leave from a meeting (issue 18): the 书记 or 副书记 any meeting of their branch, a
+    党小组长 the own group's meeting. Chat buttons, commands and the web view all ask this."""
+    if member.branch != meeting.branch or not member.active:
+        return False
+    return member.is_leader or (
+        Role.GROUP_LEADER in member.roles
+        and meeting.kind is MeetingKind.GROUP
+        and meeting.unit == member.group
+    )
+
+
+def leave_approvers(meeting: Meeting, roster: list[Member]) -> list[Member]:
+    """The members who may approve leave from the meeting, secretary first."""
+    order = [Role.SECRETARY, Role.DEPUTY, Role.GROUP_LEADER]
+
+    def rank(member: Member) -> tuple[int, str]:
+        return (
+            min((order.index(role) for role in member.roles if role in order), default=len(order)),
+            member.key,
+        )
+
+    return sorted((m for m in roster if may_approve_leave(m, meeting)), key=rank)

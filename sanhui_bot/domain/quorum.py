@@ -126,6 +126,8 @@ def attendance(
     for member in expected_members(meeting, roster):
         result.expected.append(member.key)
         mark = marks.get(member.key)
+        if mark is not None:
+            result.marks[member.key] = mark
         if mark is not None and mark.recorded_by is not None:
             result.recorded_by[member.key] = mark.recorded_by
         if mark is not None and mark.mark is AttendanceMark.PRESENT:

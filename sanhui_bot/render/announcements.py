@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from sanhui_bot.domain.announcements import PostKind
-from sanhui_bot.domain.model import MeetingKind
+from sanhui_bot.domain.model import LeaveState, MeetingKind
 from sanhui_bot.render.catalog import lang_index
 from sanhui_bot.render.replies import Button, Renderer, Reply
 from sanhui_bot.services.announcements import MeetingAnnouncement, TaskAnnouncement
+from sanhui_bot.services.leave import LeaveRequestView
 
 
 def _t(renderer: Renderer, code: str, **params: Any) -> str:
@@ -112,6 +113,15 @@ def meeting_post(
         )
     elif kind is PostKind.SIGNIN_OPEN:
         lines.append(_t(renderer, "signin_open", **common))
+        if announcement.pending_leave:  # issue 18: a request still pending at the start is named here
+            lines.append(
+                _t(
+                    renderer,
+                    "signin_pending_leave",
+                    id=meeting.id,
+                    names=_names(renderer, announcement.pending_leave),
+                )
+            )
         buttons = (Button(_t(renderer, "signin_button"), f"/signin {meeting.id}"),)
         subject = ""
     elif kind is PostKind.SIGNIN_CLOSED:
@@ -195,3 +205,54 @@ def task_post(
     # own actions only (issue 14: no 认领 the owner may not press).
     buttons = (Button(_t(renderer, "task_done_button"), f"/done {task.id}"),) if task.completable else ()
     return Reply(_late(renderer, late) + text, buttons)
+
+
+def leave_request_post(
+    view: LeaveRequestView, requested_at: datetime, renderer: Renderer, late: bool
+) -> Reply | None:
+    """A leave request to its approvers with 批准 / 不批准 buttons; nothing once it is decided, withdrawn
+    or replaced by a newer answer (that one has a post of its own)."""
+    meeting, request = view.meeting, view.request
+    if request.answered_at != requested_at or request.leave_state is not LeaveState.PENDING:
+        return None
+    if meeting.called_off:
+        return None
+    text = _t(
+        renderer,
+        "leave_request",
+        name=renderer.name(request.member),
+        key=request.member,
+        id=meeting.id,
+        kind_name=renderer.w(f"kind.{meeting.kind}"),
+        when=renderer.when(meeting.starts_at),
+        leave_name=renderer.w(f"leave.{request.leave_type}"),
+        reason=request.reason,
+        asked=renderer.when(request.answered_at),
+    )
+    buttons = (
+        Button(_t(renderer, "leave_approve_button"), f"/leave approve {meeting.id} @{request.member}"),
+        Button(_t(renderer, "leave_refuse_button"), f"/leave refuse {meeting.id} @{request.member}"),
+    )
+    return Reply(_late(renderer, late) + text, buttons)
+
+
+def leave_decided_post(
+    view: LeaveRequestView, decision_id: int, renderer: Renderer, late: bool
+) -> Reply | None:
+    """The member is told how their leave request was decided, by whom and when."""
+    meeting, decision = view.meeting, view.request.decision
+    if decision is None or decision.id != decision_id:
+        return None  # a newer request replaced the one decided: its own decision will be told
+    reason_part = renderer.t("leave_reason_part", reason=decision.reason) if decision.reason else ""
+    text = _t(
+        renderer,
+        "leave_decided_approved" if decision.approved else "leave_decided_refused",
+        name=renderer.name(decision.member),
+        id=meeting.id,
+        kind_name=renderer.w(f"kind.{meeting.kind}"),
+        when=renderer.when(meeting.starts_at),
+        by=renderer.name(decision.decided_by),
+        at=renderer.when(decision.decided_at),
+        reason_part=reason_part,
+    )
+    return Reply(_late(renderer, late) + text)

@@ -175,6 +175,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{name} 不在 #{meeting} 号会议的应到人员之列。",
         "{name} is not among those expected at meeting #{meeting}.",
     ),
+    "leave_not_your_meeting": (
+        "您不能审批 #{meeting} 号会议（{unit_name}）的请假：书记、副书记审批本支部各会议，党小组长只审批本组的党小组会。",
+        "You cannot decide on leave from meeting #{meeting}: the secretary or deputy decides for any meeting of"
+        " the branch, a group leader only for the own group's meeting.",
+    ),
+    "leave_own_request": (
+        "不能审批自己的请假（#{meeting} 号会议），请由书记或副书记审批。",
+        "You cannot decide on your own leave (meeting #{meeting}); the secretary or deputy does.",
+    ),
+    "leave_not_requested": (
+        "{name} 没有对 #{meeting} 号会议提出请假，无可审批。",
+        "{name} has not asked for leave from meeting #{meeting}; there is nothing to decide.",
+    ),
+    "leave_needs_no_approval": (
+        "#{meeting} 号会议的请假无需审批，{name} 的请假已自动准假。",
+        "Leave from meeting #{meeting} needs no approval; {name}'s leave was granted as asked.",
+    ),
+    "leave_already_decided": (
+        "{name} 对 #{meeting} 号会议的请假已由 {by_name} 于 {when_text} {outcome_name}，不能再改；如有出入请用 /考勤 更正。",
+        "{name}'s leave from meeting #{meeting} was already {outcome_name} by {by_name} ({when_text}); a decision"
+        " is not changed: correct the attendance with /attendance if need be.",
+    ),
     "member_named_twice": (
         "{name} 在这条考勤里写了两次，请每人只写一次。",
         "{name} is named twice in this line; name each member once.",
@@ -405,8 +427,46 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "#{id} {when} {kind_name}{title_part}{flag_part}",
     ),
     "meeting_tally": (
-        "   应到 {expected} 人：参加 {yes}，请假 {leave}，不参加 {no}，未回复 {unanswered}",
-        "   expected {expected}: yes {yes}, leave {leave}, no {no}, no answer {unanswered}",
+        "   应到 {expected} 人：参加 {yes}，请假 {leave}{pending_part}，不参加 {no}，未回复 {unanswered}",
+        "   expected {expected}: yes {yes}, leave {leave}{pending_part}, no {no}, no answer {unanswered}",
+    ),
+    "meeting_tally_pending": ("（另有 {pending} 人请假待批）", " (and {pending} waiting for approval)"),
+    "rsvp_leave_pending": (
+        "{name} 已提交请假申请（{leave_name}：{reason}），#{id} {kind_name}（{when}），待{approvers}批准；批准前仍按未请假计。",
+        "{name} asked for leave ({leave_name}: {reason}) from #{id} {kind_name} ({when}); it waits for {approvers}"
+        " to approve it and counts as not on leave until then.",
+    ),
+    "leave_decided_approved": (
+        "已批准 {name} 的请假，#{id} {kind_name}（{when}），审批人：{by}。",
+        "Approved {name}'s leave from #{id} {kind_name} ({when}); decided by {by}.",
+    ),
+    "leave_decided_refused": (
+        "未批准 {name} 的请假，#{id} {kind_name}（{when}），审批人：{by}{reason_part}。未到会将记为缺席。",
+        "Refused {name}'s leave from #{id} {kind_name} ({when}); decided by {by}{reason_part}. Not coming counts"
+        " as absent.",
+    ),
+    "leave_reason_part": ("，理由：{reason}", "; reason: {reason}"),
+    "post_leave_request": (
+        "📝 请假待批：{name} 申请不参加 #{id} {kind_name}（{when}），{leave_name}：{reason}（{asked}提出）。\n"
+        "请点“批准”或“不批准”，或发送 /请假 批准 {id} @{key}、/请假 不批准 {id} @{key} 理由。",
+        "📝 Leave to approve: {name} asks to miss #{id} {kind_name} ({when}), {leave_name}: {reason} (asked {asked}).\n"
+        "Press Approve or Refuse, or send /leave approve {id} @{key} or /leave refuse {id} @{key} <reason>.",
+    ),
+    "post_leave_approve_button": ("批准", "Approve"),
+    "post_leave_refuse_button": ("不批准", "Refuse"),
+    "post_leave_decided_approved": (
+        "✅ {name}，您对 #{id} {kind_name}（{when}）的请假已由 {by} 批准（{at}）。",
+        "✅ {name}, your leave from #{id} {kind_name} ({when}) was approved by {by} ({at}).",
+    ),
+    "post_leave_decided_refused": (
+        "❌ {name}，您对 #{id} {kind_name}（{when}）的请假未获 {by} 批准（{at}）{reason_part}。请按时参会并签到，未到会将记为缺席。",
+        "❌ {name}, your leave from #{id} {kind_name} ({when}) was refused by {by} ({at}){reason_part}. Please come"
+        " and sign in; not coming counts as absent.",
+    ),
+    "post_signin_pending_leave": (
+        "请假待批（批准前按未请假计）：{names}。审批：/请假 批准 {id} @党员 或 /请假 不批准 {id} @党员 理由",
+        "Leave still waiting for approval (not on leave until approved): {names}. Decide: /leave approve {id}"
+        " @member or /leave refuse {id} @member <reason>",
     ),
     "meeting_flag_holiday": ("（节假日，需调整）", " (on a holiday: needs moving)"),
     "meeting_cancelled_mark": ("（已取消）", " (cancelled)"),
@@ -627,6 +687,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "/done <任务号> [说明] 报告完成　/rate <任务号> 满意|基本满意|不满意 评价\n"
         "/report [月|季度|年] 报告（支委）　/minutes <会议号> 会议纪要　/export [xlsx|csv|ics] 导出台账（书记）\n"
         "/attendance <会议号> @党员 出席|请假 事由|缺席 记录考勤（书记、纪检委员、党小组长）　/meeting notheld <会议号> <原因> 会议未召开\n"
+        "/请假 批准|不批准 <会议号> @党员 [理由] 审批请假（书记、副书记；党小组长批本组会议）\n"
         "/points [月份] 积分　/points reverse <编号> <原因> 冲正、/points adjust @党员 ±N <原因> 调整（书记）\n"
         "/join <姓名> 申请入册　/help <命令> 查看某个命令的用法",
         "Party life assistant — commands:\n"
@@ -643,6 +704,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "/report [month|quarter|year] (committee)   /minutes <N>   /export [xlsx|csv|ics] (secretary)\n"
         "/attendance <N> @member present|leave <reason>|absent record attendance (secretary, discipline member,"
         " group leader)   /meeting notheld <N> <reason>\n"
+        "/leave approve|refuse <N> @member [reason] decide on leave (secretary, deputy; group leader: own group)\n"
         "/points [month]   /points reverse <entry> <reason>, /points adjust @member ±N <reason> (secretary)\n"
         "/join <name>   /help <command> for one command's usage",
     ),
@@ -1101,6 +1163,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "mark.leave": ("请假", "on leave"),
     "mark.absent": ("缺席", "absent"),
     "action.record_attendance": ("记录考勤", "recording attendance"),
+    "action.approve_leave": ("审批请假", "deciding on leave"),
+    "leave_state.auto": ("自动准假", "granted as asked"),
+    "leave_approvers.group": ("党小组长或书记、副书记", "the group leader, secretary or deputy"),
+    "leave_approvers.branch": ("书记或副书记", "the secretary or deputy"),
+    "leave_state.pending": ("待批", "pending"),
+    "leave_state.approved": ("批准", "approved"),
+    "leave_state.refused": ("不批准", "refused"),
     "meeting_status.not_held": ("未召开", "not held"),
     "action.plan_meeting": ("安排或取消会议", "planning or cancelling meetings"),
     "action.plan_group_meeting": ("安排党小组会", "planning group meetings"),

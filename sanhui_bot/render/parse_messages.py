@@ -35,6 +35,7 @@ COMMAND_NAMES: list[str] = [
     "publish",
     "adopt",
     "attendance",
+    "leave",
     "joins",
     "approve",
     "report",
@@ -168,6 +169,18 @@ _USAGE: dict[str, dict[str, tuple[str, str]]] = {
             "/points [month] (e.g. 2026-03 or 3; this month when left out; each entry shows its number); "
             "secretary: /points reverse <entry number> <reason>, /points adjust @member <+N|-N> <reason>",
             "/points reverse 15 sick leave approved late",
+        ),
+    },
+    "leave": {
+        ZH: (
+            "/leave approve|refuse <会议编号> @党员 [理由]（或 /请假 批准|不批准 …；书记、副书记，党小组长批本组会议；"
+            "/请假 <会议编号> [病假|事假|公假] <事由> 为请假）",
+            "/请假 不批准 12 @刘洋 本次大会要表决，请调课参加",
+        ),
+        EN: (
+            "/leave approve|refuse <meeting number> @member [reason] (secretary, deputy; a group leader for the "
+            "own group's meeting; /leave <meeting number> [sick|personal|official] <reason> asks for leave)",
+            "/leave refuse 12 @liuyang the congress votes, please come",
         ),
     },
     "attendance": {
@@ -376,6 +389,7 @@ _PARAM_LABELS: dict[str, dict[str, str]] = {
     "member": {ZH: "党员（用 @ 指定，如 @刘洋）", EN: "member (named with @, e.g. @liuyang)"},
     "mark": {ZH: "出勤情况（出席、请假 或 缺席）", EN: "attendance mark (present, leave or absent)"},
     "delta": {ZH: "分值（如 +3 或 -2）", EN: "points (e.g. +3 or -2)"},
+    "decision": {ZH: "批准 或 不批准", EN: "approve or refuse"},
 }
 
 

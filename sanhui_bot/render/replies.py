@@ -13,7 +13,9 @@ from sanhui_bot.commands.model import ParseError
 from sanhui_bot.domain.errors import DomainError, UnknownCalendarYear
 from sanhui_bot.domain.model import (
     JoinRequest,
+    LeaveState,
     Meeting,
+    MeetingKind,
     MeetingStatus,
     Member,
     Rating,
@@ -31,6 +33,7 @@ from sanhui_bot.render.catalog import EN, join_words, message, word
 from sanhui_bot.render.parse_messages import parse_error_text, usage
 from sanhui_bot.services.attendance import AttendanceResult, NotHeldResult
 from sanhui_bot.services.deps import Deps
+from sanhui_bot.services.leave import LeaveDecisionResult
 from sanhui_bot.services.meetings import MeetingView, RsvpResult, SignInResult, Tally
 from sanhui_bot.services.points import EntrySubject, PointsStatement
 from sanhui_bot.services.roster import member_names
@@ -157,6 +160,10 @@ class Renderer:
             params["group_name"] = self.group_name(str(params["group"]))
         if "owner" in params:
             params["owner_name"] = self.name(str(params["owner"]))
+        if "by" in params:
+            params["by_name"] = self.name(str(params["by"]))
+        if "outcome" in params:
+            params["outcome_name"] = self.w(f"leave_state.{params['outcome']}")
         code = error.code
         if "people" in params:
             # who can do it, by name (issue 14: a refusal names who can, and how)
@@ -221,6 +228,7 @@ class Renderer:
             leave=len(tally.leave),
             no=len(tally.no),
             unanswered=len(tally.unanswered),
+            pending_part=self.t("meeting_tally_pending", pending=len(tally.pending)) if tally.pending else "",
         )
 
     def meetings(self, views: list[MeetingView], unit: str) -> Reply:
@@ -300,7 +308,18 @@ class Renderer:
             "kind_name": self.w(f"kind.{meeting.kind}"),
             "when": self.when(meeting.starts_at),
         }
-        if rsvp.answer is RsvpAnswer.LEAVE:
+        if rsvp.leave_state is LeaveState.PENDING:
+            approvers = self.w(
+                "leave_approvers.group" if meeting.kind is MeetingKind.GROUP else "leave_approvers.branch"
+            )
+            text = self.t(
+                "rsvp_leave_pending",
+                leave_name=self.w(f"leave.{rsvp.leave_type}"),
+                reason=rsvp.reason,
+                approvers=approvers,
+                **common,
+            )
+        elif rsvp.answer is RsvpAnswer.LEAVE:
             text = self.t(
                 "rsvp_leave", leave_name=self.w(f"leave.{rsvp.leave_type}"), reason=rsvp.reason, **common
             )
@@ -641,6 +660,22 @@ class Renderer:
             present=len(counted.present),
             leave=len(counted.on_leave),
             absent=len(counted.absent),
+        )
+        changes = self._points_changes(result.points)
+        return Reply(f"{text}\n{changes}" if changes else text, subject=f"meeting:{meeting.id}")
+
+    def leave_decided(self, result: LeaveDecisionResult) -> Reply:
+        """The approver's answer: which request was decided, how, by whom; points it re-settled."""
+        meeting, decision = result.meeting, result.decision
+        reason_part = self.t("leave_reason_part", reason=decision.reason) if decision.reason else ""
+        text = self.t(
+            "leave_decided_approved" if decision.approved else "leave_decided_refused",
+            name=self.name(decision.member),
+            id=meeting.id,
+            kind_name=self.w(f"kind.{meeting.kind}"),
+            when=self.when(meeting.starts_at),
+            by=self.name(decision.decided_by),
+            reason_part=reason_part,
         )
         changes = self._points_changes(result.points)
         return Reply(f"{text}\n{changes}" if changes else text, subject=f"meeting:{meeting.id}")

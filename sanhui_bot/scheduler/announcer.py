@@ -20,14 +20,22 @@ from sanhui_bot.domain.announcements import PlannedPost, PostKind
 from sanhui_bot.domain.attendance import recording_closes_at
 from sanhui_bot.domain.compliance import Period, PeriodKind
 from sanhui_bot.domain.points import PointReason
-from sanhui_bot.render.announcements import late_prefix, meeting_post, moved_post, task_post, unrecorded_post
+from sanhui_bot.render.announcements import (
+    late_prefix,
+    leave_decided_post,
+    leave_request_post,
+    meeting_post,
+    moved_post,
+    task_post,
+    unrecorded_post,
+)
 from sanhui_bot.render.chart import PNG_MIME, ChartUnavailable, month_chart, school_chart
 from sanhui_bot.render.closing import closing_post
 from sanhui_bot.render.periods import period_name
 from sanhui_bot.render.replies import Attachment, Button, Renderer, Reply, renderer_for
 from sanhui_bot.render.reports import render_school_report
 from sanhui_bot.render.summaries import render_summary
-from sanhui_bot.services import announcements, summaries
+from sanhui_bot.services import announcements, leave, summaries
 from sanhui_bot.services import closing as closing_service
 from sanhui_bot.services.deps import Deps
 from sanhui_bot.services.ports import OutboxRow
@@ -305,6 +313,16 @@ class Announcer:
                 return None  # recorded (or marked 未召开) by now: nothing to remind of
             closes = recording_closes_at(data.view.meeting, self.deps.attendance_correction_days)
             return unrecorded_post(data, closes, renderer, late)
+        if post.kind in (PostKind.LEAVE_REQUEST, PostKind.LEAVE_DECIDED):
+            view = await leave.leave_request_view(
+                self.deps, announcements.subject_id(post), post.params["member"]
+            )
+            if view is None:
+                return None
+            if post.kind is PostKind.LEAVE_REQUEST:
+                requested_at = datetime.fromisoformat(post.params["requested_at"])
+                return leave_request_post(view, requested_at, renderer, late)
+            return leave_decided_post(view, post.params["decision"], renderer, late)
         if post.kind in MEETING_POSTS:
             data = await announcements.meeting_announcement(
                 self.deps, announcements.subject_id(post), with_attendance=post.kind is PostKind.SIGNIN_CLOSED

@@ -31,6 +31,7 @@ from sanhui_bot.domain.model import Attendance, MeetingKind, MeetingStatus, Task
 from sanhui_bot.domain.points import PointReason
 from sanhui_bot.services.attendance import meeting_attendance, settle_attendance
 from sanhui_bot.services.deps import RECORDS_SINCE, Deps
+from sanhui_bot.services.leave import pending_requests
 from sanhui_bot.services.meetings import MeetingView, meeting_view
 from sanhui_bot.services.points import award
 from sanhui_bot.services.ports import OutboxRow, UnitOfWork
@@ -52,6 +53,7 @@ class MeetingAnnouncement:
     missing_outlines: list[str]
     attendance: Attendance | None  # at sign-in close; None while nothing is recorded
     recorders: list[str] = field(default_factory=list)  # who may record it, when nothing is
+    pending_leave: list[str] = field(default_factory=list)  # leave requests still waiting for approval
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +217,7 @@ async def meeting_announcement(
             return None
         view = await meeting_view(uow, deps, meeting)
         outlines = {outline.member for outline in await uow.attendance.outlines(meeting_id)}
+        pending = [request.member for request in await pending_requests(uow, deps, meeting)]
         counted = None
         able: list[str] = []
         if with_attendance:
@@ -227,7 +230,7 @@ async def meeting_announcement(
         if meeting.kind is MeetingKind.CONGRESS
         else []
     )
-    return MeetingAnnouncement(view, missing, counted, able)
+    return MeetingAnnouncement(view, missing, counted, able, pending)
 
 
 async def task_announcement(deps: Deps, task_id: int, week: int = 0) -> TaskAnnouncement | None:

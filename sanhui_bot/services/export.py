@@ -53,6 +53,7 @@ async def export_ledger(deps: Deps, now: datetime) -> dict[str, list[dict[str, A
         rsvps = await uow.attendance.rsvps()
         signins = await uow.attendance.signins()
         records = await uow.attendance.records()
+        leave_decisions = await uow.attendance.leave_decisions()
         suggestions = await uow.suggestions.list()
         decisions = await uow.tasks.decisions()
         tasks = await uow.tasks.list()
@@ -78,6 +79,7 @@ async def export_ledger(deps: Deps, now: datetime) -> dict[str, list[dict[str, A
             ("absent", counted.absent),
         ):
             for key in keys:
+                mark = counted.marks.get(key)
                 attendance_rows.append(
                     {
                         "meeting": meeting.id,
@@ -87,6 +89,12 @@ async def export_ledger(deps: Deps, now: datetime) -> dict[str, list[dict[str, A
                         # how it was made: None = by the member (sign-in, leave request), else the
                         # member key of whoever recorded it (/attendance)
                         "recorded_by": counted.recorded_by.get(key),
+                        # issue 18: button | code | hand | leave_auto | leave_approved; None = nothing
+                        # recorded for the member (absent by default)
+                        "method": mark.how if mark is not None else None,
+                        "marked_at": stamp(mark.at) if mark is not None else None,
+                        "approved_by": mark.approved_by if mark is not None else None,
+                        "approved_at": stamp(mark.approved_at) if mark is not None else None,
                     }
                 )
     ratings_by_task: dict[int, list[dict[str, Any]]] = {}
@@ -153,8 +161,26 @@ async def export_ledger(deps: Deps, now: datetime) -> dict[str, list[dict[str, A
                 "leave_type": r.leave_type.value if r.leave_type else None,
                 "reason": r.reason,
                 "answered_at": stamp(r.answered_at),
+                # a leave request: auto | pending | approved | refused, and the decision on it
+                "leave_state": r.leave_state.value if r.leave_state is not None else None,
+                "decided_by": r.decision.decided_by if r.decision is not None else None,
+                "decided_at": stamp(r.decision.decided_at) if r.decision is not None else None,
+                "decision_reason": r.decision.reason if r.decision is not None else None,
             }
             for r in rsvps
+        ],
+        "leave_decisions": [
+            {
+                "id": d.id,
+                "meeting": d.meeting_id,
+                "member": d.member,
+                "requested_at": stamp(d.requested_at),
+                "outcome": "approved" if d.approved else "refused",
+                "decided_by": d.decided_by,
+                "decided_at": stamp(d.decided_at),
+                "reason": d.reason,
+            }
+            for d in leave_decisions
         ],
         "attendance": attendance_rows,
         "suggestions": [

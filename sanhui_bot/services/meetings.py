@@ -13,6 +13,8 @@ from sanhui_bot.domain.model import (
     Actor,
     AgendaItem,
     ChatContext,
+    LeaveApproval,
+    LeaveState,
     LeaveType,
     Meeting,
     MeetingKind,
@@ -30,6 +32,7 @@ from sanhui_bot.domain.quorum import QuorumCheck, expected_members, quorum_for
 from sanhui_bot.domain.schedule import plan_year, to_meetings
 from sanhui_bot.services.attendance import meeting_attendance, settle_attendance
 from sanhui_bot.services.deps import Deps, meeting_in_branch, require_chat
+from sanhui_bot.services.leave import post_leave_request
 from sanhui_bot.services.ports import UnitOfWork
 from sanhui_bot.services.posts import enqueue_now, notice_if_late, rules_of
 from sanhui_bot.services.roster import resolve_mention, role_holders
@@ -48,6 +51,9 @@ class Tally:
     no: list[str]
     unanswered: list[str]
     quorum: QuorumCheck | None  # forecast from the yes answers, for meetings that vote
+    # leave asked and waiting for an approver (issue 18); `leave` holds only leave granted, and a
+    # refused request counts with `no` (缺席 unless the member comes)
+    pending: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +104,17 @@ async def tally(uow: UnitOfWork, deps: Deps, meeting: Meeting) -> Tally:
     expected = [member.key for member in expected_members(meeting, roster)]
     answers = await uow.attendance.answers(meeting.id or 0)
     by_answer: dict[RsvpAnswer, list[str]] = {answer: [] for answer in RsvpAnswer}
+    states = {}
+    if RsvpAnswer.LEAVE in answers.values():  # only then: the tally runs on every RSVP
+        states = {r.member: r.leave_state for r in await uow.attendance.rsvps(meeting.id or 0)}
+    pending: list[str] = []
     for key in expected:
-        by_answer[answers.get(key, RsvpAnswer.UNKNOWN)].append(key)
+        answer = answers.get(key, RsvpAnswer.UNKNOWN)
+        state = states.get(key)
+        if state is LeaveState.PENDING:
+            pending.append(key)
+            continue
+        by_answer[RsvpAnswer.NO if state is LeaveState.REFUSED else answer].append(key)
     return Tally(
         expected=expected,
         yes=by_answer[RsvpAnswer.YES],
@@ -107,6 +122,7 @@ async def tally(uow: UnitOfWork, deps: Deps, meeting: Meeting) -> Tally:
         no=by_answer[RsvpAnswer.NO],
         unanswered=by_answer[RsvpAnswer.UNKNOWN],
         quorum=quorum_for(meeting, roster, by_answer[RsvpAnswer.YES]),
+        pending=pending,
     )
 
 
@@ -341,15 +357,21 @@ async def answer_rsvp(
             counted, _ = await meeting_attendance(uow, deps, meeting)
             if member.key in counted.present:  # recorded 出席 by a recorder: a correction is theirs
                 raise DomainError("already_signed_in", meeting=meeting.id)
+        leave = cmd.answer is RsvpAnswer.LEAVE
         rsvp = Rsvp(
             meeting_id=meeting.id or 0,
             member=member.key,
             answer=cmd.answer,
             answered_at=now,
-            leave_type=(cmd.leave_type or LeaveType.OTHER) if cmd.answer is RsvpAnswer.LEAVE else None,
-            reason=cmd.reason.strip() if cmd.answer is RsvpAnswer.LEAVE else "",
+            leave_type=(cmd.leave_type or LeaveType.OTHER) if leave else None,
+            reason=cmd.reason.strip() if leave else "",
+            # issue 18: as the config says at the time of asking, kept with the request
+            needs_approval=leave
+            and deps.schedule.leave_approval_for(meeting.kind) is LeaveApproval.SECRETARY,
         )
         await uow.attendance.put_rsvp(rsvp)
+        if rsvp.leave_state is LeaveState.PENDING:
+            await post_leave_request(uow, deps, meeting, rsvp, now)
         if meeting.has_started(now):
             # A late 病假 re-settles: the 缺席 penalty already settled is reversed (DESIGN §2).
             await settle_attendance(uow, deps, meeting, now, [member.key], member.key, rsvp.reason)

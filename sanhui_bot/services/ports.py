@@ -19,6 +19,7 @@ from sanhui_bot.domain.model import (
     AgendaItem,
     Decision,
     JoinRequest,
+    LeaveDecision,
     Meeting,
     MeetingStatus,
     Member,
@@ -120,6 +121,16 @@ class AttendanceRepository(Protocol):
         self, meeting_id: int | None = None, *, of: Sequence[int] | None = None
     ) -> list[SignIn]:
         """Sign-ins of one meeting, of the meetings `of` names, or (neither given) of every meeting."""
+        ...
+
+    async def add_leave_decision(self, decision: LeaveDecision) -> LeaveDecision:
+        """Append an approver's decision on a leave request (decisions are never changed)."""
+        ...
+
+    async def leave_decisions(
+        self, meeting_id: int | None = None, *, of: Sequence[int] | None = None
+    ) -> list[LeaveDecision]:
+        """Leave decisions of one meeting, of the meetings `of` names, or of every meeting."""
         ...
 
     async def add_record(self, record: AttendanceRecord) -> AttendanceRecord:

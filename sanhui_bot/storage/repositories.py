@@ -24,6 +24,7 @@ from sanhui_bot.domain.model import (
     Decision,
     JoinRequest,
     JoinStatus,
+    LeaveDecision,
     LeaveType,
     Meeting,
     MeetingKind,
@@ -54,6 +55,7 @@ from sanhui_bot.storage.schema import (
     decisions,
     deliveries,
     join_requests,
+    leave_decisions,
     members,
     outbox,
     outlines,
@@ -538,13 +540,33 @@ class SqlMeetingRepository:
 _RSVP_ANSWERS = {answer.value: answer for answer in RsvpAnswer}
 
 
-def _rsvp_from_row(row: Row[Any]) -> Rsvp:
+def _rsvp_from_row(row: Row[Any], decisions: dict[tuple[int, str], list[LeaveDecision]]) -> Rsvp:
+    # The decision on this very request: one on an earlier request of the member does not carry over.
+    decision = next(
+        (d for d in decisions.get((row.meeting_id, row.member), []) if d.requested_at == row.answered_at),
+        None,
+    )
     return Rsvp(
         meeting_id=row.meeting_id,
         member=row.member,
         answer=RsvpAnswer(row.answer),
         answered_at=row.answered_at,
         leave_type=LeaveType(row.leave_type) if row.leave_type is not None else None,
+        reason=row.reason,
+        needs_approval=bool(row.needs_approval),
+        decision=decision,
+    )
+
+
+def _leave_decision_from_row(row: Row[Any]) -> LeaveDecision:
+    return LeaveDecision(
+        id=row.id,
+        meeting_id=row.meeting_id,
+        member=row.member,
+        requested_at=row.requested_at,
+        approved=bool(row.approved),
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
         reason=row.reason,
     )
 
@@ -588,7 +610,7 @@ class SqlAttendanceRepository:
             self._connection.dialect.name,
             rsvps,
             ("meeting_id", "member"),
-            ("answer", "answered_at", "leave_type", "reason"),
+            ("answer", "answered_at", "leave_type", "reason", "needs_approval"),
         )
         await self._connection.execute(
             statement,
@@ -599,13 +621,49 @@ class SqlAttendanceRepository:
                 "answered_at": rsvp.answered_at,
                 "leave_type": rsvp.leave_type.value if rsvp.leave_type is not None else None,
                 "reason": rsvp.reason,
+                "needs_approval": rsvp.needs_approval,
             },
         )
 
     async def rsvp(self, meeting_id: int, member: str) -> Rsvp | None:
         query = select(rsvps).where(rsvps.c.meeting_id == meeting_id, rsvps.c.member == member)
         row = (await self._connection.execute(query)).first()
-        return _rsvp_from_row(row) if row else None
+        if row is None:
+            return None
+        found = select(leave_decisions).where(
+            leave_decisions.c.meeting_id == meeting_id, leave_decisions.c.member == member
+        )
+        decisions = [_leave_decision_from_row(r) for r in await self._connection.execute(found)]
+        return _rsvp_from_row(row, {(meeting_id, member): decisions})
+
+    async def add_leave_decision(self, decision: LeaveDecision) -> LeaveDecision:
+        """Append an approver's decision on a leave request (decisions are never changed)."""
+        result = await self._connection.execute(
+            leave_decisions.insert()
+            .values(
+                meeting_id=decision.meeting_id,
+                member=decision.member,
+                requested_at=decision.requested_at,
+                approved=decision.approved,
+                decided_by=decision.decided_by,
+                decided_at=decision.decided_at,
+                reason=decision.reason,
+            )
+            .returning(leave_decisions.c.id)
+        )
+        return replace(decision, id=result.scalar_one())
+
+    async def leave_decisions(
+        self, meeting_id: int | None = None, *, of: Sequence[int] | None = None
+    ) -> list[LeaveDecision]:
+        """Leave decisions ordered by meeting, then when decided, then id."""
+        table = leave_decisions
+        query = select(table).order_by(table.c.meeting_id, table.c.decided_at, table.c.id)
+        if meeting_id is not None:
+            query = query.where(table.c.meeting_id == meeting_id)
+        if of is not None:
+            query = query.where(table.c.meeting_id.in_(sorted(set(of))))
+        return [_leave_decision_from_row(row) for row in await self._connection.execute(query)]
 
     async def answers(self, meeting_id: int) -> dict[str, RsvpAnswer]:
         """Member key → answer for one meeting: the tally's input, without building whole RSVPs."""
@@ -624,7 +682,12 @@ class SqlAttendanceRepository:
             query = query.where(rsvps.c.meeting_id == meeting_id)
         if of is not None:
             query = query.where(rsvps.c.meeting_id.in_(sorted(set(of))))
-        return [_rsvp_from_row(row) for row in await self._connection.execute(query)]
+        rows = (await self._connection.execute(query)).all()
+        decisions: dict[tuple[int, str], list[LeaveDecision]] = {}
+        if any(row.needs_approval for row in rows):
+            for decision in await self.leave_decisions(meeting_id, of=of):
+                decisions.setdefault((decision.meeting_id, decision.member), []).append(decision)
+        return [_rsvp_from_row(row, decisions) for row in rows]
 
     async def add_signin(self, signin: SignIn) -> bool:
         """Record a sign-in; False if the member had already signed in (nothing changes)."""

@@ -175,7 +175,24 @@ rsvps = Table(
     Column("answered_at", UTCDateTime, nullable=False),
     Column("leave_type", Text, nullable=True),
     Column("reason", Text, nullable=False, server_default=""),
+    # a leave request that waits for an approver ([schedule] leave_approval as of the request)
+    Column("needs_approval", Boolean, nullable=False, server_default=false()),
     PrimaryKeyConstraint("meeting_id", "member"),
+)
+
+leave_decisions = Table(
+    "leave_decisions",
+    metadata,
+    # An approver's decision on one leave request (issue 18); append-only, never changed.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("meeting_id", Integer, _meeting_fk(), nullable=False),
+    Column("member", Text, _member_fk(), nullable=False),
+    Column("requested_at", UTCDateTime, nullable=False),  # the request's answered_at
+    Column("approved", Boolean, nullable=False),
+    Column("decided_by", Text, _member_fk(), nullable=False),
+    Column("decided_at", UTCDateTime, nullable=False),
+    Column("reason", Text, nullable=False, server_default=""),
+    Index(None, "meeting_id"),
 )
 
 signins = Table(
