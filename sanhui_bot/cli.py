@@ -522,7 +522,7 @@ async def _export_school(settings: Settings, args: argparse.Namespace, year: int
     from sanhui_bot.app import open_app
     from sanhui_bot.domain.compliance import Period, PeriodKind
     from sanhui_bot.exports.school import school_sheets, summary_sheet
-    from sanhui_bot.exports.sheets import ledger_sheets
+    from sanhui_bot.exports.sheets import evaluation_sheet, ledger_sheets
     from sanhui_bot.exports.xlsx import workbook_bytes
     from sanhui_bot.services.export import ledger_snapshot
     from sanhui_bot.services.school import school_summary
@@ -530,14 +530,18 @@ async def _export_school(settings: Settings, args: argparse.Namespace, year: int
     app = await open_app(settings, args.db)
     try:
         standings = await school_summary(app.deps, Period(year, PeriodKind.YEAR), now)
-        per_branch = {
-            branch.key: ledger_sheets(await ledger_snapshot(app.deps, year, now, branch.key), app.deps.org)
-            for branch in app.deps.org.branches
-        }
+        snapshots = [
+            await ledger_snapshot(app.deps, year, now, branch.key) for branch in app.deps.org.branches
+        ]
     finally:
         await app.close()
     summary = summary_sheet(standings, app.deps.org, f"{year}全校汇总")
-    args.out.write_bytes(workbook_bytes(school_sheets(summary, per_branch)))
+    branches = [branch.key for branch in app.deps.org.branches]
+    per_branch = {key: ledger_sheets(s, app.deps.org) for key, s in zip(branches, snapshots, strict=True)}
+    names = {member.key: member.name for s in snapshots for member in s.members}
+    rows = [row for s in snapshots for row in s.evaluation]  # branches in config order, each by rank
+    evaluation = evaluation_sheet(rows, names, app.deps.org, f"{year}全校年度评优")
+    args.out.write_bytes(workbook_bytes(school_sheets(summary, per_branch, evaluation)))
     return 0
 
 

@@ -45,9 +45,9 @@ async def quarter_workbook(app: App, chat: ChatDriver):
     return ids, book
 
 
-async def test_workbook_has_the_five_sheets_with_hand_counted_rows(app: App, chat: ChatDriver) -> None:
+async def test_workbook_has_the_six_sheets_with_hand_counted_rows(app: App, chat: ChatDriver) -> None:
     ids, book = await quarter_workbook(app, chat)
-    assert book.sheetnames == ["会议记录", "出勤明细", "决议与任务", "献策", "积分"]
+    assert book.sheetnames == ["会议记录", "出勤明细", "决议与任务", "献策", "积分", "年度评优"]
     for ws in book.worksheets:
         assert ws.freeze_panes == "A2", ws.title  # the header row stays in view
         assert all(cell.font.bold for cell in ws[1])

@@ -130,7 +130,10 @@ def test_school_workbook_from_the_command_line(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     book = load_workbook(out)
-    assert book.sheetnames[0] == "2026全校汇总" and "t1 会议记录" in book.sheetnames
+    assert book.sheetnames[:2] == ["2026全校汇总", "2026全校年度评优"] and "t1 会议记录" in book.sheetnames
+    # 年度评优, school-wide: 刘洋 owns the one task, open and overdue since 03-20 (column 任务逾期未完成)
+    evaluation = {row[2]: row for row in book["2026全校年度评优"].iter_rows(min_row=2, values_only=True)}
+    assert evaluation["刘洋"][0] == "教工第一党支部" and evaluation["刘洋"][11] == 1
     [_, row] = list(book["2026全校汇总"].iter_rows(values_only=True))
     assert row[0] == "教工第一党支部" and row[-3:] == (0, 1, 1)  # the one task: open, overdue since 03-20
 

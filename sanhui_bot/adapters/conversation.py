@@ -16,10 +16,11 @@ from datetime import datetime, timedelta
 from sanhui_bot.commands import model as cmds
 from sanhui_bot.commands.parser import parse_command
 from sanhui_bot.domain.announcements import PostKind
+from sanhui_bot.domain.compliance import PeriodKind
 from sanhui_bot.domain.errors import DomainError
 from sanhui_bot.domain.model import Actor, ChatContext
 from sanhui_bot.domain.permissions import acting_in, may_read_school
-from sanhui_bot.exports.files import ledger_files
+from sanhui_bot.exports.files import ledger_files, school_evaluation_file
 from sanhui_bot.render import closing as closing_texts
 from sanhui_bot.render.announcements import meeting_post
 from sanhui_bot.render.minutes import minutes_reply
@@ -290,10 +291,21 @@ class Conversation:
             period, standings = await school.show_school_report(
                 self.deps, actor, incoming.chat or "", command, now
             )
+            evaluation = None
+            if period.kind is PeriodKind.YEAR:
+                evaluation = await school.show_school_evaluation(
+                    self.deps, actor, incoming.chat or "", period.year, now
+                )
         except DomainError as error:
             return Reply(render.error(error))
         name = self.deps.org.school.name if self.deps.org.school is not None else ""
-        return Reply(render_school_report(name, period, standings, render))
+        text = render_school_report(name, period, standings, render)
+        if evaluation is None:
+            return Reply(text)
+        # The year's 年度评优 of every member is too long for a chat message: it comes as a workbook.
+        attachment = school_evaluation_file(evaluation, render.names, self.deps.org)
+        line = render.t("school_evaluation_line", members=len(evaluation.rows), filename=attachment.filename)
+        return Reply(f"{text}\n{line}", attachments=(attachment,))
 
     async def remember_press(self, platform: str, key: str, chat: str, message_id: str, button: int) -> None:
         """Remember which button a reversible press (a Matrix reaction) pressed, under `key`."""

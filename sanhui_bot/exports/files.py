@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from sanhui_bot.domain.organisation import Organisation
 from sanhui_bot.exports.csv_files import CSV_MIME, csv_files
-from sanhui_bot.exports.sheets import ledger_sheets
+from sanhui_bot.exports.sheets import evaluation_sheet, ledger_sheets
 from sanhui_bot.render.replies import Attachment
+from sanhui_bot.services.evaluation import YearEvaluation
 from sanhui_bot.services.export import LedgerSnapshot
 
 FORMATS = ("xlsx", "csv", "ics")
+
+
+def school_evaluation_file(
+    evaluation: YearEvaluation, names: Mapping[str, str], org: Organisation
+) -> Attachment:
+    """全校年度评优-2026.xlsx: every branch's 年度评优 rows, with a 支部 column."""
+    from sanhui_bot.exports.xlsx import XLSX_MIME, workbook_bytes
+
+    sheet = evaluation_sheet(evaluation.rows, names, org, f"{evaluation.year}全校年度评优")
+    return Attachment(f"全校年度评优-{evaluation.year}.xlsx", workbook_bytes([sheet]), XLSX_MIME)
 
 
 def ledger_files(

@@ -1,4 +1,5 @@
-"""The school workbook (`export --format xlsx --school`): a 全校汇总 sheet, then each branch's 台账 sheets."""
+"""The school workbook (`export --format xlsx --school`): a 全校汇总 sheet, the school-wide 年度评优, then
+each branch's 台账 sheets."""
 
 from __future__ import annotations
 
@@ -45,9 +46,12 @@ def summary_sheet(standings: tuple[BranchStanding, ...], org: Organisation, titl
     return Sheet(title, SUMMARY_HEADERS, rows, formats={7: "0.0%"})  # 出勤率 as a percentage
 
 
-def school_sheets(summary: Sheet, per_branch: dict[str, list[Sheet]]) -> list[Sheet]:
-    """The summary, then each branch's sheets titled `t1 会议记录` … (Excel allows 31 characters)."""
-    sheets = [summary]
+def school_sheets(
+    summary: Sheet, per_branch: dict[str, list[Sheet]], evaluation: Sheet | None = None
+) -> list[Sheet]:
+    """The summary, the school-wide 年度评优 if given, then each branch's sheets titled `t1 会议记录` …
+    (Excel allows 31 characters)."""
+    sheets = [summary] if evaluation is None else [summary, evaluation]
     for branch, branch_sheets in per_branch.items():
         sheets.extend(
             Sheet(f"{branch} {sheet.title}"[:31], sheet.headers, sheet.rows, sheet.formats)

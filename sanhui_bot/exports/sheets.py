@@ -1,4 +1,4 @@
-"""The five sheets of the 台账 workbook, as plain tables shared by the xlsx and CSV writers.
+"""The six sheets of the 台账 workbook, as plain tables shared by the xlsx and CSV writers.
 
 Headers are Chinese (the inspector's language); enum values use the catalogue's zh-CN words; times
 are naive local datetimes and dates real dates, so Excel sorts and filters them as such.
@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from sanhui_bot.domain.evaluation import MemberYear
 from sanhui_bot.domain.model import Meeting, MeetingSource, Rating, Task
 from sanhui_bot.domain.organisation import Organisation
 from sanhui_bot.domain.quorum import vote_passes
@@ -21,7 +23,12 @@ from sanhui_bot.services.export import LedgerSnapshot
 Cell = str | int | float | date | datetime | None
 
 MEETINGS, ATTENDANCE, DECISIONS, SUGGESTIONS, POINTS = "会议记录", "出勤明细", "决议与任务", "献策", "积分"
-SHEET_TITLES = (MEETINGS, ATTENDANCE, DECISIONS, SUGGESTIONS, POINTS)
+EVALUATION = "年度评优"
+SHEET_TITLES = (MEETINGS, ATTENDANCE, DECISIONS, SUGGESTIONS, POINTS, EVALUATION)
+EVALUATION_HEADERS = (
+    "排名", "党员", "年度积分", "应出席", "出席", "请假", "缺席", "出勤率",
+    "任务按时完成", "任务逾期完成", "任务逾期未完成", "献策", "献策被采纳", "群众评价满意",
+)  # fmt: skip
 DATE_FORMAT, DATETIME_FORMAT, MONTH_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm", "yyyy-mm"
 
 
@@ -272,8 +279,39 @@ def _points_rows(snapshot: LedgerSnapshot, names: _Names) -> Sheet:
     return Sheet(POINTS, headers, rows, {1: MONTH_FORMAT})
 
 
+def evaluation_sheet(
+    rows: Sequence[MemberYear],
+    names: Mapping[str, str],
+    org: Organisation | None = None,
+    title: str = EVALUATION,
+) -> Sheet:
+    """年度评优: one row per member (services.evaluation); with `org`, a first 支部 column (school-wide)."""
+    table: list[list[Cell]] = []
+    for row in rows:
+        cells: list[Cell] = [
+            row.rank,
+            names.get(row.member, row.member),
+            row.points,
+            row.expected,
+            row.present,
+            row.on_leave,
+            row.absent,
+            row.attendance_rate,
+            row.tasks_on_time,
+            row.tasks_late,
+            row.tasks_overdue,
+            row.suggestions,
+            row.suggestions_adopted,
+            row.rated_satisfied,
+        ]
+        table.append([org.unit_name(row.branch), *cells] if org is not None else cells)
+    rate_column = EVALUATION_HEADERS.index("出勤率") + (1 if org is not None else 0)
+    headers = ("支部", *EVALUATION_HEADERS) if org is not None else EVALUATION_HEADERS
+    return Sheet(title, headers, table, {rate_column: "0.0%"})
+
+
 def ledger_sheets(snapshot: LedgerSnapshot, org: Organisation) -> list[Sheet]:
-    """会议记录, 出勤明细, 决议与任务, 献策, 积分 — in that order."""
+    """会议记录, 出勤明细, 决议与任务, 献策, 积分, 年度评优 — in that order."""
     names = _Names(snapshot, org)
     return [
         _meeting_rows(snapshot, names),
@@ -281,4 +319,5 @@ def ledger_sheets(snapshot: LedgerSnapshot, org: Organisation) -> list[Sheet]:
         _decision_rows(snapshot, names),
         _suggestion_rows(snapshot, names),
         _points_rows(snapshot, names),
+        evaluation_sheet(snapshot.evaluation, names.members),
     ]

@@ -975,6 +975,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{name}: {present}/{expected} ({rate}), leave {leave}, absent {absent}",
     ),
     "report_tasks_title": ("✅ 任务（截至统计时）", "✅ Tasks (as of the report)"),
+    "report_evaluation_title": (
+        "🏅 年度评优（按年度积分排名；任务按责任人计）",
+        "🏅 Annual evaluation (ranked on the year's points; tasks by owner)",
+    ),
+    "report_evaluation_line": (
+        "{rank}. {name}：积分 {points}；出勤 {present}/{expected}（{rate}）；任务 按时 {on_time}、逾期完成 {late}、逾期未完成 {overdue}；献策 {suggestions}（采纳 {adopted}）；群众评价满意 {rated}",
+        "{rank}. {name}: {points} points; attendance {present}/{expected} ({rate}); tasks on time {on_time},"
+        " late {late}, overdue {overdue}; suggestions {suggestions} ({adopted} adopted); rated satisfied {rated}",
+    ),
+    "school_evaluation_line": (
+        "🏅 年度评优：{members} 名党员的全年情况见附件 {filename}（积分、出勤率、任务、献策、群众评价）。",
+        "🏅 Annual evaluation: the year of {members} members is in the attached {filename} (points,"
+        " attendance, tasks, suggestions, ratings).",
+    ),
     "report_task_line": (
         "{group_name}：完成 {done}，未完成 {open}，逾期 {overdue}{overdue_part}",
         "{group_name}: done {done}, open {open}, overdue {overdue}{overdue_part}",

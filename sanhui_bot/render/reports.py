@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sanhui_bot.domain.compliance import SECRETARY_LESSONS_PER_YEAR, Period
+from sanhui_bot.domain.evaluation import MemberYear
 from sanhui_bot.domain.model import Meeting, MeetingKind
 from sanhui_bot.domain.zones import to_zone
 from sanhui_bot.render.catalog import EN, word
@@ -147,7 +148,29 @@ def render_report(report: Report, renderer: Renderer) -> str:
     )
     if not report.quorums and not report.quorum_unknown:
         lines.append(renderer.t("report_quorum_none"))
+    if report.evaluation:
+        lines += ["", renderer.t("report_evaluation_title")]
+        lines.extend(evaluation_line(row, renderer) for row in report.evaluation)
     return "\n".join(lines)
+
+
+def evaluation_line(row: MemberYear, renderer: Renderer) -> str:
+    """One member's 年度评优 row as a line."""
+    return renderer.t(
+        "report_evaluation_line",
+        rank=row.rank,
+        name=renderer.name(row.member),
+        points=row.points,
+        present=row.present,
+        expected=row.expected,
+        rate=percent(row.attendance_rate, renderer),
+        on_time=row.tasks_on_time,
+        late=row.tasks_late,
+        overdue=row.tasks_overdue,
+        suggestions=row.suggestions,
+        adopted=row.suggestions_adopted,
+        rated=row.rated_satisfied,
+    )
 
 
 def export_reply(files: tuple[Attachment, ...], year: int, renderer: Renderer) -> Reply:

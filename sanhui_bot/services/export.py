@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sanhui_bot.commands.model import ExportLedger
 from sanhui_bot.domain.attendance import as_counted, attendance_recorded
 from sanhui_bot.domain.compliance import Period, PeriodKind
+from sanhui_bot.domain.evaluation import MemberYear
 from sanhui_bot.domain.model import (
     Actor,
     AgendaItem,
@@ -32,6 +33,7 @@ from sanhui_bot.domain.quorum import attendance, vote_passes
 from sanhui_bot.domain.records import attendance_known, meeting_host, meeting_recorder, meeting_state
 from sanhui_bot.domain.zones import to_zone
 from sanhui_bot.services.deps import Deps, records_since, require_chat
+from sanhui_bot.services.evaluation import year_evaluation
 
 
 async def export_ledger(deps: Deps, now: datetime) -> dict[str, list[dict[str, Any]]]:
@@ -310,6 +312,7 @@ class LedgerSnapshot:
     # month → keys of the members on the roster at its end (or at `now`, for the month running)
     month_rosters: dict[int, frozenset[str]] = field(default_factory=dict)
     states: dict[int, str] = field(default_factory=dict)  # meeting id → domain.records.meeting_state
+    evaluation: tuple[MemberYear, ...] = ()  # 年度评优 rows (services.evaluation), by rank
 
 
 async def ledger_snapshot(deps: Deps, year: int, now: datetime, branch: str | None = None) -> LedgerSnapshot:
@@ -355,6 +358,7 @@ async def ledger_snapshot(deps: Deps, year: int, now: datetime, branch: str | No
         if rating.task_id in task_ids:
             by_task.setdefault(rating.task_id, []).append(rating)
     meeting_ids = {m.id for m in meetings}
+    evaluation = await year_evaluation(deps, year, now, branch)
     return LedgerSnapshot(
         year=year,
         tz=deps.tz,
@@ -376,6 +380,7 @@ async def ledger_snapshot(deps: Deps, year: int, now: datetime, branch: str | No
         month_rosters=month_rosters,
         # As the counts see them: one that ended with nothing recorded is not held (domain.attendance).
         states={m.id or 0: meeting_state(m, now) for m in as_counted(meetings, set(counted), now, since)},
+        evaluation=evaluation.rows,
     )
 
 

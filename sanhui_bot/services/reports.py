@@ -19,7 +19,7 @@ the period is over counts nothing that has not happened yet.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sanhui_bot.commands.model import ShowMinutes, ShowReport
@@ -34,6 +34,7 @@ from sanhui_bot.domain.counting import (
     unknown_calendar_years,
 )
 from sanhui_bot.domain.errors import DomainError
+from sanhui_bot.domain.evaluation import MemberYear
 from sanhui_bot.domain.model import (
     Actor,
     AgendaItem,
@@ -56,6 +57,7 @@ from sanhui_bot.domain.permissions import Action, require, require_minutes_scope
 from sanhui_bot.domain.quorum import QuorumCheck, attendance, quorum_for
 from sanhui_bot.domain.records import attendance_known, meeting_host, meeting_recorder, meeting_state, rate
 from sanhui_bot.services.deps import Deps, meeting_in_branch, records_since, require_chat
+from sanhui_bot.services.evaluation import year_evaluation
 from sanhui_bot.services.ports import UnitOfWork
 from sanhui_bot.services.summaries import KIND_ORDER
 
@@ -147,6 +149,7 @@ class Report:
     # A year report: the 党课 the secretary gave (at least SECRETARY_LESSONS_PER_YEAR); None otherwise.
     secretary_lessons: int | None = None
     publication_on_time: tuple[int, ...] = ()  # meetings whose 决议清单 was published by its deadline
+    evaluation: tuple[MemberYear, ...] = ()  # a year report asked in chat: the 年度评优 rows, by rank
 
 
 def period_of(deps: Deps, cmd: ShowReport, now: datetime) -> Period:
@@ -167,7 +170,12 @@ async def show_report(
     """The chat's branch's report for a month, quarter or year (secretaries and committee members)."""
     chat = require_chat(ctx)
     require(actor, Action.VIEW_REPORT)
-    return await branch_report(deps, chat.branch, period_of(deps, cmd, now), now)
+    period = period_of(deps, cmd, now)
+    report = await branch_report(deps, chat.branch, period, now)
+    if period.kind is PeriodKind.YEAR:
+        evaluation = await year_evaluation(deps, period.year, now, chat.branch)
+        report = replace(report, evaluation=evaluation.rows)
+    return report
 
 
 def _units(branch: str, groups: Sequence[Group]) -> list[tuple[MeetingKind, str]]:

@@ -18,6 +18,7 @@ from sanhui_bot.domain.organisation import Branch
 from sanhui_bot.domain.permissions import Action, may_read_school, require_school_reader
 from sanhui_bot.domain.records import rate
 from sanhui_bot.services.deps import Deps
+from sanhui_bot.services.evaluation import YearEvaluation, year_evaluation
 from sanhui_bot.services.export import LedgerSnapshot, ledger_snapshot
 from sanhui_bot.services.meetings import MeetingView, meetings_ahead
 from sanhui_bot.services.reports import Report, branch_report, period_of
@@ -137,13 +138,19 @@ async def show_school_report(
     deps: Deps, actor: Actor, chat: str, cmd: ShowReport, now: datetime
 ) -> tuple[Period, tuple[BranchStanding, ...]]:
     """`/report school …` in the 党委 chat, for 党委 members only."""
+    _require_school_chat_reader(deps, actor, chat)
+    period = period_of(deps, cmd, now)
+    return period, await school_summary(deps, period, now)
+
+
+def _require_school_chat_reader(deps: Deps, actor: Actor, chat: str | None) -> None:
+    """School reports are for 党委 members (domain.permissions.may_read_school); in chat, in the 党委
+    chat only (`chat` None: the web view, which has no chat)."""
     school = deps.org.school
-    if school is None or chat != school.chat:
+    if school is None or (chat is not None and chat != school.chat):
         raise PermissionDenied("school_report_chat_only")
     if not may_read_school(actor, deps.org):
         raise PermissionDenied("school_role_required")
-    period = period_of(deps, cmd, now)
-    return period, await school_summary(deps, period, now)
 
 
 # --- the 党委 reads one branch: `/report t2 …`, `/tasks t2`, `/meetings t2`, `/points t2`, `/export t2`
@@ -210,3 +217,11 @@ async def read_ledger(
     """`/export t2 [xlsx|csv|ics] [year]` for the 党委: the branch's 台账 workbook."""
     branch = branch_to_read(deps, actor, chat, cmd.branch, Action.EXPORT)
     return await ledger_snapshot(deps, cmd.year or deps.local_date(now).year, now, branch.key)
+
+
+async def show_school_evaluation(
+    deps: Deps, actor: Actor, chat: str, year: int, now: datetime
+) -> YearEvaluation:
+    """`/report school year`: every branch's 年度评优 rows, for 党委 members in the 党委 chat."""
+    _require_school_chat_reader(deps, actor, chat)
+    return await year_evaluation(deps, year, now)
