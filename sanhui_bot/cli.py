@@ -127,8 +127,13 @@ def build_parser() -> argparse.ArgumentParser:
     roster = commands.add_parser(
         "roster", help="the roster spreadsheet: `roster export` writes a branch's members as .xlsx or .csv"
     )
-    roster.add_argument("action", choices=["export"], help="export: write the current roster")
-    roster.add_argument("--config", type=Path, help="the TOML config file")
+    roster.add_argument(
+        "action",
+        choices=["export"],
+        help="export: write the current roster as the database holds it (members approved with /approve too)",
+    )
+    _data_options(roster)
+    _now_option(roster)
     roster.add_argument("--branch", help="the branch key (default: the only branch)")
     roster.add_argument("--format", choices=["xlsx", "csv"], default="csv", help="default: csv")
     roster.add_argument("--out", type=Path, help="write to this file instead of stdout (required for xlsx)")
@@ -178,8 +183,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     if args.command == "check-config":
         return check_config(settings, args.config)
-    if args.command == "roster":
-        return export_roster(settings, args)
     if getattr(args, "database_url", None):
         settings = settings.model_copy(update={"database": DatabaseConfig(url=args.database_url)})
     secrets = settings.secret_values()
@@ -195,6 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "export": run_export,
         "minutes": run_minutes,
         "web": run_web,
+        "roster": export_roster,
     }
     try:
         return asyncio.run(handlers[args.command](settings, args))
@@ -277,9 +281,11 @@ def check_config(settings: Settings, path: Path | None) -> int:
     return 0
 
 
-def export_roster(settings: Settings, args: argparse.Namespace) -> int:
-    """`roster export`: the branch's current roster in the spreadsheet format `roster = …` reads."""
-    from sanhui_bot.roster_files import branch_table, csv_bytes, xlsx_bytes
+async def export_roster(settings: Settings, args: argparse.Namespace) -> int:
+    """`roster export`: the branch's current roster, as the database holds it, in the format `roster = …` reads."""
+    from sanhui_bot.app import open_app
+    from sanhui_bot.roster_files import csv_bytes, stored_table, xlsx_bytes
+    from sanhui_bot.services.roster import current_roster
 
     keys = [branch.key for branch in settings.branches]
     branch = args.branch or (keys[0] if len(keys) == 1 else None)
@@ -289,7 +295,18 @@ def export_roster(settings: Settings, args: argparse.Namespace) -> int:
     if args.format == "xlsx" and args.out is None:
         print("出错了 / error: --format xlsx needs --out FILE", file=sys.stderr)
         return 2
-    table = branch_table(settings, branch, datetime.now(settings.tz).date())
+    now = _now(settings, args)
+    if now is None:
+        return 2
+    app = await open_app(settings, args.db, now)  # syncs the config's roster first, as `run` does
+    try:
+        lines = await current_roster(app.deps, branch, app.deps.local_date(now))
+    finally:
+        await app.close()
+    groups = {
+        group.key: group.name for entry in settings.branches if entry.key == branch for group in entry.groups
+    }
+    table = stored_table(lines, groups, [member.key for member in settings.members])
     data = xlsx_bytes(table) if args.format == "xlsx" else csv_bytes(table)
     if args.out is None:
         sys.stdout.buffer.write(data)

@@ -22,6 +22,7 @@ from sanhui_bot.domain.model import MemberStatus, Role
 
 if TYPE_CHECKING:
     from sanhui_bot.config import Settings
+    from sanhui_bot.services.roster import RosterLine
 
 # The columns as secretaries write them, then what the writer puts in the header row.
 NAME, KEY, DUTY, STATUS, GROUP, JOINED, FULL_SINCE, TELEGRAM, MATRIX = (
@@ -386,3 +387,26 @@ def branch_table(settings: Settings, branch: str, today: date) -> list[list[obje
         if member.branch == branch and (member.left is None or member.left > today)
     ]
     return roster_table(rows)
+
+
+def stored_table(
+    lines: Iterable[RosterLine], group_names: dict[str, str], order: Sequence[str]
+) -> list[list[object]]:
+    """The roster the database holds (`services.roster.current_roster`) as a roster table: the members in
+    `order` (the config's) first, then those approved with /approve, by key."""
+    position = {key: index for index, key in enumerate(order)}
+    ranked = sorted(lines, key=lambda line: (position.get(line.member.key, len(position)), line.member.key))
+    return roster_table(
+        [
+            line.member.name,
+            line.member.key,
+            duty_text(line.member.roles),
+            "正式" if line.member.status is MemberStatus.FULL else "预备",
+            group_names.get(line.member.group, line.member.group) if line.member.group else "",
+            line.joined,
+            line.full_since,
+            line.member.telegram,
+            line.member.matrix,
+        ]
+        for line in ranked
+    )

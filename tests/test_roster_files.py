@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook
-from support import TEST_CONFIG, local
+from support import TEST_CONFIG, ChatDriver, local
 
 from sanhui_bot.app import App, roster_members
 from sanhui_bot.config import ConfigError, Settings, load_settings, parse_settings
@@ -28,6 +28,7 @@ from sanhui_bot.roster_files import (
     derived_key,
     expand_rosters,
     read_rows,
+    stored_table,
     xlsx_bytes,
 )
 from sanhui_bot.services import roster
@@ -218,14 +219,39 @@ def test_check_config_lists_bad_rows_and_a_good_file_runs_the_console(tmp_path: 
         str(tmp_path / "c.db"),
         "--now",
         "2026-03-02T08:00",
-        stdin="zhangwei@branch: /decision 完成劳动教育课程方案 @liuyang 截止:2026-03-20 牵头:@lihua\n:quit\n",
+        stdin="zhangwei@branch: /decision 完成劳动教育课程方案 @liuyang 截止:2026-03-20 牵头:@lihua\n"
+        "xinyuan@branch: /join 辛原\nzhangwei@branch: /approve 1 预备\n:quit\n",
     )
     assert session.returncode == 0 and "任务 #1" in session.stdout and "刘洋" in session.stdout, (
         session.stderr
     )
-    exported = bot("roster", "export", "--config", str(good))
-    assert exported.returncode == 0
+    # the current roster as the database holds it: the file's fifteen, then 辛原, approved on 03-02
+    db = ["--db", str(tmp_path / "c.db"), "--now", "2026-03-02T09:00"]
+    exported = bot("roster", "export", "--config", str(good), *db)
+    assert exported.returncode == 0, exported.stderr
     assert exported.stdout.lstrip("\ufeff").splitlines() == [
-        line.replace("组织委员", "支委").replace("宣传委员", "支委")
-        for line in (ROOT / "rosters" / "t1.csv").read_text(encoding="utf-8").splitlines()
+        *(
+            line.replace("组织委员", "支委").replace("宣传委员", "支委")
+            for line in (ROOT / "rosters" / "t1.csv").read_text(encoding="utf-8").splitlines()
+        ),
+        "辛原,xinyuan,,预备,,2026-03-02,,,",
+    ]
+
+
+async def test_the_current_roster_is_read_from_the_database_with_approved_members(app: App) -> None:
+    """`roster export` writes what the database holds: the config's members and those approved since."""
+    chat = ChatDriver(app, local("2026-03-02T09:00"))
+    await chat.say("xinyuan", "branch", "/join 辛原")
+    assert "辛原" in await chat.say("zhangwei", "branch", "/approve 1 预备")
+    lines = {line.member.key: line for line in await roster.current_roster(app.deps, "t1", date(2026, 3, 2))}
+    assert len(lines) == len(TEST_CONFIG["members"]) + 1
+    assert lines["xinyuan"].joined == date(2026, 3, 2) and lines["xinyuan"].member.status == "probationary"
+    table = stored_table(lines.values(), {"math": "数学党小组"}, [m["key"] for m in TEST_CONFIG["members"]])
+    assert table[1][1] == "zhangwei" and table[-1][:6] == [
+        "辛原",
+        "xinyuan",
+        "",
+        "预备",
+        "",
+        date(2026, 3, 2),
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sanhui_bot.commands.model import ApproveJoin, Join, MemberMention
@@ -256,3 +256,38 @@ async def member_names(deps: Deps) -> dict[str, str]:
     """Member key → name for everyone ever on the roster, for rendering."""
     async with deps.uow() as uow:
         return {member.key: member.name for member in await deps.roster.members(uow)}
+
+
+@dataclass(frozen=True, slots=True)
+class RosterLine:
+    """A member on the current roster with the dates the roster file writes (入党日期, 转正日期)."""
+
+    member: Member
+    joined: date | None  # on the roster from (None: since before the bot kept records)
+    full_since: date | None  # 转正 (full members only; None: not recorded)
+
+
+async def current_roster(deps: Deps, branch: str, today: date) -> list[RosterLine]:
+    """The branch's roster as the database holds it on `today`: the config's members and those approved
+    with /approve, as they stand then (`roster export` writes it in the roster file's format)."""
+    async with deps.uow() as uow:
+        members = [m for m in await deps.roster.members(uow) if m.branch == branch]
+        history = await deps.roster.history(uow)
+    lines = []
+    for member in history.roster_on(members, today):
+        changes = history.of(member.key)
+        joined = [c.effective_on for c in changes if c.kind is RosterChangeKind.JOINED and c.effective_on]
+        promoted = [
+            c.effective_on
+            for c in changes
+            if c.kind is RosterChangeKind.STATUS and c.status is MemberStatus.FULL and c.effective_on
+        ]
+        full = member.status is MemberStatus.FULL
+        lines.append(
+            RosterLine(
+                member,
+                max(joined) if joined else None,
+                max(promoted) if full and promoted else None,
+            )
+        )
+    return lines  # by member key
