@@ -35,7 +35,7 @@ from sanhui_bot.render.periods import period_name
 from sanhui_bot.render.replies import Attachment, Button, Renderer, Reply, renderer_for
 from sanhui_bot.render.reports import render_school_report
 from sanhui_bot.render.summaries import render_summary
-from sanhui_bot.services import announcements, leave, summaries
+from sanhui_bot.services import announcements, leave, summaries, web_access
 from sanhui_bot.services import closing as closing_service
 from sanhui_bot.services.deps import Deps
 from sanhui_bot.services.ports import OutboxRow
@@ -118,9 +118,13 @@ class Announcer:
         await self.tick(now)
 
     async def tick(self, now: datetime) -> None:
-        """Plan everything due by `now`, then deliver every unsent post that is due."""
+        """Plan everything due by `now`, deliver every unsent post that is due, then delete a batch of
+        expired web links and sessions."""
         await self.plan(now)
         await self.deliver(now)
+        pruned = await web_access.prune_expired(self.deps, now)
+        if pruned:
+            log.info("deleted %d expired web links and sessions", pruned)
 
     async def advance(self, before: datetime, after: datetime, at_moment: MomentHook | None = None) -> None:
         """Move a simulated clock from `before` to `after`, ticking at every moment a post falls due.

@@ -4,7 +4,10 @@ A session stands for a platform identity (a Telegram user id, a Matrix user id, 
 never for a roster member: each request looks the identity up in the roster again (`roster.identify`),
 so a member who leaves the roster loses the page at once. Tokens are random; only their SHA-256 is
 stored, so a copy of the database opens no session. Records live in `platform_state` under the
-platform name "web" (`link:<hash>`, `session:<hash>`); a revoked or used record is kept, marked.
+platform name "web" (`link:<hash>`, `session:<hash>`) with their expiry. A link is deleted when it is
+used, a session when it is revoked, and either when it is met expired; the rest of the expired ones
+go a bounded batch per scheduler tick (`prune_expired`), so the table does not grow with every
+`/web` and every page visit.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from datetime import datetime, timedelta
 from sanhui_bot.services.deps import Deps
 
 WEB = "web"  # the platform_state namespace
+PRUNE_BATCH = 500  # expired records deleted per scheduler tick: a bounded write, done in a moment
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +58,7 @@ async def issue_link(deps: Deps, identity: WebIdentity, now: datetime, lifetime:
     token = secrets.token_urlsafe(24)
     async with deps.uow() as uow:
         await uow.platform_state.set(
-            WEB, f"link:{_digest(token)}", _record(identity, now + lifetime, used=False)
+            WEB, f"link:{_digest(token)}", _record(identity, now + lifetime), expires_at=now + lifetime
         )
         await uow.commit()
     return token
@@ -68,11 +72,11 @@ async def redeem_link(deps: Deps, token: str, now: datetime) -> WebIdentity | No
         if stored is None:
             return None
         record = json.loads(stored)
-        if record.get("used") or int(record["expires"]) <= now.timestamp():
-            return None
-        record["used"] = True
-        await uow.platform_state.set(WEB, key, json.dumps(record))
+        # Used up, or met expired: either way the record has no more use.
+        await uow.platform_state.delete(WEB, key)
         await uow.commit()
+    if record.get("used") or int(record["expires"]) <= now.timestamp():  # "used": records before 0012
+        return None
     return _identity(record)
 
 
@@ -81,34 +85,43 @@ async def open_session(deps: Deps, identity: WebIdentity, now: datetime, lifetim
     token = secrets.token_urlsafe(32)
     async with deps.uow() as uow:
         await uow.platform_state.set(
-            WEB, f"session:{_digest(token)}", _record(identity, now + lifetime, revoked=False)
+            WEB, f"session:{_digest(token)}", _record(identity, now + lifetime), expires_at=now + lifetime
         )
         await uow.commit()
     return token
 
 
 async def session_identity(deps: Deps, token: str, now: datetime) -> WebIdentity | None:
-    """Who a session token stands for; None when unknown, expired or revoked."""
+    """Who a session token stands for; None when unknown, expired or revoked (an expired one is deleted)."""
+    key = f"session:{_digest(token)}"
     async with deps.uow() as uow:
-        stored = await uow.platform_state.get(WEB, f"session:{_digest(token)}")
-    if stored is None:
-        return None
-    record = json.loads(stored)
-    if record.get("revoked") or int(record["expires"]) <= now.timestamp():
-        return None
+        stored = await uow.platform_state.get(WEB, key)
+        if stored is None:
+            return None
+        record = json.loads(stored)
+        if record.get("revoked") or int(record["expires"]) <= now.timestamp():
+            await uow.platform_state.delete(WEB, key)
+            await uow.commit()
+            return None
     return _identity(record)
 
 
 async def revoke_session(deps: Deps, token: str) -> bool:
-    """End a session (signing out); True if it was open."""
+    """End a session (signing out): its record is deleted; True if it was open."""
     key = f"session:{_digest(token)}"
     async with deps.uow() as uow:
         stored = await uow.platform_state.get(WEB, key)
         if stored is None:
             return False
-        record = json.loads(stored)
-        was_open = not record.get("revoked")
-        record["revoked"] = True
-        await uow.platform_state.set(WEB, key, json.dumps(record))
+        was_open = not json.loads(stored).get("revoked")
+        await uow.platform_state.delete(WEB, key)
         await uow.commit()
     return was_open
+
+
+async def prune_expired(deps: Deps, now: datetime, limit: int = PRUNE_BATCH) -> int:
+    """Delete at most `limit` links and sessions expired by `now` (the scheduler's tick); how many."""
+    async with deps.uow() as uow:
+        deleted = await uow.platform_state.delete_expired(WEB, now, limit)
+        await uow.commit()
+    return deleted

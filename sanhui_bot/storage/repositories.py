@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Executable, Row, Table, and_, bindparam, case, func, or_, select, update
+from sqlalchemy import Executable, Row, Table, and_, bindparam, case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sanhui_bot.domain.attendance import AttendanceMark, AttendanceRecord
@@ -244,7 +244,7 @@ class SqlCounterRepository:
 
 
 class SqlPlatformState:
-    """Small named texts per chat platform: Matrix's sync token and device id."""
+    """Small named texts per chat platform: Matrix's sync token and device id, web links and sessions."""
 
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
@@ -256,11 +256,36 @@ class SqlPlatformState:
         value = (await self._connection.execute(query)).scalar()
         return str(value) if value is not None else None
 
-    async def set(self, platform: str, key: str, value: str) -> None:
+    async def set(self, platform: str, key: str, value: str, expires_at: datetime | None = None) -> None:
         statement = _cached_upsert(
-            self._connection.dialect.name, platform_state, ("platform", "key"), ("value",)
+            self._connection.dialect.name, platform_state, ("platform", "key"), ("value", "expires_at")
         )
-        await self._connection.execute(statement, {"platform": platform, "key": key, "value": value})
+        await self._connection.execute(
+            statement, {"platform": platform, "key": key, "value": value, "expires_at": expires_at}
+        )
+
+    async def delete(self, platform: str, key: str) -> None:
+        await self._connection.execute(
+            delete(platform_state).where(platform_state.c.platform == platform, platform_state.c.key == key)
+        )
+
+    async def delete_expired(self, platform: str, now: datetime, limit: int) -> int:
+        # The oldest `limit` expired keys first (through the index), then those: both dialects, as
+        # neither PostgreSQL nor a default SQLite build has DELETE … LIMIT.
+        expired = (
+            select(platform_state.c.key)
+            .where(platform_state.c.platform == platform, platform_state.c.expires_at <= now)
+            .order_by(platform_state.c.expires_at)
+            .limit(limit)
+        )
+        keys = list((await self._connection.execute(expired)).scalars())
+        if keys:
+            await self._connection.execute(
+                delete(platform_state).where(
+                    platform_state.c.platform == platform, platform_state.c.key.in_(keys)
+                )
+            )
+        return len(keys)
 
 
 class SqlMemberRepository:

@@ -406,5 +406,9 @@ platform_state = Table(
     Column("platform", Text, nullable=False),
     Column("key", Text, nullable=False),
     Column("value", Text, nullable=False),
+    # When the row is of no more use (a web link or session); NULL for what is kept for good. The
+    # scheduler deletes expired rows a bounded batch at a time, found through the index.
+    Column("expires_at", UTCDateTime, nullable=True),
     PrimaryKeyConstraint("platform", "key"),
+    Index(None, "platform", "expires_at"),
 )
