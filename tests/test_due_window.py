@@ -15,6 +15,7 @@ from sanhui_bot.domain.announcements import (
     AnnouncementRules,
     PlannedPost,
     PostKind,
+    close_reminder_post,
     meeting_posts,
     month_end_posts,
     months_between,
@@ -22,6 +23,7 @@ from sanhui_bot.domain.announcements import (
     publish_reminder_post,
     task_posts,
 )
+from sanhui_bot.domain.counting import owes_decision_list
 from sanhui_bot.domain.model import MeetingStatus, Task, TaskStatus
 from sanhui_bot.services import announcements
 from sanhui_bot.services.deps import Deps
@@ -80,12 +82,20 @@ async def everything_due(deps: Deps, start: datetime, end: datetime) -> list[Pla
         unpublished = await uow.meetings.with_status(MeetingStatus.CLOSED)
         members = {member.key: member for member in await deps.roster.members(uow)}
         private = await private_chat_members(uow, {task.owner for task in tasks})
+        with_decisions = await uow.tasks.meetings_with_decisions([m.id or 0 for m in meetings])
     posts: list[PlannedPost] = []
     for meeting in unpublished:
         branch = deps.org.branch(meeting.branch)
         assert branch is not None
-        reminder = publish_reminder_post(meeting, branch.committee_chat, deps.calendar, rules, deps.tz)
-        posts += [reminder] if reminder is not None else []
+        if owes_decision_list(meeting, with_decisions):
+            reminder = publish_reminder_post(meeting, branch.committee_chat, deps.calendar, rules, deps.tz)
+            posts += [reminder] if reminder is not None else []
+    for meeting in meetings:
+        branch = deps.org.branch(meeting.branch)
+        assert branch is not None
+        if owes_decision_list(meeting, with_decisions):
+            reminder = close_reminder_post(meeting, branch.committee_chat, deps.calendar, rules, deps.tz)
+            posts += [reminder] if reminder is not None else []
     for meeting in meetings:
         chat, branch = deps.org.chat_for_unit(meeting.unit), deps.org.branch(meeting.branch)
         if chat is not None and branch is not None:
@@ -119,6 +129,11 @@ async def test_a_window_reads_only_what_can_fall_due_and_misses_nothing(app: App
     await chat.say(
         "zhangwei", "branch", "/meeting new congress 2026-02-11 15:00 临时大会", at=local("2026-01-06T10:00")
     )
+    # January's 支委会 (Thursday 8th, 16:30) takes a decision and is never closed: its /close reminder
+    # falls at 18:00 on the next working day.
+    await chat.say(
+        "zhangwei", "committee", "/decision 修订制度 @liuyang 截止:2026-01-30", at=local("2026-01-08T16:45")
+    )
     rng = random.Random(15)
     lengths = [
         timedelta(seconds=30),
@@ -137,13 +152,18 @@ async def test_a_window_reads_only_what_can_fall_due_and_misses_nothing(app: App
             app.deps, start, end
         )
         compared += 1
-    # the month-end moment at a window's very end, and a window that just misses it
+    # the month-end moment at a window's very end, and a window that just misses it; the /close
+    # reminder's moment, and the 支委会's end (sign-in closes) in a half minute
+    kinds: set[PostKind] = set()
     for start, end in (
         (local("2026-01-31T17:59:30"), local("2026-01-31T18:00")),
         (local("2026-02-28T18:00"), local("2026-02-28T18:00:30")),
+        (local("2026-01-09T17:59:45"), local("2026-01-09T18:00:15")),
+        (local("2026-01-08T17:29:50"), local("2026-01-08T17:30:20")),
     ):
-        assert await announcements.posts_between(app.deps, start, end) == await everything_due(
-            app.deps, start, end
-        )
+        planned = await announcements.posts_between(app.deps, start, end)
+        assert planned == await everything_due(app.deps, start, end)
+        kinds |= {post.kind for post in planned}
         compared += 1
-    assert compared == 62
+    assert compared == 64
+    assert {PostKind.MONTH_END, PostKind.CLOSE_REMINDER, PostKind.SIGNIN_CLOSED} <= kinds

@@ -27,7 +27,7 @@ from sanhui_bot.domain.announcements import (
 )
 from sanhui_bot.domain.attendance import recorders
 from sanhui_bot.domain.counting import owes_decision_list
-from sanhui_bot.domain.model import Attendance, MeetingKind, MeetingStatus, Task, TaskStatus
+from sanhui_bot.domain.model import Attendance, Meeting, MeetingKind, MeetingStatus, Task, TaskStatus
 from sanhui_bot.domain.points import PointReason
 from sanhui_bot.services.attendance import meeting_attendance, settle_attendance
 from sanhui_bot.services.deps import RECORDS_SINCE, Deps
@@ -115,6 +115,29 @@ def _isolated(subject: str, plan: Callable[[], list[PlannedPost]]) -> list[Plann
 MEETING_LONGEST = timedelta(days=1)
 
 
+# When a meeting's posts fall, relative to its start: the day-before reminder and quorum warning,
+# the hour-before reminder, sign-in open. Its end (sign-in closed, attendance check) comes on top.
+MEETING_MOMENTS = (timedelta(days=-1), timedelta(hours=-1), timedelta(0))
+
+
+async def _meetings_due(uow: UnitOfWork, start: datetime, end: datetime) -> list[Meeting]:
+    """The meetings with a start-relative moment (MEETING_MOMENTS) or their end in (start, end].
+
+    Only the start time and length are read for the day's candidates of every branch; the whole
+    meeting only for those with a moment in the window (usually none in a half minute).
+    """
+    spans = [(start - shift, end - shift) for shift in MEETING_MOMENTS]
+    spans.append((start - MEETING_LONGEST, end))  # a meeting ending in the window began this late
+    candidates = await uow.meetings.times_between(spans)
+    due = [
+        meeting_id
+        for meeting_id, starts_at, length in candidates
+        if any(start < starts_at + shift <= end for shift in MEETING_MOMENTS)
+        or start < starts_at + length <= end
+    ]
+    return await uow.meetings.with_ids(due) if due else []
+
+
 def _moments_in(start: datetime, end: datetime, at: time, tz: tzinfo) -> list[date]:
     """The local days whose time `at` falls in (start, end]."""
     first, last = start.astimezone(tz).date(), end.astimezone(tz).date()
@@ -133,25 +156,25 @@ async def posts_between(deps: Deps, start: datetime, end: datetime) -> list[Plan
     rules = rules_of(deps)
     notice_days = _moments_in(start, end, rules.notice_at, deps.tz)
     reminder_days = _moments_in(start, end, rules.task_reminder_at, deps.tz)
+    close_days = _moments_in(start, end, rules.close_reminder_at, deps.tz)
     async with deps.uow() as uow:
-        # sign-in closes (end), opens (start), reminders an hour and a day before, the quorum warning
-        found = {
-            m.id: m
-            for m in await uow.meetings.between(
-                None, start - MEETING_LONGEST, end + timedelta(days=1, seconds=1)
-            )
-        }
+        # Sign-in opens at the start, closes (and the attendance check falls) at the end; reminders
+        # an hour and a day before, the quorum warning a day before: only the meetings with one of
+        # these moments in the window, not every branch's meetings of the next day.
+        found = {m.id: m for m in await _meetings_due(uow, start, end)}
         for day in notice_days:  # notices `notice_days` before the meeting's day
             first = datetime.combine(day + timedelta(days=rules.notice_days), time(0), deps.tz)
             found |= {m.id: m for m in await uow.meetings.between(None, first, first + timedelta(days=1))}
         meetings = sorted(found.values(), key=lambda m: (m.starts_at, m.id or 0))
         tasks = await uow.tasks.list(statuses=[TaskStatus.OPEN, TaskStatus.CLAIMED]) if reminder_days else []
-        unpublished = await uow.meetings.with_status(MeetingStatus.CLOSED)
+        # A publish reminder falls at the notice time of a working day.
+        unpublished = await uow.meetings.with_status(MeetingStatus.CLOSED) if notice_days else []
         members = {member.key: member for member in await deps.roster.members(uow)} if tasks else {}
         private = await private_chat_members(uow, {task.owner for task in tasks}) if tasks else set()
-        # A /close reminder falls a working day after its meeting, up to 9 calendar days across the
-        # longest holiday (National Day): meetings from that far back that are still not closed.
-        recent = await uow.meetings.between(None, start - CLOSE_LOOKBACK, end)
+        # A /close reminder falls a working day after its meeting at the close time, or at the
+        # meeting's end if that is later (then the meeting is among those ending in the window). At
+        # the close time: meetings from as far back as the longest holiday that are still not closed.
+        recent = await uow.meetings.between(None, start - CLOSE_LOOKBACK, end) if close_days else meetings
         unclosed = [m for m in recent if m.status is MeetingStatus.PLANNED]
         with_decisions = await uow.tasks.meetings_with_decisions(
             [m.id or 0 for m in [*unpublished, *unclosed]]

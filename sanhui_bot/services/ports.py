@@ -11,7 +11,7 @@ import builtins
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol, Self
 
 from sanhui_bot.domain.attendance import AttendanceRecord
@@ -96,6 +96,16 @@ class MeetingRepository(Protocol):
     async def add_agenda(self, item: AgendaItem) -> AgendaItem: ...
     async def agenda(self, meeting_id: int) -> builtins.list[AgendaItem]: ...
     async def materials(self, meeting_id: int) -> builtins.list[AgendaItem]: ...
+
+    async def times_between(
+        self, spans: Sequence[tuple[datetime, datetime]]
+    ) -> builtins.list[tuple[int, datetime, timedelta]]:
+        """(id, start, length) of the meetings not cancelled starting in any (after, until] span."""
+        ...
+
+    async def with_ids(self, meeting_ids: Sequence[int]) -> builtins.list[Meeting]:
+        """These meetings, ordered by start then id."""
+        ...
 
 
 class AttendanceRepository(Protocol):

@@ -19,7 +19,7 @@ Every rule is taken from the domain, shared with `/report` (services/reports.py)
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 
 from sanhui_bot.domain.attendance import as_counted, unrecorded_meetings
@@ -178,6 +178,17 @@ class _BranchMonth:
     tasks: list[Task]
     meetings: list[Meeting]  # the year to date's, as counted (unrecorded ones 未召开)
     decisions: list[Decision]  # those of the year to date's meetings
+    counts: dict[tuple[MeetingKind, str], MeetingCount] = field(default_factory=dict)
+
+    def count(
+        self, kind: MeetingKind, unit: str, period: _Period, unrecorded: Collection[int]
+    ) -> MeetingCount:
+        """`_count` of the unit's meetings, once per unit (the branch's and a group's board share it)."""
+        found = self.counts.get((kind, unit))
+        if found is None:
+            mine = [m for m in self.meetings if m.kind is kind and m.unit == unit]
+            found = self.counts[(kind, unit)] = _count(mine, kind, unit, period, unrecorded)
+        return found
 
 
 async def month_summaries(
@@ -228,16 +239,16 @@ async def month_summaries(
     # A meeting that ended with nothing recorded is not held until someone records it (issue 12).
     unrecorded = unrecorded_meetings(meetings, recorded, cutoff, since)
     meetings = as_counted(meetings, recorded, cutoff, since)
-    months = {
-        key: _BranchMonth(
-            rosters[key],
-            totals,
-            [task for task in tasks if task.branch == key],
-            [meeting for meeting in meetings if meeting.unit in units[key]],
-            [decision for decision in decisions if decision.branch == key],
-        )
-        for key in branches
-    }
+    branch_of_unit = {unit: key for key in branches for unit in units[key]}
+    months = {key: _BranchMonth(rosters[key], totals, [], [], []) for key in branches}
+    for task in tasks:
+        months[task.branch].tasks.append(task)
+    for meeting in meetings:
+        if meeting.unit in branch_of_unit:
+            months[branch_of_unit[meeting.unit]].meetings.append(meeting)
+    for decision in decisions:
+        if decision.branch in months:
+            months[decision.branch].decisions.append(decision)
     found: dict[str, BranchSummary | GroupSummary | CommitteeSummary] = {}
     branch_summaries: dict[str, BranchSummary] = {}  # several chats may show the same branch
     for chat, ctx in contexts.items():
@@ -253,7 +264,7 @@ async def month_summaries(
                 tasks=_task_counts(
                     ctx.unit, tasks_by_group(data.tasks, group_keys).get(ctx.unit, []), period
                 ),
-                meetings=_count(data.meetings, MeetingKind.GROUP, ctx.unit, period, unrecorded),
+                meetings=data.count(MeetingKind.GROUP, ctx.unit, period, unrecorded),
             )
         elif ctx.kind == "committee":
             found[chat] = _committee_summary(
@@ -265,7 +276,7 @@ async def month_summaries(
                 data.decisions,
                 period,
                 deps.ledger_range,
-                unrecorded,
+                data.count(MeetingKind.COMMITTEE, committee_unit(ctx.branch), period, unrecorded),
             )
         else:
             if ctx.branch not in branch_summaries:
@@ -292,7 +303,7 @@ def _branch_summary(
 ) -> BranchSummary:
     group_keys = [group.key for group in groups]
     counts = tuple(
-        _count(data.meetings, kind, unit, period, unrecorded) for kind, unit in _meeting_units(branch, groups)
+        data.count(kind, unit, period, unrecorded) for kind, unit in _meeting_units(branch, groups)
     )
     by_group = tasks_by_group(data.tasks, group_keys)
     with_decisions = {d.meeting_id for d in data.decisions if d.meeting_id is not None}
@@ -392,7 +403,7 @@ def _committee_summary(
     decisions: Sequence[Decision],
     period: _Period,
     ledger_range: LedgerRange,
-    unrecorded: Collection[int] = frozenset(),
+    meeting_count: MeetingCount,
 ) -> CommitteeSummary:
     unit = committee_unit(branch)
     held = [
@@ -425,5 +436,5 @@ def _committee_summary(
         month=month,
         ledgers=ledgers,
         overdue_tasks=overdue,
-        meetings=_count(meetings, MeetingKind.COMMITTEE, unit, period, unrecorded),
+        meetings=meeting_count,
     )

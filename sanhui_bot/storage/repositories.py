@@ -512,6 +512,29 @@ class SqlMeetingRepository:
             query = query.where(meetings_table.c.status != MeetingStatus.CANCELLED.value)
         return [_meeting_from_row(row) for row in await self._connection.execute(query)]
 
+    async def times_between(
+        self, spans: Sequence[tuple[datetime, datetime]]
+    ) -> builtins.list[tuple[int, datetime, timedelta]]:
+        """(id, start, length) of the meetings not cancelled starting in any (after, until] span."""
+        table = meetings_table
+        query = select(table.c.id, table.c.starts_at, table.c.duration_minutes).where(
+            table.c.status != MeetingStatus.CANCELLED.value,
+            or_(*(and_(table.c.starts_at > after, table.c.starts_at <= until) for after, until in spans)),
+        )
+        return [
+            (row.id, row.starts_at, timedelta(minutes=row.duration_minutes))
+            for row in await self._connection.execute(query)
+        ]
+
+    async def with_ids(self, meeting_ids: Sequence[int]) -> builtins.list[Meeting]:
+        """These meetings, ordered by start then id."""
+        query = (
+            select(meetings_table)
+            .where(meetings_table.c.id.in_(sorted(set(meeting_ids))))
+            .order_by(meetings_table.c.starts_at, meetings_table.c.id)
+        )
+        return [_meeting_from_row(row) for row in await self._connection.execute(query)]
+
     async def add_agenda(self, item: AgendaItem) -> AgendaItem:
         result = await self._connection.execute(
             agenda_items.insert()
