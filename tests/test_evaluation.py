@@ -17,6 +17,7 @@ from io import BytesIO
 
 from openpyxl import load_workbook
 from support import ChatDriver, local, say_ok
+from test_chart import Recorder
 from test_reports import build_quarter
 from test_school import school_app  # noqa: F401  (a fixture: TEST_CONFIG with a 党委, 刘洋 on it)
 
@@ -26,6 +27,7 @@ from sanhui_bot.domain.model import Attendance, Task, TaskStatus
 from sanhui_bot.domain.points import PointEntry, PointReason, reversal
 from sanhui_bot.exports.sheets import ledger_sheets
 from sanhui_bot.exports.xlsx import workbook_bytes
+from sanhui_bot.scheduler.announcer import Announcer
 from sanhui_bot.services.evaluation import year_evaluation
 from sanhui_bot.services.export import ledger_snapshot
 
@@ -149,3 +151,24 @@ async def test_report_school_year_attaches_every_members_year(school_app: App) -
     # the same permission as the school report: the secretary of t1 sits on no 党委
     refused = await chat.say("zhangwei", "dangwei", "/report school year 2026", NEW_YEAR)
     assert "党委委员" in refused and not chat.replies[0].attachments
+
+
+async def test_year_end_posts_the_evaluation_once_to_each_branch_chat(app: App, chat: ChatDriver) -> None:
+    await build_quarter(app, chat)
+    recorder = Recorder()
+    announcer = Announcer(app.deps, "zh-CN", [recorder])
+    await announcer.start(local("2026-12-31T17:00"))
+    await announcer.advance(local("2026-12-31T17:00"), local("2026-12-31T18:00"))
+    await announcer.advance(local("2026-12-31T18:00"), local("2026-12-31T19:00"))  # again: still once
+    year_end = [(where, reply) for where, reply in recorder.posts if reply.subject == "year:2026"]
+    assert [where for where, _ in year_end] == ["branch"]  # the branch chat only, once
+    [(_, post)] = year_end
+    # one message: the leaders by hand (刘洋 14, 王芳 9, then four with 4 share third place)
+    assert "刘洋 14 分" in post.text and "王芳 9 分" in post.text and "12 名党员" in post.text
+    assert "逾期未完成 2" in post.text and "献策被采纳 1" in post.text  # #2 and #4; liuyang's 献策
+    [workbook] = post.attachments
+    assert workbook.filename == "台账-2026.xlsx"
+    rows = list(load_workbook(BytesIO(workbook.data))["年度评优"].iter_rows(values_only=True))
+    assert rows[1][:3] == (1, "刘洋", 14)
+    outbox = [row for row in (await chat.export())["outbox"] if row["key"].startswith("year_end:")]
+    assert [row["key"] for row in outbox] == ["year_end:branch:2026"]

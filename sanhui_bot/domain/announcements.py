@@ -33,6 +33,7 @@ class PostKind(StrEnum):
     TASK_DUE_TODAY = "task_due_today"
     TASK_OVERDUE = "task_overdue"  # weekly while overdue
     MONTH_END = "month_end"  # the 积分公示栏
+    YEAR_END = "year_end"  # 年度评优: the branch chat's year in short, with the year's workbook
     MEETING_MOVED = "meeting_moved"  # at /meeting move, once the notice is out: the notice anew
     DECISION_LIST = "decision_list"  # at /close: the drafted 决议清单, to the committee chat
     LEDGER_CHECK = "ledger_check"  # at /close of a committee meeting with fewer than 3 or more than 5 tasks
@@ -309,6 +310,20 @@ def month_end_posts(
             params={"year": year, "month": month},
         )
         for chat in chats
+    ]
+
+
+def year_end_posts(
+    branch_chats: list[str], year: int, rules: AnnouncementRules, tz: tzinfo
+) -> list[PlannedPost]:
+    """One 年度评优 post per branch chat, at the December month-end moment (school plan 二(三): each
+    member's results feed the annual evaluation)."""
+    due = month_end_moment(year, 12, rules, tz)
+    return [
+        PlannedPost(
+            f"year_end:{chat}:{year}", PostKind.YEAR_END, chat, due, f"year:{year}", params={"year": year}
+        )
+        for chat in branch_chats
     ]
 
 

@@ -984,6 +984,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{rank}. {name}: {points} points; attendance {present}/{expected} ({rate}); tasks on time {on_time},"
         " late {late}, overdue {overdue}; suggestions {suggestions} ({adopted} adopted); rated satisfied {rated}",
     ),
+    "year_end_post": (
+        "🏅 {branch_name}{year}年度评优\n积分前列：{leaders}\n全年出勤率 {rate}（{members} 名党员）；任务 按时完成 {on_time}、逾期完成 {late}、逾期未完成 {overdue}；献策被采纳 {adopted}\n每名党员的全年情况见附件 {filename} 的「年度评优」表。",
+        "🏅 {branch_name}: the {year} annual evaluation\nMost points: {leaders}\nAttendance {rate} ({members} members);"
+        " tasks on time {on_time}, late {late}, overdue {overdue}; suggestions adopted {adopted}\nEach member's"
+        " year is in the 年度评优 sheet of the attached {filename}.",
+    ),
+    "year_end_leader": ("{name} {points} 分", "{name} {points}"),
+    "year_end_no_points": ("暂无积分", "no points yet"),
     "school_evaluation_line": (
         "🏅 年度评优：{members} 名党员的全年情况见附件 {filename}（积分、出勤率、任务、献策、群众评价）。",
         "🏅 Annual evaluation: the year of {members} members is in the attached {filename} (points,"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from sanhui_bot.domain.compliance import SECRETARY_LESSONS_PER_YEAR, Period
 from sanhui_bot.domain.evaluation import MemberYear
 from sanhui_bot.domain.model import Meeting, MeetingKind
+from sanhui_bot.domain.records import rate
 from sanhui_bot.domain.zones import to_zone
 from sanhui_bot.render.catalog import EN, word
 from sanhui_bot.render.periods import gap_line, period_name, unit_part
@@ -270,3 +272,28 @@ def _quarter_lines(
     if not lines:
         lines.append(renderer.t("school_report_quarter_complete", quarter=name))
     return lines
+
+
+def year_end_post(
+    branch: str, year: int, rows: Sequence[MemberYear], workbook: Attachment, renderer: Renderer
+) -> Reply:
+    """The branch chat's 年度评优 at year end: one short message, the year's workbook attached."""
+    leaders = [row for row in rows if row.rank <= 3 and row.points > 0]
+    present, expected = sum(r.present for r in rows), sum(r.expected for r in rows)
+    text = renderer.t(
+        "year_end_post",
+        branch_name=renderer.org.unit_name(branch),
+        year=year,
+        leaders=renderer.w("list_sep").join(
+            renderer.t("year_end_leader", name=renderer.name(r.member), points=r.points) for r in leaders
+        )
+        or renderer.t("year_end_no_points"),
+        rate=percent(rate(present, expected), renderer),
+        members=len(rows),
+        on_time=sum(r.tasks_on_time for r in rows),
+        late=sum(r.tasks_late for r in rows),
+        overdue=sum(r.tasks_overdue for r in rows),
+        adopted=sum(r.suggestions_adopted for r in rows),
+        filename=workbook.filename,
+    )
+    return Reply(text, subject=f"year:{year}", attachments=(workbook,))

@@ -20,6 +20,7 @@ from sanhui_bot.domain.announcements import PlannedPost, PostKind
 from sanhui_bot.domain.attendance import recording_closes_at
 from sanhui_bot.domain.compliance import Period, PeriodKind
 from sanhui_bot.domain.points import PointReason
+from sanhui_bot.exports.files import ledger_files
 from sanhui_bot.render.announcements import (
     late_prefix,
     leave_decided_post,
@@ -33,11 +34,12 @@ from sanhui_bot.render.chart import PNG_MIME, ChartUnavailable, month_chart, sch
 from sanhui_bot.render.closing import closing_post
 from sanhui_bot.render.periods import period_name
 from sanhui_bot.render.replies import Attachment, Button, Renderer, Reply, renderer_for
-from sanhui_bot.render.reports import render_school_report
+from sanhui_bot.render.reports import render_school_report, year_end_post
 from sanhui_bot.render.summaries import render_summary
 from sanhui_bot.services import announcements, leave, summaries, web_access
 from sanhui_bot.services import closing as closing_service
 from sanhui_bot.services.deps import Deps
+from sanhui_bot.services.export import ledger_snapshot
 from sanhui_bot.services.ports import OutboxRow
 from sanhui_bot.services.school import SchoolMonthEnd, school_month_end
 
@@ -346,6 +348,21 @@ class Announcer:
             if reply is not None and late:
                 reply = Reply(late_prefix(renderer) + reply.text, reply.buttons, reply.subject)
             return reply
+        if post.kind is PostKind.YEAR_END:
+            found = self.deps.org.chat_context(post.chat)
+            if found is None:
+                return None  # a chat no longer in the config: nothing to post there
+            year = int(post.params["year"])
+            snapshot = await ledger_snapshot(self.deps, year, now, found.branch)
+            [workbook] = ledger_files(snapshot, "xlsx", self.deps.org, now)
+            reply = year_end_post(found.branch, year, snapshot.evaluation, workbook, renderer)
+            return (
+                Reply(
+                    late_prefix(renderer) + reply.text, subject=reply.subject, attachments=reply.attachments
+                )
+                if late
+                else reply
+            )
         school = self.deps.org.school
         if post.kind is PostKind.MONTH_END and school is not None and post.chat == school.chat:
             period = Period(post.params["year"], PeriodKind.MONTH, post.params["month"])

@@ -24,6 +24,7 @@ from sanhui_bot.domain.announcements import (
     owner_chat,
     publish_reminder_post,
     task_posts,
+    year_end_posts,
 )
 from sanhui_bot.domain.attendance import recorders
 from sanhui_bot.domain.counting import owes_decision_list
@@ -210,6 +211,8 @@ async def posts_between(deps: Deps, start: datetime, end: datetime) -> list[Plan
     for year, month in months_between(start, end, deps.tz):
         if start < month_end_moment(year, month, rules, deps.tz) <= end:
             posts += month_end_posts(_chats(deps), year, month, rules, deps.tz)
+            if month == 12:
+                posts += year_end_posts([b.chat for b in deps.org.branches], year, rules, deps.tz)
     due = [post for post in posts if start < post.due_at <= end]
     return sorted(due, key=lambda post: (post.due_at, post.key))
 

@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sanhui_bot.domain.attendance import as_counted
+from sanhui_bot.domain.attendance import AttendanceRecord, as_counted
 from sanhui_bot.domain.compliance import Period, PeriodKind
 from sanhui_bot.domain.counting import counted_day
 from sanhui_bot.domain.evaluation import MemberYear, member_years
+from sanhui_bot.domain.model import Rsvp, SignIn
 from sanhui_bot.domain.quorum import attendance
 from sanhui_bot.domain.records import attendance_known
 from sanhui_bot.services.deps import Deps, records_since
@@ -74,8 +75,17 @@ async def _branch_rows(
     day = counted_day(end, cutoff, deps.tz)
     # The same held meetings `/report` counts attendance over (services.reports.branch_report).
     counted_meetings = as_counted(meetings, recorded, cutoff, since)
+    by_meeting: dict[int, tuple[list[Rsvp], list[SignIn], list[AttendanceRecord]]] = {
+        i: ([], [], []) for i in ids
+    }
+    for rsvp in rsvps:
+        by_meeting[rsvp.meeting_id][0].append(rsvp)
+    for signin in signins:
+        by_meeting[signin.meeting_id][1].append(signin)
+    for record in records:
+        by_meeting[record.meeting_id][2].append(record)
     counted = [
-        attendance(m, rosters[m.id or 0], rsvps, signins, records)
+        attendance(m, rosters[m.id or 0], *by_meeting[m.id or 0])
         for m in counted_meetings
         if not m.called_off
         and m.ends_at <= cutoff

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from sanhui_bot.domain.model import Member
@@ -75,4 +75,22 @@ class RosterCache:
                 self._everyone = {key: tuple(listed) for key, listed in everyone.items()}
             found = tuple(self._history.roster_on(self._everyone.get(branch, ()), day))
             self._days[(branch, day)] = found
+        return found
+
+    async def on_days(
+        self, uow: UnitOfWork, wanted: Iterable[tuple[str, date]]
+    ) -> dict[tuple[str, date], Sequence[Member]]:
+        """The rosters of many (branch, local day) pairs behind one version check: a school summary
+        needs those of thousands of meetings, which `on` would check one by one."""
+        members = await self.members(uow)
+        by_branch: dict[str, list[Member]] = {}
+        for member in members:
+            by_branch.setdefault(member.branch, []).append(member)
+        found: dict[tuple[str, date], Sequence[Member]] = {}
+        for branch, day in set(wanted):
+            roster = self._days.get((branch, day))
+            if roster is None:
+                roster = tuple(self._history.roster_on(by_branch.get(branch, ()), day))
+                self._days[(branch, day)] = roster
+            found[(branch, day)] = roster
         return found

@@ -1,13 +1,14 @@
 """The school's Party committee (党委) view: every branch's standing for a period, at a glance.
 
-Each branch's figures are folded from `branch_report` — the very report `/report` shows the branch —
+Each branch's figures are folded from `report_from` — the very report `/report` shows the branch, read
+for every branch at once (services.reports.report_facts) —
 so the school view counts meetings, 公示, attendance and tasks by the same rules (domain/counting,
 domain/compliance) and can never disagree with a branch's own report.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sanhui_bot.commands.model import ExportLedger, ListMeetings, ListTasks, ShowPoints, ShowReport
@@ -21,7 +22,7 @@ from sanhui_bot.services.deps import Deps
 from sanhui_bot.services.evaluation import YearEvaluation, year_evaluation
 from sanhui_bot.services.export import LedgerSnapshot, ledger_snapshot
 from sanhui_bot.services.meetings import MeetingView, meetings_ahead
-from sanhui_bot.services.reports import Report, branch_report, period_of
+from sanhui_bot.services.reports import Report, branch_report, period_of, report_facts, report_from
 from sanhui_bot.services.summaries import Summary, month_summary
 from sanhui_bot.services.tasks import TaskListing, task_listing
 
@@ -54,6 +55,11 @@ class BranchStanding:
             for kind in self.required
             if self.held.get(kind, 0) < self.required[kind]
         }
+
+    @property
+    def needs_attention(self) -> bool:
+        """Named under 需要关注: a meeting short, a 公示 late or missing, or a task overdue."""
+        return any(self.concern[:3])
 
     @property
     def concern(self) -> tuple[int, int, int, float]:
@@ -98,8 +104,15 @@ def attention_first(standings: list[BranchStanding]) -> tuple[BranchStanding, ..
 
 async def school_summary(deps: Deps, period: Period, now: datetime) -> tuple[BranchStanding, ...]:
     """Every branch's standing, the branches needing attention first (then in config order)."""
+    async with deps.uow() as uow:
+        facts = await report_facts(uow, deps, period, None)  # every branch's, in a few queries
+    split = facts.by_branch()
+    empty = replace(facts, meetings=[], members=[], tasks=[], decisions=[])
     return attention_first(
-        [standing_of(await branch_report(deps, branch.key, period, now)) for branch in deps.org.branches]
+        [
+            standing_of(report_from(deps, split.get(branch.key, empty), branch.key, period, now))
+            for branch in deps.org.branches
+        ]
     )
 
 
@@ -225,3 +238,17 @@ async def show_school_evaluation(
     """`/report school year`: every branch's 年度评优 rows, for 党委 members in the 党委 chat."""
     _require_school_chat_reader(deps, actor, chat)
     return await year_evaluation(deps, year, now)
+
+
+async def school_page(
+    deps: Deps, actor: Actor, year: int, month: int, now: datetime
+) -> list[tuple[Period, tuple[BranchStanding, ...]]]:
+    """The web view's school page: the month, its quarter and its year, as `/report school` gives
+    each; for 党委 members only (the check chat uses, with no chat to be in)."""
+    _require_school_chat_reader(deps, actor, None)
+    periods = [
+        Period(year, PeriodKind.MONTH, month),
+        Period(year, PeriodKind.QUARTER, (month - 1) // 3 + 1),
+        Period(year, PeriodKind.YEAR),
+    ]
+    return [(period, await school_summary(deps, period, now)) for period in periods]

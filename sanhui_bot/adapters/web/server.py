@@ -37,12 +37,14 @@ from sanhui_bot.domain.attendance import AttendanceMark, may_record
 from sanhui_bot.domain.compliance import PeriodKind
 from sanhui_bot.domain.errors import DomainError, NotFound, PermissionDenied
 from sanhui_bot.domain.model import Actor, ChatContext, LeaveType, Rating, RsvpAnswer
-from sanhui_bot.domain.permissions import Action, allowed
+from sanhui_bot.domain.permissions import Action, allowed, may_read_school
 from sanhui_bot.exports.files import ledger_files
 from sanhui_bot.render.catalog import EN, ZH
+from sanhui_bot.render.periods import period_name
 from sanhui_bot.render.replies import renderer_for
+from sanhui_bot.render.reports import percent
 from sanhui_bot.render.web import page_text
-from sanhui_bot.services import export, ledger, reports, roster, web_access
+from sanhui_bot.services import export, ledger, reports, roster, school, web_access
 from sanhui_bot.services.web_access import WebIdentity
 
 log = logging.getLogger(__name__)
@@ -130,6 +132,7 @@ class WebServer:
                 get("/link/{token}", self.link_page),
                 post("/link/{token}", self.link_redeem),
                 post("/logout", self.logout),
+                get("/school", self.school_page),
                 get("/b/{branch}/me", self.me_page),
                 get("/b/{branch}/meetings", self.meetings_page),
                 get("/b/{branch}/tasks", self.tasks_page),
@@ -245,6 +248,7 @@ class WebServer:
             "path": request.path,
             "may": lambda action: allowed(member, action),
             "may_record": lambda meeting: member is not None and may_record(member, meeting),
+            "may_read_school": viewer is not None and may_read_school(viewer.actor, self.deps.org),
             "Action": Action,
             "now": self.clock(),
             "lead": self.deps.signin_lead,
@@ -479,6 +483,27 @@ class WebServer:
             )
 
         return await self._page(request, build)
+
+    async def school_page(self, request: web.Request) -> web.StreamResponse:
+        """The 党委's page: every branch for the month, its quarter and its year, as `/report school`."""
+        viewer = await self._viewer(request)
+        if viewer is None:
+            return await self._login_page(request)
+        year, month = self._month(request)
+        try:
+            found = await school.school_page(self.deps, viewer.actor, year, month, self.clock())
+        except DomainError as error:
+            return await self._refusal(request, viewer, error)
+        render = await renderer_for(self.deps, viewer.language)
+        values = {
+            "summaries": found,
+            "period_name": lambda period: period_name(period, render),
+            "school": self.deps.org.school.name if self.deps.org.school is not None else "",
+            "month_key": f"{year}-{month:02d}",
+            "percent": lambda value: percent(value, render),
+            "unit_names": lambda keys: "、".join(self.deps.org.unit_name(key) for key in keys),
+        }
+        return await self._render(request, viewer, Page("school.html", values))
 
     async def me_page(self, request: web.Request) -> web.StreamResponse:
         async def build(viewer: Viewer, ctx: ChatContext) -> Page:
