@@ -9,18 +9,23 @@ wait for approval (`[schedule.group] leave_approval = "secretary"`), so math's m
 from __future__ import annotations
 
 import copy
+import io
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 from support import TEST_CONFIG, ChatDriver, local, meeting_on
 
 from sanhui_bot.app import App, plan_meetings
 from sanhui_bot.config import Settings, parse_settings
 from sanhui_bot.domain.model import LeaveApproval, MeetingKind, committee_unit
+from sanhui_bot.exports.sheets import ledger_sheets
+from sanhui_bot.exports.xlsx import workbook_bytes
 from sanhui_bot.render.replies import Reply
 from sanhui_bot.scheduler.announcer import Announcer
+from sanhui_bot.services.export import ledger_snapshot
 
 
 @pytest.fixture
@@ -386,3 +391,49 @@ async def test_the_export_says_how_every_attendance_and_leave_was_recorded(
         r["member"]: (r["leave_state"], r["decided_by"]) for r in data["rsvps"] if r["meeting"] == meeting
     }
     assert leave == {"liuyang": ("approved", "zhangwei"), "hema": ("refused", "zhangwei")}
+
+
+async def test_the_workbook_and_the_minutes_say_how_every_attendance_and_leave_was_recorded(
+    app: App, chat: ChatDriver
+) -> None:
+    meeting = await congress(app)
+    await ask_leave(chat, meeting, "liuyang")
+    await ask_leave(chat, meeting, "hema")
+    await ask_leave(chat, meeting, "xuqiang")  # never decided
+    await chat.say(
+        "zhangwei", "committee", f"/leave approve {meeting} @liuyang", at=local("2026-02-24T11:00")
+    )
+    await chat.say(
+        "zhangwei", "committee", f"/leave refuse {meeting} @hema 请参加", at=local("2026-02-24T11:00")
+    )
+    await chat.say("zhangwei", "branch", f"/signin {meeting}", at=local("2026-02-26T15:31"))
+    await chat.say("zhaolei", "committee", f"/attendance {meeting} @lihua 出席", at=local("2026-02-26T16:00"))
+    snapshot = await ledger_snapshot(app.deps, 2026, local("2026-02-26T17:30"))
+    book = load_workbook(io.BytesIO(workbook_bytes(ledger_sheets(snapshot, app.deps.org))))
+    values = list(book["出勤明细"].iter_rows(values_only=True))
+    rows = [dict(zip(values[0], row, strict=True)) for row in values[1:] if row[0] == meeting]
+    by_name = {row["党员"]: row for row in rows}
+    assert len(by_name) == 12 and all(row["记录方式"] for row in rows)  # every row says how
+    zhang, li, liu, he, xu = (by_name[n] for n in ("张伟", "李华", "刘洋", "何马", "徐强"))
+    assert (zhang["出勤情况"], zhang["记录方式"], zhang["记录人"]) == ("出席", "签到按钮签到", "本人")
+    assert (li["出勤情况"], li["记录方式"], li["记录人"]) == ("出席", "手工记录", "赵磊")
+    assert (liu["出勤情况"], liu["记录方式"], liu["请假审批"], liu["审批人"]) == (
+        "请假",
+        "请假获批",
+        "批准",
+        "张伟",
+    )
+    assert liu["审批时间"] == datetime(2026, 2, 24, 11, 0)
+    assert (he["出勤情况"], he["记录方式"], he["请假审批"], he["审批人"]) == (
+        "缺席",
+        "无记录",
+        "不批准",
+        "张伟",
+    )
+    assert (xu["出勤情况"], xu["请假审批"], xu["审批人"] or "") == ("缺席", "待批", "")
+    chat.now = local("2026-02-26T17:30")
+    minutes = await chat.say("zhangwei", "committee", f"/minutes {meeting}")
+    assert "刘洋（事假：外出培训）〔张伟" in minutes and "批准〕" in minutes, minutes
+    assert "何马 请假未获批准（张伟" in minutes and "请参加" in minutes
+    assert "徐强 请假未经审批" in minutes
+    assert "赵磊 记录" in minutes and "点签到按钮签到：张伟" in minutes

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from sanhui_bot.domain.attendance import Mark
 from sanhui_bot.domain.evaluation import MemberYear
 from sanhui_bot.domain.model import Meeting, MeetingSource, Rating, Task
 from sanhui_bot.domain.organisation import Organisation
@@ -144,6 +145,10 @@ def _attendance_rows(snapshot: LedgerSnapshot, names: _Names) -> Sheet:
                 reason = rsvp.reason if rsvp else ""
             else:
                 state, leave_type, reason = "缺席", "", ""
+            # issue 18: how the mark was made and by whom; a leave request's approval, if it had one
+            mark = counted.marks.get(key)
+            decision = rsvp.decision if rsvp is not None else None
+            leave_state = rsvp.leave_state if rsvp is not None else None
             rows.append(
                 [
                     m.id,
@@ -155,6 +160,12 @@ def _attendance_rows(snapshot: LedgerSnapshot, names: _Names) -> Sheet:
                     leave_type,
                     reason,
                     names.local(signin.signed_at) if signin else None,
+                    word(f"how.{mark.how}", ZH) if mark is not None else "无记录",
+                    _recorder(mark, names),
+                    names.local(mark.at) if mark is not None else None,
+                    word(f"leave_state.{leave_state}", ZH) if leave_state is not None else "",
+                    names.member(decision.decided_by) if decision is not None else "",
+                    names.local(decision.decided_at) if decision is not None else None,
                 ]
             )
     headers = (
@@ -167,8 +178,22 @@ def _attendance_rows(snapshot: LedgerSnapshot, names: _Names) -> Sheet:
         "请假类别",
         "请假事由",
         "签到时间",
+        "记录方式",
+        "记录人",
+        "记录时间",
+        "请假审批",
+        "审批人",
+        "审批时间",
     )
-    return Sheet(ATTENDANCE, headers, rows, {1: DATE_FORMAT, 8: DATETIME_FORMAT})
+    formats = {1: DATE_FORMAT, 8: DATETIME_FORMAT, 11: DATETIME_FORMAT, 14: DATETIME_FORMAT}
+    return Sheet(ATTENDANCE, headers, rows, formats)
+
+
+def _recorder(mark: Mark | None, names: _Names) -> str:
+    """Who made the mark: the recorder by name, 本人 for the member's own sign-in or leave request."""
+    if mark is None:
+        return ""
+    return names.member(mark.recorded_by) if mark.recorded_by is not None else "本人"
 
 
 def _ratings(task: Task, snapshot: LedgerSnapshot) -> Counter[Rating]:

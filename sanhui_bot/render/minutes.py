@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sanhui_bot.commands.characters import printable
-from sanhui_bot.domain.model import MeetingKind
+from sanhui_bot.domain.model import LeaveState, MeetingKind, SignInMethod
 from sanhui_bot.domain.zones import to_zone
 from sanhui_bot.render.catalog import EN
 from sanhui_bot.render.replies import Attachment, Renderer, Reply
@@ -78,6 +78,14 @@ def render_minutes(minutes: Minutes, renderer: Renderer) -> str:
         leave_entries = []
         for key in counted.on_leave:
             rsvp = minutes.leave.get(key)
+            mark = counted.marks.get(key)
+            approval = ""
+            if mark is not None and mark.approved_by is not None and mark.approved_at is not None:
+                approval = t(
+                    "minutes_leave_approved_part",
+                    by=renderer.name(mark.approved_by),
+                    at=renderer.when(mark.approved_at),
+                )
             leave_entries.append(
                 t(
                     "minutes_leave_entry",
@@ -85,6 +93,7 @@ def render_minutes(minutes: Minutes, renderer: Renderer) -> str:
                     leave_name=renderer.w(f"leave.{rsvp.leave_type}") if rsvp and rsvp.leave_type else "",
                     reason=rsvp.reason if rsvp else "",
                 )
+                + approval
             )
         lines += [
             f"- {t('minutes_attendance_present', names=_names(counted.present, renderer))}",
@@ -99,6 +108,31 @@ def render_minutes(minutes: Minutes, renderer: Renderer) -> str:
             f"- {t('minutes_attendance_recorded_by', recorder=renderer.name(recorder), names=_names(members, renderer))}"
             for recorder, members in sorted(by_recorder.items())
         ]
+        # issue 18: how each member signed in (the 签到大屏's code or the button) …
+        for method in (SignInMethod.CODE, SignInMethod.BUTTON):
+            signed = [
+                k for k in counted.present if (m := counted.marks.get(k)) is not None and m.method is method
+            ]
+            if signed:
+                lines.append(f"- {t(f'minutes_signed_in_{method.value}', names=_names(signed, renderer))}")
+        # … and the leave asked that was not granted: refused (by whom, when) or never decided.
+        for key, rsvp in sorted(minutes.leave.items()):
+            if key not in counted.absent:
+                continue  # granted, or the member came after all
+            decision = rsvp.decision
+            if rsvp.leave_state is LeaveState.REFUSED and decision is not None:
+                lines.append(
+                    "- "
+                    + t(
+                        "minutes_leave_refused",
+                        name=renderer.name(key),
+                        by=renderer.name(decision.decided_by),
+                        at=renderer.when(decision.decided_at),
+                        reason=decision.reason or "—",
+                    )
+                )
+            elif rsvp.leave_state is LeaveState.PENDING:
+                lines.append("- " + t("minutes_leave_pending", name=renderer.name(key)))
         if minutes.quorum is not None:
             verdict = "report_quorum_reached" if minutes.quorum.reached else "report_quorum_missed"
             lines += [
