@@ -119,16 +119,16 @@ def render_minutes(minutes: Minutes, renderer: Renderer) -> str:
         for key, rsvp in sorted(minutes.leave.items()):
             if key not in counted.absent:
                 continue  # granted, or the member came after all
-            decision = rsvp.decision
-            if rsvp.leave_state is LeaveState.REFUSED and decision is not None:
+            ruling = rsvp.decision
+            if rsvp.leave_state is LeaveState.REFUSED and ruling is not None:
                 lines.append(
                     "- "
                     + t(
                         "minutes_leave_refused",
                         name=renderer.name(key),
-                        by=renderer.name(decision.decided_by),
-                        at=renderer.when(decision.decided_at),
-                        reason=decision.reason or "—",
+                        by=renderer.name(ruling.decided_by),
+                        at=renderer.when(ruling.decided_at),
+                        reason=ruling.reason or "—",
                     )
                 )
             elif rsvp.leave_state is LeaveState.PENDING:
