@@ -127,6 +127,8 @@ class SlotRule(Strict):
     # issue 18: "secretary" = a 请假 waits for the 书记/副书记 (a group's meeting: its 党小组长) to approve it;
     # "auto" = granted as asked. Unset: secretary for the congress, auto for the other kinds.
     leave_approval: LeaveApproval | None = None
+    # issue 18: how this kind of meeting is signed in, when not as [schedule] signin says for every kind
+    signin: Literal["code", "button"] | None = None
 
 
 class ScheduleConfig(Strict):
@@ -150,6 +152,11 @@ class ScheduleConfig(Strict):
     holiday_policy: Literal["move", "flag"] = "move"
     notice_days: Annotated[int, Field(ge=0, le=30)] = 3
     signin_opens_minutes: Annotated[int, Field(ge=0, le=240)] = 30
+    # issue 18: "code" = members sign in with the rotating code of the meeting's 签到大屏 (in the room);
+    # "button" = the 签到 button or a bare /signin N (online). Per kind: [schedule.<kind>] signin.
+    signin: Literal["code", "button"] = "code"
+    # how long one code of the 签到大屏 lasts (the current and the one just before are accepted)
+    signin_code_seconds: Annotated[int, Field(ge=10, le=300)] = 30
     # days after a meeting's end during which attendance may still be recorded or corrected (≥ 7)
     attendance_correction_days: Annotated[int, Field(ge=7, le=366)] = 7
     # the fixed topics a committee meeting's "1" rotates through, month by month
@@ -164,6 +171,11 @@ class ScheduleConfig(Strict):
         if rule.leave_approval is not None:
             return rule.leave_approval
         return LeaveApproval.SECRETARY if kind is MeetingKind.CONGRESS else LeaveApproval.AUTO
+
+    def signin_for(self, kind: str) -> str:
+        """How a kind of meeting (congress, committee, group, lesson) is signed in: code or button."""
+        rule: SlotRule = getattr(self, kind)
+        return rule.signin or self.signin
 
     @model_validator(mode="after")
     def _ledger_range_ordered(self) -> ScheduleConfig:

@@ -37,6 +37,9 @@ def _member(key: str, name: str, group: str, roles: list[str] | None = None, **e
 TEST_CONFIG: dict[str, Any] = {
     "timezone": "Asia/Shanghai",
     "language": "zh-CN",
+    # Online sign-in (the button, a bare /signin N) unless a test asks for the 签到大屏's code: most tests
+    # sign in to test something else. tests/test_signin_codes.py runs the product's default, "code".
+    "schedule": {"signin": "button"},
     "chats": {
         "branch": {"telegram": -1001},
         "committee": {"telegram": -1002},

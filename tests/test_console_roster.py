@@ -47,7 +47,7 @@ def test_march_report_and_minutes_stay_as_they_were_after_april_roster_changes(t
         "2026-03-01T08:00",
         [
             ":clock 2026-03-05T14:35",
-            "liuyang@g-math: /signin 17",  # attendance recorded: the others of the group are 缺席
+            ":scan liuyang@g-math 17",  # attendance recorded: the others of the group are 缺席
             ":clock 2026-04-01T09:00",
             MARCH_REPORT,
             MATH_0305_MINUTES,

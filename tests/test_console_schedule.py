@@ -51,7 +51,7 @@ def test_the_same_script_cut_into_pieces_with_restarts_posts_the_same_once(tmp_p
     whole_db = tmp_path / "whole.db"
     script = [
         ":clock 2026-03-05T14:40",
-        "liuyang@g-math: /signin 17",
+        ":scan liuyang@g-math 17",  # the QR code on the 签到大屏 (the example signs in with the code)
         ":clock 2026-03-12T16:40",
         "zhangwei@committee: /decision 完成劳动教育课程方案 @liuyang 截止:2026-03-20 牵头:@lihua",
         "zhangwei@committee: /close 19",

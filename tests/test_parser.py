@@ -42,6 +42,7 @@ from sanhui_bot.commands.model import (
     ShowPoints,
     ShowReport,
     SignIn,
+    SignInScreen,
     SubmitOutline,
     Suggest,
     WithdrawRsvp,
@@ -176,6 +177,19 @@ GOOD: list[tuple[str, object]] = [
     ("/签到 第12号", SignIn(12)),
     ("！签到 １２", SignIn(12)),
     ("/signin@SanhuiBot 12", SignIn(12)),
+    ("/signin 12 482913", SignIn(12, "482913")),
+    ("!signin 12 048291", SignIn(12, "048291")),  # Matrix; a leading zero is part of the code
+    ("/签到 12 ４８２９１３", SignIn(12, "482913")),  # full-width digits from a Chinese keyboard
+    ("/signin screen 12", SignInScreen(12)),
+    ("/签到 大屏 #12", SignInScreen(12)),
+    (
+        "/meeting new congress 2026-03-26 15:30 线上 学习贯彻全会精神",
+        NewMeeting(MeetingKind.CONGRESS, date(2026, 3, 26), time(15, 30), "学习贯彻全会精神", online=True),
+    ),
+    (
+        "/meeting new committee 2026-03-26 16:30 budget review online",
+        NewMeeting(MeetingKind.COMMITTEE, date(2026, 3, 26), time(16, 30), "budget review", online=True),
+    ),
     ("/outline 12 结合毕业班教学谈体会", SubmitOutline(12, "结合毕业班教学谈体会")),
     (
         "/提纲 12 一、学习体会\n二、存在不足\n三、努力方向",
@@ -440,7 +454,11 @@ BAD: list[tuple[str, str, str | None, dict[str, object]]] = [
     ("/signin", "missing_argument", "signin", {"param": "meeting"}),
     ("/签到 三", "bad_number", "signin", {"value": "三"}),
     ("/signin 3.5", "bad_number", "signin", {}),
-    ("/signin 12 13", "unexpected_argument", "signin", {"value": "13"}),
+    ("/signin 12 13", "bad_signin_code", "signin", {"value": "13"}),
+    ("/signin 12 4829131", "bad_signin_code", "signin", {"value": "4829131"}),
+    ("/signin 12 482913 again", "unexpected_argument", "signin", {"value": "again"}),
+    ("/signin screen", "missing_argument", "signin", {"param": "meeting"}),
+    ("/signin screen 12 13", "unexpected_argument", "signin", {"value": "13"}),
     ("/signin 1234567890123456789012", "bad_number", "signin", {}),
     ("/outline 12", "empty_text", "outline", {"param": "text"}),
     ("/outline", "missing_argument", "outline", {"param": "meeting"}),

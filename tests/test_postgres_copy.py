@@ -46,7 +46,7 @@ def live_a_month(db: Path) -> None:
             f"liuyang@g-math: /rsvp {meeting} 参加",
             f"zhangwei@g-math: /rsvp {meeting} 请假 事假 外出培训",
             ":clock 2026-03-05T14:40",
-            f"liuyang@g-math: /signin {meeting}",
+            f":scan liuyang@g-math {meeting}",  # the 签到大屏 code (the example signs in with the code)
             "sunli@branch: /claim 1 数学",
             "liuyang@branch: /done 1 方案已提交",
             "wangfang@branch: /rate 1 满意",

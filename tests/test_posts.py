@@ -278,7 +278,7 @@ def test_export_and_minutes_count_as_of_now(tmp_path: Path, monkeypatch: pytest.
         for m in exported("2026-03-01T09:00")["meetings"]
         if m["unit"] == "math" and m["starts_at"].startswith("2026-03-05")
     )
-    monkeypatch.setattr(sys, "stdin", io.StringIO(f"liuyang@g-math: /signin {meeting}\n:quit\n"))
+    monkeypatch.setattr(sys, "stdin", io.StringIO(f":scan liuyang@g-math {meeting}\n:quit\n"))
     assert cli.main(["console", "--config", config, "--db", db, "--now", "2026-03-05T14:35"]) == 0
     during = {row["meeting"] for row in exported("2026-03-05T15:00")["attendance"]}
     after = {row["meeting"] for row in exported("2026-03-06T09:00")["attendance"]}

@@ -38,6 +38,7 @@ from sanhui_bot.services import (
     reports,
     roster,
     school,
+    signin_codes,
     suggestions,
     tasks,
     updates,
@@ -226,11 +227,16 @@ class Conversation:
                 return [await self._school_read(parsed, actor, incoming, now, render)]
             except DomainError as error:
                 return [Reply(render.error(error))]
+        if ctx is None and incoming.chat is None and isinstance(parsed, cmds.SignIn | cmds.SignInScreen):
+            # A private chat (a Telegram deep link from the 签到大屏's QR code): the member's own branch.
+            ctx = self._branch_context(actor)
         if ctx is None and incoming.private and not isinstance(parsed, cmds.Help):
             return [Reply(render.t("tg_private_use_groups"))]  # a branch's business is done in its chats
         if ctx is None and not isinstance(parsed, cmds.Help):
             return [Reply(render.t("chat_not_configured", chat_id=incoming.chat_platform_id))]
         try:
+            if isinstance(parsed, cmds.SignInScreen):
+                return [await self._screen_link(incoming, parsed, actor, ctx, now, render)]
             reply = await self._dispatch(parsed, actor, ctx, now, render)
         except DomainError as error:
             return [Reply(render.error(await self._with_people(error, ctx)))]
@@ -281,6 +287,38 @@ class Conversation:
                 snapshot = await school.read_ledger(deps, actor, chat, command, now)
                 files = ledger_files(snapshot, file_format, deps.org, now)
                 return export_reply(files, snapshot.year, render)
+
+    def _branch_context(self, actor: Actor) -> ChatContext | None:
+        """The member's branch as its branch chat's context, for a command written privately."""
+        member = actor.member if actor.on_roster else None
+        branch = self.deps.org.branch(member.branch) if member is not None else None
+        if branch is None:
+            return None
+        return ChatContext(chat=branch.chat or "", branch=branch.key, unit=branch.key, kind="branch")
+
+    async def _screen_link(
+        self,
+        incoming: Incoming,
+        command: cmds.SignInScreen,
+        actor: Actor,
+        ctx: ChatContext | None,
+        now: datetime,
+        render: Renderer,
+    ) -> Reply:
+        """`/signin screen N`: the 签到大屏's address, after the service's permission check. Privately
+        (and in the console) a one-time link that opens it signed in; in a group the page's address,
+        which opens in a browser already signed in (a one-time link there would be anyone's)."""
+        screen = await signin_codes.signin_screen(self.deps, actor, ctx, command.meeting_id, now)
+        if self.web is None:
+            return Reply(render.t("web_off"))
+        path = f"/b/{screen.meeting.branch}/meetings/{screen.meeting.id}/screen"
+        if incoming.private or incoming.chat is None or incoming.platform == "console":
+            identity = web_access.WebIdentity(incoming.platform, incoming.user, incoming.display_name)
+            token = await web_access.issue_link(self.deps, identity, now, self.web.link_lifetime)
+            minutes = int(self.web.link_lifetime.total_seconds() // 60)
+            url = f"{self.web.public_url}/link/{token}?next={path}"
+            return Reply(render.t("signin_screen_link_once", id=screen.meeting.id, url=url, minutes=minutes))
+        return Reply(render.t("signin_screen_link", id=screen.meeting.id, url=f"{self.web.public_url}{path}"))
 
     async def _school_report(
         self, incoming: Incoming, command: cmds.ShowReport, now: datetime, render: Renderer
@@ -488,4 +526,7 @@ class Conversation:
                 return export_reply(files, snapshot.year, render)
             case cmds.OpenWebView():
                 return Reply(render.t("web_off"))  # answered before dispatch (`web_link`)
+            case cmds.SignInScreen():  # answered before dispatch (`_screen_link`); the page has its own
+                await signin_codes.signin_screen(deps, actor, ctx, command.meeting_id, now)
+                return Reply(render.t("web_off"))
         raise AssertionError(f"unhandled command {command!r}")

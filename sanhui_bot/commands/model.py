@@ -42,6 +42,7 @@ class NewMeeting:
     title: str = ""
     group: str | None = None  # 小组:<group> when a group meeting is added outside its group's chat
     speaker: MemberMention | None = None  # 主讲:@member of a 党课
+    online: bool = False  # `线上` / `online`: members sign in with the button, not a code (issue 18)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +138,16 @@ class DecideLeave:
 
 @dataclass(frozen=True, slots=True)
 class SignIn:
+    """`/signin N [code]`: a meeting in a room needs the six digits of its 签到大屏 (issue 18)."""
+
+    meeting_id: int
+    code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SignInScreen:
+    """`/signin screen N` (`/签到 大屏 N`): the link to the meeting's 签到大屏."""
+
     meeting_id: int
 
 
@@ -305,6 +316,7 @@ Command = (
     | WithdrawRsvp
     | DecideLeave
     | SignIn
+    | SignInScreen
     | CloseMeeting
     | MoveMeeting
     | PublishDecisions

@@ -54,6 +54,7 @@ from sanhui_bot.commands.model import (
     ShowPoints,
     ShowReport,
     SignIn,
+    SignInScreen,
     SubmitOutline,
     Suggest,
     VoteCount,
@@ -81,6 +82,7 @@ ERROR_CODES: frozenset[str] = frozenset(
         "bad_time",  # value
         "bad_kind",  # value
         "bad_answer",  # value
+        "bad_signin_code",  # value: not six digits
         "leave_needs_reason",
         "bad_rating",  # value
         "bad_scope",  # value
@@ -738,6 +740,9 @@ def _time_at(args: _Args, index: int) -> tuple[time, int]:
         raise _Refused(error.code, **error.params) from None
 
 
+_ONLINE_WORDS = frozenset({"线上", "线上会议", "online"})
+
+
 def _new_meeting(args: _Args) -> NewMeeting:
     kind_token, date_token = args.first(1), args.first(2)
     if kind_token is None:
@@ -751,7 +756,9 @@ def _new_meeting(args: _Args) -> NewMeeting:
     at, last = _time_at(args, 3)
     values, pieces = _take_keywords(args.line, args.tokens[last].end, frozenset({"group", "speaker"}))
     group = _group_value(args.line, values)
-    title = _capped(_joined(args.line, pieces), "title", MAX_TITLE)
+    words = _joined(args.line, pieces).split(" ")
+    online = any(word.casefold() in _ONLINE_WORDS for word in words)  # issue 18: signed in by button
+    title = _capped(" ".join(w for w in words if w.casefold() not in _ONLINE_WORDS), "title", MAX_TITLE)
     speaker_value = _single(values, "speaker")
     speaker = None
     if speaker_value is not None:
@@ -759,7 +766,7 @@ def _new_meeting(args: _Args) -> NewMeeting:
             raise _Refused("speaker_only_for_lesson")  # 主讲 belongs to a 党课 (DESIGN §2: topic + speaker)
         written = args.line.normal[speaker_value.start : speaker_value.end].strip()
         speaker = _one_member(written, args, "speaker")
-    return NewMeeting(kind=kind, on=on, at=at, title=title, group=group, speaker=speaker)
+    return NewMeeting(kind=kind, on=on, at=at, title=title, group=group, speaker=speaker, online=online)
 
 
 def _agenda(args: _Args) -> ShowAgenda | AddAgenda:
@@ -826,10 +833,25 @@ def _skip_separators(normal: str, position: int) -> int:
     return position
 
 
-def _signin(args: _Args) -> SignIn:
-    meeting_id = _number(args.first(0), "meeting")
-    args.no_more_tokens(0)
-    return SignIn(meeting_id)
+def _signin(args: _Args) -> SignIn | SignInScreen:
+    """`/signin N [six-digit code]`, or `/signin screen N` (`/签到 大屏 N`) for the 签到大屏's link."""
+    first = args.first(0)
+    if first is not None and first.key in _SCREEN_WORDS:
+        meeting_id = _number(args.first(1), "meeting")
+        args.no_more_tokens(1)
+        return SignInScreen(meeting_id)
+    meeting_id = _number(first, "meeting")
+    code_token = args.first(1)
+    if code_token is None:
+        return SignIn(meeting_id)
+    if _SIGNIN_CODE.fullmatch(code_token.word) is None:
+        raise _Refused("bad_signin_code", value=code_token.written)
+    args.no_more_tokens(1)
+    return SignIn(meeting_id, code_token.word)
+
+
+_SCREEN_WORDS = frozenset({"screen", "大屏", "签到大屏", "屏幕"})
+_SIGNIN_CODE = re.compile(r"[0-9]{6}")
 
 
 def _close(args: _Args) -> CloseMeeting:

@@ -41,6 +41,7 @@ class Action(StrEnum):
     EXPORT = "export"  # /export: the whole 台账 workbook
     RECORD_ATTENDANCE = "record_attendance"  # /attendance, /meeting notheld: see domain.attendance
     APPROVE_LEAVE = "approve_leave"  # /leave approve|refuse: see may_approve_leave
+    SIGNIN_SCREEN = "signin_screen"  # /signin screen N: the 签到大屏 (who records the attendance)
 
 
 MEMBER_ACTIONS = frozenset(
@@ -66,6 +67,8 @@ ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.RECORD_ATTENDANCE: LEADERSHIP_ROLES | {Role.DISCIPLINE, Role.GROUP_LEADER},
     # issue 18: the secretary or deputy approves leave; a group leader for the own group's meeting
     Action.APPROVE_LEAVE: LEADERSHIP_ROLES | {Role.GROUP_LEADER},
+    # issue 18: the screen is opened by those who record the attendance (the same scope, services)
+    Action.SIGNIN_SCREEN: LEADERSHIP_ROLES | {Role.DISCIPLINE, Role.GROUP_LEADER},
 }
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sanhui_bot.domain.announcements import PostKind
-from sanhui_bot.domain.model import LeaveState, MeetingKind
+from sanhui_bot.domain.model import LeaveState, MeetingKind, SignInMethod
 from sanhui_bot.render.catalog import lang_index
 from sanhui_bot.render.replies import Button, Renderer, Reply
 from sanhui_bot.services.announcements import MeetingAnnouncement, TaskAnnouncement
@@ -57,6 +57,8 @@ def meeting_post(
             lines.append(_t(renderer, "notice_title", title=meeting.title).lstrip("\n"))
         if meeting.speaker:
             lines.append(_t(renderer, "notice_speaker", name=renderer.name(meeting.speaker)))
+        if meeting.signin is SignInMethod.BUTTON:
+            lines.append(_t(renderer, "notice_online"))
         if meeting.fixed_topic:
             lines.append(_t(renderer, "notice_agenda_fixed", topic=meeting.fixed_topic))
         elif announcement.view.agenda:
@@ -112,7 +114,12 @@ def meeting_post(
             )
         )
     elif kind is PostKind.SIGNIN_OPEN:
-        lines.append(_t(renderer, "signin_open", **common))
+        if announcement.signin is SignInMethod.CODE:
+            # In the room: the code on the 签到大屏 proves presence, so no button anyone could press from afar.
+            lines.append(_t(renderer, "signin_open_code", **common))
+        else:
+            lines.append(_t(renderer, "signin_open", **common))
+            buttons = (Button(_t(renderer, "signin_button"), f"/signin {meeting.id}"),)
         if announcement.pending_leave:  # issue 18: a request still pending at the start is named here
             lines.append(
                 _t(
@@ -122,7 +129,6 @@ def meeting_post(
                     names=_names(renderer, announcement.pending_leave),
                 )
             )
-        buttons = (Button(_t(renderer, "signin_button"), f"/signin {meeting.id}"),)
         subject = ""
     elif kind is PostKind.SIGNIN_CLOSED:
         counted = announcement.attendance

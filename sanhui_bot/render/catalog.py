@@ -293,6 +293,33 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "您已在 #{meeting} 号会议签到，无需再回复。",
         "You have already signed in to meeting #{meeting}.",
     ),
+    "signin_needs_code": (
+        "#{meeting} 号会议在会场现场签到，需要签到码：请扫描会场签到大屏上的二维码，或发送 /signin {meeting} 加大屏上的六位数字"
+        "（如 /signin {meeting} 482913）。签到大屏由书记、副书记、纪检委员（党小组会：党小组长）发送 /signin screen {meeting} 打开。",
+        "Meeting #{meeting} is signed in in the room, with a code: scan the QR code on the room's sign-in screen, or"
+        " send /signin {meeting} with the six digits it shows (e.g. /signin {meeting} 482913). The secretary, deputy"
+        " or discipline member (a group meeting: its group leader) opens the screen with /signin screen {meeting}.",
+    ),
+    "signin_code_wrong": (
+        "签到码不对或已过期（大屏上的码每隔几十秒更换）：请看会场签到大屏上现在的六位数字，再发送 /signin {meeting} <签到码>。",
+        "That sign-in code is wrong or has expired (the screen changes it every few seconds): send"
+        " /signin {meeting} with the six digits the room's screen shows now.",
+    ),
+    "signin_screen_online": (
+        "#{meeting} 号会议是线上会议，用“签到”按钮或 /signin {meeting} 签到，没有签到大屏。",
+        "Meeting #{meeting} is online: members sign in with the Sign in button or /signin {meeting}; it has no sign-in screen.",
+    ),
+    "signin_screen_link": (
+        "🖥 #{id} 签到大屏：{url}\n请在会场屏幕的浏览器里打开（该浏览器需已登录台账网页；也可私聊我发送 /signin screen {id}，"
+        "得到一个直接打开大屏的一次性链接）。",
+        "🖥 Sign-in screen of #{id}: {url}\nOpen it in the browser of the room's screen (signed in to the ledger"
+        " page; or send /signin screen {id} to me privately for a one-time link that opens it directly).",
+    ),
+    "signin_screen_link_once": (
+        "🖥 #{id} 签到大屏（一次性链接，仅限本人使用，{minutes} 分钟内有效）：{url}\n在会场屏幕的浏览器里打开即可。",
+        "🖥 Sign-in screen of #{id} (a one-time link, for you only, valid for {minutes} minutes): {url}\n"
+        "Open it in the browser of the room's screen.",
+    ),
     "signin_not_open": (
         "#{meeting} 号会议的签到将于 {opens_text} 开放。",
         "Sign-in for meeting #{meeting} opens at {opens_text}.",
@@ -470,6 +497,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "meeting_flag_holiday": ("（节假日，需调整）", " (on a holiday: needs moving)"),
     "meeting_cancelled_mark": ("（已取消）", " (cancelled)"),
+    "meeting_created_online": (
+        "（线上会议，用“签到”按钮签到）",
+        " (online: signed in with the Sign in button)",
+    ),
     "meeting_created": (
         "已安排 #{id} {kind_name}：{when}{title_part}。成员可回复：/rsvp {id} 参加 | 请假 原因 | 不参加",
         "Scheduled #{id} {kind_name}: {when}{title_part}. Members answer with /rsvp {id} yes | leave <reason> | no",
@@ -851,6 +882,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "post_notice_place": ("\n地点：{place}", "\nWhere: {place}"),
     "post_notice_title": ("\n主题：{title}", "\nSubject: {title}"),
     "post_notice_speaker": ("主讲：{name}", "Speaker: {name}"),
+    "post_notice_online": (
+        "线上会议：开始后点“签到”按钮签到。",
+        "An online meeting: sign in with the Sign in button.",
+    ),
     "post_notice_agenda_fixed": (
         "议程（1+X）：\n  固定议题：{topic}",
         "Agenda (1+X):\n  Fixed topic: {topic}",
@@ -902,6 +937,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "post_signin_open": (
         "✅ #{id} {kind_name} 开始签到，请到会党员点“签到”或发送 /signin {id}；会上可用 /suggest 献策。",
         "✅ Sign-in for #{id} {kind_name} is open: press Sign in or send /signin {id}; suggestions with /suggest.",
+    ),
+    "post_signin_open_code": (
+        "✅ #{id} {kind_name} 开始签到：请到会党员用手机扫描会场签到大屏上的二维码，或发送 /signin {id} 加大屏上的六位签到码"
+        "（如 /signin {id} 482913）；会上可用 /suggest 献策。",
+        "✅ Sign-in for #{id} {kind_name} is open: scan the QR code on the meeting room's sign-in screen, or send"
+        " /signin {id} with the six digits it shows (e.g. /signin {id} 482913); suggestions with /suggest.",
     ),
     "post_signin_button": ("签到", "Sign in"),
     "post_signin_closed": (
@@ -1205,6 +1246,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "leave_state.pending": ("待批", "pending"),
     "leave_state.approved": ("批准", "approved"),
     "leave_state.refused": ("不批准", "refused"),
+    "action.signin_screen": ("打开签到大屏", "opening the sign-in screen"),
     "meeting_status.not_held": ("未召开", "not held"),
     "action.plan_meeting": ("安排或取消会议", "planning or cancelling meetings"),
     "action.plan_group_meeting": ("安排党小组会", "planning group meetings"),

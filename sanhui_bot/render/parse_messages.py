@@ -95,8 +95,17 @@ _USAGE: dict[str, dict[str, tuple[str, str]]] = {
         ),
     },
     "signin": {
-        ZH: ("/signin <会议编号>（或 /签到）", "/签到 12"),
-        EN: ("/signin <meeting number>", "/signin 12"),
+        ZH: (
+            "/signin <会议编号> <六位签到码>（或 /签到；签到码在会场的签到大屏上，线上会议不用写）；"
+            "/signin screen <会议编号>（/签到 大屏）：签到大屏的链接（书记、副书记、纪检委员，党小组长本组会议）",
+            "/签到 12 482913",
+        ),
+        EN: (
+            "/signin <meeting number> <six-digit code> (the code is on the meeting room's sign-in screen;"
+            " online meetings need none); /signin screen <meeting number>: the sign-in screen's link"
+            " (secretary, deputy, discipline member, a group leader for the own group)",
+            "/signin 12 482913",
+        ),
     },
     "close": {
         ZH: ("/close <会议编号>（或 /结束会议）：会议结束，生成决议清单（书记）", "/结束会议 12"),
@@ -288,6 +297,10 @@ _MESSAGES: dict[str, dict[str, str]] = {
     "bad_kind": {
         ZH: "会议类型“{value}”不对，可选：党员大会、支委会、党小组会、党课。",
         EN: "“{value}” is not a meeting type; choose congress, committee, group or lesson.",
+    },
+    "bad_signin_code": {
+        ZH: "签到码是会场签到大屏上的六位数字，“{value}”不是。",
+        EN: "The sign-in code is the six digits on the meeting room's screen, not “{value}”.",
     },
     "bad_answer": {
         ZH: "“{value}”不是有效的回复，请写 参加、请假 或 不参加。",

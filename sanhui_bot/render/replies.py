@@ -20,6 +20,7 @@ from sanhui_bot.domain.model import (
     Member,
     Rating,
     RsvpAnswer,
+    SignInMethod,
     Suggestion,
     Task,
     Vote,
@@ -256,6 +257,8 @@ class Renderer:
             when=self.when(meeting.starts_at),
             title_part=f" {meeting.title}" if meeting.title else "",
         )
+        if meeting.signin is SignInMethod.BUTTON:
+            text += self.t("meeting_created_online")
         return Reply(text, self.rsvp_buttons(meeting.id), subject=f"meeting:{meeting.id}")
 
     def meeting_moved(self, before: Meeting, after: Meeting, notice_now: bool) -> Reply:

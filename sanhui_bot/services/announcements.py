@@ -28,7 +28,15 @@ from sanhui_bot.domain.announcements import (
 )
 from sanhui_bot.domain.attendance import recorders
 from sanhui_bot.domain.counting import owes_decision_list
-from sanhui_bot.domain.model import Attendance, Meeting, MeetingKind, MeetingStatus, Task, TaskStatus
+from sanhui_bot.domain.model import (
+    Attendance,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    SignInMethod,
+    Task,
+    TaskStatus,
+)
 from sanhui_bot.domain.points import PointReason
 from sanhui_bot.services.attendance import meeting_attendance, settle_attendance
 from sanhui_bot.services.deps import RECORDS_SINCE, Deps
@@ -37,6 +45,7 @@ from sanhui_bot.services.meetings import MeetingView, meeting_view
 from sanhui_bot.services.points import award
 from sanhui_bot.services.ports import OutboxRow, UnitOfWork
 from sanhui_bot.services.posts import notice_if_late, private_chat_members, rules_of
+from sanhui_bot.services.signin_codes import meeting_signin_method
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +64,7 @@ class MeetingAnnouncement:
     attendance: Attendance | None  # at sign-in close; None while nothing is recorded
     recorders: list[str] = field(default_factory=list)  # who may record it, when nothing is
     pending_leave: list[str] = field(default_factory=list)  # leave requests still waiting for approval
+    signin: SignInMethod = SignInMethod.CODE  # how it is signed in (issue 18): the post shows that way only
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,7 +266,7 @@ async def meeting_announcement(
         if meeting.kind is MeetingKind.CONGRESS
         else []
     )
-    return MeetingAnnouncement(view, missing, counted, able, pending)
+    return MeetingAnnouncement(view, missing, counted, able, pending, meeting_signin_method(deps, meeting))
 
 
 async def task_announcement(deps: Deps, task_id: int, week: int = 0) -> TaskAnnouncement | None:

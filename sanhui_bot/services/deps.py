@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sanhui_bot.config import BranchConfig, ScheduleConfig
 from sanhui_bot.domain.counting import LedgerRange
 from sanhui_bot.domain.errors import DomainError, NotFound
-from sanhui_bot.domain.model import ChatContext, Meeting, Member, Task
+from sanhui_bot.domain.model import ChatContext, Meeting, MeetingKind, Member, SignInMethod, Task
 from sanhui_bot.domain.organisation import Organisation
 from sanhui_bot.domain.points import PointRules
 from sanhui_bot.domain.workdays import WorkCalendar
@@ -40,6 +40,15 @@ class Deps:
     @property
     def signin_lead(self) -> timedelta:
         return timedelta(minutes=self.schedule.signin_opens_minutes)
+
+    @property
+    def signin_methods(self) -> dict[MeetingKind, SignInMethod]:
+        """How each kind of meeting is signed in ([schedule] signin, per kind)."""
+        return {kind: SignInMethod(self.schedule.signin_for(kind.value)) for kind in MeetingKind}
+
+    @property
+    def signin_code_seconds(self) -> int:
+        return self.schedule.signin_code_seconds
 
     @property
     def attendance_correction_days(self) -> int:

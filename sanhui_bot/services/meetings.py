@@ -25,6 +25,7 @@ from sanhui_bot.domain.model import (
     Rsvp,
     RsvpAnswer,
     SignIn,
+    SignInMethod,
 )
 from sanhui_bot.domain.permissions import Action, manages_meeting, require, require_own_group
 from sanhui_bot.domain.points import PointEntry, PointReason
@@ -36,6 +37,7 @@ from sanhui_bot.services.leave import post_leave_request
 from sanhui_bot.services.ports import UnitOfWork
 from sanhui_bot.services.posts import enqueue_now, notice_if_late, rules_of
 from sanhui_bot.services.roster import resolve_mention, role_holders
+from sanhui_bot.services.signin_codes import check_code, meeting_signin_method
 
 UPCOMING_DAYS = 45
 MAX_TOPIC = 200
@@ -189,6 +191,7 @@ async def new_meeting(
         source=MeetingSource.ADHOC,
         created_by=member.key,
         speaker=speaker.key if speaker else None,
+        signin=SignInMethod.BUTTON if cmd.online else None,
     )
     async with deps.uow() as uow:
         meeting = await uow.meetings.add(meeting)
@@ -413,7 +416,11 @@ async def withdraw_rsvp(
 async def sign_in(
     deps: Deps, actor: Actor, ctx: ChatContext | None, cmd: cmds.SignIn, now: datetime
 ) -> SignInResult:
-    """签到 while the meeting is in session; the first sign-in earns the sign-in points."""
+    """签到 while the meeting is in session; the first sign-in earns the sign-in points.
+
+    A meeting in a room (`code`) takes only its 签到大屏's current code or the one before it, from a
+    member expected there (issue 18); an online one (`button`) takes the button or a bare /signin N.
+    """
     chat = require_chat(ctx)
     member = require(actor, Action.SIGN_IN)
     async with deps.uow() as uow:
@@ -422,13 +429,21 @@ async def sign_in(
             raise DomainError("meeting_cancelled", meeting=meeting.id)
         if meeting.status is MeetingStatus.NOT_HELD:
             raise DomainError("meeting_not_held", meeting=meeting.id)
+        _expected_or_refuse(meeting, member)
         if now < meeting.signin_opens_at(deps.signin_lead):
             raise DomainError(
                 "signin_not_open", meeting=meeting.id, opens=meeting.signin_opens_at(deps.signin_lead)
             )
         if now > meeting.ends_at:
             raise DomainError("meeting_over", meeting=meeting.id)
-        new = await uow.attendance.add_signin(SignIn(meeting.id or 0, member.key, now))
+        if await uow.attendance.signed_in(meeting.id or 0, member.key):
+            return SignInResult(meeting, False, None)
+        method = meeting_signin_method(deps, meeting)
+        if method is SignInMethod.CODE:
+            if cmd.code is None:
+                raise DomainError("signin_needs_code", meeting=meeting.id)
+            await check_code(uow, deps, meeting, cmd.code, now)
+        new = await uow.attendance.add_signin(SignIn(meeting.id or 0, member.key, now, method=method))
         points = None
         if new:
             settled = await settle_attendance(uow, deps, meeting, now, [member.key], member.key)

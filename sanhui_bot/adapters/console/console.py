@@ -1,6 +1,7 @@
 """The console adapter: the bot in a terminal, one stdin line at a time, on a simulated clock.
 
-Lines (DESIGN.md §5): `USER@CHAT: TEXT`, `:clock 2026-03-26T15:00`, `:press USER@CHAT MSG N`, `:quit`.
+Lines (DESIGN.md §5): `USER@CHAT: TEXT`, `:clock 2026-03-26T15:00`, `:press USER@CHAT MSG N`, `:quit`;
+and `:scan USER@CHAT N`, USER scanning the QR code on meeting N's 签到大屏 (issue 18).
 Each post prints as `--- CHAT #MSG`, its text, and a line of buttons `[1] 参加 [2] 请假 …`.
 """
 
@@ -19,6 +20,7 @@ from sanhui_bot.commands import model as cmds
 from sanhui_bot.commands.parser import parse_command
 from sanhui_bot.render.catalog import message
 from sanhui_bot.render.replies import Reply
+from sanhui_bot.services import signin_codes
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +28,7 @@ PLATFORM = "console"
 SAY = re.compile(r"^(?P<user>[^@\s:]+)@(?P<chat>[^:\s]+)\s*[:：]\s?(?P<text>.*)$", re.DOTALL)
 PRESS = re.compile(r"^:press\s+(?P<user>[^@\s]+)@(?P<chat>\S+)\s+#?(?P<message>\d+)\s+(?P<button>\d+)\s*$")
 CLOCK = re.compile(r"^:clock\s+(?P<when>\S+)\s*$")
+SCAN = re.compile(r"^:scan\s+(?P<user>[^@\s]+)@(?P<chat>\S+)\s+#?(?P<meeting>\d+)\s*$")
 
 # Called with (from, to) when the clock is moved; it steps the clock through every due moment.
 ClockListener = Callable[[datetime, datetime], Awaitable[None]]
@@ -93,26 +96,40 @@ class ConsoleChat:
             await self._clock(stripped)
         elif stripped.startswith(":press"):
             await self._press(stripped)
+        elif stripped.startswith(":scan"):
+            await self._scan(stripped)
         elif match := SAY.match(stripped):
-            text = match["text"]
-            asked = self.leave_questions.pop((match["user"], match["chat"]), None)
-            if asked is not None and not text.lstrip().startswith(("/", "!")):
-                text = f"{asked} {text.strip()}"  # the answer to the leave question is the reason
-            incoming = Incoming(
-                platform=PLATFORM,
-                user=match["user"],
-                chat=match["chat"],
-                chat_platform_id=match["chat"],
-                text=text,
-            )
-            for reply in await self.conversation.handle_text(incoming, self.clock.now):
-                await self.post(reply.chat or match["chat"], reply)
-            if self.after_line is not None:
-                await self.after_line(self.clock.now)
+            await self._say(match["user"], match["chat"], match["text"])
         else:
             self._note(
-                "无法理解这一行。格式：USER@CHAT: 文本 | :clock 2026-03-26T15:00 | :press USER@CHAT 消息号 按钮号 | :quit"
+                "无法理解这一行。格式：USER@CHAT: 文本 | :clock 2026-03-26T15:00 | :press USER@CHAT 消息号 按钮号"
+                " | :scan USER@CHAT 会议号 | :quit"
             )
+
+    async def _say(self, user: str, chat: str, text: str) -> None:
+        """USER writes TEXT in CHAT."""
+        asked = self.leave_questions.pop((user, chat), None)
+        if asked is not None and not text.lstrip().startswith(("/", "!")):
+            text = f"{asked} {text.strip()}"  # the answer to the leave question is the reason
+        incoming = Incoming(platform=PLATFORM, user=user, chat=chat, chat_platform_id=chat, text=text)
+        for reply in await self.conversation.handle_text(incoming, self.clock.now):
+            await self.post(reply.chat or chat, reply)
+        if self.after_line is not None:
+            await self.after_line(self.clock.now)
+
+    async def _scan(self, line: str) -> None:
+        """USER scans meeting N's 签到大屏 with the phone: `/signin N <the code it shows now>`, as the
+        QR code's link sends it; with no code on the screen (an online meeting, sign-in not open) a bare
+        `/signin N`, which gets the same answer as typing it."""
+        match = SCAN.match(line)
+        if match is None:
+            self._note("扫码格式：:scan USER@CHAT 会议号，例如 :scan liuyang@g-math 17")
+            return
+        meeting = int(match["meeting"])
+        code = await signin_codes.code_on_screen(self.conversation.deps, meeting, self.clock.now)
+        await self._say(
+            match["user"], match["chat"], f"/signin {meeting} {code}" if code else f"/signin {meeting}"
+        )
 
     def serves(self, chat: str) -> bool:
         """The console shows every chat."""
