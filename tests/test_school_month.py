@@ -70,6 +70,7 @@ def three_branch_config() -> dict[str, Any]:
     members[0]["school_roles"] = ["party_committee"]  # 刘一, t1's secretary, sits on the 党委
     return {
         "timezone": "Asia/Shanghai",
+        "schedule": {"signin": "button"},  # members sign in with a bare /signin N here (issue 18: online)
         "chats": chats,
         "school": {
             "name": "实验中学党委",
