@@ -32,7 +32,8 @@ from sanhui_bot.services.export import ledger_snapshot
 def settings() -> Settings:
     config = copy.deepcopy(TEST_CONFIG)
     config["schedule"] = {
-        "group": {"weeks": [1, 3], "time": "14:30", "duration_minutes": 60, "leave_approval": "secretary"}
+        **config["schedule"],  # TEST_CONFIG's online sign-in: these tests sign in with a bare /signin N
+        "group": {"weeks": [1, 3], "time": "14:30", "duration_minutes": 60, "leave_approval": "secretary"},
     }
     return parse_settings(config, "tests")
 
