@@ -28,12 +28,14 @@ import aiosqlite
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from seeding import answer_and_attend, percentile  # noqa: E402
 
 from sanhui_bot.app import open_app, plan_meetings  # noqa: E402
 from sanhui_bot.commands.model import MemberMention, RecordDecision, Rsvp  # noqa: E402
 from sanhui_bot.config import parse_settings  # noqa: E402
-from sanhui_bot.domain.model import RsvpAnswer, SignIn  # noqa: E402
-from sanhui_bot.domain.points import PointReason, earn  # noqa: E402
+from sanhui_bot.domain.model import RsvpAnswer  # noqa: E402
 from sanhui_bot.services import meetings, roster, tasks  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -112,31 +114,7 @@ async def seed_year(app: Any, members: int, decisions: int) -> None:
         year = await uow.meetings.between(
             None, datetime(2026, 1, 1, tzinfo=TZ), datetime(2026, 12, 1, tzinfo=TZ)
         )
-        for meeting in year:
-            for member in roster_members:
-                if meeting.unit not in member.units() or rng.random() < 0.2:
-                    continue
-                answer = RsvpAnswer.YES if rng.random() < 0.85 else RsvpAnswer.LEAVE
-                await uow.attendance.put_rsvp(
-                    meetings.Rsvp(
-                        meeting.id,
-                        member.key,
-                        answer,
-                        meeting.starts_at - timedelta(days=2),
-                        reason="出差" if answer is RsvpAnswer.LEAVE else "",
-                    )
-                )
-                if answer is RsvpAnswer.YES:
-                    await uow.attendance.add_signin(SignIn(meeting.id, member.key, meeting.starts_at))
-                    await uow.points.append(
-                        earn(
-                            app.deps.rules,
-                            member.key,
-                            PointReason.SIGNIN,
-                            f"meeting:{meeting.id}",
-                            meeting.starts_at,
-                        )
-                    )
+        await answer_and_attend(uow, app.deps.rules, year, roster_members, rng)
         await uow.commit()
     secretary = await roster.identify(app.deps, "console", "m000")
     ctx = app.deps.org.chat_context("branch")
@@ -151,11 +129,6 @@ async def seed_year(app: Any, members: int, decisions: int) -> None:
 async def roster_list(app: Any) -> list[Any]:
     async with app.deps.uow() as uow:
         return await uow.members.list("t1")
-
-
-def percentile(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
 
 
 async def bench_rsvp(app: Any, count: int, members: int) -> list[float]:

@@ -39,6 +39,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "telegram"))
+sys.path.insert(0, str(ROOT / "bench"))
 
 TZ = ZoneInfo("Asia/Shanghai")
 GROUPS = ["g1", "g2", "g3", "g4", "g5"]
@@ -117,12 +118,13 @@ def branch_config(members: int, db: Path, api: str) -> str:
 
 async def seed(config_path: Path, db: Path, years: int, members: int, now: datetime) -> str:
     """`years` of history up to `now`, and an ad-hoc congress two days ahead (its notice has buttons)."""
+    from seeding import answer_and_attend
+
     from sanhui_bot.adapters.conversation import Incoming
     from sanhui_bot.app import open_app, plan_meetings
     from sanhui_bot.commands.model import MemberMention, RecordDecision
     from sanhui_bot.config import load_settings
-    from sanhui_bot.domain.model import RsvpAnswer, SignIn, TaskStatus
-    from sanhui_bot.domain.points import PointReason, earn
+    from sanhui_bot.domain.model import TaskStatus
     from sanhui_bot.services import meetings, roster, tasks
 
     rng = random.Random(years)
@@ -135,31 +137,7 @@ async def seed(config_path: Path, db: Path, years: int, members: int, now: datet
     async with app.deps.uow() as uow:
         people = await uow.members.list("t1")
         past = await uow.meetings.between(None, start, now - timedelta(days=1))
-        for meeting in past:
-            for member in people:
-                if meeting.unit not in member.units() or rng.random() < 0.2:
-                    continue
-                answer = RsvpAnswer.YES if rng.random() < 0.85 else RsvpAnswer.LEAVE
-                await uow.attendance.put_rsvp(
-                    meetings.Rsvp(
-                        meeting.id,
-                        member.key,
-                        answer,
-                        meeting.starts_at - timedelta(days=2),
-                        reason="出差" if answer is RsvpAnswer.LEAVE else "",
-                    )
-                )
-                if answer is RsvpAnswer.YES:
-                    await uow.attendance.add_signin(SignIn(meeting.id, member.key, meeting.starts_at))
-                    await uow.points.append(
-                        earn(
-                            app.deps.rules,
-                            member.key,
-                            PointReason.SIGNIN,
-                            f"meeting:{meeting.id}",
-                            meeting.starts_at,
-                        )
-                    )
+        await answer_and_attend(uow, app.deps.rules, past, people, rng)
         await uow.commit()
     secretary = await roster.identify(app.deps, "console", "m000")
     ctx = app.deps.org.chat_context("branch")
@@ -323,11 +301,6 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def percentile(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
-
-
 async def stop(bot: Bot) -> None:
     if bot.process is not None and bot.process.returncode is None:
         bot.process.terminate()
@@ -408,6 +381,9 @@ async def measure(args: argparse.Namespace) -> None:
 
 
 def report(project: Bot, bare: Bot, args: argparse.Namespace, rss: float) -> None:
+    # Imported here, not at the top: the bare bot runs this file too and must load nothing of ours.
+    from seeding import percentile
+
     print(
         f"\n{args.rounds} rounds (after {WARMUP} warm-up), {args.years} year(s) of data, {args.members} members, "
         f"{os.cpu_count()} CPUs\n"
