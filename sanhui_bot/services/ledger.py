@@ -8,7 +8,7 @@ shows the same thing (`/meetings`, `/tasks`, `/points` need a roster member; 会
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sanhui_bot.domain.errors import DomainError
@@ -70,9 +70,13 @@ async def month_meetings(
         found = await uow.meetings.between(None, start, end, include_cancelled=True)
         meetings = [m for m in found if m.branch == chat.branch]
         known = await reports.branch_records(uow, chat.branch, [m.id or 0 for m in meetings])
+        days = {deps.local_date(m.starts_at) for m in meetings}
+        rosters = await deps.roster.on_days(uow, [(chat.branch, day) for day in days])
+        known = replace(known, rosters={day: roster for (_, day), roster in rosters.items()})
         for meeting in meetings:
             number = meeting.id or 0
-            mine = await uow.attendance.rsvp(number, member.key)
+            mine = next((r for r in known.rsvps.get(number, []) if r.member == member.key), None)
+            signed_in = any(s.member == member.key for s in known.signins.get(number, []))
             over = not meeting.called_off and meeting.ends_at <= now
             minutes = None
             if over and may_read_minutes(member, meeting):
@@ -80,7 +84,7 @@ async def month_meetings(
             pages.append(
                 MeetingRecord(
                     meeting,
-                    minutes.agenda if minutes is not None else tuple(await uow.meetings.agenda(number)),
+                    minutes.agenda if minutes is not None else tuple(known.agendas.get(number, [])),
                     tuple(
                         (d, known.tasks[d.id])
                         for d in known.decisions
@@ -89,7 +93,7 @@ async def month_meetings(
                     None if over else await tally(uow, deps, meeting),
                     mine.answer if mine is not None else RsvpAnswer.UNKNOWN,
                     expected_me=meeting.unit in member.units(),
-                    signed_in=await uow.attendance.signed_in(number, member.key),
+                    signed_in=signed_in,
                     minutes=minutes,
                 )
             )
@@ -133,7 +137,8 @@ async def task_board(
     async with deps.uow() as uow:
         tasks = await uow.tasks.list(chat.branch)
         decisions = {d.id: d for d in await uow.tasks.decisions(chat.branch)}
-        ratings = await uow.tasks.ratings()
+        # Only this branch's tasks' ratings: the board never reads another branch's rows.
+        ratings = await uow.tasks.ratings(of=[t.id for t in tasks if t.id is not None])
     if filters.group:
         tasks = [t for t in tasks if filters.group in (t.group, t.claimed_by_group)]
     if filters.owner:

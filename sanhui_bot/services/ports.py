@@ -95,6 +95,10 @@ class MeetingRepository(Protocol):
 
     async def add_agenda(self, item: AgendaItem) -> AgendaItem: ...
     async def agenda(self, meeting_id: int) -> builtins.list[AgendaItem]: ...
+    async def agendas(self, meeting_ids: Sequence[int]) -> dict[int, builtins.list[AgendaItem]]:
+        """The agenda topics of these meetings by meeting id, each in the order added."""
+        ...
+
     async def materials(self, meeting_id: int) -> builtins.list[AgendaItem]: ...
 
     async def times_between(
@@ -147,7 +151,12 @@ class AttendanceRepository(Protocol):
         """Append a record of a member's attendance (records are never changed)."""
         ...
 
-    async def records(self, meeting_id: int | None = None) -> list[AttendanceRecord]: ...
+    async def records(
+        self, meeting_id: int | None = None, *, of: Sequence[int] | None = None
+    ) -> list[AttendanceRecord]:
+        """Attendance records of one meeting, of the meetings `of` names, or of every meeting."""
+        ...
+
     async def recorded_among(self, meeting_ids: Sequence[int]) -> set[int]:
         """Which of these meetings have a sign-in or an attendance record."""
         ...
@@ -181,6 +190,10 @@ class TaskRepository(Protocol):
 
     async def of_meeting(self, meeting_id: int) -> list[tuple[Decision, Task | None]]:
         """A meeting's decisions with the task each opened, in the order recorded: its 决议清单."""
+        ...
+
+    async def of_decisions(self, decision_ids: Sequence[int]) -> dict[int, Task]:
+        """The tasks these decisions opened, by decision id (a decision voted down has none)."""
         ...
 
     async def count_decisions(self, meeting_id: int) -> int:

@@ -19,7 +19,7 @@ the period is over counts nothing that has not happened yet.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -463,18 +463,30 @@ class BranchRecords:
     decisions: tuple[Decision, ...]
     tasks: dict[int | None, Task]  # by decision id
     since: datetime | None  # records_since
+    # The meetings' own rows by meeting id, read with one statement each for all of them: a month of
+    # the web view's minutes costs the same few statements as one meeting's.
+    rsvps: dict[int, list[Rsvp]] = field(default_factory=dict)
+    signins: dict[int, list[SignIn]] = field(default_factory=dict)
+    records: dict[int, list[AttendanceRecord]] = field(default_factory=dict)
+    agendas: dict[int, list[AgendaItem]] = field(default_factory=dict)
+    rosters: dict[date, Sequence[Member]] = field(default_factory=dict)  # by local day, when read ahead
 
 
 async def branch_records(uow: UnitOfWork, branch: str, meeting_ids: Sequence[int]) -> BranchRecords:
     """Read once for the minutes of these meetings of one branch (one, or the web view's month)."""
-    tasks: dict[int | None, Task] = {}
-    for meeting_id in meeting_ids:
-        tasks.update({t.decision_id: t for _, t in await uow.tasks.of_meeting(meeting_id) if t is not None})
+    ids = list(meeting_ids)
+    decided = tuple(await uow.tasks.decisions(branch, of=ids))
+    opened = await uow.tasks.of_decisions([d.id for d in decided if d.id is not None])
+    tasks: dict[int | None, Task] = {decision: task for decision, task in opened.items()}
     return BranchRecords(
         tuple(await uow.suggestions.list(branch)),
-        tuple(await uow.tasks.decisions(branch, of=list(meeting_ids))),
+        decided,
         tasks,
         await records_since(uow),
+        _by_meeting(await uow.attendance.rsvps(of=ids)),
+        _by_meeting(await uow.attendance.signins(of=ids)),
+        _by_meeting(await uow.attendance.records(of=ids)),
+        await uow.meetings.agendas(ids),
     )
 
 
@@ -490,11 +502,13 @@ async def minutes_of(
 ) -> Minutes:
     """A meeting's 会议纪要 data, read in the caller's unit of work (no permission check)."""
     meeting_id = meeting.id or 0
-    roster = await deps.roster_of(uow, meeting)
-    rsvps = await uow.attendance.rsvps(meeting_id)
-    signins = await uow.attendance.signins(meeting_id)
-    records = await uow.attendance.records(meeting_id)
-    agenda = await uow.meetings.agenda(meeting_id)
+    roster = known.rosters.get(deps.local_date(meeting.starts_at))
+    if roster is None:
+        roster = await deps.roster_of(uow, meeting)
+    rsvps = known.rsvps.get(meeting_id, [])
+    signins = known.signins.get(meeting_id, [])
+    records = known.records.get(meeting_id, [])
+    agenda = known.agendas.get(meeting_id, [])
     suggestions = [s for s in known.suggestions if s.meeting_id == meeting_id]
     decisions = [d for d in known.decisions if d.meeting_id == meeting_id]
     tasks = known.tasks

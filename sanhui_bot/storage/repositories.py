@@ -553,6 +553,20 @@ class SqlMeetingRepository:
         """The meeting's agenda topics in the order they were added."""
         return await self._items(meeting_id, material=False)
 
+    async def agendas(self, meeting_ids: Sequence[int]) -> dict[int, list[AgendaItem]]:
+        """The agenda topics of these meetings by meeting id, each in the order added."""
+        if not meeting_ids:
+            return {}
+        query = (
+            select(agenda_items)
+            .where(agenda_items.c.meeting_id.in_(sorted(set(meeting_ids))), agenda_items.c.material.is_(False))
+            .order_by(agenda_items.c.meeting_id, agenda_items.c.id)
+        )
+        found: dict[int, list[AgendaItem]] = {}
+        for row in await self._connection.execute(query):
+            found.setdefault(row.meeting_id, []).append(_agenda_from_row(row))
+        return found
+
     async def materials(self, meeting_id: int) -> list[AgendaItem]:
         """The meeting's materials in the order they were added."""
         return await self._items(meeting_id, material=True)
@@ -781,12 +795,16 @@ class SqlAttendanceRepository:
         )
         return replace(record, id=result.scalar_one())
 
-    async def records(self, meeting_id: int | None = None) -> list[AttendanceRecord]:
+    async def records(
+        self, meeting_id: int | None = None, *, of: Sequence[int] | None = None
+    ) -> list[AttendanceRecord]:
         """Attendance records ordered by meeting, then when recorded, then id."""
         table = attendance_records
         query = select(table).order_by(table.c.meeting_id, table.c.recorded_at, table.c.id)
         if meeting_id is not None:
             query = query.where(table.c.meeting_id == meeting_id)
+        if of is not None:
+            query = query.where(table.c.meeting_id.in_(sorted(set(of))))
         return [_record_from_row(row) for row in await self._connection.execute(query)]
 
     async def recorded_among(self, meeting_ids: Sequence[int]) -> set[int]:
@@ -1010,6 +1028,13 @@ class SqlTaskRepository:
             row.decision_id: _task_from_row(row) for row in await self._connection.execute(task_query)
         }
         return [(decision, by_decision.get(decision.id)) for decision in found]
+
+    async def of_decisions(self, decision_ids: Sequence[int]) -> dict[int, Task]:
+        """The tasks these decisions opened, by decision id."""
+        if not decision_ids:
+            return {}
+        query = select(tasks).where(tasks.c.decision_id.in_(sorted(set(decision_ids))))
+        return {row.decision_id: _task_from_row(row) for row in await self._connection.execute(query)}
 
     async def decisions(
         self, branch: str | None = None, *, of: Sequence[int] | None = None
