@@ -80,6 +80,8 @@ class SchoolConfig(Strict):
     chat: Key
     # 党委委员 in no branch (a member of a branch sits on the 党委 by school_roles in [[members]] instead)
     members: list[SchoolMemberConfig] = []
+    # or from the 党委's spreadsheet (.xlsx or .csv, relative to the config file): 姓名, 编号, Telegram, Matrix
+    roster: str | None = None
 
 
 class MemberConfig(Strict):

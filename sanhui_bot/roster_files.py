@@ -284,7 +284,7 @@ def expand_rosters(data: dict[str, Any], base: Path, today: date) -> tuple[dict[
     """The config document with each branch's roster file read into `members`, and every bad row."""
     branches = data.get("branches")
     if not isinstance(branches, list):
-        return data, []
+        return _expand_school_roster(data, base, today, [])
     added: list[dict[str, Any]] = []
     problems: list[Problem] = []
     for index, branch in enumerate(branches):
@@ -304,10 +304,34 @@ def expand_rosters(data: dict[str, Any], base: Path, today: date) -> tuple[dict[
         members, found = members_from_rows(rows, str(branch.get("key", "")), groups, today, branch["roster"])
         added.extend(members)
         problems.extend(found)
-    if not added:
+    if added:
+        existing = data.get("members", [])
+        data = {**data, "members": [*(existing if isinstance(existing, list) else []), *added]}
+    return _expand_school_roster(data, base, today, problems)
+
+
+def _expand_school_roster(
+    data: dict[str, Any], base: Path, today: date, problems: list[Problem]
+) -> tuple[dict[str, Any], list[Problem]]:
+    """`[school] roster = "rosters/dangwei.csv"`: the 党委's members of no branch, read into
+    `[[school.members]]`. Only 姓名, 编号, Telegram and Matrix count: a 党委 member's 职务 there (党委委员,
+    组织委员 …) is the school role, and they have no 党小组 in any branch."""
+    school = data.get("school")
+    if not isinstance(school, dict) or not isinstance(school.get("roster"), str):
         return data, problems
-    existing = data.get("members", [])
-    return {**data, "members": [*(existing if isinstance(existing, list) else []), *added]}, problems
+    try:
+        rows = read_rows(base / school["roster"])
+    except RosterFileError as error:
+        return data, [*problems, ("school.roster", str(error))]
+    kept = [{column: value for column, value in row.items() if column not in (DUTY, GROUP)} for row in rows]
+    entries, found = members_from_rows(kept, "school", [], today, school["roster"])
+    members = [
+        {field: entry[field] for field in ("key", "name", "telegram", "matrix") if field in entry}
+        for entry in entries
+    ]
+    existing = school.get("members", [])
+    school = {**school, "members": [*(existing if isinstance(existing, list) else []), *members]}
+    return {**data, "school": school}, [*problems, *found]
 
 
 # Roles back to the words a secretary writes, in the order the 职务 cell lists them.

@@ -255,3 +255,46 @@ async def test_the_current_roster_is_read_from_the_database_with_approved_member
         "",
         date(2026, 3, 2),
     ]
+
+
+def _with_school_roster(tmp_path: Path, *lines: str) -> Path:
+    """The example config with a 党委 chat and `[school] roster = "rosters/dangwei.csv"` holding `lines`."""
+    config = tmp_path / "config.toml"
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        "\n[[branches]]",
+        '\n[chats.dangwei]\ntelegram = -1009999\n\n[school]\nname = "实验中学党委"\nchat = "dangwei"\n'
+        'roster = "rosters/dangwei.csv"\n\n[[branches]]',
+        1,
+    )
+    config.write_text(text, encoding="utf-8")
+    (tmp_path / "rosters").mkdir(exist_ok=True)
+    (tmp_path / "rosters" / "dangwei.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return config
+
+
+def test_the_party_committee_roster_file_gives_members_of_no_branch(tmp_path: Path) -> None:
+    good = _with_school_roster(
+        tmp_path, "姓名,编号,职务,Telegram", "王军,wangjun,党委委员,29999", "李明,,组织委员,"
+    )
+    school = load_settings(good, today=TODAY).school
+    assert school is not None
+    assert [(m.key, m.name, m.telegram) for m in school.members] == [
+        ("wangjun", "王军", 29999),
+        (derived_key("school", "李明"), "李明", None),
+    ]
+    bad = _with_school_roster(
+        tmp_path,
+        "姓名,编号,职务,Telegram",
+        "王军,wangjun,党委委员,29999",
+        "李明,,组织委员,abc",  # row 3: not a Telegram id
+        "王军,wangjun2,党委副书记,",  # row 4: 王军 is row 2
+        "张伟,zhangwei,党委委员,",  # row 5: the key of t1's secretary (a branch member takes school_roles)
+    )
+    with pytest.raises(ConfigError) as raised:
+        load_settings(bad, today=TODAY)
+    problems = raised.value.problems
+    assert any(where == "rosters/dangwei.csv row 3" and "Telegram" in what for where, what in problems)
+    assert any(
+        where == "rosters/dangwei.csv row 4" and "duplicate name 王军" in what for where, what in problems
+    )
+    assert any("zhangwei" in what and "school_roles" in what for _, what in problems), problems
