@@ -138,10 +138,10 @@ async def school_month_end(deps: Deps, period: Period, now: datetime) -> SchoolM
     if period.kind is not PeriodKind.MONTH or period.number % 3:
         return SchoolMonthEnd(period, standings, None)
     quarter = Period(period.year, PeriodKind.QUARTER, period.number // 3)
+    by_branch = {standing.branch: standing for standing in await school_summary(deps, quarter, now)}
     missing = []
-    for branch in deps.org.branches:
-        standing = standing_of(await branch_report(deps, branch.key, quarter, now))
-        kinds = tuple(kind for kind in QUARTERLY if kind in standing.missing)
+    for branch in deps.org.branches:  # config order
+        kinds = tuple(kind for kind in QUARTERLY if kind in by_branch[branch.key].missing)
         if kinds:
             missing.append((branch.key, kinds))
     return SchoolMonthEnd(period, standings, quarter, tuple(missing))
