@@ -104,6 +104,7 @@ class MatrixWorld:
     bot: MatrixPlatform | None = None
     login_by_password: bool = False
     bot_token: str = ""  # a device of its own per test: a device's keys live in one database only
+    web_url: str | None = None  # [web] public_url: `/web` in a room adds the page as a widget
 
     @property
     def bot_id(self) -> str:
@@ -158,6 +159,7 @@ class MatrixWorld:
             access_token=None if self.login_by_password else self.bot_token,
             password=PASSWORD if self.login_by_password else None,
             clock=self.clock,
+            web_url=self.web_url,
         )
         await self.bot.start()
         return self.bot

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -12,15 +13,19 @@ from storage_fixtures import sql_store, sqlite_url
 
 from sanhui_bot.adapters.matrix.formatting import (
     CONTENT_LIMIT,
-    EDIT_LIMIT,
+    Encryption,
+    MatrixText,
     bang,
     button_for_reaction,
-    content_size,
+    canonical_size,
+    event_content_size,
     fit_matrix_text,
     looks_like_command,
     matrix_text,
     matrix_texts,
     mentions_in,
+    notice_content,
+    notice_size,
     reaction_key,
     text_with_pills,
 )
@@ -84,14 +89,14 @@ async def test_a_long_post_is_split_between_lines_into_notices_that_fit_an_event
     lines = [f"第{n}行 <积分> " + "公示" * 300 + "📅" * 50 for n in range(40)]  # astral: 12 bytes escaped
     reply = Reply("\n".join(lines), tuple(Button(label, command) for label, command in NOTICE_BUTTONS))
     texts = matrix_texts(reply, render)
-    assert len(texts) > 1 and all(content_size(text) <= CONTENT_LIMIT for text in texts)
+    assert len(texts) > 1 and all(notice_size(text) <= CONTENT_LIMIT for text in texts)
     bodies = [text.body for text in texts]
     assert [line for body in bodies for line in body.split("\n") if line.startswith("第")] == lines
     assert "✅" in texts[-1].body and all("✅" not in text.body for text in texts[:-1])  # reactions last
     assert "&lt;积分&gt;" in texts[0].html
     one_line = matrix_texts(Reply("字" * 20_000), render)  # one line longer than a notice: cut inside
     assert "".join(text.body for text in one_line) == "字" * 20_000
-    assert all(content_size(text) <= CONTENT_LIMIT for text in one_line)
+    assert all(notice_size(text) <= CONTENT_LIMIT for text in one_line)
     assert matrix_texts(Reply("短"), render) == [matrix_text(Reply("短"), render)]
 
 
@@ -99,8 +104,43 @@ async def test_an_edit_is_cut_to_one_event(app: App) -> None:
     render = await renderer_for(app.deps, "zh-CN")
     whole = matrix_text(Reply("\n".join("公示" * 500 for _ in range(20))), render)
     cut = fit_matrix_text(whole)
-    assert content_size(cut) <= EDIT_LIMIT and cut.body.endswith("…") and whole.body.startswith(cut.body[:-2])
+    assert notice_size(whole) > CONTENT_LIMIT
+    assert (
+        notice_size(cut) <= CONTENT_LIMIT and cut.body.endswith("…") and whole.body.startswith(cut.body[:-2])
+    )
+    assert notice_size(fit_matrix_text(whole, limit=notice_size(cut))) == notice_size(cut)  # no byte to spare
     assert fit_matrix_text(matrix_text(Reply("短"), render)).body == "短"
+
+
+def test_the_measured_size_is_the_content_mautrix_sends_and_megolm_encrypts() -> None:
+    """The size is exact: the notice content as mautrix serializes it, in canonical JSON; encrypted,
+    the m.room.encrypted content libolm and mautrix make of it (but for the message index)."""
+    import olm
+    from mautrix.types import EncryptedMegolmEventContent, EventID, Format, MessageType, SessionID
+    from mautrix.types import TextMessageEventContent as Text
+
+    text = MatrixText('第一行 <b>\n公示📅 "引号"', "第一行 &lt;b&gt;<br>公示📅 &quot;引号&quot;")
+    sent = Text(msgtype=MessageType.NOTICE, body=text.body, format=Format.HTML, formatted_body=text.html)
+    assert notice_content(text) == sent.serialize()
+    assert notice_size(text) == len(
+        json.dumps(sent.serialize(), ensure_ascii=False, separators=(",", ":")).encode()
+    )
+    sent.set_reply(EventID("$reply-to"))
+    room = "!room:sanhui.test"
+    session = olm.OutboundGroupSession()
+    for repeat in (1, 50, 2_000):
+        content = {**sent.serialize(), "body": text.body * repeat}
+        plaintext = json.dumps({"room_id": room, "type": "m.room.message", "content": content})
+        encrypted = EncryptedMegolmEventContent(
+            sender_key="B" * 43,
+            device_id="SANHUIDEV",
+            ciphertext=session.encrypt(plaintext),
+            session_id=SessionID(session.id),
+            relates_to=sent.relates_to,
+        ).serialize()
+        measured = event_content_size(content, Encryption(room, "SANHUIDEV"))
+        assert 0 <= measured - canonical_size(encrypted) <= 6  # the index varint, counted at 5 bytes
+        assert measured > canonical_size(content)
 
 
 def test_bang_commands_and_what_looks_like_a_command() -> None:

@@ -19,6 +19,7 @@ import json
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import PurePath
 from typing import Any, cast
 
@@ -51,9 +52,11 @@ from sqlalchemy.engine import URL
 from sanhui_bot.adapters.conversation import Conversation, Incoming
 from sanhui_bot.adapters.matrix.formatting import (
     LEAVE_REACTION,
+    Encryption,
     MatrixText,
     bang,
     button_for_reaction,
+    event_content_size,
     fit_matrix_text,
     looks_like_command,
     matrix_text,
@@ -595,11 +598,13 @@ class MatrixPlatform:
             )
             if room is None:
                 continue
-            text = fit_matrix_text(matrix_text(view, render))
-            content = TextMessageEventContent(
-                msgtype=MessageType.NOTICE, body=text.body, format=Format.HTML, formatted_body=text.html
+            edited = EventID(posted.message_id)
+            encryption = await self._encryption(room)
+            text = fit_matrix_text(
+                matrix_text(view, render),
+                _measure(partial(_edit, of=edited), encryption),
             )
-            content.set_edit(EventID(posted.message_id))
+            content = _edit(text, edited)
             try:
                 await self._send_event(room, content, patient=True)
             except MatrixError:
@@ -619,7 +624,14 @@ class MatrixPlatform:
     ) -> str:
         """Send a reply as a notice and remember it (its buttons); `patient`: see `_send_event`."""
         render = await self.conversation.renderer()
-        texts = matrix_texts(reply if hints else Reply(reply.text, subject=reply.subject), render)
+        encryption = await self._encryption(room_id)
+        # Each notice is measured as the first one (with its reply relation, a few bytes the others
+        # do not carry), exactly as it will be sent.
+        texts = matrix_texts(
+            reply if hints else Reply(reply.text, subject=reply.subject),
+            render,
+            _measure(partial(_notice, reply_to=reply_to), encryption),
+        )
         # A long text (a year's report) goes as several notices; the last carries the reactions.
         for number, text in enumerate(texts):
             event_id = await self._send_event(
@@ -699,6 +711,15 @@ class MatrixPlatform:
             raise RuntimeError("the Matrix platform is not started")
         return self.client
 
+    async def _encryption(self, room_id: RoomID) -> Encryption | None:
+        """How the room's messages are encrypted, for measuring them; None when they go in clear."""
+        client = self._client()
+        if client.crypto is None or client.state_store is None:
+            return None
+        if not await client.state_store.is_encrypted(room_id):
+            return None
+        return Encryption(room_id=room_id, device_id=client.device_id)
+
     def _room_of(self, chat: str) -> RoomID | None:
         room = self.deps.org.chats.get(chat, {}).get(PLATFORM)
         return RoomID(room) if room else None
@@ -738,6 +759,21 @@ def _notice(text: MatrixText, reply_to: EventID | None) -> TextMessageEventConte
     )
     if reply_to:
         content.set_reply(reply_to)
+    return content
+
+
+def _measure(
+    build: Callable[[MatrixText], TextMessageEventContent], encryption: Encryption | None
+) -> Callable[[MatrixText], int]:
+    """The exact content size of the event `build` makes of a text, sent in a room with `encryption`."""
+    return lambda text: event_content_size(build(text).serialize(), encryption)
+
+
+def _edit(text: MatrixText, of: EventID) -> TextMessageEventContent:
+    content = TextMessageEventContent(
+        msgtype=MessageType.NOTICE, body=text.body, format=Format.HTML, formatted_body=text.html
+    )
+    content.set_edit(of)
     return content
 
 
