@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from sanhui_bot.domain.attendance import recording_closes_at
 from sanhui_bot.domain.errors import DomainError
 from sanhui_bot.domain.model import (
     Actor,
@@ -21,16 +22,19 @@ from sanhui_bot.domain.model import (
     MeetingStatus,
     Member,
     Rating,
+    Rsvp,
     RsvpAnswer,
     Task,
     TaskStatus,
 )
-from sanhui_bot.domain.permissions import Action, may_read_minutes, require
+from sanhui_bot.domain.permissions import Action, may_approve_leave, may_read_minutes, require
 from sanhui_bot.domain.points import PointEntry
 from sanhui_bot.services import reports
 from sanhui_bot.services.deps import Deps, require_chat
+from sanhui_bot.services.leave import pending_requests
 from sanhui_bot.services.meetings import Tally, tally
 from sanhui_bot.services.points import month_bounds
+from sanhui_bot.services.ports import UnitOfWork
 
 PUBLIC_MONTHS = 12  # how far back the public 公示 page reaches
 
@@ -47,6 +51,8 @@ class MeetingRecord:
     expected_me: bool  # the viewer is expected at it
     signed_in: bool  # the viewer signed in
     minutes: reports.Minutes | None  # 应到/实到/请假/缺席 by name: only for who may read the minutes
+    # leave requests waiting for the viewer's approval (issue 18): only an approver of the meeting sees them
+    pending_leave: tuple[Rsvp, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,9 +101,21 @@ async def month_meetings(
                     expected_me=meeting.unit in member.units(),
                     signed_in=signed_in,
                     minutes=minutes,
+                    pending_leave=await _awaiting(uow, deps, member, meeting, now),
                 )
             )
     return MonthOfMeetings(year, month, tuple(pages))
+
+
+async def _awaiting(
+    uow: UnitOfWork, deps: Deps, member: Member, meeting: Meeting, now: datetime
+) -> tuple[Rsvp, ...]:
+    """The leave requests of the meeting the member may decide now (not the member's own)."""
+    if meeting.called_off or not may_approve_leave(member, meeting):
+        return ()
+    if now > recording_closes_at(meeting, deps.attendance_correction_days):
+        return ()
+    return tuple(r for r in await pending_requests(uow, deps, meeting) if r.member != member.key)
 
 
 @dataclass(frozen=True, slots=True)

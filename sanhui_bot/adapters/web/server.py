@@ -631,6 +631,13 @@ class WebServer:
                 return cmds.PublishDecisions(number)
             if action == "attendance":
                 return _attendance_command(form, number)
+            if action == "leave":  # issue 18: an approver decides on a pending leave request
+                decision = form.get("decision", "")
+                if decision not in ("approve", "refuse"):
+                    return ParseError("bad_subcommand", "leave", {"value": decision})
+                member = cmds.MemberMention(form.get("member", "").strip())
+                reason = form.get("reason", "").strip()[:500]
+                return cmds.DecideLeave(number, member, decision == "approve", reason)
             raise web.HTTPNotFound()
 
         return await self._act(request, command_of, "meeting")
