@@ -10,6 +10,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -649,6 +650,10 @@ async def run_bot(settings: Settings, args: argparse.Namespace) -> int:
             if web_view is not None:
                 # An action on the page edits the chats' tallies and task cards, as a command does.
                 web_view.on_change.extend(platform.refresh for platform in platforms)
+                # the 签到大屏's QR code opens the bot by its @username, once Telegram has told it
+                telegram = next((p for p in platforms if p.platform == "telegram"), None)
+                if telegram is not None:
+                    web_view.telegram_username = partial(getattr, telegram, "username", None)
                 await web_view.start()
             try:
                 await stop.wait()

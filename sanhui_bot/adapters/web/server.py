@@ -25,6 +25,7 @@ from typing import Any
 
 import aiohttp
 import jinja2
+import segno
 from aiohttp import web
 from markupsafe import Markup, escape
 
@@ -36,15 +37,16 @@ from sanhui_bot.config import WebConfig
 from sanhui_bot.domain.attendance import AttendanceMark, may_record
 from sanhui_bot.domain.compliance import PeriodKind
 from sanhui_bot.domain.errors import DomainError, NotFound, PermissionDenied
-from sanhui_bot.domain.model import Actor, ChatContext, LeaveType, Rating, RsvpAnswer
+from sanhui_bot.domain.model import Actor, ChatContext, LeaveType, Rating, RsvpAnswer, SignInMethod
 from sanhui_bot.domain.permissions import Action, allowed, may_read_school
+from sanhui_bot.domain.signin_codes import deep_link_payload
 from sanhui_bot.exports.files import ledger_files
 from sanhui_bot.render.catalog import EN, ZH
 from sanhui_bot.render.periods import period_name
 from sanhui_bot.render.replies import renderer_for
 from sanhui_bot.render.reports import percent
 from sanhui_bot.render.web import page_text
-from sanhui_bot.services import export, ledger, reports, roster, school, web_access
+from sanhui_bot.services import export, ledger, reports, roster, school, signin_codes, web_access
 from sanhui_bot.services.web_access import WebIdentity
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,7 @@ HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "sanhui_session"
 LANG_COOKIE = "sanhui_lang"
 EXPORT_FORMATS = ("xlsx", "csv", "ics")
+SCREEN_REFRESH_MS = 1000  # how often the 签到大屏 asks for the code and the names (a code lasts 30 s)
 # Refusals that mean "no such meeting or task in your branch": the page answers 404, as for any
 # unknown address, so another branch's ids cannot even be told apart from ids never used.
 UNKNOWN_IDS = ("meeting_not_found", "task_not_found")
@@ -114,6 +117,9 @@ class WebServer:
             autoescape=True,  # every value is escaped, in every template
             undefined=jinja2.StrictUndefined,
         )
+        # The bot's Telegram @username once the Telegram platform knows it (`bot.py run` sets this): the
+        # 签到大屏's QR code is then a t.me deep link; without it the QR code holds the command to type.
+        self.telegram_username: Callable[[], str | None] = lambda: None
         self._runner: web.AppRunner | None = None
         self._http: aiohttp.ClientSession | None = None
 
@@ -140,6 +146,8 @@ class WebServer:
                 get("/b/{branch}/compliance", self.compliance_page),
                 get("/b/{branch}/public", self.public_page),
                 get("/b/{branch}/export/{format}", self.export_file),
+                get("/b/{branch}/meetings/{number}/screen", self.screen_page),
+                get("/b/{branch}/meetings/{number}/screen.json", self.screen_state),
                 post("/b/{branch}/meetings/{number}/{action}", self.meeting_action),
                 post("/b/{branch}/tasks/{number}/{action}", self.task_action),
                 web.static("/static", HERE / "static"),
@@ -248,6 +256,10 @@ class WebServer:
             "path": request.path,
             "may": lambda action: allowed(member, action),
             "may_record": lambda meeting: member is not None and may_record(member, meeting),
+            # issue 18: a meeting in the room is signed in with its 签到大屏's code (the form asks for it)
+            "by_code": lambda meeting: (
+                signin_codes.meeting_signin_method(self.deps, meeting) is SignInMethod.CODE
+            ),
             "may_read_school": viewer is not None and may_read_school(viewer.actor, self.deps.org),
             "Action": Action,
             "now": self.clock(),
@@ -324,20 +336,25 @@ class WebServer:
 
     async def link_page(self, request: web.Request) -> web.StreamResponse:
         # A GET never uses the link up: chat clients fetch links for previews.
-        return await self._render(request, None, Page("link.html", {"token": request.match_info["token"]}))
+        values = {"token": request.match_info["token"], "next": _next_path(request.query.get("next", ""))}
+        return await self._render(request, None, Page("link.html", values))
 
     async def link_redeem(self, request: web.Request) -> web.StreamResponse:
         identity = await web_access.redeem_link(self.deps, request.match_info["token"], self.clock())
         if identity is None:
             return await self._login_page(request, refused="login.link_used")
-        return await self._signed_in(identity, json_reply=False)
+        return await self._signed_in(
+            identity, json_reply=False, next_path=_next_path(request.query.get("next", ""))
+        )
 
-    async def _signed_in(self, identity: WebIdentity, json_reply: bool) -> web.StreamResponse:
+    async def _signed_in(
+        self, identity: WebIdentity, json_reply: bool, next_path: str = ""
+    ) -> web.StreamResponse:
         lifetime = timedelta(minutes=self.config.session_minutes)
         token = await web_access.open_session(self.deps, identity, self.clock(), lifetime)
         actor = await roster.identify(self.deps, identity.platform, identity.user, identity.display_name)
         viewer = Viewer(identity, actor, token, "", self.conversation.language)
-        target = self._home_of(viewer)
+        target = next_path or self._home_of(viewer)
         response: web.StreamResponse = (
             web.json_response({"next": target}) if json_reply else _see_other(target)
         )
@@ -549,6 +566,78 @@ class WebServer:
         response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
         return response
 
+    # --- the 签到大屏 (issue 18)
+
+    async def _screen(self, request: web.Request) -> tuple[Viewer, signin_codes.SigninScreen] | web.Response:
+        entered = await self._entered(request)
+        if isinstance(entered, web.Response):
+            return entered
+        viewer, ctx = entered
+        number = request.match_info["number"]
+        if not number.isdigit():
+            raise web.HTTPNotFound()
+        try:  # the same service, and so the same permission check, as `/signin screen N`
+            return viewer, await signin_codes.signin_screen(
+                self.deps, viewer.actor, ctx, int(number), self.clock()
+            )
+        except DomainError as error:
+            return await self._refusal(request, viewer, error)
+
+    async def screen_page(self, request: web.Request) -> web.StreamResponse:
+        """The 签到大屏: the page the room's screen shows; screen.js keeps it current from screen.json."""
+        found = await self._screen(request)
+        if isinstance(found, web.Response):
+            return found
+        viewer, screen = found
+        state = await self._screen_values(viewer, screen)
+        return await self._render(request, viewer, Page("screen.html", {"screen": screen, "state": state}))
+
+    async def screen_state(self, request: web.Request) -> web.StreamResponse:
+        """What the 签到大屏 shows now, as JSON: the code and its QR code, until when, who has signed in."""
+        found = await self._screen(request)
+        if isinstance(found, web.Response):
+            return web.json_response({"error": "refused"}, status=found.status)
+        viewer, screen = found
+        return web.json_response(await self._screen_values(viewer, screen))
+
+    async def _screen_values(self, viewer: Viewer, screen: signin_codes.SigninScreen) -> dict[str, Any]:
+        render = await renderer_for(self.deps, viewer.language)
+        meeting = screen.meeting
+        now = self.clock()
+        state = "open" if screen.code is not None else ("waiting" if now < screen.opens_at else "over")
+        values: dict[str, Any] = {
+            "state": state,
+            "meeting": meeting.id,
+            "code": None,
+            "qr": None,
+            "valid_until": None,
+            "refresh_ms": SCREEN_REFRESH_MS,
+            "expected": len(screen.expected),
+            "signed": [
+                {
+                    "key": s.member,
+                    "name": render.name(s.member),
+                    "at": render.when(s.signed_at).split(" ")[-1],
+                }
+                for s in screen.signed
+            ],
+        }
+        if screen.code is not None:
+            payload = deep_link_payload(meeting.id or 0, screen.code.code)
+            username = self.telegram_username()
+            # Telegram opens the bot with the code (a deep link); elsewhere the digits are typed.
+            text = (
+                f"https://t.me/{username}?start={payload}"
+                if username
+                else f"/signin {meeting.id} {screen.code.code}"
+            )
+            values.update(
+                code=screen.code.code,
+                qr=segno.make(text, error="m").svg_data_uri(scale=8, border=2),
+                valid_until=screen.code.valid_until.isoformat(),
+            )
+        return values
+
     # --- actions
 
     async def _act(
@@ -626,7 +715,10 @@ class WebServer:
                     kind = None
                 return cmds.Rsvp(number, RsvpAnswer(answer), kind, form.get("reason", "").strip()[:500])
             if action == "signin":
-                return cmds.SignIn(number)
+                code = form.get("code", "").strip()
+                if code and not (len(code) == 6 and code.isdigit()):
+                    return ParseError("bad_signin_code", "signin", {"value": code[:20]})
+                return cmds.SignIn(number, code or None)
             if action == "publish":
                 return cmds.PublishDecisions(number)
             if action == "attendance":
@@ -664,6 +756,18 @@ def _quote(filename: str) -> str:
     from urllib.parse import quote
 
     return quote(filename, safe="")
+
+
+def _next_path(path: str) -> str:
+    """Where a one-time link goes after signing in: a page of ours only (`/b/…`), never another site."""
+    if (
+        path.startswith("/b/")
+        and "//" not in path
+        and "\\" not in path
+        and all(c.isprintable() for c in path)
+    ):
+        return path
+    return ""
 
 
 def _see_other(location: str) -> web.Response:
