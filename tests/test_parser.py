@@ -762,3 +762,24 @@ def test_no_accepted_free_text_holds_a_control_character(text: str) -> None:
     assert not set(result.text) & set(
         "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
     )
+
+
+def test_a_read_command_may_name_a_branch_first() -> None:
+    """`/report t2 季度` for the 党委: the branch word (key or name) first, the command as usual after it."""
+    branches = {"t2": "t2", "教工第二党支部": "t2"}
+    today = date(2026, 4, 30)
+
+    def parse(text: str) -> object:
+        return parse_command(text, today, branches=branches)
+
+    assert parse("/report t2 季度 2026Q1") == ShowReport(PeriodKind.QUARTER, 2026, 1, branch="t2")
+    assert parse("/tasks 教工第二党支部 逾期") == ListTasks("overdue", 1, branch="t2")
+    assert parse("/export t2 csv") == ExportLedger("csv", None, branch="t2")
+    assert parse("/meetings t2") == ListMeetings(branch="t2")
+    assert parse("/points t2 2026-04") == ShowPoints(2026, 4, branch="t2")
+    # no branch words known, or a word that names none: the command's own error, as before
+    assert isinstance(parse_command("/tasks t2", today), ParseError)
+    assert isinstance(parse("/tasks t9"), ParseError)
+    # reading only: nothing of a branch is changed by naming it
+    assert isinstance(parse("/points t2 reverse 1 错记"), ParseError)
+    assert isinstance(parse("/meeting t2 cancel 3 冲突"), ParseError)

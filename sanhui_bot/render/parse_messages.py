@@ -225,12 +225,13 @@ _USAGE: dict[str, dict[str, tuple[str, str]]] = {
     },
     "report": {
         ZH: (
-            "/report [月|季度|年] [时段]（或 /报告；时段如 2026-03、2026Q1、一季度、2026，不写则为本期；书记、支委）",
+            "/report [月|季度|年] [时段]（或 /报告；时段如 2026-03、2026Q1、一季度、2026，不写则为本期；书记、支委；"
+            "党委委员在党委群写 /report school … 看全校，/report 支部 … 看某支部）",
             "/报告 季度 2026Q1",
         ),
         EN: (
             "/report [month|quarter|year] [period] (e.g. 2026-03, 2026Q1, 2026; the current one when left out;"
-            " secretary and committee)",
+            " secretary and committee; 党委 members: /report school … for every branch, /report <branch> … for one)",
             "/report quarter 2026Q1",
         ),
     },
