@@ -226,7 +226,13 @@ def ranking_of_totals(
 
 def shares_place(line: RankedMember, lines: Iterable[RankedMember]) -> bool:
     """Whether another ranked member has the same place (并列)."""
-    return line.rank is not None and sum(1 for other in lines if other.rank == line.rank) > 1
+    return line.rank is not None and line.rank in shared_places(lines)
+
+
+def shared_places(lines: Iterable[RankedMember]) -> set[int]:
+    """The places more than one ranked member has (并列): to mark a whole ranking in one pass."""
+    counts = Counter(line.rank for line in lines if line.rank is not None)
+    return {rank for rank, count in counts.items() if count > 1}
 
 
 # --- 公示 of the 决议清单 -------------------------------------------------------------------------

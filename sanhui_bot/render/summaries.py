@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sanhui_bot.domain.counting import shares_place
+from sanhui_bot.domain.counting import shared_places
 from sanhui_bot.domain.model import MeetingKind, committee_unit
 from sanhui_bot.render.catalog import EN
 from sanhui_bot.render.periods import gap_line
@@ -49,11 +49,12 @@ def _ranking(ranking: Sequence[RankedMember], renderer: Renderer) -> list[str]:
     this month: they have no place (issue 14: not everyone "1. … +0" in an empty month)."""
     lines = [renderer.t("summary_ranking_title")]
     ranked = [line for line in ranking if line.rank is not None]
+    shared = shared_places(ranked)  # once, not once per line: a branch ranks a hundred
     lines.extend(
         renderer.t(
             "summary_rank_line",
             rank=line.rank,
-            tied_part=renderer.t("summary_rank_tied") if shares_place(line, ranked) else "",
+            tied_part=renderer.t("summary_rank_tied") if line.rank in shared else "",
             name=renderer.name(line.member),
             month_total=line.month_total,
             year_total=line.year_total,
