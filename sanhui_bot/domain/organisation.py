@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sanhui_bot.domain.model import ChatContext, GroupKind, MeetingKind, SchoolMember, committee_unit
 
@@ -50,12 +51,57 @@ class Organisation:
     branches: tuple[Branch, ...]
     chats: dict[str, dict[str, str]] = field(default_factory=dict)  # chat key -> platform -> platform id
     school: School | None = None
+    # Lookups by key, built on first use: a district's month-end asks a thousand times of 200 branches,
+    # and a scan of them per question made it quadratic. `branches` never changes, so neither do they.
+    _index: dict[str, dict[str, Any]] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def _lookup(self, table: str) -> dict[str, Any]:
+        if not self._index:
+            branches: dict[str, Branch] = {}
+            groups: dict[str, Group] = {}
+            contexts: dict[str, ChatContext] = {}
+            unit_chats: dict[str, str] = {}
+            unit_names: dict[str, str] = {}
+            # In the order the scans went, keeping the first match, as they did.
+            for branch in self.branches:
+                branches.setdefault(branch.key, branch)
+                committee = committee_unit(branch.key)
+                contexts.setdefault(
+                    branch.chat,
+                    ChatContext(chat=branch.chat, branch=branch.key, unit=branch.key, kind="branch"),
+                )
+                contexts.setdefault(
+                    branch.committee_chat,
+                    ChatContext(
+                        chat=branch.committee_chat, branch=branch.key, unit=committee, kind="committee"
+                    ),
+                )
+                unit_chats.setdefault(branch.key, branch.chat)
+                unit_chats.setdefault(committee, branch.committee_chat)
+                unit_names.setdefault(branch.key, branch.name)
+                unit_names.setdefault(committee, f"{branch.name}委员会")
+                for group in branch.groups:
+                    groups.setdefault(group.key, group)
+                    contexts.setdefault(
+                        group.chat,
+                        ChatContext(chat=group.chat, branch=branch.key, unit=group.key, kind="group"),
+                    )
+                    unit_chats.setdefault(group.key, group.chat)
+                    unit_names.setdefault(group.key, group.name)
+            self._index.update(
+                branches=branches,
+                groups=groups,
+                contexts=contexts,
+                unit_chats=unit_chats,
+                unit_names=unit_names,
+            )
+        return self._index[table]
 
     def branch(self, key: str) -> Branch | None:
-        return next((branch for branch in self.branches if branch.key == key), None)
+        return self._lookup("branches").get(key)
 
     def group(self, key: str) -> Group | None:
-        return next((g for branch in self.branches for g in branch.groups if g.key == key), None)
+        return self._lookup("groups").get(key)
 
     def groups(self, branch: str | None = None) -> list[Group]:
         return [g for b in self.branches if branch in (None, b.key) for g in b.groups]
@@ -79,28 +125,10 @@ class Organisation:
 
     def chat_context(self, chat: str) -> ChatContext | None:
         """The unit a chat is bound to, or None for a chat the config does not know."""
-        for branch in self.branches:
-            if chat == branch.chat:
-                return ChatContext(chat=chat, branch=branch.key, unit=branch.key, kind="branch")
-            if chat == branch.committee_chat:
-                return ChatContext(
-                    chat=chat, branch=branch.key, unit=committee_unit(branch.key), kind="committee"
-                )
-            for group in branch.groups:
-                if chat == group.chat:
-                    return ChatContext(chat=chat, branch=branch.key, unit=group.key, kind="group")
-        return None
+        return self._lookup("contexts").get(chat)
 
     def chat_for_unit(self, unit: str) -> str | None:
-        for branch in self.branches:
-            if unit == branch.key:
-                return branch.chat
-            if unit == committee_unit(branch.key):
-                return branch.committee_chat
-            for group in branch.groups:
-                if unit == group.key:
-                    return group.chat
-        return None
+        return self._lookup("unit_chats").get(unit)
 
     def chat_by_platform_id(self, platform: str, platform_id: str) -> str | None:
         """The chat key whose id on `platform` is `platform_id`."""
@@ -110,15 +138,7 @@ class Organisation:
         return None
 
     def unit_name(self, unit: str) -> str:
-        for branch in self.branches:
-            if unit == branch.key:
-                return branch.name
-            if unit == committee_unit(branch.key):
-                return f"{branch.name}委员会"
-            for group in branch.groups:
-                if unit == group.key:
-                    return group.name
-        return unit
+        return self._lookup("unit_names").get(unit, unit)
 
     def unit_for_kind(self, branch: str, kind: MeetingKind, group: str | None) -> str:
         """The unit that holds a meeting of this kind: the branch, its committee or a group."""
