@@ -15,6 +15,7 @@ from sqlalchemy import event
 from support import ChatDriver, local
 
 from sanhui_bot.app import App, plan_meetings
+from sanhui_bot.render.replies import Button, Reply
 from sanhui_bot.services import ledger, roster
 
 NOW = local("2026-12-01T10:00")
@@ -69,3 +70,42 @@ async def test_the_task_board_reads_only_its_branchs_ratings(app: App, chat: Cha
     assert [card.task.title for card in cards] == ["修订制度"]
     ratings = [s for s in statements if "FROM task_ratings" in s]
     assert len(ratings) == 1 and "task_ratings.task_id IN" in ratings[0], statements
+
+
+async def press_cost(app: App, meeting_id: int, user: str, button: int, update: str) -> list[str]:
+    """The statements of one press of the notice's button `button` by `user` (update id `update`)."""
+    with statements_of(app) as statements:
+        replies = await app.conversation.handle_press(
+            "console", user, "branch", "branch", "1", button, local("2026-03-02T11:00"), update_id=update
+        )
+    assert replies is not None
+    return statements
+
+
+async def test_a_press_is_one_transaction_whose_statements_do_not_grow_with_the_answers(
+    app: App, chat: ChatDriver
+) -> None:
+    await plan_meetings(app, local("2026-03-01T08:00"))
+    chat.now = local("2026-03-02T10:00")
+    created = await chat.say("zhangwei", "branch", "/meeting new congress 2026-03-20 15:00 党员大会")
+    meeting_id = int(created.split("#", 1)[1].split()[0])
+    notice = Reply(
+        "通知",
+        (Button("参加", f"/rsvp {meeting_id} yes"), Button("不参加", f"/rsvp {meeting_id} no")),
+        subject=f"meeting:{meeting_id}",
+    )
+    await app.conversation.remember("console", "branch", "1", notice, chat.now)
+    first = await press_cost(app, meeting_id, "liuyang", 1, "u1")
+    for number, member in enumerate(("xuqiang", "hema", "linyu", "chenjing", "zhoumin")):
+        await press_cost(app, meeting_id, member, 1, f"u-more-{number}")
+    later = await press_cost(app, meeting_id, "wujun", 2, "u2")
+    again = await press_cost(app, meeting_id, "wujun", 2, "u2")  # re-delivered: seen, nothing else
+    async with app.deps.uow() as uow:
+        answers = await uow.attendance.answers(meeting_id)
+    assert (answers["liuyang"].value, answers["wujun"].value, len(answers)) == ("yes", "no", 7), answers
+    # One unit of work: one BEGIN (SQLite's BEGIN IMMEDIATE; PostgreSQL's is implicit, none shown).
+    assert sum(s.startswith("BEGIN") for s in first) <= 1, first
+    assert sum(s.startswith("BEGIN") for s in later) <= 1, later
+    assert len(later) == len(first), (first, later)
+    assert len(first) <= 20, first
+    assert len(again) <= 3, again
