@@ -617,8 +617,6 @@ async def run_bot(settings: Settings, args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
-        for warning in await plan_meetings(app, datetime.now(UTC)):
-            log.warning(warning)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -634,6 +632,10 @@ async def run_bot(settings: Settings, args: argparse.Namespace) -> int:
                     raise PlatformUnreachable(platform.platform, url, error) from error
                 started.append(platform)
                 log.warning("%s is running", platform.platform)
+            # Planned once the platforms listen, not before: the year is usually planned already, and an
+            # update arriving meanwhile waits for its turn at the database like any other.
+            for warning in await plan_meetings(app, datetime.now(UTC)):
+                log.warning(warning)
             # Leases on claimed outbox rows follow the real clock, even in a long delivery loop.
             announcer = Announcer(
                 app.deps, settings.language, notifiers=platforms, clock=lambda: datetime.now(UTC)

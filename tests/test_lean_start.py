@@ -39,6 +39,7 @@ LOADED_ONLY_WHEN_USED = {
     "sqlalchemy.dialects.postgresql": "a PostgreSQL database",
     "jinja2": "the web view, when it is on",
     "aiohttp": "the web view and Matrix",
+    "sanhui_bot.exports.files": "an export's files",
 }
 
 

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sanhui_bot.commands import model as cmds
 from sanhui_bot.commands.parser import parse_command
@@ -20,11 +21,10 @@ from sanhui_bot.domain.compliance import PeriodKind
 from sanhui_bot.domain.errors import DomainError
 from sanhui_bot.domain.model import Actor, ChatContext
 from sanhui_bot.domain.permissions import acting_in, may_read_school
-from sanhui_bot.exports.files import ledger_files, school_evaluation_file
 from sanhui_bot.render import closing as closing_texts
 from sanhui_bot.render.announcements import meeting_post
 from sanhui_bot.render.minutes import minutes_reply
-from sanhui_bot.render.replies import Renderer, Reply, renderer_for
+from sanhui_bot.render.replies import Attachment, Renderer, Reply, renderer_for
 from sanhui_bot.render.reports import export_reply, render_report, render_school_report
 from sanhui_bot.render.summaries import render_summary
 from sanhui_bot.services import (
@@ -46,6 +46,10 @@ from sanhui_bot.services import (
 )
 from sanhui_bot.services.deps import Deps
 from sanhui_bot.services.ports import PostedMessage
+
+if TYPE_CHECKING:
+    from sanhui_bot.domain.organisation import Organisation
+    from sanhui_bot.services.export import LedgerSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -285,7 +289,7 @@ class Conversation:
                 )
             case cmds.ExportLedger(format=file_format):
                 snapshot = await school.read_ledger(deps, actor, chat, command, now)
-                files = ledger_files(snapshot, file_format, deps.org, now)
+                files = _ledger_files(snapshot, file_format, deps.org, now)
                 return export_reply(files, snapshot.year, render)
 
     def _branch_context(self, actor: Actor) -> ChatContext | None:
@@ -341,6 +345,8 @@ class Conversation:
         if evaluation is None:
             return Reply(text)
         # The year's 年度评优 of every member is too long for a chat message: it comes as a workbook.
+        from sanhui_bot.exports.files import school_evaluation_file  # loaded on the first export only
+
         attachment = school_evaluation_file(evaluation, render.names, self.deps.org)
         line = render.t("school_evaluation_line", members=len(evaluation.rows), filename=attachment.filename)
         return Reply(f"{text}\n{line}", attachments=(attachment,))
@@ -522,7 +528,7 @@ class Conversation:
                 return minutes_reply(await reports.show_minutes(deps, actor, ctx, command, now), render)
             case cmds.ExportLedger(format=file_format):
                 snapshot = await export.export_for_chat(deps, actor, ctx, command, now)
-                files = ledger_files(snapshot, file_format, deps.org, now)
+                files = _ledger_files(snapshot, file_format, deps.org, now)
                 return export_reply(files, snapshot.year, render)
             case cmds.OpenWebView():
                 return Reply(render.t("web_off"))  # answered before dispatch (`web_link`)
@@ -530,3 +536,12 @@ class Conversation:
                 await signin_codes.signin_screen(deps, actor, ctx, command.meeting_id, now)
                 return Reply(render.t("web_off"))
         raise AssertionError(f"unhandled command {command!r}")
+
+
+def _ledger_files(
+    snapshot: LedgerSnapshot, file_format: str, org: Organisation, now: datetime
+) -> tuple[Attachment, ...]:
+    """The ledger as files; the writers are loaded on the first export, not at start-up."""
+    from sanhui_bot.exports.files import ledger_files
+
+    return ledger_files(snapshot, file_format, org, now)

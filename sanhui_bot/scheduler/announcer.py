@@ -20,7 +20,6 @@ from sanhui_bot.domain.announcements import PlannedPost, PostKind
 from sanhui_bot.domain.attendance import recording_closes_at
 from sanhui_bot.domain.compliance import Period, PeriodKind
 from sanhui_bot.domain.points import PointReason
-from sanhui_bot.exports.files import ledger_files
 from sanhui_bot.render.announcements import (
     late_prefix,
     leave_decided_post,
@@ -354,6 +353,8 @@ class Announcer:
                 return None  # a chat no longer in the config: nothing to post there
             year = int(post.params["year"])
             snapshot = await ledger_snapshot(self.deps, year, now, found.branch)
+            from sanhui_bot.exports.files import ledger_files  # loaded for the year's first workbook
+
             [workbook] = ledger_files(snapshot, "xlsx", self.deps.org, now)
             reply = year_end_post(found.branch, year, snapshot.evaluation, workbook, renderer)
             return (
