@@ -18,6 +18,7 @@ the period is over counts nothing that has not happened yet.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -400,21 +401,23 @@ def _meeting_attendance(
 def _member_attendance(
     roster: Sequence[Member], meetings: Sequence[MeetingAttendance]
 ) -> tuple[MemberAttendance, ...]:
-    lines = []
-    for member in sorted(roster, key=lambda m: m.key):
-        expected = sum(1 for m in meetings if member.key in m.expected)
-        if not expected:
-            continue
-        lines.append(
-            MemberAttendance(
-                member.key,
-                expected,
-                present=sum(1 for m in meetings if member.key in m.present),
-                on_leave=sum(1 for m in meetings if member.key in m.on_leave),
-                absent=sum(1 for m in meetings if member.key in m.absent),
-            )
+    # Tallied in one pass over the meetings (a district's quarter: 4,000 meetings, 6,000 members).
+    expected: Counter[str] = Counter()
+    present: Counter[str] = Counter()
+    on_leave: Counter[str] = Counter()
+    absent: Counter[str] = Counter()
+    for line in meetings:
+        expected.update(line.expected)
+        present.update(line.present)
+        on_leave.update(line.on_leave)
+        absent.update(line.absent)
+    return tuple(
+        MemberAttendance(
+            member.key, expected[member.key], present[member.key], on_leave[member.key], absent[member.key]
         )
-    return tuple(lines)
+        for member in sorted(roster, key=lambda m: m.key)
+        if expected[member.key]
+    )
 
 
 def _group_tasks(
