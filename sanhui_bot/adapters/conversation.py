@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from sanhui_bot.commands import model as cmds
 from sanhui_bot.commands.parser import parse_command
-from sanhui_bot.domain.announcements import PostKind
+from sanhui_bot.domain.announcements import PostKind, private_chat_member
 from sanhui_bot.domain.compliance import PeriodKind
 from sanhui_bot.domain.errors import DomainError
 from sanhui_bot.domain.model import Actor, ChatContext
@@ -66,6 +66,10 @@ WRITES_POSTS = (
     cmds.Rsvp,  # a leave request waiting for approval tells the approvers
     cmds.DecideLeave,  # the member is told the outcome
 )
+
+
+# Commands a member may give in a private chat with the bot, for their own branch.
+PRIVATE_COMMANDS = (cmds.SignIn, cmds.SignInScreen, cmds.DecideLeave)
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,8 +235,10 @@ class Conversation:
                 return [await self._school_read(parsed, actor, incoming, now, render)]
             except DomainError as error:
                 return [Reply(render.error(error))]
-        if ctx is None and incoming.chat is None and isinstance(parsed, cmds.SignIn | cmds.SignInScreen):
-            # A private chat (a Telegram deep link from the 签到大屏's QR code): the member's own branch.
+        privately = incoming.chat is None or private_chat_member(incoming.chat) is not None
+        if ctx is None and privately and isinstance(parsed, PRIVATE_COMMANDS):
+            # A private chat (a Telegram deep link from the 签到大屏's QR code; an approver deciding on a
+            # leave request sent there, issue 18): the member's own branch.
             ctx = self._branch_context(actor)
         if ctx is None and incoming.private and not isinstance(parsed, cmds.Help):
             return [Reply(render.t("tg_private_use_groups"))]  # a branch's business is done in its chats

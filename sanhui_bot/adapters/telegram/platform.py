@@ -61,7 +61,7 @@ from sanhui_bot.adapters.telegram.translate import (
 from sanhui_bot.commands import model as cmds
 from sanhui_bot.commands.parser import parse_command
 from sanhui_bot.config import TelegramConfig
-from sanhui_bot.domain.announcements import private_chat_member
+from sanhui_bot.domain.announcements import private_chat, private_chat_member
 from sanhui_bot.render.catalog import message as catalog_message
 from sanhui_bot.render.replies import Button, Reply
 from sanhui_bot.services import announcements, posts, roster
@@ -267,7 +267,11 @@ class TelegramPlatform:
         if member is not None:
             private = await self._private_chat_id(member)
             if private:
-                # No buttons: presses only mean something in a unit's chat; the text names the command.
+                if reply.buttons and all(b.command.startswith("/leave ") for b in reply.buttons):
+                    # A leave request's 批准/不批准: only its approver reads this chat (issue 18); the
+                    # buttons are remembered under the private chat's key, where `_on_press` looks.
+                    return str(await self._send(private, chat, reply, now))
+                # No other buttons: presses only mean something in a unit's chat; the text names the command.
                 return str(await self._send(private, None, Reply(reply.text, (), reply.subject), now))
             fallback = await announcements.unit_chat_of(self.deps, member)
             if fallback is None:
@@ -498,7 +502,8 @@ class TelegramPlatform:
             await self._send(message.chat.id, None, Reply(text), now, retries=INTERACTIVE_RETRIES)
             return
         # /web: a one-time link, for this person only; a 党委 member reads any branch's record here
-        if isinstance(parsed, (cmds.Help, cmds.OpenWebView, *SCHOOL_READS)):
+        # an approver decides on a leave request sent here (issue 18)
+        if isinstance(parsed, (cmds.Help, cmds.OpenWebView, cmds.DecideLeave, *SCHOOL_READS)):
             name = display_name(user.first_name, user.last_name)
             incoming = Incoming(
                 PLATFORM, str(user.id), None, str(message.chat.id), message.text, name, private=True
@@ -524,6 +529,10 @@ class TelegramPlatform:
             await query.answer(self._t("stale_button"), show_alert=True)
             return
         chat = self.deps.org.chat_by_platform_id(PLATFORM, str(message.chat.id))
+        if chat is None and message.chat.type == ChatType.PRIVATE:
+            # a button sent to the presser's own private chat (a leave request to approve, issue 18)
+            presser = await roster.identify(self.deps, PLATFORM, str(query.from_user.id))
+            chat = private_chat(presser.member.key) if presser.member is not None else None
         posted = None
         if chat is not None:
             async with self.deps.uow() as uow:
