@@ -252,3 +252,25 @@ def test_copy_db_killed_half_way_and_run_again(
     process.communicate(timeout=60)
     assert asyncio.run(postgres_tables(postgres_target)) == []
     assert_copied(copy_db(sqlite_url(big_source), postgres_target), big_source)
+
+
+def test_environment_faults_are_told_apart_from_bugs() -> None:
+    # The running bot logs these as one line (the disk, not the code); anything else keeps its traceback.
+    from sqlalchemy.exc import OperationalError
+
+    from sanhui_bot.storage.faults import environment_fault
+
+    full = OperationalError("INSERT …", {}, sqlite3.OperationalError("database or disk is full"))
+    assert environment_fault(full) == "the disk holding the database is full"
+    assert (
+        environment_fault(OSError(28, "No space left on device")) == "the disk holding the database is full"
+    )
+    readonly = OperationalError(
+        "UPDATE …", {}, sqlite3.OperationalError("attempt to write a readonly database")
+    )
+    assert environment_fault(readonly) == "the database is read-only"
+    assert environment_fault(KeyError("members")) is None
+    assert (
+        environment_fault(OperationalError("SELECT …", {}, sqlite3.OperationalError("no such table: x")))
+        is None
+    )

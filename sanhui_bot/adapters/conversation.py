@@ -46,6 +46,7 @@ from sanhui_bot.services import (
 )
 from sanhui_bot.services.deps import Deps
 from sanhui_bot.services.ports import PostedMessage
+from sanhui_bot.storage.faults import environment_fault
 
 if TYPE_CHECKING:
     from sanhui_bot.domain.organisation import Organisation
@@ -184,8 +185,15 @@ class Conversation:
                         return [Reply(self._plain().t("stale_button"))]
                     incoming = replace(incoming, text=command)
                 return await self._answer(incoming, now)
-        except Exception:
-            log.exception("failed to handle %r from %s:%s", incoming.text, incoming.platform, incoming.user)
+        except Exception as error:
+            who = f"{incoming.platform}:{incoming.user}"
+            if (fault := environment_fault(error)) is not None:
+                # A full or read-only disk: one line per refused update (the details at -v), not a
+                # traceback wall; the bot goes on and works again once the disk does.
+                log.error("could not handle %r from %s: %s", incoming.text[:80], who, fault)
+                log.debug("the database error", exc_info=error)
+            else:
+                log.exception("failed to handle %r from %s", incoming.text, who)
             return [Reply(self._plain().t("internal_error"))]
 
     async def _with_people(self, error: DomainError, ctx: ChatContext | None) -> DomainError:

@@ -96,6 +96,31 @@ def database_problem(error: BaseException, url: str) -> str | None:
     return None
 
 
+# What the database says when the machine, not the code, is at fault: the bot apologises, logs one
+# line and goes on (a traceback would add nothing an admin can act on).
+_ENVIRONMENT_FAULTS = {
+    "database or disk is full": "the disk holding the database is full",
+    "disk i/o error": "the database's disk failed to read or write",
+    "attempt to write a readonly database": "the database is read-only",
+    "database is locked": "the database stayed locked by another process",
+    "could not extend file": "the disk holding the database is full",
+    "no space left on device": "the disk holding the database is full",
+}
+
+
+def environment_fault(error: BaseException) -> str | None:
+    """A short reason when `error` is the database's surroundings failing (a full or read-only disk,
+    I/O errors, a lock held too long), not a bug; None otherwise."""
+    for cause in _causes(error):
+        if isinstance(cause, OSError) and cause.errno == 28:  # ENOSPC
+            return _ENVIRONMENT_FAULTS["no space left on device"]
+        text = str(cause).lower()
+        for fragment, reason in _ENVIRONMENT_FAULTS.items():
+            if fragment in text:
+                return reason
+    return None
+
+
 def _read_only(path: Path | None) -> bool:
     """Whether the SQLite file or its directory cannot be written (permissions, a read-only mount)."""
     if path is None or not path.exists():
