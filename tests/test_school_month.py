@@ -261,6 +261,8 @@ async def test_a_party_committee_member_reads_a_branch_in_a_private_chat(school:
         return "\n".join(r.text for r in await school.conversation.handle_text(incoming, MONTH_END))
 
     assert NAMES["t2"] in await private("29999", "/report t2 2026-04")  # 王军, by Telegram id
+    school_report = await private("29999", "/report school 2026-04")  # the whole school, privately too
+    assert all(name in school_report for name in NAMES.values())
     assert "t2落实听课制度" in await private("29999", "/tasks t2")
     assert "请在命令后写上要查看的支部" in await private("29999", "/tasks")  # several branches: which one?
     assert "t9" in await private("29999", "/tasks t9")  # no such branch: the word is named as wrong

@@ -343,15 +343,13 @@ class Conversation:
     ) -> Reply:
         """/report school: the 党委 chat is bound to no branch unit, so it is answered here."""
         actor = await roster.identify(self.deps, incoming.platform, incoming.user, incoming.display_name)
+        # a private chat is read by its one person, as the web view is: no chat to check (None)
+        chat = None if incoming.private else incoming.chat or ""
         try:
-            period, standings = await school.show_school_report(
-                self.deps, actor, incoming.chat or "", command, now
-            )
+            period, standings = await school.show_school_report(self.deps, actor, chat, command, now)
             evaluation = None
             if period.kind is PeriodKind.YEAR:
-                evaluation = await school.show_school_evaluation(
-                    self.deps, actor, incoming.chat or "", period.year, now
-                )
+                evaluation = await school.show_school_evaluation(self.deps, actor, chat, period.year, now)
         except DomainError as error:
             return Reply(render.error(error))
         name = self.deps.org.school.name if self.deps.org.school is not None else ""

@@ -148,9 +148,9 @@ async def school_month_end(deps: Deps, period: Period, now: datetime) -> SchoolM
 
 
 async def show_school_report(
-    deps: Deps, actor: Actor, chat: str, cmd: ShowReport, now: datetime
+    deps: Deps, actor: Actor, chat: str | None, cmd: ShowReport, now: datetime
 ) -> tuple[Period, tuple[BranchStanding, ...]]:
-    """`/report school …` in the 党委 chat, for 党委 members only."""
+    """`/report school …` in the 党委 chat (or a private chat: `chat` None), for 党委 members only."""
     _require_school_chat_reader(deps, actor, chat)
     period = period_of(deps, cmd, now)
     return period, await school_summary(deps, period, now)
@@ -233,7 +233,7 @@ async def read_ledger(
 
 
 async def show_school_evaluation(
-    deps: Deps, actor: Actor, chat: str, year: int, now: datetime
+    deps: Deps, actor: Actor, chat: str | None, year: int, now: datetime
 ) -> YearEvaluation:
     """`/report school year`: every branch's 年度评优 rows, for 党委 members in the 党委 chat."""
     _require_school_chat_reader(deps, actor, chat)
