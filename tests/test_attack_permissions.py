@@ -11,7 +11,7 @@ and escalations (`permission matrix: cells N, escalations 0` at the end of pytes
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from itertools import count
 
@@ -23,7 +23,9 @@ from support import hold_decision, local
 from sanhui_bot.adapters.conversation import Incoming
 from sanhui_bot.app import App, plan_meetings
 from sanhui_bot.domain.errors import DomainError
+from sanhui_bot.domain.model import SignInMethod
 from sanhui_bot.render.replies import Renderer
+from sanhui_bot.services import signin_codes
 from sanhui_bot.storage.schema import metadata
 
 pytestmark = pytest.mark.slow  # about 20 s per database
@@ -80,6 +82,13 @@ class World:
         self.group_meeting = 0  # 数学党小组会 of 2026-03-05 14:30
         self.committee_meeting = 0  # 支委会 of 2026-03-12 16:30
         self.congress = 0  # an ad-hoc 党员大会 on 2026-03-19
+        self.code_meeting = 0  # 数学党小组会 of 2026-03-19 14:30, signed in with its 签到大屏's code
+
+    async def screen_code(self) -> str:
+        """The code the code meeting's 签到大屏 shows at CODE_MEETING_OPEN."""
+        code = await signin_codes.code_on_screen(self.app.deps, self.code_meeting, CODE_MEETING_OPEN)
+        assert code is not None
+        return code
 
     async def say(self, user: str, chat: str, line: str, at: datetime | None = None) -> None:
         incoming = Incoming("console", user, chat, chat, line)
@@ -137,6 +146,13 @@ class World:
             found = await uow.meetings.get(meeting)
         assert found is not None
         return found.starts_at
+
+
+CODE_MEETING_OPEN = local("2026-03-19T14:40")
+
+
+async def _signin_with_code(world: World) -> str:
+    return f"/signin {world.code_meeting} {await world.screen_code()}"
 
 
 def plain(line: str) -> Callable[[World], Awaitable[str]]:
@@ -198,9 +214,28 @@ def cases() -> list[Case]:
         ),
         Case(
             "/signin",
-            anywhere(ROSTER),  # README: members, from 30 minutes before the start to the end
+            # README: the members expected there (issue 18), from 30 minutes before the start to the end
+            anywhere(MATH_GROUP),
             lambda w: plain(f"/signin {w.group_meeting}")(w),
             at=lambda w: local("2026-03-05T14:40"),
+        ),
+        Case(
+            "/signin N (a code meeting, no code)",
+            anywhere(frozenset()),  # issue 18: refused with a hint (before anyone signed in with the code)
+            lambda w: plain(f"/signin {w.code_meeting}")(w),
+            at=lambda w: CODE_MEETING_OPEN,
+        ),
+        Case(
+            "/signin N <code>",
+            anywhere(MATH_GROUP),  # issue 18: the code of the screen, from a member expected there
+            lambda w: _signin_with_code(w),
+            at=lambda w: CODE_MEETING_OPEN,
+        ),
+        Case(
+            "/signin screen",
+            anywhere(LEADERS | {"discipline", "group_leader"}),  # who records it; a group leader: own group
+            lambda w: plain(f"/signin screen {w.code_meeting}")(w),
+            at=lambda w: CODE_MEETING_OPEN,
         ),
         Case(
             "/outline",
@@ -338,6 +373,14 @@ async def test_no_role_command_or_chat_escalates(app: App, refusals: list[str]) 
     world.committee_meeting = await world.meeting_on("t1:committee", "2026-03-12")
     await world.say("zhangwei", "branch", "/meeting new 党员大会 2026-03-19 15:30 专题党课")
     world.congress = await world.latest("meetings")
+    # The test branch signs in online; this meeting is held in the room (issue 18).
+    code_meeting = await world.meeting_on("math", "2026-03-19")
+    async with app.deps.uow() as uow:
+        stored = await uow.meetings.get(code_meeting)
+        assert stored is not None
+        await uow.meetings.update(replace(stored, signin=SignInMethod.CODE))
+        await uow.commit()
+    world.code_meeting = code_meeting
     assert refusals == [], "setting up the branch was refused"
 
     cells = escalations = 0

@@ -20,7 +20,7 @@ from sanhui_bot.domain.announcements import PostKind, private_chat_member
 from sanhui_bot.domain.compliance import PeriodKind
 from sanhui_bot.domain.errors import DomainError
 from sanhui_bot.domain.model import Actor, ChatContext
-from sanhui_bot.domain.permissions import acting_in, may_read_school
+from sanhui_bot.domain.permissions import Action, acting_in, may_read_school, require
 from sanhui_bot.render import closing as closing_texts
 from sanhui_bot.render.announcements import meeting_post
 from sanhui_bot.render.minutes import minutes_reply
@@ -248,6 +248,12 @@ class Conversation:
             # A private chat (a Telegram deep link from the 签到大屏's QR code; an approver deciding on a
             # leave request sent there, issue 18): the member's own branch.
             ctx = self._branch_context(actor)
+            if ctx is None and isinstance(parsed, cmds.SignIn | cmds.SignInScreen):
+                # someone off the roster: the refusal that says what they may do instead
+                try:
+                    require(actor, Action.SIGN_IN)
+                except DomainError as error:
+                    return [Reply(render.error(error))]
         if ctx is None and incoming.private and not isinstance(parsed, cmds.Help):
             return [Reply(render.t("tg_private_use_groups"))]  # a branch's business is done in its chats
         if ctx is None and not isinstance(parsed, cmds.Help):

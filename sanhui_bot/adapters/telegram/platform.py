@@ -62,6 +62,7 @@ from sanhui_bot.commands import model as cmds
 from sanhui_bot.commands.parser import parse_command
 from sanhui_bot.config import TelegramConfig
 from sanhui_bot.domain.announcements import private_chat, private_chat_member
+from sanhui_bot.domain.signin_codes import parse_deep_link_payload
 from sanhui_bot.render.catalog import message as catalog_message
 from sanhui_bot.render.replies import Button, Reply
 from sanhui_bot.services import announcements, posts, roster
@@ -479,8 +480,9 @@ class TelegramPlatform:
         )
 
     async def _on_private(self, update: Update, message: Message, user: User, now: datetime) -> None:
-        """A private chat: /start registers it for reminders, /help explains, /web links to the page; the
-        rest belongs in groups."""
+        """A private chat: /start registers it for reminders (and, opened from a 签到大屏's QR code as
+        `/start signin_<meeting>_<code>`, signs in), /help explains, /web links to the page, /signin
+        signs in with a code; the rest belongs in groups."""
         assert message.text is not None
         parsed = parse_command(
             message.text, self.deps.local_date(now), branches=self.conversation.branch_words
@@ -495,6 +497,17 @@ class TelegramPlatform:
             actor = await roster.identify(self.deps, PLATFORM, str(user.id))
             if actor.member is not None:  # from now on, the member's task reminders come here
                 await posts.set_private_chat(self.deps, actor.member.key, open_=True)
+            payload = message.text.split(maxsplit=1)[1] if len(message.text.split(maxsplit=1)) > 1 else ""
+            scanned = parse_deep_link_payload(payload)
+            if scanned is not None:  # the QR code of a 签到大屏: the same /signin N <code> as typed
+                name = display_name(user.first_name, user.last_name)
+                text = f"/signin {scanned[0]} {scanned[1]}"
+                incoming = Incoming(
+                    PLATFORM, str(user.id), None, str(message.chat.id), text, name, private=True
+                )
+                for reply in await self.conversation.handle_text(incoming, now):
+                    await self._send(message.chat.id, None, reply, now, retries=INTERACTIVE_RETRIES)
+                return
             if actor.member is not None:
                 text = self._t("tg_private_welcome", name=actor.member.name)
             else:
@@ -502,8 +515,9 @@ class TelegramPlatform:
             await self._send(message.chat.id, None, Reply(text), now, retries=INTERACTIVE_RETRIES)
             return
         # /web: a one-time link, for this person only; a 党委 member reads any branch's record here
-        # an approver decides on a leave request sent here (issue 18)
-        if isinstance(parsed, (cmds.Help, cmds.OpenWebView, cmds.DecideLeave, *SCHOOL_READS)):
+        # an approver decides on a leave request sent here (issue 18); /signin N <code> signs in here
+        signs_in = (cmds.SignIn, cmds.SignInScreen)
+        if isinstance(parsed, (cmds.Help, cmds.OpenWebView, cmds.DecideLeave, *signs_in, *SCHOOL_READS)):
             name = display_name(user.first_name, user.last_name)
             incoming = Incoming(
                 PLATFORM, str(user.id), None, str(message.chat.id), message.text, name, private=True
