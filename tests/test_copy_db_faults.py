@@ -274,3 +274,18 @@ def test_environment_faults_are_told_apart_from_bugs() -> None:
         environment_fault(OperationalError("SELECT …", {}, sqlite3.OperationalError("no such table: x")))
         is None
     )
+
+
+def test_copy_db_names_the_side_that_is_a_directory_or_not_a_database(
+    big_source: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "folder.db"
+    folder.mkdir()
+    result = copy_db(sqlite_url(big_source), sqlite_url(folder))
+    assert_short_failure(result, "target", str(folder), "is a directory")
+    assert str(big_source) not in result.stderr  # the source is not blamed
+    notes = tmp_path / "notes.db"
+    notes.write_text("这不是数据库\n" * 100, encoding="utf-8")
+    result = copy_db(sqlite_url(notes), sqlite_url(tmp_path / "copy.db"))
+    assert_short_failure(result, "source", str(notes), "not a SQLite database")
+    assert not (tmp_path / "copy.db").exists()

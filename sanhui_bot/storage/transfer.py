@@ -212,8 +212,10 @@ async def copy_database(
         raise CopyRefused("--from and --to name the same database")
     if (missing := missing_sqlite_file(source_url)) is not None:
         raise CopyRefused(f"there is no database at {missing}: check --from")
-    refuse_a_directory(source_url)
-    refuse_a_directory(target_url)
+    with _blame("source"):
+        refuse_a_directory(source_url)
+    with _blame("target"):
+        refuse_a_directory(target_url)
     created = _new_sqlite_files(target_url)
     source = create_engine(source_url)
     target = create_engine(target_url)
