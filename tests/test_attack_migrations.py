@@ -123,6 +123,18 @@ async def ledger(engine: AsyncEngine) -> dict[str, Any]:
     return {part: exported[part] for part in LEDGER}
 
 
+def as_of_revision(expected: dict[str, Any], revision: str) -> dict[str, Any]:
+    """The export a database filled at `revision` gives at head: what that revision could not store
+    comes back as its migration's documented default (0011: a sign-in without its method was made
+    with the button)."""
+    if int(revision) >= 11:
+        return expected
+    attendance = [
+        {**row, "method": "button"} if row.get("method") == "code" else row for row in expected["attendance"]
+    ]
+    return {**expected, "attendance": attendance}
+
+
 @pytest.mark.parametrize("backend", STORE_BACKENDS)
 def test_every_earlier_revision_with_a_month_of_data_migrates_to_head_keeping_every_row(
     backend: str, month_at_head: Path, tmp_path: Path
@@ -158,7 +170,8 @@ async def _every_revision(backend: str, month_at_head: Path, tmp_path: Path) -> 
                 now = [{key: row[key] for key in before[0]} for row in after[name_of_table]] if before else []
                 lost += sum(1 for row in before if row not in now)
                 assert now == before, f"{name_of_table} changed migrating from {revision}"
-            assert await ledger(engine) == expected, f"the export differs after migrating from {revision}"
+            wanted = as_of_revision(expected, revision)
+            assert await ledger(engine) == wanted, f"the export differs after migrating from {revision}"
             carried_total += carried
             lost_total += lost
         finally:
