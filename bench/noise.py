@@ -46,7 +46,8 @@ from sanhui_bot.domain.announcements import PostKind, private_chat_member  # noq
 from sanhui_bot.domain.model import MeetingKind, MeetingStatus, Member, Role, TaskStatus  # noqa: E402
 from sanhui_bot.render.replies import Reply  # noqa: E402
 from sanhui_bot.scheduler.announcer import Announcer  # noqa: E402
-from sanhui_bot.services import announcements  # noqa: E402
+from sanhui_bot.domain.attendance import recorders  # noqa: E402
+from sanhui_bot.services import announcements, signin_codes  # noqa: E402
 from sanhui_bot.services.ports import OutboxRow  # noqa: E402
 
 EXAMPLE = ROOT / "config.example.toml"
@@ -148,6 +149,8 @@ async def concerned_by(deps: object, row: OutboxRow) -> frozenset[str]:
     if kind is PostKind.PUBLICATION:
         unit = data.view.meeting.unit
         return frozenset(m.key for m in members if m.belongs_to(unit))
+    if kind is PostKind.ATTENDANCE_UNRECORDED:
+        return frozenset(recorders(data.view.meeting, members))
     return frozenset()
 
 
@@ -260,9 +263,12 @@ class Branch:
             if started and not ended and meeting.id not in self.signed:
                 self.signed.add(meeting.id)
                 data = await announcements.meeting_announcement(self.deps, meeting.id, with_attendance=False)
+                # In the room: the code the 签到大屏 shows now, as the console's `:scan` reads it
+                code = await signin_codes.code_on_screen(self.deps, meeting.id, now)
+                signin = f"/signin {meeting.id} {code}" if code else f"/signin {meeting.id}"
                 for key in data.view.tally.yes if data else []:
                     if self.random.random() < 0.85:
-                        await self.say(key, chat, f"/signin {meeting.id}")
+                        await self.say(key, chat, signin)
                 if meeting.kind is MeetingKind.COMMITTEE and meeting.id not in self.decided:
                     self.decided.add(meeting.id)
                     for n in range(self.random.randint(3, 5)):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -70,8 +71,17 @@ def stored(db: Path) -> tuple[int, str | None]:
     return delivered, moment.strftime("%Y-%m-%dT%H:%M")
 
 
+# An attachment's file is named after the console's message number; a kill between taking a number
+# and printing the post leaves that number unused, so the same post may name a later file.
+ATTACHMENT_NUMBER = re.compile(r"(\[附件 [^\]]*/)\d+-")
+
+
 def printed(outputs: list[bytes]) -> list[tuple[str, str]]:
-    return [post for output in outputs for post in posts(output.decode()).values()]
+    return [
+        (chat, ATTACHMENT_NUMBER.sub(r"\1N-", text))
+        for output in outputs
+        for chat, text in posts(output.decode()).values()
+    ]
 
 
 def soak_month(soak_db: Path, wanted_kills: int, chance: random.Random) -> tuple[list[bytes], int, int]:
