@@ -43,10 +43,10 @@ from sanhui_bot.adapters.console.console import ConsoleChat, SimulatedClock  # n
 from sanhui_bot.app import App, open_app, plan_meetings  # noqa: E402
 from sanhui_bot.config import load_settings  # noqa: E402
 from sanhui_bot.domain.announcements import PostKind, private_chat_member  # noqa: E402
+from sanhui_bot.domain.attendance import recorders  # noqa: E402
 from sanhui_bot.domain.model import MeetingKind, MeetingStatus, Member, Role, TaskStatus  # noqa: E402
 from sanhui_bot.render.replies import Reply  # noqa: E402
 from sanhui_bot.scheduler.announcer import Announcer  # noqa: E402
-from sanhui_bot.domain.attendance import recorders  # noqa: E402
 from sanhui_bot.services import announcements, signin_codes  # noqa: E402
 from sanhui_bot.services.ports import OutboxRow  # noqa: E402
 
