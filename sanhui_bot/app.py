@@ -38,13 +38,17 @@ def database_url(settings: Settings, db_path: Path | None) -> str:
 
 def organisation(settings: Settings) -> Organisation:
     """Branches, groups and chat ids from the config."""
+    topics = {kind: config.topics for kind, config in settings.groups.items()}
     branches = tuple(
         Branch(
             key=branch.key,
             name=branch.name,
             chat=branch.chat,
             committee_chat=branch.committee_chat,
-            groups=tuple(Group(g.key, g.name, g.kind, branch.key, g.chat) for g in branch.groups),
+            groups=tuple(
+                Group(g.key, g.name, g.kind, branch.key, g.chat, tuple(topics.get(g.kind, ())))
+                for g in branch.groups
+            ),
         )
         for branch in settings.branches
     )

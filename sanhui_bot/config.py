@@ -53,6 +53,13 @@ class GroupConfig(Strict):
     chat: Key
 
 
+class GroupKindConfig(Strict):
+    """What every 党小组 of one kind shares: the default topics its meeting notices show when nobody
+    added a topic for the meeting (the school plan 二(三) names them per kind)."""
+
+    topics: list[Annotated[str, Field(min_length=1, max_length=200)]] = []
+
+
 class BranchConfig(Strict):
     key: Key
     name: str
@@ -324,6 +331,7 @@ class Settings(Strict):
     chats: dict[Key, ChatConfig] = {}
     school: SchoolConfig | None = None
     branches: list[BranchConfig] = []
+    groups: dict[GroupKind, GroupKindConfig] = {}  # [groups.subject] topics = [...]
     members: list[MemberConfig] = []
     schedule: ScheduleConfig = ScheduleConfig()
     calendar: CalendarConfig = CalendarConfig()

@@ -345,7 +345,9 @@ async def test_group_summary_matches_the_hand_count(app: App, chat: ChatDriver) 
         open=1,
         overdue_tasks=(OverdueTask(3, "建设错题资源库", "hema", date(2026, 3, 27), "math"),),
     )
-    assert summary.meetings == MeetingCount(GROUP, "math", held=2, required=2, held_ytd=2, required_ytd=6, unrecorded=1)
+    assert summary.meetings == MeetingCount(
+        GROUP, "math", held=2, required=2, held_ytd=2, required_ytd=6, unrecorded=1
+    )
 
 
 async def test_committee_summary_matches_the_hand_count(app: App, chat: ChatDriver) -> None:

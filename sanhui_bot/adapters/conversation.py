@@ -25,7 +25,7 @@ from sanhui_bot.render import closing as closing_texts
 from sanhui_bot.render.announcements import meeting_post
 from sanhui_bot.render.minutes import minutes_reply
 from sanhui_bot.render.replies import Attachment, Renderer, Reply, renderer_for
-from sanhui_bot.render.reports import export_reply, render_report, render_school_report
+from sanhui_bot.render.reports import export_reply, render_school_report, report_reply
 from sanhui_bot.render.summaries import render_summary
 from sanhui_bot.services import (
     announcements,
@@ -298,7 +298,7 @@ class Conversation:
         chat = None if incoming.private else incoming.chat or f"unknown:{incoming.chat_platform_id}"
         match command:
             case cmds.ShowReport():
-                return Reply(render_report(await school.read_report(deps, actor, chat, command, now), render))
+                return report_reply(await school.read_report(deps, actor, chat, command, now), render)
             case cmds.ListTasks():
                 return render.tasks(await school.read_tasks(deps, actor, chat, command, now))
             case cmds.ListMeetings():
@@ -471,8 +471,8 @@ class Conversation:
             case cmds.Help(topic=topic):
                 return render.help(topic)
             case cmds.ListMeetings():
-                views = await meetings.upcoming_meetings(deps, actor, ctx, now)
-                return render.meetings(views, ctx.unit if ctx else "")
+                listing = await meetings.upcoming_meetings(deps, actor, ctx, command, now)
+                return render.meetings(listing, ctx.unit if ctx else "")
             case cmds.NewMeeting():
                 return render.meeting_created(await meetings.new_meeting(deps, actor, ctx, command, now))
             case cmds.MoveMeeting():
@@ -536,12 +536,12 @@ class Conversation:
             case cmds.Join():
                 return render.join_requested(await roster.request_join(deps, actor, ctx, command, now))
             case cmds.ListJoins():
-                return render.joins(await roster.list_join_requests(deps, actor, ctx))
+                return render.joins(await roster.list_join_requests(deps, actor, ctx, command))
             case cmds.ApproveJoin():
                 member = await roster.approve_join(deps, actor, ctx, command, now)
                 return render.approved(member)
             case cmds.ShowReport():
-                return Reply(render_report(await reports.show_report(deps, actor, ctx, command, now), render))
+                return report_reply(await reports.show_report(deps, actor, ctx, command, now), render)
             case cmds.ShowMinutes():
                 return minutes_reply(await reports.show_minutes(deps, actor, ctx, command, now), render)
             case cmds.ExportLedger(format=file_format):

@@ -32,6 +32,7 @@ class Help:
 @dataclass(frozen=True, slots=True)
 class ListMeetings:
     branch: str | None = None  # `/meetings t2`: another branch's (the 党委 reads every branch)
+    page: int = 1  # paged (`/meetings 2`) so that a reply is always one message
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,7 +266,7 @@ class ApproveJoin:
 
 @dataclass(frozen=True, slots=True)
 class ListJoins:
-    pass
+    page: int = 1  # paged (`/joins 2`) so that a reply is always one message
 
 
 @dataclass(frozen=True, slots=True)

@@ -668,17 +668,27 @@ def _help(args: _Args) -> Help:
     return Help(topic=topic)
 
 
+def _page_only(args: _Args) -> int:
+    """The one optional argument of a paged list (`/meetings 2`, `/joins 3`): its page number."""
+    token = args.first(0)
+    if token is None:
+        return 1
+    if not _NUMBER.fullmatch(token.word):
+        raise _Refused("unexpected_argument", value=token.written)
+    args.no_more_tokens(0)
+    return _number(token, "page")
+
+
 def _meetings(args: _Args) -> ListMeetings:
-    args.no_more_tokens(-1)
-    return ListMeetings()
+    return ListMeetings(page=_page_only(args))
 
 
 def _meeting(
     args: _Args,
 ) -> ListMeetings | NewMeeting | CancelMeeting | MoveMeeting | MeetingNotHeld | SetLesson:
     token = args.first(0)
-    if token is None:
-        return ListMeetings()
+    if token is None or _NUMBER.fullmatch(token.word):
+        return _meetings(args)  # `/meeting 2`: the second page, as `/meetings 2`
     subcommand = _MEETING_SUBCOMMANDS.get(token.key)
     if subcommand is None:
         raise _Refused("bad_subcommand", value=token.written)
@@ -1146,8 +1156,7 @@ def _approve(args: _Args) -> ApproveJoin:
 
 
 def _joins(args: _Args) -> ListJoins:
-    args.no_more_tokens(-1)
-    return ListJoins()
+    return ListJoins(_page_only(args))
 
 
 _PERIOD_KINDS = {

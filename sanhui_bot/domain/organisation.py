@@ -15,6 +15,7 @@ class Group:
     kind: GroupKind
     branch: str
     chat: str
+    topics: tuple[str, ...] = ()  # its kind's default topics (config [groups.<kind>]): notices show them
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,7 +52,8 @@ MEMBER_ACTIONS = frozenset(
 ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.PLAN_MEETING: LEADERSHIP_ROLES,
     Action.PLAN_GROUP_MEETING: LEADERSHIP_ROLES | {Role.GROUP_LEADER},
-    Action.ADD_AGENDA: COMMITTEE_ROLES,
+    # committee members for any meeting; a group leader for the own group's (may_add_agenda)
+    Action.ADD_AGENDA: COMMITTEE_ROLES | {Role.GROUP_LEADER},
     Action.ADOPT: LEADERSHIP_ROLES,
     Action.DECIDE: COMMITTEE_ROLES,  # committee members only in the committee chat: see services
     Action.CLAIM: LEADERSHIP_ROLES | {Role.GROUP_LEADER},
@@ -125,6 +126,12 @@ def require_own_group(member: Member, group: str | None) -> None:
 def manages_meeting(member: Member, meeting: Meeting) -> bool:
     """Whether the member may move or cancel the meeting: a secretary any, a group leader the own group's."""
     return member.is_leader or (meeting.kind is MeetingKind.GROUP and in_own_group(member, meeting.unit))
+
+
+def may_add_agenda(member: Member, meeting: Meeting) -> bool:
+    """/agenda N add: 支委 add topics to any meeting; a 党小组长 to the own group's meeting only
+    (school plan 二(三): the group's meeting is the group's own; issue 14)."""
+    return member.is_committee or (meeting.kind is MeetingKind.GROUP and in_own_group(member, meeting.unit))
 
 
 def require_decision_chat(member: Member, chat_kind: str) -> None:

@@ -27,6 +27,9 @@ def late_prefix(renderer: Renderer) -> str:
     return _t(renderer, "late")
 
 
+_AGENDA_TITLES = {MeetingKind.LESSON: "notice_lesson_title", MeetingKind.GROUP: "notice_group_title"}
+
+
 def _late(renderer: Renderer, late: bool) -> str:
     return _t(renderer, "late") if late else ""
 
@@ -62,12 +65,22 @@ def meeting_post(
         if meeting.fixed_topic:
             lines.append(_t(renderer, "notice_agenda_fixed", topic=meeting.fixed_topic))
         elif announcement.view.agenda:
-            # a 党课 has a topic and a speaker, not a 议事清单 of matters to decide
-            title = "notice_lesson_title" if meeting.kind is MeetingKind.LESSON else "notice_agenda_title"
+            # a 党课 has a topic and a speaker, a 党小组会 the group's topics: neither a 议事清单 of
+            # matters to decide
+            title = _AGENDA_TITLES.get(meeting.kind, "notice_agenda_title")
             lines.append(_t(renderer, title))
         start = 2 if meeting.fixed_topic else 1
         for n, item in enumerate(announcement.view.agenda, start):
             lines.append(_t(renderer, "notice_agenda_item", n=n, topic=item.topic))
+        group = renderer.org.group(meeting.unit) if meeting.kind is MeetingKind.GROUP else None
+        if group is not None and group.topics and not announcement.view.agenda:
+            # nobody added a topic: the standing topics of the group's kind (config [groups.<kind>])
+            kind_name = renderer.w(f"group_kind.{group.kind}")
+            lines.append(_t(renderer, "notice_group_defaults", kind_name=kind_name, id=meeting.id))
+            lines.extend(
+                _t(renderer, "notice_agenda_item", n=n, topic=topic)
+                for n, topic in enumerate(group.topics, 1)
+            )
         for item in announcement.view.materials:
             lines.append(_t(renderer, "notice_material", topic=item.topic))
         if meeting.kind is MeetingKind.CONGRESS:

@@ -111,6 +111,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "只有书记、副书记（{people_text}）可以改期或取消 #{meeting}。",
         "Only the secretary or deputy ({people_text}) can move or cancel #{meeting}.",
     ),
+    "not_agenda_adder": (
+        "只有支委（{people_text}）可以为 #{meeting} 添加议题；党小组长可为本组的党小组会添加。",
+        "Only committee members ({people_text}) can add topics to #{meeting}; a group leader adds them to"
+        " the own group's meetings.",
+    ),
+    "not_group_agenda_adder": (
+        "#{meeting} 是「{unit_name}」的会议，只有该小组的党小组长（{people_text}）或支委可以添加议题。",
+        "#{meeting} is a meeting of {unit_name}: only its group leader ({people_text}) or a committee member"
+        " can add topics.",
+    ),
     "not_group_meeting_manager": (
         "#{meeting} 是「{unit_name}」的会议，只有该小组的党小组长或书记、副书记（{people_text}）可以改期或取消。",
         "#{meeting} is a meeting of {unit_name}: only its group leader or the secretary or deputy ({people_text}) can"
@@ -447,8 +457,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tg_cmd_minutes": ("会议纪要", "a meeting's minutes"),
     "tg_cmd_export": ("导出台账 Excel（书记）", "the ledger workbook (secretary)"),
     # --- replies
-    "meetings_none": ("近期没有安排会议。", "No meetings are planned soon."),
-    "meetings_title": ("近期会议（{unit_name}）：", "Upcoming meetings ({unit_name}):"),
+    "meetings_none": ("未来 {days} 天没有安排会议。", "No meetings are planned in the next {days} days."),
+    "meetings_title": (
+        "未来 {days} 天的会议（{unit_name}）：共 {total} 场，第 {page}/{pages} 页，最近的在前：",
+        "Meetings in the next {days} days ({unit_name}): {total}; page {page} of {pages}, soonest first:",
+    ),
+    "meetings_next_page": ("下一页：/meetings {next}", "Next page: /meetings {next}"),
     "meeting_line": (
         "#{id} {when} {kind_name}{title_part}{flag_part}",
         "#{id} {when} {kind_name}{title_part}{flag_part}",
@@ -517,6 +531,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "  （暂无动态议题，支委可用 /agenda {id} add 议题 添加）",
         "  (no dynamic topics yet: committee members add them with /agenda {id} add <topic>)",
     ),
+    "agenda_empty_group": (
+        "  （暂无本次议题，党小组长或支委可用 /agenda {id} add 议题 添加）",
+        "  (no topics for this meeting yet: the group leader or a committee member adds them with"
+        " /agenda {id} add <topic>)",
+    ),
+    "agenda_group_defaults": ("  {kind_name}常设议题：", "  Standing topics of a {kind_name}:"),
+    "agenda_default_item": ("  · {topic}", "  · {topic}"),
     "rsvp_yes": (
         "{name} 将参加 #{id} {kind_name}（{when}）。",
         "{name} will attend #{id} {kind_name} ({when}).",
@@ -692,10 +713,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Join request #{id} ({name}) received; a secretary will approve it.",
     ),
     "joins_none": ("没有待批准的入册申请。", "There are no pending join requests."),
-    "joins_title": ("待批准的入册申请：", "Pending join requests:"),
-    "join_line": (
-        "#{id} {name}（{platform}:{user}，{when}）批准：/approve {id} 编号 [小组:小组名] [预备]",
-        "#{id} {name} ({platform}:{user}, {when}) approve: /approve {id} <key> [group:<group>] [probationary]",
+    "joins_title": (
+        "待批准的入册申请：共 {total} 份，第 {page}/{pages} 页，最早的在前：",
+        "Pending join requests: {total}; page {page} of {pages}, longest waiting first:",
+    ),
+    "join_line": ("#{id} {name}（{platform} {user}，{when}）", "#{id} {name} ({platform} {user}, {when})"),
+    "joins_next_page": ("下一页：/joins {next}", "Next page: /joins {next}"),
+    "joins_approve_hint": (
+        "批准：/approve 申请号 编号 [小组:小组名] [预备]，如 /approve {id} wangxm 小组:数学",
+        "To approve: /approve <request> <key> [group:<group>] [probationary], e.g. /approve {id} wangxm group:math",
     ),
     "join_approved": (
         "{name} 已加入名册（{status_name}），编号 {key}{group_part}；自今日起计入应到。",
@@ -754,7 +780,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{tied_part}{rank}. {name} {month_total:+d} / {year_total:+d}",
     ),
     "summary_rank_tied": ("并列", "="),
-    "summary_unranked": ("  本月无积分记录、不排名：{count} 人", "  No entries this month, no place: {count}"),
+    "summary_unranked": (
+        "  本月无积分记录、不排名：{count} 人",
+        "  No entries this month, no place: {count}",
+    ),
     "summary_ranking_empty": (
         "  本月尚无积分记录，{count} 名党员均不排名。",
         "  No entries this month yet; none of the {count} members is ranked.",
@@ -892,6 +921,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "post_notice_agenda_title": ("议事清单：", "Agenda:"),
     "post_notice_lesson_title": ("党课内容：", "The lesson:"),
+    "post_notice_group_title": ("本次议题：", "Topics:"),
+    "post_notice_group_defaults": (
+        "本组议题（{kind_name}常设；党小组长可用 /agenda {id} add 添加本次议题）：",
+        "Topics (standing for a {kind_name}; the group leader adds this meeting's with /agenda {id} add):",
+    ),
     "post_notice_agenda_item": ("  {n}. {topic}", "  {n}. {topic}"),
     "post_moved": (
         "📅 会议改期：#{id} {kind_name} 原定 {before}，改为 {when}。已回复的请按新时间重新确认。",
@@ -1056,6 +1090,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "report_quorum_none": ("  本期未召开支部党员大会。", "  No branch congress was held in this period."),
     "report_rate_none": ("—", "—"),
+    "report_file_note": (
+        "📎 完整报告（每场会议、每名党员）太长，一条消息放不下，见附件 {filename}。",
+        "📎 The full report (every meeting, every member) is too long for one message: see {filename}.",
+    ),
+    "report_summary_attendance": (
+        "已召开 {meetings} 场，出席 {present}/{expected}（{rate}）；出席率最低：{lowest}",
+        "{meetings} held, present {present} of {expected} ({rate}); lowest: {lowest}",
+    ),
+    "report_summary_members": (
+        "{members} 名党员；出勤率最低：{lowest}",
+        "{members} members; lowest attendance: {lowest}",
+    ),
+    "report_summary_meeting": ("#{id} {day} {kind_name}{unit_part}", "#{id} {day} {kind_name}{unit_part}"),
+    "report_summary_more": ("  …另 {count} 项见附件", "  … {count} more in the file"),
+    "report_summary_publication": (
+        "📢 公示超期或未公示：{count} 次（见附件）",
+        "📢 公示 late or missing: {count} (see the file)",
+    ),
+    "report_summary_quorum": (
+        "🗳 支部党员大会 {count} 次：{missed} 次未达法定人数",
+        "🗳 Branch congresses: {count}; quorum missed at {missed}",
+    ),
     "report_period_month": ("{year}年{number}月", "{year}-{number:02d}"),
     "report_period_quarter": ("{year}年第{number_zh}季度", "{year} Q{number}"),
     "report_period_year": ("{year}年", "{year}"),
@@ -1265,7 +1321,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "action.view": ("查看", "viewing"),
     "action.rate": ("评价", "rating"),
     "list_sep": ("、", ", "),
+    "platform.telegram": ("Telegram", "Telegram"),
+    "platform.matrix": ("Matrix", "Matrix"),
+    "platform.console": ("控制台", "console"),
+    "platform.web": ("网页", "web"),
     "task_group_sep": ("｜", " | "),  # before a task line's group column, left out when it has none
+    "group_kind.subject": ("学科组党小组", "subject group"),
+    "group_kind.grade": ("年级组党小组", "grade group"),
+    "group_kind.service": ("行政服务党小组", "administration and services group"),
     "group_unclaimed": ("未指定", "none"),  # a task named for no group; 待认领 is its state, not a group
     "action.view_report": ("查看报告", "viewing reports"),
     "action.minutes": ("查看会议纪要", "viewing minutes"),

@@ -51,8 +51,8 @@ _USAGE: dict[str, dict[str, tuple[str, str]]] = {
         EN: ("/help [command]", "/help decision"),
     },
     "meetings": {
-        ZH: ("/meetings（或 /会议），列出近期会议及编号", "/会议"),
-        EN: ("/meetings, lists the coming meetings with their numbers", "/meetings"),
+        ZH: ("/meetings [页码]（或 /会议），列出近期会议及编号，每页 8 场", "/会议 2"),
+        EN: ("/meetings [page], lists the coming meetings with their numbers, 8 a page", "/meetings 2"),
     },
     "meeting": {
         ZH: (
@@ -210,8 +210,8 @@ _USAGE: dict[str, dict[str, tuple[str, str]]] = {
         EN: ("/join <your name> (a secretary approves it)", "/join Wang Fang"),
     },
     "joins": {
-        ZH: ("/joins（或 /申请），列出待审核的入册申请", "/申请"),
-        EN: ("/joins, lists the join requests awaiting approval", "/joins"),
+        ZH: ("/joins [页码]（或 /申请），列出待审核的入册申请，每页 10 份", "/申请 2"),
+        EN: ("/joins [page], lists the join requests awaiting approval, 10 a page", "/joins 2"),
     },
     "approve": {
         ZH: (

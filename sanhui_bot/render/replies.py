@@ -35,9 +35,9 @@ from sanhui_bot.render.parse_messages import parse_error_text, usage
 from sanhui_bot.services.attendance import AttendanceResult, NotHeldResult
 from sanhui_bot.services.deps import Deps
 from sanhui_bot.services.leave import LeaveDecisionResult
-from sanhui_bot.services.meetings import MeetingView, RsvpResult, SignInResult, Tally
+from sanhui_bot.services.meetings import MeetingListing, MeetingView, RsvpResult, SignInResult, Tally
 from sanhui_bot.services.points import EntrySubject, PointsStatement
-from sanhui_bot.services.roster import member_names
+from sanhui_bot.services.roster import JoinListing, member_names
 from sanhui_bot.services.tasks import CompletionResult, DecisionResult, RatingResult, TaskListing
 
 WEEKDAYS_ZH = "一二三四五六日"
@@ -205,7 +205,7 @@ class Renderer:
 
     # --- meetings
 
-    def meeting_line(self, meeting: Meeting) -> str:
+    def meeting_line(self, meeting: Meeting, title_chars: int | None = None) -> str:
         flag = ""
         if meeting.status is MeetingStatus.CANCELLED:
             flag = self.t("meeting_cancelled_mark")
@@ -217,7 +217,9 @@ class Renderer:
             id=meeting.id,
             when=self.when(meeting.starts_at),
             kind_name=self.w(f"kind.{meeting.kind}") + unit,
-            title_part=f" {meeting.title}" if meeting.title else "",
+            title_part=f" {_shortened(meeting.title, title_chars or len(meeting.title))}"
+            if meeting.title
+            else "",
             flag_part=flag,
         )
 
@@ -232,13 +234,25 @@ class Renderer:
             pending_part=self.t("meeting_tally_pending", pending=len(tally.pending)) if tally.pending else "",
         )
 
-    def meetings(self, views: list[MeetingView], unit: str) -> Reply:
-        if not views:
-            return Reply(self.t("meetings_none"))
-        lines = [self.t("meetings_title", unit_name=self.org.unit_name(unit))]
-        for view in views:
-            lines.append(self.meeting_line(view.meeting))
+    def meetings(self, listing: MeetingListing, unit: str) -> Reply:
+        """One page of coming meetings with how many there are and how to page on: one message."""
+        if not listing.total:
+            return Reply(self.t("meetings_none", days=listing.days))
+        lines = [
+            self.t(
+                "meetings_title",
+                unit_name=self.org.unit_name(unit),
+                days=listing.days,
+                total=listing.total,
+                page=listing.page,
+                pages=listing.pages,
+            )
+        ]
+        for view in listing.views:
+            lines.append(self.meeting_line(view.meeting, LIST_TITLE_CHARS))
             lines.append(self.tally_line(view.tally))
+        if listing.page < listing.pages:
+            lines.append(self.t("meetings_next_page", next=listing.page + 1))
         return Reply("\n".join(lines))
 
     def rsvp_buttons(self, meeting_id: int | None) -> tuple[Button, ...]:
@@ -297,7 +311,13 @@ class Renderer:
             lines.append(self.t("agenda_fixed", topic=meeting.fixed_topic))
         for n, item in enumerate(view.agenda, 1):
             lines.append(self.t("agenda_item", n=n, topic=item.topic, by=self.name(item.added_by)))
-        if not view.agenda:
+        group = self.org.group(meeting.unit) if meeting.kind is MeetingKind.GROUP else None
+        if not view.agenda and group is not None:
+            lines.append(self.t("agenda_empty_group", id=meeting.id))
+            if group.topics:  # the notice shows these while nobody has added one
+                lines.append(self.t("agenda_group_defaults", kind_name=self.w(f"group_kind.{group.kind}")))
+                lines.extend(self.t("agenda_default_item", topic=topic) for topic in group.topics)
+        elif not view.agenda:
             lines.append(self.t("agenda_empty", id=meeting.id))
         for item in view.materials:
             lines.append(self.t("agenda_material", topic=item.topic))
@@ -714,21 +734,25 @@ class Renderer:
     def join_requested(self, request: JoinRequest) -> Reply:
         return Reply(self.t("join_requested", id=request.id, name=request.name))
 
-    def joins(self, requests: list[JoinRequest]) -> Reply:
-        if not requests:
+    def joins(self, listing: JoinListing) -> Reply:
+        """One page of pending join requests, how to approve one, and how to page on: one message."""
+        if not listing.total:
             return Reply(self.t("joins_none"))
-        lines = [self.t("joins_title")]
-        for request in requests:
+        lines = [self.t("joins_title", total=listing.total, page=listing.page, pages=listing.pages)]
+        for request in listing.requests:
             lines.append(
                 self.t(
                     "join_line",
                     id=request.id,
-                    name=request.name,
-                    platform=request.platform,
-                    user=request.platform_user,
+                    name=_shortened(request.name, LIST_TITLE_CHARS),
+                    platform=self.w(f"platform.{request.platform}"),
+                    user=_shortened(request.platform_user, LIST_TITLE_CHARS),
                     when=self.when(request.requested_at),
                 )
             )
+        if listing.page < listing.pages:
+            lines.append(self.t("joins_next_page", next=listing.page + 1))
+        lines.append(self.t("joins_approve_hint", id=listing.requests[0].id))
         return Reply("\n".join(lines))
 
     def approved(self, member: Member) -> Reply:
@@ -750,6 +774,14 @@ class Renderer:
         if topic:
             return Reply(self.usage(topic))
         return Reply(self.t("help"))
+
+
+MESSAGE_LIMIT = 4096  # UTF-16 units: Telegram's longest text; a Matrix event holds far more
+
+
+def fits_one_message(text: str) -> bool:
+    """Whether a text goes as one message on every platform (Telegram counts UTF-16 units)."""
+    return len(text.encode("utf-16-le")) // 2 <= MESSAGE_LIMIT
 
 
 def _shortened(text: str, limit: int) -> str:

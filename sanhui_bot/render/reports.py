@@ -12,7 +12,7 @@ from sanhui_bot.domain.records import rate
 from sanhui_bot.domain.zones import to_zone
 from sanhui_bot.render.catalog import EN, word
 from sanhui_bot.render.periods import gap_line, period_name, unit_part
-from sanhui_bot.render.replies import Attachment, Renderer, Reply
+from sanhui_bot.render.replies import Attachment, Renderer, Reply, fits_one_message
 from sanhui_bot.render.summaries import calendar_unknown_line, render_publication
 from sanhui_bot.services.reports import GroupTasks, KindTotal, MeetingAttendance, MemberAttendance, Report
 from sanhui_bot.services.school import BranchStanding
@@ -297,3 +297,107 @@ def year_end_post(
         filename=workbook.filename,
     )
     return Reply(text, subject=f"year:{year}", attachments=(workbook,))
+
+
+REPORT_MIME = "text/plain"
+SUMMARY_LOWEST = 3  # the meetings and the members with the lowest attendance a summary names
+SUMMARY_GAPS = 5  # the gaps a summary names; the rest are counted
+
+
+def report_filename(branch: str, period: Period) -> str:
+    """report-t1-2026-03.txt, report-t1-2026-Q1.txt, report-t1-2026.txt"""
+    if period.kind.value == "month":
+        return f"report-{branch}-{period.year}-{period.number:02d}.txt"
+    if period.kind.value == "quarter":
+        return f"report-{branch}-{period.year}-Q{period.number}.txt"
+    return f"report-{branch}-{period.year}.txt"
+
+
+def report_reply(report: Report, renderer: Renderer) -> Reply:
+    """/report: the report as one message when it fits; else a summary that fits, with the whole
+    report as a text file (issue 14: every reply is one message)."""
+    text = render_report(report, renderer)
+    if fits_one_message(text):
+        return Reply(text)
+    filename = report_filename(report.branch, report.period)
+    attachment = Attachment(filename, text.encode("utf-8"), REPORT_MIME)
+    return Reply(render_report_summary(report, renderer, filename), attachments=(attachment,))
+
+
+def _lowest(lines: list[tuple[str, float | None]], renderer: Renderer) -> str:
+    """The few with the lowest rate, "name 40%", lowest first; those without a rate are left out."""
+    rated = sorted((rate, label) for label, rate in lines if rate is not None)[:SUMMARY_LOWEST]
+    return renderer.w("list_sep").join(f"{label} {percent(rate, renderer)}" for rate, label in rated) or "—"
+
+
+def render_report_summary(report: Report, renderer: Renderer, filename: str) -> str:
+    """A long report's summary: its totals, gaps, tasks and the lowest attendance, bounded by the
+    number of groups, not by the number of meetings or members."""
+    lines = [
+        renderer.t(
+            "report_title",
+            branch_name=renderer.org.unit_name(report.branch),
+            period_name=period_name(report.period, renderer),
+            cutoff=_cutoff(report.cutoff, renderer),
+        ),
+        renderer.t("report_file_note", filename=filename),
+        "",
+        renderer.t("report_meetings_title"),
+    ]
+    if report.calendar_unknown:
+        lines.append(calendar_unknown_line(report.calendar_unknown, renderer))
+    lines.extend(_total_line(total, renderer) for total in report.totals)
+    if report.gaps:
+        lines.append(renderer.t("report_gaps_title"))
+        lines.extend(f"  {gap_line(gap, renderer)}" for gap in report.gaps[:SUMMARY_GAPS])
+        if len(report.gaps) > SUMMARY_GAPS:
+            lines.append(renderer.t("report_summary_more", count=len(report.gaps) - SUMMARY_GAPS))
+    lines += ["", renderer.t("report_attendance_title")]
+    if report.meetings:
+        present = sum(len(line.present) for line in report.meetings)
+        expected = sum(len(line.expected) for line in report.meetings)
+        labels = [
+            (renderer.t("report_summary_meeting", **_meeting_label(line.meeting, renderer)), line.rate)
+            for line in report.meetings
+        ]
+        lines.append(
+            renderer.t(
+                "report_summary_attendance",
+                meetings=len(report.meetings),
+                present=present,
+                expected=expected,
+                rate=percent(present / expected if expected else None, renderer),
+                lowest=_lowest(labels, renderer),
+            )
+        )
+    else:
+        lines.append(renderer.t("report_attendance_none"))
+    if report.members:
+        members = [(renderer.name(line.member), line.rate) for line in report.members]
+        lines.append(
+            renderer.t(
+                "report_summary_members", members=len(report.members), lowest=_lowest(members, renderer)
+            )
+        )
+    lines += ["", renderer.t("report_tasks_title")]
+    lines.extend(_task_summary_line(line, renderer) for line in report.tasks)
+    misses = len(report.publication_misses) + len(report.publication_unknown)
+    if misses:
+        lines += ["", renderer.t("report_summary_publication", count=misses)]
+    if report.quorums:
+        missed = ", ".join(f"#{q.meeting_id}" for q in report.quorums if not q.check.reached) or "—"
+        lines += ["", renderer.t("report_summary_quorum", count=len(report.quorums), missed=missed)]
+    return "\n".join(lines)
+
+
+def _task_summary_line(line: GroupTasks, renderer: Renderer) -> str:
+    """A group's task counts without the ids of its overdue tasks (those are in the file)."""
+    name = renderer.t("summary_unassigned") if line.group is None else renderer.group_name(line.group)
+    return renderer.t(
+        "report_task_line",
+        group_name=name,
+        done=line.done,
+        open=line.open,
+        overdue=len(line.overdue),
+        overdue_part="",
+    )

@@ -101,7 +101,9 @@ def _meeting_line(count: MeetingCount, renderer: Renderer) -> str:
         required=count.required,
         held_ytd=count.held_ytd,
         required_ytd=count.required_ytd,
-        unrecorded_part=renderer.t("summary_unrecorded_part", count=count.unrecorded) if count.unrecorded else "",
+        unrecorded_part=renderer.t("summary_unrecorded_part", count=count.unrecorded)
+        if count.unrecorded
+        else "",
     )
 
 

@@ -10,6 +10,7 @@ from sanhui_bot.domain.announcements import PostKind, meeting_post_key, notice_d
 from sanhui_bot.domain.attendance import recording_closes_at
 from sanhui_bot.domain.errors import DomainError, NotFound, PermissionDenied
 from sanhui_bot.domain.model import (
+    COMMITTEE_ROLES,
     Actor,
     AgendaItem,
     ChatContext,
@@ -27,13 +28,20 @@ from sanhui_bot.domain.model import (
     SignIn,
     SignInMethod,
 )
-from sanhui_bot.domain.permissions import Action, manages_meeting, require, require_own_group
+from sanhui_bot.domain.permissions import (
+    Action,
+    manages_meeting,
+    may_add_agenda,
+    require,
+    require_own_group,
+)
 from sanhui_bot.domain.points import PointEntry, PointReason
 from sanhui_bot.domain.quorum import QuorumCheck, expected_members, quorum_for
 from sanhui_bot.domain.schedule import plan_year, to_meetings
 from sanhui_bot.services.attendance import meeting_attendance, settle_attendance
 from sanhui_bot.services.deps import Deps, meeting_in_branch, require_chat
 from sanhui_bot.services.leave import post_leave_request
+from sanhui_bot.services.paging import page_slice
 from sanhui_bot.services.ports import UnitOfWork
 from sanhui_bot.services.posts import enqueue_now, notice_if_late, rules_of
 from sanhui_bot.services.roster import resolve_mention, role_holders
@@ -128,26 +136,44 @@ async def tally(uow: UnitOfWork, deps: Deps, meeting: Meeting) -> Tally:
     )
 
 
+MEETINGS_PER_PAGE = 8  # two lines each, with a heading and a footer: far below one message
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingListing:
+    """One page of the chat's coming meetings, soonest first, with how many there are in all."""
+
+    views: list[MeetingView]  # this page
+    total: int  # meetings in the next UPCOMING_DAYS days
+    page: int
+    pages: int
+    days: int = UPCOMING_DAYS
+
+
 async def upcoming_meetings(
-    deps: Deps, actor: Actor, ctx: ChatContext | None, now: datetime, limit: int = 10
-) -> list[MeetingView]:
-    """The chat's unit's next meetings; in the branch chat, every unit of the branch."""
+    deps: Deps, actor: Actor, ctx: ChatContext | None, cmd: cmds.ListMeetings, now: datetime
+) -> MeetingListing:
+    """A page of the chat's unit's coming meetings; in the branch chat, every unit of the branch.
+    Tallies are read for the page only, so a long list costs no more than a short one."""
     chat = require_chat(ctx)
     require(actor, Action.VIEW)
-    return await meetings_ahead(deps, chat, now, limit)
+    return await meetings_ahead(deps, chat, now, cmd.page)
 
 
-async def meetings_ahead(deps: Deps, chat: ChatContext, now: datetime, limit: int = 10) -> list[MeetingView]:
+async def meetings_ahead(deps: Deps, chat: ChatContext, now: datetime, page: int = 1) -> MeetingListing:
     """What `upcoming_meetings` shows, once permission is given (a 党委 reader: the branch chat's view)."""
     units = None if chat.kind == "branch" else [chat.unit]
     async with deps.uow() as uow:
         meetings = await uow.meetings.between(
             units, now - timedelta(hours=3), now + timedelta(days=UPCOMING_DAYS)
         )
-        meetings = [m for m in meetings if m.branch == chat.branch and m.ends_at >= now][:limit]
-        return [
-            MeetingView(m, await uow.meetings.agenda(m.id or 0), await tally(uow, deps, m)) for m in meetings
+        meetings = [m for m in meetings if m.branch == chat.branch and m.ends_at >= now]
+        pages, first = page_slice(len(meetings), page, MEETINGS_PER_PAGE)
+        views = [
+            MeetingView(m, await uow.meetings.agenda(m.id or 0), await tally(uow, deps, m))
+            for m in meetings[first : first + MEETINGS_PER_PAGE]
         ]
+    return MeetingListing(views, len(meetings), page, pages)
 
 
 async def new_meeting(
@@ -271,6 +297,18 @@ async def _not_manager(deps: Deps, meeting: Meeting) -> PermissionDenied:
     return PermissionDenied("not_meeting_manager", meeting=meeting.id, people=people)
 
 
+async def _not_agenda_adder(deps: Deps, meeting: Meeting) -> PermissionDenied:
+    """The refusal to add a topic, naming who may: the committee and, for a group's meeting, its
+    group leader."""
+    people = await role_holders(deps, meeting.branch, ["group_leader"], meeting.unit)
+    if meeting.kind is MeetingKind.GROUP:
+        return PermissionDenied(
+            "not_group_agenda_adder", meeting=meeting.id, unit=meeting.unit, people=people
+        )
+    committee = await role_holders(deps, meeting.branch, [role.value for role in COMMITTEE_ROLES])
+    return PermissionDenied("not_agenda_adder", meeting=meeting.id, people=committee)
+
+
 async def cancel_meeting(
     deps: Deps, actor: Actor, ctx: ChatContext | None, cmd: cmds.CancelMeeting, now: datetime
 ) -> Meeting:
@@ -292,12 +330,15 @@ async def cancel_meeting(
 async def add_agenda_topic(
     deps: Deps, actor: Actor, ctx: ChatContext | None, cmd: cmds.AddAgenda, now: datetime
 ) -> MeetingView:
-    """A committee member adds one of the "X" dynamic topics to a meeting's agenda."""
+    """A committee member adds one of the "X" dynamic topics to a meeting's agenda; a group leader
+    a topic to the own group's meeting."""
     chat = require_chat(ctx)
     member = require(actor, Action.ADD_AGENDA)
     topic = cmd.topic.strip()[:MAX_TOPIC]
     async with deps.uow() as uow:
         meeting = await meeting_in_branch(uow, chat.branch, cmd.meeting_id)
+        if not may_add_agenda(member, meeting):
+            raise await _not_agenda_adder(deps, meeting)
         if meeting.status is MeetingStatus.CANCELLED:
             raise DomainError("meeting_cancelled", meeting=meeting.id)
         if meeting.ends_at < now:

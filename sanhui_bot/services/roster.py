@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sanhui_bot.commands.model import ApproveJoin, Join, MemberMention
+from sanhui_bot.commands.model import ApproveJoin, Join, ListJoins, MemberMention
 from sanhui_bot.domain.errors import DomainError, NotFound
 from sanhui_bot.domain.model import Actor, ChatContext, JoinRequest, JoinStatus, Member, MemberStatus
 from sanhui_bot.domain.permissions import Action, require
@@ -23,6 +23,7 @@ from sanhui_bot.domain.roster import (
     state_on,
 )
 from sanhui_bot.services.deps import Deps, require_chat
+from sanhui_bot.services.paging import page_slice
 from sanhui_bot.services.ports import UnitOfWork
 
 MEMBER_KEY = re.compile(r"^[a-z][a-z0-9_-]*$")
@@ -167,12 +168,29 @@ async def request_join(
     return request
 
 
-async def list_join_requests(deps: Deps, actor: Actor, ctx: ChatContext | None) -> list[JoinRequest]:
-    """Pending /join requests of the branch, for a secretary."""
+JOINS_PER_PAGE = 10
+
+
+@dataclass(frozen=True, slots=True)
+class JoinListing:
+    """One page of the branch's pending /join requests, the longest waiting first."""
+
+    requests: list[JoinRequest]  # this page
+    total: int
+    page: int
+    pages: int
+
+
+async def list_join_requests(
+    deps: Deps, actor: Actor, ctx: ChatContext | None, cmd: ListJoins
+) -> JoinListing:
+    """A page of the branch's pending /join requests, for a secretary."""
     chat = require_chat(ctx)
     require(actor, Action.APPROVE_MEMBER)
     async with deps.uow() as uow:
-        return await uow.joins.list(chat.branch, pending_only=True)
+        pending = await uow.joins.list(chat.branch, pending_only=True)
+    pages, first = page_slice(len(pending), cmd.page, JOINS_PER_PAGE)
+    return JoinListing(pending[first : first + JOINS_PER_PAGE], len(pending), cmd.page, pages)
 
 
 async def approve_join(

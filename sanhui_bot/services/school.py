@@ -21,7 +21,7 @@ from sanhui_bot.domain.records import rate
 from sanhui_bot.services.deps import Deps
 from sanhui_bot.services.evaluation import YearEvaluation, year_evaluation
 from sanhui_bot.services.export import LedgerSnapshot, ledger_snapshot
-from sanhui_bot.services.meetings import MeetingView, meetings_ahead
+from sanhui_bot.services.meetings import MeetingListing, meetings_ahead
 from sanhui_bot.services.reports import Report, branch_report, period_of, report_facts, report_from
 from sanhui_bot.services.summaries import Summary, month_summary
 from sanhui_bot.services.tasks import TaskListing, task_listing
@@ -210,10 +210,10 @@ async def read_tasks(
 
 async def read_meetings(
     deps: Deps, actor: Actor, chat: str | None, cmd: ListMeetings, now: datetime
-) -> list[MeetingView]:
-    """`/meetings t2` for the 党委: the branch's next meetings, every unit."""
+) -> MeetingListing:
+    """`/meetings t2 [page]` for the 党委: a page of the branch's next meetings, every unit."""
     branch = branch_to_read(deps, actor, chat, cmd.branch, Action.VIEW)
-    return await meetings_ahead(deps, _as_branch_chat(branch), now)
+    return await meetings_ahead(deps, _as_branch_chat(branch), now, cmd.page)
 
 
 async def read_points(deps: Deps, actor: Actor, chat: str | None, cmd: ShowPoints, now: datetime) -> Summary:

@@ -25,6 +25,7 @@ from sanhui_bot.domain.points import PointEntry, PointReason
 from sanhui_bot.domain.quorum import count_vote, vote_passes
 from sanhui_bot.services.deps import Deps, require_chat, task_in_branch
 from sanhui_bot.services.meetings import meeting_in_session, recent_meeting
+from sanhui_bot.services.paging import page_slice
 from sanhui_bot.services.points import award
 from sanhui_bot.services.roster import resolve_mention, role_holders
 
@@ -196,10 +197,7 @@ async def task_listing(
     views = sorted(
         (TaskView(t, by_task.get(t.id or 0, Counter()), t.is_overdue(today)) for t in tasks), key=_urgency
     )
-    pages = max(1, -(-len(views) // TASKS_PER_PAGE))
-    if cmd.page > pages:
-        raise DomainError("page_out_of_range", page=cmd.page, pages=pages)
-    first = (cmd.page - 1) * TASKS_PER_PAGE
+    pages, first = page_slice(len(views), cmd.page, TASKS_PER_PAGE)
     return TaskListing(
         scope=cmd.scope,
         views=views[first : first + TASKS_PER_PAGE],
