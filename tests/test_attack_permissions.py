@@ -208,6 +208,12 @@ def cases() -> list[Case]:
             lambda w: plain(f"/agenda {w.committee_meeting} add 家校沟通机制{next(w.minutes)}")(w),
         ),
         Case(
+            "/agenda N add (group meeting)",
+            # README: committee members for any meeting; the math group's leader for its meeting
+            anywhere(COMMITTEE | {"group_leader"}),
+            lambda w: plain(f"/agenda {w.group_meeting} add 大单元教学设计{next(w.minutes)}")(w),
+        ),
+        Case(
             "/rsvp",
             anywhere(MATH_GROUP),  # the expected members: the math group's
             lambda w: plain(f"/rsvp {w.group_meeting} yes")(w),
