@@ -258,3 +258,22 @@ def test_the_readme_posts_table_lists_every_post_with_its_chat_and_who_it_concer
     for row in rows:
         cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", row.strip("|"))]  # `\|` is a written bar
         assert len(cells) == 5 and all(cells), row  # kind, post, when, chat, who it concerns
+
+
+async def test_the_web_points_board_places_members_by_the_same_rule(app: App, chat: ChatDriver) -> None:
+    # one rule for /points, the 积分公示栏 and the web page: only members with entries have a place
+    from sanhui_bot.domain.model import Actor
+    from sanhui_bot.services.ledger import points_board
+
+    await plan_meetings(app, chat.now)
+    math = await meeting_on(app, "math", MeetingKind.GROUP, "2026-03-05")
+    for key in ("liuyang", "chenjing"):
+        await chat.say(key, "g-math", f"/signin {math.id}", at=local("2026-03-05T14:35"))
+    async with app.deps.uow() as uow:
+        member = await uow.members.get("zhangwei")
+    ctx = app.deps.org.chat_context("branch")
+    board = await points_board(app.deps, Actor("console", "zhangwei", member=member), ctx, 2026, 3, chat.now)
+    places = {key: place for key, _, place in board.month_ranking}
+    assert places["liuyang"] == places["chenjing"] == 1  # +2 each: a shared place
+    assert places["zhangwei"] is None and places["m000"] is None  # no entry, no place
+    assert [key for key, _, _ in board.month_ranking][:2] == ["chenjing", "liuyang"]

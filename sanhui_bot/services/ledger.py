@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sanhui_bot.domain.attendance import recording_closes_at
+from sanhui_bot.domain.counting import competition_rank
 from sanhui_bot.domain.errors import DomainError
 from sanhui_bot.domain.model import (
     Actor,
@@ -193,17 +194,24 @@ async def task_board(
 class PointsBoard:
     year: int
     month: int
-    month_ranking: tuple[tuple[str, int], ...]  # (member key, total), best first
-    year_ranking: tuple[tuple[str, int], ...]
+    # (member key, total, place), best first; place None: no entry in the period, so no place
+    month_ranking: tuple[tuple[str, int, int | None], ...]
+    year_ranking: tuple[tuple[str, int, int | None], ...]
     my_entries: tuple[PointEntry, ...]  # the viewer's entries of the month, with reason and source
     my_month: int
     my_year: int
 
 
-def _ranking(members: list[Member], totals: dict[str, int]) -> tuple[tuple[str, int], ...]:
-    """Every active member with the total (0 when none), best first, ties by key."""
-    ranked = {m.key: totals.get(m.key, 0) for m in members}
-    return tuple(sorted(ranked.items(), key=lambda item: (-item[1], item[0])))
+def _ranking(members: list[Member], totals: dict[str, int]) -> tuple[tuple[str, int, int | None], ...]:
+    """Every active member with the total, best first: placed by the one rule of the 积分公示栏 and
+    /points (domain.counting): only members with entries, equal totals sharing a place; the members
+    without entries follow at 0 with no place."""
+    keys = [m.key for m in members]
+    with_entries = {key: totals[key] for key in keys if key in totals}
+    ranked = sorted(with_entries.items(), key=lambda item: (-item[1], item[0]))
+    return tuple(
+        (key, total, competition_rank(total, with_entries.values())) for key, total in ranked
+    ) + tuple((key, 0, None) for key in sorted(keys) if key not in with_entries)
 
 
 async def points_board(
