@@ -19,6 +19,7 @@ from sanhui_bot.domain.model import (
     AgendaItem,
     ChatContext,
     Decision,
+    LeaveState,
     Meeting,
     MeetingStatus,
     Member,
@@ -54,6 +55,8 @@ class MeetingRecord:
     minutes: reports.Minutes | None  # 应到/实到/请假/缺席 by name: only for who may read the minutes
     # leave requests waiting for the viewer's approval (issue 18): only an approver of the meeting sees them
     pending_leave: tuple[Rsvp, ...] = ()
+    # Where the viewer's own leave request stands: 待批 or 不批准 is not 请假 (DESIGN §2)
+    my_leave: LeaveState | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +106,7 @@ async def month_meetings(
                     signed_in=signed_in,
                     minutes=minutes,
                     pending_leave=await _awaiting(uow, deps, member, meeting, now),
+                    my_leave=mine.leave_state if mine is not None else None,
                 )
             )
     return MonthOfMeetings(year, month, tuple(pages))
@@ -243,7 +247,8 @@ async def points_board(
 @dataclass(frozen=True, slots=True)
 class MyPage:
     member: Member
-    meetings: tuple[tuple[Meeting, RsvpAnswer, bool], ...]  # my coming meetings: my answer, signed in
+    # my coming meetings: my answer, signed in, where my leave request stands (None: not 请假)
+    meetings: tuple[tuple[Meeting, RsvpAnswer, bool, LeaveState | None], ...]
     tasks: tuple[TaskCard, ...]  # tasks I own or lead, unfinished first
     points: PointsBoard
 
@@ -262,7 +267,8 @@ async def my_page(deps: Deps, actor: Actor, ctx: ChatContext | None, now: dateti
                 continue
             mine = await uow.attendance.rsvp(meeting.id or 0, member.key)
             signed = await uow.attendance.signed_in(meeting.id or 0, member.key)
-            meetings.append((meeting, mine.answer if mine else RsvpAnswer.UNKNOWN, signed))
+            answer = mine.answer if mine else RsvpAnswer.UNKNOWN
+            meetings.append((meeting, answer, signed, mine.leave_state if mine else None))
     cards = await task_board(deps, actor, ctx, TaskFilter(owner=member.key), now)
     cards.sort(key=lambda card: (card.task.finished, card.task.due_on))
     today = deps.local_date(now)

@@ -102,3 +102,20 @@ async def test_the_page_decides_as_the_chat_does_and_refuses_as_the_chat_does(
     data = await chat.export()
     assert leave_of(data, meeting, "liuyang") == ("approved", "wangfang", "")
     assert leave_of(data, meeting, "hema") == ("refused", "zhangwei", "大会要表决")
+
+
+async def test_a_member_sees_the_own_request_as_pending_then_as_decided(app: App, chat: ChatDriver) -> None:
+    """A request not (yet) granted is not 请假 (DESIGN §2): the member's own line says 待批, then 不批准."""
+    meeting = await congress_with_requests(app, chat)
+
+    def standing(page: str) -> str | None:
+        section = page[page.index(f'id="meeting-{meeting}"') :]
+        section = section[: section.index("</section>")]
+        marker = 'class="leave-state" data-leave="'
+        return section[section.index(marker) + len(marker) :].split('"', 1)[0] if marker in section else None
+
+    assert standing(await meetings_page(app, chat, "liuyang")) == "pending"
+    await chat.say("zhangwei", "branch", f"/leave refuse {meeting} @liuyang 培训可调")
+    await chat.say("zhangwei", "branch", f"/leave approve {meeting} @hema")
+    assert standing(await meetings_page(app, chat, "liuyang")) == "refused"
+    assert standing(await meetings_page(app, chat, "hema")) is None  # approved: 请假, nothing to add
