@@ -30,6 +30,27 @@ async def test_a_task_line_without_a_claiming_group_says_its_state_once(chat: Ch
     assert "认领小组：待认领" not in decided and "认领小组：未指定" in decided
 
 
+async def test_the_workbook_says_the_same_state_of_a_task_without_a_claiming_group(
+    app: App, chat: ChatDriver
+) -> None:
+    # the workbook follows the chat's one rule (render.catalog.task_status_key), not its own
+    import io
+
+    from openpyxl import load_workbook
+
+    from sanhui_bot.exports.sheets import ledger_sheets
+    from sanhui_bot.exports.xlsx import workbook_bytes
+    from sanhui_bot.services.export import ledger_snapshot
+
+    await chat.say("zhangwei", "branch", "/decision 甲任务 @liuyang 截止:2026-03-20")
+    await chat.say("zhangwei", "branch", "/decision 乙任务 @liuyang 截止:2026-03-20 小组:数学")
+    snapshot = await ledger_snapshot(app.deps, 2026, chat.now)
+    sheet = load_workbook(io.BytesIO(workbook_bytes(ledger_sheets(snapshot, app.deps.org))))["决议与任务"]
+    header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    states = {row[header.index("决议")]: row[header.index("状态")] for row in rows}
+    assert states == {"甲任务": "待完成", "乙任务": "待认领"}
+
+
 def test_every_word_a_reply_may_show_exists_in_both_languages() -> None:
     # issue 14 seen 7: a word missing from the catalog shows as its code (`basically_satisfied`)
     from sanhui_bot.domain.model import MeetingKind, MeetingStatus, Rating, Role, TaskStatus

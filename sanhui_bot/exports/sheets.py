@@ -18,7 +18,7 @@ from sanhui_bot.domain.model import Meeting, MeetingSource, Rating, Task
 from sanhui_bot.domain.organisation import Organisation
 from sanhui_bot.domain.quorum import vote_passes
 from sanhui_bot.domain.zones import to_zone
-from sanhui_bot.render.catalog import ZH, word
+from sanhui_bot.render.catalog import ZH, task_status_key, word
 from sanhui_bot.services.export import LedgerSnapshot
 
 Cell = str | int | float | date | datetime | None
@@ -240,7 +240,7 @@ def _decision_rows(snapshot: LedgerSnapshot, names: _Names) -> Sheet:
                 names.member(task.lead),
                 names.group(task.claimed_by_group or task.group),
                 task.due_on,
-                word(f"status.{task.status}", ZH),
+                word(task_status_key(task.status.value, bool(task.group or task.claimed_by_group)), ZH),
                 task.done_on,
                 task.done_note,
                 counts[Rating.SATISFIED],

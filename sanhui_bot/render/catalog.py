@@ -1346,6 +1346,11 @@ def lang_index(language: str) -> int:
     return 1 if language == EN else 0
 
 
+def task_status_key(status: str, claimable: bool) -> str:
+    """The word key of a task's state: an open task no group is to claim is 待完成, not 待认领 (issue 14)."""
+    return "status.open_ungrouped" if status == "open" and not claimable else f"status.{status}"
+
+
 def word(key: str, language: str) -> str:
     """The word for an enum value or term, e.g. word("kind.congress", "zh-CN") == "支部党员大会"."""
     entry = WORDS.get(key)

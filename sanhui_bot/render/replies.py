@@ -30,7 +30,7 @@ from sanhui_bot.domain.points import PointEntry
 from sanhui_bot.domain.quorum import vote_passes
 from sanhui_bot.domain.workdays import WorkCalendar
 from sanhui_bot.domain.zones import to_zone
-from sanhui_bot.render.catalog import EN, join_words, message, word
+from sanhui_bot.render.catalog import EN, join_words, message, task_status_key, word
 from sanhui_bot.render.parse_messages import parse_error_text, usage
 from sanhui_bot.services.attendance import AttendanceResult, NotHeldResult
 from sanhui_bot.services.deps import Deps
@@ -130,9 +130,8 @@ class Renderer:
 
     def task_status(self, task: Task) -> str:
         """A task's state in words: an open task no group is to claim is 待完成, not 待认领 (issue 14)."""
-        if task.status.value == "open" and task.group is None and task.claimed_by_group is None:
-            return self.w("status.open_ungrouped")
-        return self.w(f"status.{task.status}")
+        claimable = task.group is not None or task.claimed_by_group is not None
+        return self.w(task_status_key(task.status.value, claimable))
 
     def _group_part(self, task: Task) -> str:
         group = task.claimed_by_group or task.group
