@@ -298,3 +298,22 @@ async def test_the_web_points_board_places_members_by_the_same_rule(app: App, ch
     assert places["liuyang"] == places["chenjing"] == 1  # +2 each: a shared place
     assert places["zhangwei"] is None and places["m000"] is None  # no entry, no place
     assert [key for key, _, _ in board.month_ranking][:2] == ["chenjing", "liuyang"]
+
+
+async def test_an_agenda_of_two_hundred_topics_answers_in_one_message(app: App, chat: ChatDriver) -> None:
+    await plan_meetings(app, local("2026-03-01T08:00"))
+    committee = await meeting_on(app, "t1:committee", MeetingKind.COMMITTEE, "2026-03-12")
+    for n in range(200):
+        await chat.say(
+            "zhangwei",
+            "committee",
+            f"/agenda {committee.id} add 第{n + 1}项：研究落实家校共育工作的具体安排与分工",
+        )
+    chat.replies.clear()
+    listing = await chat.say("liuyang", "branch", f"/agenda {committee.id}")
+    assert len(chat.replies) == 1 and one_message(listing)
+    shown = re.findall(r"^  (\d+)\. ", listing, re.MULTILINE)
+    assert (
+        shown == [str(n) for n in range(1, len(shown) + 1)] and 30 < len(shown) < 200
+    )  # first ones, in order
+    assert f"另 {200 - len(shown)} 项" in listing and f"/minutes {committee.id}" in listing

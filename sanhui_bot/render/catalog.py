@@ -527,6 +527,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "agenda_fixed": ("  固定议题：{topic}", "  Fixed topic: {topic}"),
     "agenda_item": ("  {n}. {topic}（{by}）", "  {n}. {topic} ({by})"),
     "agenda_material": ("  📎 材料：{topic}", "  📎 Material: {topic}"),
+    "agenda_more": (
+        "  …另 {count} 项未列出：完整议程见网页台账，会后见 /minutes {id}",
+        "  … {count} more not listed: the whole agenda is on the web ledger, and in /minutes {id} after the meeting",
+    ),
     "agenda_empty": (
         "  （暂无动态议题，支委可用 /agenda {id} add 议题 添加）",
         "  (no dynamic topics yet: committee members add them with /agenda {id} add <topic>)",

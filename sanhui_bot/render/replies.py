@@ -308,8 +308,19 @@ class Renderer:
         ]
         if meeting.fixed_topic:
             lines.append(self.t("agenda_fixed", topic=meeting.fixed_topic))
-        for n, item in enumerate(view.agenda, 1):
-            lines.append(self.t("agenda_item", n=n, topic=item.topic, by=self.name(item.added_by)))
+        # Bounded like every list (issue 14): items past the budget are counted, not shown
+        items = [
+            self.t("agenda_item", n=n, topic=item.topic, by=self.name(item.added_by))
+            for n, item in enumerate(view.agenda, 1)
+        ]
+        items += [self.t("agenda_material", topic=item.topic) for item in view.materials]
+        used = sum(_utf16_units(line) + 1 for line in lines)
+        shown = 0
+        while shown < len(items) and used + _utf16_units(items[shown]) + 1 <= AGENDA_BUDGET:
+            used += _utf16_units(items[shown]) + 1
+            shown += 1
+        agenda_shown = min(shown, len(view.agenda))
+        lines.extend(items[:agenda_shown])
         group = self.org.group(meeting.unit) if meeting.kind is MeetingKind.GROUP else None
         if not view.agenda and group is not None:
             lines.append(self.t("agenda_empty_group", id=meeting.id))
@@ -318,8 +329,9 @@ class Renderer:
                 lines.extend(self.t("agenda_default_item", topic=topic) for topic in group.topics)
         elif not view.agenda:
             lines.append(self.t("agenda_empty", id=meeting.id))
-        for item in view.materials:
-            lines.append(self.t("agenda_material", topic=item.topic))
+        lines.extend(items[agenda_shown:shown])
+        if shown < len(items):
+            lines.append(self.t("agenda_more", count=len(items) - shown, id=meeting.id))
         return Reply("\n".join(lines))
 
     def rsvp(self, result: RsvpResult) -> Reply:
@@ -778,9 +790,16 @@ class Renderer:
 MESSAGE_LIMIT = 4096  # UTF-16 units: Telegram's longest text; a Matrix event holds far more
 
 
+AGENDA_BUDGET = 3600  # UTF-16 units for /agenda's lines; the rest of one message is for the defaults
+
+
+def _utf16_units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
 def fits_one_message(text: str) -> bool:
     """Whether a text goes as one message on every platform (Telegram counts UTF-16 units)."""
-    return len(text.encode("utf-16-le")) // 2 <= MESSAGE_LIMIT
+    return _utf16_units(text) <= MESSAGE_LIMIT
 
 
 def _shortened(text: str, limit: int) -> str:
