@@ -438,3 +438,16 @@ async def test_the_workbook_and_the_minutes_say_how_every_attendance_and_leave_w
     assert "何马 请假未获批准（张伟" in minutes and "请参加" in minutes
     assert "徐强 请假未经审批" in minutes
     assert "赵磊 记录" in minutes and "点签到按钮签到：张伟" in minutes
+
+
+async def test_only_a_leave_answer_wakes_the_announcer(app: App, chat: ChatDriver) -> None:
+    # A request waiting for approval is posted at once; an answer of 参加 or 不参加 posts nothing, and
+    # waking the announcer for it cost every RSVP a tick (bench/latency.py: /rsvp 3.3x -> 2.0x).
+    meeting = await congress(app)
+    woken: list[str] = []
+    app.conversation.wake_announcer = lambda: woken.append("woken")
+    await chat.say("hema", "branch", f"/rsvp {meeting} 参加", at=local("2026-02-24T10:00"))
+    await chat.say("xuqiang", "branch", f"/rsvp {meeting} 不参加", at=local("2026-02-24T10:00"))
+    assert woken == []
+    await ask_leave(chat, meeting)
+    assert woken == ["woken"]

@@ -19,7 +19,7 @@ from sanhui_bot.commands.parser import parse_command
 from sanhui_bot.domain.announcements import PostKind, private_chat_member
 from sanhui_bot.domain.compliance import PeriodKind
 from sanhui_bot.domain.errors import DomainError
-from sanhui_bot.domain.model import Actor, ChatContext
+from sanhui_bot.domain.model import Actor, ChatContext, RsvpAnswer
 from sanhui_bot.domain.permissions import Action, acting_in, may_read_school, require
 from sanhui_bot.render import closing as closing_texts
 from sanhui_bot.render.announcements import meeting_post
@@ -67,6 +67,14 @@ WRITES_POSTS = (
     cmds.Rsvp,  # a leave request waiting for approval tells the approvers
     cmds.DecideLeave,  # the member is told the outcome
 )
+
+
+def _may_write_posts(command: object) -> bool:
+    """Whether the announcer must look at the outbox now; only a 请假 answer of all RSVPs may post
+    (a request waiting for approval), and waking it for every 参加 costs each press a tick."""
+    if isinstance(command, cmds.Rsvp):
+        return command.answer is RsvpAnswer.LEAVE
+    return isinstance(command, WRITES_POSTS)
 
 
 # Commands a member may give in a private chat with the bot, for their own branch.
@@ -153,7 +161,7 @@ class Conversation:
         except Exception:
             log.exception("failed to perform %r for %s", command, actor.identity)
             return Reply(render.t("internal_error")), DomainError("internal_error")
-        if self.wake_announcer is not None and isinstance(command, WRITES_POSTS):
+        if self.wake_announcer is not None and _may_write_posts(command):
             self.wake_announcer()
         return reply, None
 
@@ -264,7 +272,7 @@ class Conversation:
             reply = await self._dispatch(parsed, actor, ctx, now, render)
         except DomainError as error:
             return [Reply(render.error(await self._with_people(error, ctx)))]
-        if self.wake_announcer is not None and isinstance(parsed, WRITES_POSTS):
+        if self.wake_announcer is not None and _may_write_posts(parsed):
             self.wake_announcer()
         return [reply]
 
