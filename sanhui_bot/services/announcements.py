@@ -40,7 +40,6 @@ from sanhui_bot.domain.model import (
 from sanhui_bot.domain.points import PointReason
 from sanhui_bot.services.attendance import meeting_attendance, settle_attendance
 from sanhui_bot.services.deps import RECORDS_SINCE, Deps
-from sanhui_bot.services.leave import pending_requests
 from sanhui_bot.services.meetings import MeetingView, meeting_view
 from sanhui_bot.services.points import award
 from sanhui_bot.services.ports import OutboxRow, UnitOfWork
@@ -253,7 +252,7 @@ async def meeting_announcement(
             return None
         view = await meeting_view(uow, deps, meeting)
         outlines = {outline.member for outline in await uow.attendance.outlines(meeting_id)}
-        pending = [request.member for request in await pending_requests(uow, deps, meeting)]
+        pending = list(view.tally.pending)  # the tally read them with the answers: no second read
         counted = None
         able: list[str] = []
         if with_attendance:
