@@ -44,10 +44,15 @@ SETUP = [
 
 
 def month_steps() -> list[str]:
-    """Local moments through March 2026: every day at 08:00, to April 1st 09:00."""
+    """Local moments through March 2026: every day at 08:00, to April 1st 09:00, and 09:05.
+
+    The last moment lets the claim (a 2-minute lease) of a post that a process killed at 09:00 held
+    run out, as the next minutes would in a real deployment; without it the final start has no time
+    to move and such a post waits, unsent, past the end of the test.
+    """
     first = datetime.fromisoformat(START)
     days = [first + timedelta(days=n) for n in range(1, 31)]
-    return [moment.strftime("%Y-%m-%dT%H:%M") for moment in days] + ["2026-04-01T09:00"]
+    return [moment.strftime("%Y-%m-%dT%H:%M") for moment in days] + ["2026-04-01T09:00", "2026-04-01T09:05"]
 
 
 def start_console(db: Path, now: str) -> subprocess.Popen[bytes]:
