@@ -497,30 +497,42 @@ def _member_problems(settings: Settings) -> list[tuple[str, str]]:
                 problems.append(
                     (f"{path}.roles", f"a probationary member cannot hold committee roles {held}")
                 )
-        if isinstance(member.telegram, int):
-            if member.telegram <= 0:
-                # Telegram user ids are positive; negative ids belong to groups and channels.
-                problems.append(
-                    (f"{path}.telegram", f"telegram id {member.telegram} is a chat id, not a person's id")
+        problems += _platform_id_problems(path, member, telegram_ids, matrix_ids)
+    return problems
+
+
+def _platform_id_problems(
+    path: str,
+    member: MemberConfig | SchoolMemberConfig,
+    telegram_ids: dict[int, str],
+    matrix_ids: dict[str, str],
+) -> list[tuple[str, str]]:
+    """A member's Telegram and Matrix ids: well-formed and nobody else's (records them as seen)."""
+    problems: list[tuple[str, str]] = []
+    if isinstance(member.telegram, int):
+        if member.telegram <= 0:
+            # Telegram user ids are positive; negative ids belong to groups and channels.
+            problems.append(
+                (f"{path}.telegram", f"telegram id {member.telegram} is a chat id, not a person's id")
+            )
+        if member.telegram in telegram_ids:
+            problems.append(
+                (
+                    f"{path}.telegram",
+                    f"telegram id {member.telegram} is also {telegram_ids[member.telegram]!r}",
                 )
-            if member.telegram in telegram_ids:
-                problems.append(
-                    (
-                        f"{path}.telegram",
-                        f"telegram id {member.telegram} is also {telegram_ids[member.telegram]!r}",
-                    )
-                )
-            telegram_ids[member.telegram] = member.key
-        if isinstance(member.matrix, str):
-            if not _looks_like_matrix_id(member.matrix, "@"):
-                problems.append(
-                    (f"{path}.matrix", f"matrix id {member.matrix!r} should look like @name:server.org")
-                )
-            if member.matrix in matrix_ids:
-                problems.append(
-                    (f"{path}.matrix", f"matrix id {member.matrix} is also {matrix_ids[member.matrix]!r}")
-                )
-            matrix_ids[member.matrix] = member.key
+            )
+        telegram_ids[member.telegram] = member.key
+    if isinstance(member.matrix, str):
+        if not _looks_like_matrix_id(member.matrix, "@"):
+            problems.append(
+                (f"{path}.matrix", f"matrix id {member.matrix!r} should look like @name:server.org")
+            )
+        if member.matrix in matrix_ids:
+            problems.append(
+                (f"{path}.matrix", f"matrix id {member.matrix} is also {matrix_ids[member.matrix]!r}")
+            )
+        matrix_ids[member.matrix] = member.key
     return problems
 
 
@@ -674,29 +686,7 @@ def _school_member_problems(settings: Settings, school: SchoolConfig) -> list[tu
             problems.append(
                 (f"{path}.school_roles", 'a school member needs a school role ("party_committee")')
             )
-        if isinstance(member.telegram, int):
-            if member.telegram <= 0:
-                problems.append(
-                    (f"{path}.telegram", f"telegram id {member.telegram} is a chat id, not a person's id")
-                )
-            if member.telegram in telegram_ids:
-                problems.append(
-                    (
-                        f"{path}.telegram",
-                        f"telegram id {member.telegram} is also {telegram_ids[member.telegram]!r}",
-                    )
-                )
-            telegram_ids[member.telegram] = member.key
-        if isinstance(member.matrix, str):
-            if not _looks_like_matrix_id(member.matrix, "@"):
-                problems.append(
-                    (f"{path}.matrix", f"matrix id {member.matrix!r} should look like @name:server.org")
-                )
-            if member.matrix in matrix_ids:
-                problems.append(
-                    (f"{path}.matrix", f"matrix id {member.matrix} is also {matrix_ids[member.matrix]!r}")
-                )
-            matrix_ids[member.matrix] = member.key
+        problems += _platform_id_problems(path, member, telegram_ids, matrix_ids)
     return problems
 
 
