@@ -10,7 +10,8 @@ import asyncio
 import copy
 import os
 import shutil
-from collections.abc import AsyncIterator
+import subprocess
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import attack_counts
@@ -91,3 +92,20 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         "-",
         f"PostgreSQL ({server}): {len(on_postgres)} passed, {len(failed_on_postgres)} failed",
     )
+
+
+# A real disk that fills (issue 13): the CLI, copy-db and `run` fault tests share it.
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MB tmpfs at tmp_path/disk, unmounted afterwards."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount_point)], check=False)
+    if done.returncode != 0:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI runs as root and must be able to mount a tmpfs for the disk tests")
+        pytest.skip("mounting a tmpfs needs root")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)

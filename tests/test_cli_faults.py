@@ -160,22 +160,6 @@ def test_matrix_unreachable_at_the_start_of_run(tmp_path: Path) -> None:
 # --- real read-only and full disks (a tmpfs) ---------------------------------------------------
 
 
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 2 MB tmpfs at tmp_path/disk, unmounted afterwards."""
-    mount_point = tmp_path / "disk"
-    mount_point.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount_point)], check=False)
-    if done.returncode != 0:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI runs as root and must be able to mount a tmpfs for the disk tests")
-        pytest.skip("mounting a tmpfs needs root")
-    try:
-        yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], check=False)
-
-
 def test_a_read_only_database(small_disk: Path, tmp_path: Path) -> None:
     db = migrated(small_disk / "sanhui.db")
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)

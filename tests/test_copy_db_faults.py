@@ -11,7 +11,6 @@ failed mount fails the test).
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sqlite3
 import subprocess
@@ -103,22 +102,6 @@ def postgres_target() -> Iterator[str]:
 def big_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """≈ 4 MB: more than the 2 MB disk below holds, and a copy of a second or more."""
     return grown_source(tmp_path_factory.mktemp("source") / "school.db", 4_000)
-
-
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 2 MB tmpfs at tmp_path/disk, unmounted afterwards."""
-    mount_point = tmp_path / "disk"
-    mount_point.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount_point)], check=False)
-    if done.returncode != 0:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI runs as root and must be able to mount a tmpfs for the disk tests")
-        pytest.skip("mounting a tmpfs needs root")
-    try:
-        yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], check=False)
 
 
 def test_copy_db_onto_a_disk_that_fills(big_source: Path, small_disk: Path) -> None:

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,22 +24,6 @@ from tg_support import TOKEN
 ACKNOWLEDGED = "已记录献策"
 APOLOGY = "什么都没有改动"
 LIUYANG = user(10009, "洋", "刘")  # a member of the example branch
-
-
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 2 MB tmpfs at tmp_path/disk, unmounted afterwards."""
-    mount_point = tmp_path / "disk"
-    mount_point.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount_point)], check=False)
-    if done.returncode != 0:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI runs as root and must be able to mount a tmpfs for the disk tests")
-        pytest.skip("mounting a tmpfs needs root")
-    try:
-        yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], check=False)
 
 
 @pytest.mark.slow
