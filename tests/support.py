@@ -9,10 +9,14 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import event
 
 from sanhui_bot.adapters.conversation import Incoming
 from sanhui_bot.app import App
@@ -154,3 +158,19 @@ async def hold_decision(app: App, meeting_id: int, at: datetime, title: str = "ä
             Decision(None, meeting.branch, meeting.unit, title, "zhangwei", at, meeting_id)
         )
         await uow.commit()
+
+
+@contextmanager
+def sql_statements(app: App) -> Iterator[list[str]]:
+    """The SQL statements the app sends to its database inside the block, in order."""
+    sent: list[str] = []
+
+    def record(_connection: object, _cursor: object, statement: str, *_args: object) -> None:
+        sent.append(statement)
+
+    engine = app.store.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -9,8 +9,7 @@ on SQLite and on PostgreSQL. A per-branch or per-chat query coming back fails th
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -18,9 +17,9 @@ from typing import Any
 
 import pytest
 from pg.district import CHATS_PER_BRANCH, district_config
-from sqlalchemy import event, text
+from sqlalchemy import text
 from storage_fixtures import discard_database, fresh_database_url
-from support import local
+from support import local, sql_statements
 
 from sanhui_bot.app import App, open_app, roster_fingerprint, roster_members, sync_config_roster
 from sanhui_bot.config import parse_settings
@@ -100,22 +99,6 @@ async def seed(app: App, rng: random.Random) -> None:
         await connection.execute(tasks.insert(), task_rows)
 
 
-@contextmanager
-def statements(app: App) -> Iterator[list[str]]:
-    """The SQL statements the app sends to its database inside the block."""
-    sent: list[str] = []
-
-    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        sent.append(statement)
-
-    engine = app.store.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def writes(sent: list[str]) -> list[str]:
     return [s for s in sent if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
 
@@ -134,7 +117,7 @@ async def month_end_statements(app: App) -> list[str]:
     """Plan the month-end window into the outbox; every chat gets its summary."""
     await announcements.start_planning(app.deps, MONTH_END - timedelta(minutes=1))
     planner = announcer_module.Announcer(app.deps, app.settings.language, [], instance="scale")
-    with statements(app) as sent:
+    with sql_statements(app) as sent:
         planned = await planner.plan(MONTH_END + timedelta(seconds=1))
     assert planned == len(app.settings.chats)
     return sent
@@ -158,7 +141,7 @@ async def test_summaries_of_a_district_read_each_branch_once(district: Opener) -
     for app in (small, large):
         chats = list(app.settings.chats)
         await summaries.month_summaries(app.deps, chats, 2026, 3, MONTH_END)  # the roster cache filled
-        with statements(app) as sent:
+        with sql_statements(app) as sent:
             found = await summaries.month_summaries(app.deps, chats, 2026, 3, MONTH_END)
         assert sorted(found) == sorted(chats)
         counts.append(len(sent))
@@ -209,7 +192,7 @@ async def test_outbox_rows_are_written_together_and_once(district: Opener) -> No
     ]
     async with app.deps.uow() as uow:
         assert await uow.outbox.add_all_if_absent(rows[:2]) == 2
-        with statements(app) as sent:
+        with sql_statements(app) as sent:
             assert await uow.outbox.add_all_if_absent(rows) == len(rows) - 2
         assert len(writes(sent)) == 2  # batches of OUTBOX_BATCH
         assert await uow.outbox.add_all_if_absent(rows) == 0
@@ -222,7 +205,7 @@ async def test_outbox_rows_are_written_together_and_once(district: Opener) -> No
 async def test_an_unchanged_roster_resync_writes_nothing_and_reads_the_same(district: Opener) -> None:
     counts = []
     for app in (await district(SMALL), await district(LARGE)):
-        with statements(app) as sent:
+        with sql_statements(app) as sent:
             left = await sync_config_roster(app.deps, app.settings, datetime.now(UTC))
         assert left == 0
         assert writes(sent) == []
@@ -270,7 +253,7 @@ async def test_the_ticks_statements_do_not_grow_with_the_branches(district: Open
         moment = local("2026-03-10T10:00")  # a quiet half minute: nothing falls due in it
         await announcements.start_planning(app.deps, moment)
         planner = announcer_module.Announcer(app.deps, app.settings.language, [], instance="scale")
-        with statements(app) as sent:
+        with sql_statements(app) as sent:
             assert await planner.plan(moment + timedelta(seconds=30)) == 0
         counts.append(len(sent))
     assert counts[0] == counts[1], counts

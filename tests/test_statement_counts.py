@@ -7,12 +7,7 @@ read each meeting's RSVPs, sign-ins and records one meeting at a time (107 state
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
-from sqlalchemy import event
-from support import ChatDriver, local
+from support import ChatDriver, local, sql_statements
 
 from sanhui_bot.app import App, plan_meetings
 from sanhui_bot.render.replies import Button, Reply
@@ -21,27 +16,11 @@ from sanhui_bot.services import ledger, roster
 NOW = local("2026-12-01T10:00")
 
 
-@contextmanager
-def statements_of(app: App) -> Iterator[list[str]]:
-    """The SQL statements the app runs inside the block, in order."""
-    seen: list[str] = []
-
-    def note(_connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
-
-    engine = app.store.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-
-
 async def month_cost(app: App, month: int) -> tuple[int, int]:
     """(meetings shown with their minutes, statements run) for the secretary's page of a 2026 month."""
     secretary = await roster.identify(app.deps, "console", "zhangwei")
     ctx = app.deps.org.chat_context("branch")
-    with statements_of(app) as statements:
+    with sql_statements(app) as statements:
         shown = await ledger.month_meetings(app.deps, secretary, ctx, 2026, month, NOW)
     return sum(1 for record in shown.meetings if record.minutes is not None), len(statements)
 
@@ -65,7 +44,7 @@ async def test_the_task_board_reads_only_its_branchs_ratings(app: App, chat: Cha
     await chat.say("zhangwei", "committee", "/decision 修订制度 @liuyang 截止:2026-03-20")
     member = await roster.identify(app.deps, "console", "liuyang")
     ctx = app.deps.org.chat_context("branch")
-    with statements_of(app) as statements:
+    with sql_statements(app) as statements:
         cards = await ledger.task_board(app.deps, member, ctx, ledger.TaskFilter(), chat.now)
     assert [card.task.title for card in cards] == ["修订制度"]
     ratings = [s for s in statements if "FROM task_ratings" in s]
@@ -74,7 +53,7 @@ async def test_the_task_board_reads_only_its_branchs_ratings(app: App, chat: Cha
 
 async def press_cost(app: App, meeting_id: int, user: str, button: int, update: str) -> list[str]:
     """The statements of one press of the notice's button `button` by `user` (update id `update`)."""
-    with statements_of(app) as statements:
+    with sql_statements(app) as statements:
         replies = await app.conversation.handle_press(
             "console", user, "branch", "branch", "1", button, local("2026-03-02T11:00"), update_id=update
         )
