@@ -520,3 +520,51 @@ async def test_planning_skips_rendering_posts_another_instance_already_wrote(app
         await uow.commit()
     assert await second.plan(local("2026-03-31T18:05")) == 0
     assert rendered == []
+
+
+async def test_a_post_that_cannot_be_rendered_is_planned_again_at_the_next_tick_and_sent_once(
+    app: App,
+) -> None:
+    recorder = Recorder()
+    announcer = await started(app, recorder, "2026-03-31T17:00")
+    original = announcer._render
+    failing = {"month_end:g-math:2026-03"}
+
+    async def flaky(post, renderer, late, now, summary=None):  # type: ignore[no-untyped-def]
+        if post.key in failing:
+            raise OSError("disk I/O error")  # e.g. the database failed for a moment
+        return await original(post, renderer, late, now, summary)
+
+    announcer._render = flaky  # type: ignore[method-assign]
+    recorder.now = local("2026-03-31T18:00")
+    await announcer.tick(recorder.now)
+    month_ends = {chat for _, chat, reply in recorder.posts if reply.subject == "month:2026-03"}
+    assert month_ends == {"branch", "committee", "g-grade10", "g-service"}  # g-math's failed
+    failing.clear()
+    recorder.now = local("2026-03-31T18:00:30")
+    await announcer.tick(recorder.now)
+    recorder.now = local("2026-03-31T18:01")
+    await announcer.tick(recorder.now)
+    month_ends_by_chat = [chat for _, chat, reply in recorder.posts if reply.subject == "month:2026-03"]
+    assert sorted(month_ends_by_chat) == ["branch", "committee", "g-grade10", "g-math", "g-service"]
+
+
+async def test_a_post_that_cannot_be_rendered_for_a_day_is_given_up_and_planning_moves_on(
+    app: App,
+) -> None:
+    recorder = Recorder()
+    announcer = await started(app, recorder, "2026-03-31T17:00")
+
+    async def broken(post, renderer, late, now, summary=None):  # type: ignore[no-untyped-def]
+        raise ValueError("a bug in one renderer")
+
+    original = announcer._render
+    announcer._render = broken  # type: ignore[method-assign]
+    await announcer.tick(local("2026-03-31T18:00"))
+    await announcer.tick(local("2026-04-01T19:00"))  # more than a day later: given up
+    announcer._render = original  # type: ignore[method-assign]
+    await announcer.tick(local("2026-04-01T19:01"))
+    assert [reply.subject for _, _, reply in recorder.posts if reply.subject == "month:2026-03"] == []
+    async with app.deps.uow() as uow:
+        watermark = await uow.counters.get(announcements.WATERMARK)
+    assert watermark == int(local("2026-04-01T19:01").timestamp())

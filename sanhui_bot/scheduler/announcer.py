@@ -65,6 +65,9 @@ SETTLING_POSTS = {PostKind.SIGNIN_CLOSED, PostKind.TASK_OVERDUE}  # they also wr
 
 MomentHook = Callable[[datetime, datetime], Awaitable[None]]
 DEFAULT_LEASE = timedelta(minutes=2)  # how long a claimed outbox row stays this instance's
+# A post that cannot be rendered holds the planning watermark back, so the next tick tries it again;
+# after a day it is given up (logged as an error), so one broken post cannot stall planning for ever.
+RENDER_RETRY = timedelta(days=1)
 
 
 class Notifier(Protocol):
@@ -158,6 +161,7 @@ class Announcer:
         )
         rows: list[OutboxRow] = []
         settled: list[PlannedPost] = []
+        retry_from: datetime | None = None  # the first post to render again at the next tick
         for post in posts:
             if post.kind in SETTLING_POSTS:
                 settled.append(post)
@@ -170,7 +174,11 @@ class Announcer:
             try:
                 reply = await self._render(post, renderer, late, now, month_ends.get(post.key))
             except Exception as error:  # one post that cannot be rendered must not stop the others
+                if now - post.due_at > RENDER_RETRY:
+                    log.error("cannot render %s (%r) since %s; given up", post.key, error, post.due_at)
+                    continue
                 log.error("cannot render %s (%r); it is tried again at the next tick", post.key, error)
+                retry_from = post.due_at if retry_from is None else min(retry_from, post.due_at)
                 continue
             if reply is None:
                 continue
@@ -191,7 +199,10 @@ class Announcer:
                     created_at=now,
                 )
             )
-        return await announcements.enqueue(self.deps, rows, settled, now)
+        # The watermark stops just before a post that failed, so the next window holds it again; the
+        # posts after it that were written here are recognised as written then and not rendered twice.
+        until = now if retry_from is None else max(start, retry_from - timedelta(seconds=1))
+        return await announcements.enqueue(self.deps, rows, settled, until)
 
     async def _month_summaries(
         self, posts: Sequence[PlannedPost], now: datetime
