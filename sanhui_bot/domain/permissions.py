@@ -186,6 +186,47 @@ def require_school_reader(actor: Actor, action: Action, org: Organisation) -> st
     return key
 
 
+def sits_on_school(actor: Actor, org: Organisation) -> bool:
+    """Whether the person sits on the 党委, also when seen from another branch's chat (`acting_in`)."""
+    if actor.elsewhere is not None:
+        actor = replace(actor, member=actor.elsewhere, elsewhere=None)
+    return may_read_school(actor, org)
+
+
+def reads_only(actor: Actor, branch: str, org: Organisation) -> bool:
+    """A 党委 member who is not on `branch`'s roster: reads the branch, acts in it in no way (issue 17)."""
+    member = actor.member if actor.on_roster else None
+    return (member is None or member.branch != branch) and sits_on_school(actor, org)
+
+
+def require_branch_reader(actor: Actor, branch: str, action: Action, org: Organisation) -> Member | None:
+    """Who reads `branch`'s record (the web pages): its own member as the roster allows (the Member), or
+    a 党委 member reading any branch (None: no member there, so nothing of their own and no act).
+
+    A member of another branch who does not sit on the 党委 reads only the own branch's record.
+    """
+    member = actor.member if actor.on_roster else None
+    own = member if member is not None and member.branch == branch else None
+    if action in SCHOOL_READS and may_read_school(actor, org):
+        return own
+    require_branch_visitor(actor, branch, org)
+    return require(actor, action)
+
+
+def require_branch_visitor(actor: Actor, branch: str, org: Organisation) -> None:
+    """A member of another branch who does not sit on the 党委 sees only the own branch's pages."""
+    member = actor.member if actor.on_roster else None
+    if member is not None and member.branch != branch and not may_read_school(actor, org):
+        raise PermissionDenied("read_own_branch_only", action=Action.VIEW, branch=member.branch)
+
+
+def require_rater(actor: Actor, branch: str, org: Organisation) -> None:
+    """群众评价 is for the people in a branch's chats; a 党委 member off the branch's roster reads the branch
+    and acts in it in no way, rating included (issue 17)."""
+    if reads_only(actor, branch, org):
+        raise PermissionDenied("school_member_acts_in_no_branch", action=Action.RATE)
+
+
 def may_approve_leave(member: Member, meeting: Meeting) -> bool:
     """Who approves leave from a meeting (issue 18): the 书记 or 副书记 any meeting of their branch, a
     党小组长 the own group's meeting. Chat buttons, commands and the web view all ask this."""

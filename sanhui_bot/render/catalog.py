@@ -36,6 +36,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "You are a member of {branch_name}, not on this branch's roster, so you cannot do this ({action_name}) here;"
         " this branch's secretary or deputy ({people_text}) can.",
     ),
+    "read_own_branch_only": (
+        "您是「{branch_name}」的成员，只能查看本支部的页面；其他支部的台账只有党委委员可以查看。请打开本支部的页面（/b/{branch}/me）。",
+        "You are a member of {branch_name}: you see your own branch's pages only; other branches' records are for"
+        " Party committee members. Open your branch's pages (/b/{branch}/me).",
+    ),
     "school_role_required_read": (
         '查看其他支部的台账只限党委委员（配置中 school_roles = ["party_committee"] 或 [[school.members]]）；本支部的情况请在本支部群里查看。',
         'Reading another branch\'s record is for Party committee members (school_roles = ["party_committee"] or'

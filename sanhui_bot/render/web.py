@@ -165,6 +165,7 @@ PAGE_TEXT: dict[str, tuple[str, str]] = {
         "#{meeting} was due by {deadline}: missed",
     ),
     "nav.school": ("全校", "School"),
+    "reading_branch": ("党委查看：{branch}（只读）", "Party committee reading {branch} (read only)"),
     "school.title": ("{school}·全校三会一课", "{school}: every branch"),
     "school.branch": ("支部", "Branch"),
     "school.meetings": ("会议（召开/应开）", "Meetings (held/required)"),

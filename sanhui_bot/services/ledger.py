@@ -3,6 +3,10 @@
 Read-only use cases for the web view. Each checks the same permission as the chat command that
 shows the same thing (`/meetings`, `/tasks`, `/points` need a roster member; 会议纪要 names need
 `/minutes`'s right), and counts by the same rules (`domain/`, `services/reports.py`).
+
+A 党委 member reads every branch's pages as `/tasks t2`, `/report t2` … read it privately
+(`domain.permissions.require_branch_reader`): with no member of their own there, the pages hold
+nothing of theirs and offer no act; a member of another branch is refused.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from sanhui_bot.commands.model import ExportLedger, ShowReport
 from sanhui_bot.domain.attendance import recording_closes_at
 from sanhui_bot.domain.counting import competition_rank
 from sanhui_bot.domain.errors import DomainError
@@ -29,10 +34,19 @@ from sanhui_bot.domain.model import (
     Task,
     TaskStatus,
 )
-from sanhui_bot.domain.permissions import Action, may_approve_leave, may_read_minutes, require
+from sanhui_bot.domain.permissions import (
+    Action,
+    acting_in,
+    may_approve_leave,
+    may_read_minutes,
+    require,
+    require_branch_reader,
+    require_branch_visitor,
+)
 from sanhui_bot.domain.points import PointEntry
 from sanhui_bot.services import reports
 from sanhui_bot.services.deps import Deps, require_chat
+from sanhui_bot.services.export import LedgerSnapshot, ledger_snapshot
 from sanhui_bot.services.leave import pending_requests
 from sanhui_bot.services.meetings import Tally, tally
 from sanhui_bot.services.points import month_bounds
@@ -71,7 +85,7 @@ async def month_meetings(
 ) -> MonthOfMeetings:
     """The branch's meetings starting in one local month, cancelled ones included."""
     chat = require_chat(ctx)
-    member = require(actor, Action.VIEW)
+    member = require_branch_reader(actor, chat.branch, Action.VIEW, deps.org)  # None: a 党委 reader
     if not 1 <= month <= 12 or not 2000 <= year <= 2100:
         raise DomainError("bad_month", month=month)
     start, end = month_bounds(deps, year, month)
@@ -85,11 +99,12 @@ async def month_meetings(
         known = replace(known, rosters={day: roster for (_, day), roster in rosters.items()})
         for meeting in meetings:
             number = meeting.id or 0
-            mine = next((r for r in known.rsvps.get(number, []) if r.member == member.key), None)
-            signed_in = any(s.member == member.key for s in known.signins.get(number, []))
+            me = member.key if member is not None else None
+            mine = next((r for r in known.rsvps.get(number, []) if r.member == me), None)
+            signed_in = any(s.member == me for s in known.signins.get(number, []))
             over = not meeting.called_off and meeting.ends_at <= now
             minutes = None
-            if over and may_read_minutes(member, meeting):
+            if over and member is not None and may_read_minutes(member, meeting):
                 minutes = await reports.minutes_of(uow, deps, meeting, now, known)
             pages.append(
                 MeetingRecord(
@@ -102,10 +117,10 @@ async def month_meetings(
                     ),
                     None if over else await tally(uow, deps, meeting),
                     mine.answer if mine is not None else RsvpAnswer.UNKNOWN,
-                    expected_me=meeting.unit in member.units(),
+                    expected_me=member is not None and meeting.unit in member.units(),
                     signed_in=signed_in,
                     minutes=minutes,
-                    pending_leave=await _awaiting(uow, deps, member, meeting, now),
+                    pending_leave=await _awaiting(uow, deps, member, meeting, now) if member else (),
                     my_leave=mine.leave_state if mine is not None else None,
                 )
             )
@@ -153,9 +168,10 @@ class TaskFilter:
 async def task_board(
     deps: Deps, actor: Actor, ctx: ChatContext | None, filters: TaskFilter, now: datetime
 ) -> list[TaskCard]:
-    """Every task of the branch, each with its history, as `/tasks` sees them (a roster member)."""
+    """Every task of the branch, each with its history, as `/tasks` sees them (a roster member, or a
+    党委 member reading the branch)."""
     chat = require_chat(ctx)
-    require(actor, Action.VIEW)
+    require_branch_reader(actor, chat.branch, Action.VIEW, deps.org)
     today = deps.local_date(now)
     async with deps.uow() as uow:
         tasks = await uow.tasks.list(chat.branch)
@@ -221,9 +237,10 @@ def _ranking(members: list[Member], totals: dict[str, int]) -> tuple[tuple[str, 
 async def points_board(
     deps: Deps, actor: Actor, ctx: ChatContext | None, year: int, month: int, now: datetime
 ) -> PointsBoard:
-    """The month's and the year's ranking of the branch (as the 积分公示栏), and the viewer's entries."""
+    """The month's and the year's ranking of the branch (as the 积分公示栏), and the viewer's entries
+    (none for a 党委 member reading another branch)."""
     chat = require_chat(ctx)
-    member = require(actor, Action.VIEW)
+    member = require_branch_reader(actor, chat.branch, Action.VIEW, deps.org)
     if not 1 <= month <= 12 or not 2000 <= year <= 2100:
         raise DomainError("bad_month", month=month)
     start, end = month_bounds(deps, year, month)
@@ -231,16 +248,17 @@ async def points_board(
     async with deps.uow() as uow:
         month_totals = await uow.points.totals(start, end, chat.branch)
         year_totals = await uow.points.totals(year_start, year_end, chat.branch)
-        mine = tuple(await uow.points.entries(member.key, since=start, until=end))
+        mine = tuple(await uow.points.entries(member.key, since=start, until=end)) if member else ()
         members = list(await deps.roster.branch(uow, chat.branch))
+    me = member.key if member is not None else ""
     return PointsBoard(
         year,
         month,
         _ranking(members, month_totals),
         _ranking(members, year_totals),
         mine,
-        my_month=month_totals.get(member.key, 0),
-        my_year=year_totals.get(member.key, 0),
+        my_month=month_totals.get(me, 0),
+        my_year=year_totals.get(me, 0),
     )
 
 
@@ -256,7 +274,7 @@ class MyPage:
 async def my_page(deps: Deps, actor: Actor, ctx: ChatContext | None, now: datetime) -> MyPage:
     """A member's own meetings (from three hours ago to 45 days ahead), answers, tasks and points."""
     chat = require_chat(ctx)
-    member = require(actor, Action.VIEW)
+    member = require(acting_in(actor, chat), Action.VIEW)  # the own branch's page only
     async with deps.uow() as uow:
         coming = await uow.meetings.between(
             sorted(member.units()), now - timedelta(hours=3), now + timedelta(days=45)
@@ -284,8 +302,10 @@ class PublicBoard:
     finished: tuple[Task, ...]
 
 
-async def public_board(deps: Deps, branch: str, now: datetime) -> PublicBoard:
-    """The branch's 公示 of the last twelve months and its finished tasks; no permission needed."""
+async def public_board(deps: Deps, actor: Actor, branch: str, now: datetime) -> PublicBoard:
+    """The branch's 公示 of the last twelve months and its finished tasks: for anyone in its chats (no
+    role needed) and the 党委; a member of another branch is refused."""
+    require_branch_visitor(actor, branch, deps.org)
     since = now - timedelta(days=31 * PUBLIC_MONTHS)
     async with deps.uow() as uow:
         found = await uow.meetings.between(None, since, now)
@@ -305,3 +325,19 @@ async def public_board(deps: Deps, branch: str, now: datetime) -> PublicBoard:
         ),
         tuple(t for t in tasks if t.status in (TaskStatus.DONE, TaskStatus.RATED)),
     )
+
+
+async def report_page(
+    deps: Deps, actor: Actor, branch: str, cmd: ShowReport, now: datetime
+) -> reports.Report:
+    """The branch's report on its page: for its committee (as `/report`) and for the 党委 (as `/report t2`)."""
+    require_branch_reader(actor, branch, Action.VIEW_REPORT, deps.org)
+    return await reports.report_for(deps, branch, cmd, now)
+
+
+async def ledger_download(
+    deps: Deps, actor: Actor, branch: str, cmd: ExportLedger, now: datetime
+) -> LedgerSnapshot:
+    """The branch's 台账 files on its page: for its secretaries (as `/export`) and the 党委 (`/export t2`)."""
+    require_branch_reader(actor, branch, Action.EXPORT, deps.org)
+    return await ledger_snapshot(deps, cmd.year or deps.local_date(now).year, now, branch)

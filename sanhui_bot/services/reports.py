@@ -172,10 +172,16 @@ async def show_report(
     """The chat's branch's report for a month, quarter or year (secretaries and committee members)."""
     chat = require_chat(ctx)
     require(actor, Action.VIEW_REPORT)
+    return await report_for(deps, chat.branch, cmd, now)
+
+
+async def report_for(deps: Deps, branch: str, cmd: ShowReport, now: datetime) -> Report:
+    """The branch's report of the period `cmd` names; a year's carries its 年度评优 rows. No permission
+    check: the callers (`show_report`, the web view's `ledger.report_page`) make theirs."""
     period = period_of(deps, cmd, now)
-    report = await branch_report(deps, chat.branch, period, now)
+    report = await branch_report(deps, branch, period, now)
     if period.kind is PeriodKind.YEAR:
-        evaluation = await year_evaluation(deps, period.year, now, chat.branch)
+        evaluation = await year_evaluation(deps, period.year, now, branch)
         report = replace(report, evaluation=evaluation.rows)
     return report
 

@@ -20,7 +20,13 @@ from sanhui_bot.domain.model import (
     TaskRating,
     TaskStatus,
 )
-from sanhui_bot.domain.permissions import Action, require, require_decision_chat, require_own_group
+from sanhui_bot.domain.permissions import (
+    Action,
+    require,
+    require_decision_chat,
+    require_own_group,
+    require_rater,
+)
 from sanhui_bot.domain.points import PointEntry, PointReason
 from sanhui_bot.domain.quorum import count_vote, vote_passes
 from sanhui_bot.services.deps import Deps, require_chat, task_in_branch
@@ -268,6 +274,7 @@ async def rate_task(
     owner gets the rating bonus, at most once per task however many rate (issue 12, item 6).
     """
     chat = require_chat(ctx)
+    require_rater(actor, chat.branch, deps.org)
     async with deps.uow() as uow:
         task = await task_in_branch(uow, chat.branch, cmd.task_id)
         if not task.finished:

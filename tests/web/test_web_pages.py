@@ -133,12 +133,19 @@ async def test_member_reads_every_page_and_a_hostile_title_shows_as_text(
         assert status == 403 and "查看报告" in refused
 
 
-async def test_another_branch_answers_404(app: App, chat: ChatDriver, server: WebServer) -> None:
+async def test_another_branch_is_refused_and_its_ids_answer_404(
+    app: App, chat: ChatDriver, server: WebServer
+) -> None:
     base = base_url(server)
     async with app.deps.uow() as uow:
         theirs = (await uow.meetings.list("t2"))[0]
     async with http_session(app, server, "liuyang", NOW) as session:
-        assert (await text_of(session, f"{base}/b/t2/meetings"))[0] == 404
+        # a member of t1 (on no 党委) asking for t2's pages: refused, saying whose pages are theirs
+        for path in ("meetings", "tasks", "points", "compliance", "public", "me"):
+            status, refused = await text_of(session, f"{base}/b/t2/{path}")
+            assert status == 403, (path, refused[:300])
+            assert "教工第一党支部" in refused and "党委委员" in refused
+            assert 'action="/b/t2/' not in refused  # no form of t2's
         assert (await text_of(session, f"{base}/b/t9/meetings"))[0] == 404
         page = (await text_of(session, f"{base}/b/t1/me"))[1]
         csrf = page.split('name="csrf" value="')[1].split('"')[0]

@@ -100,7 +100,8 @@ async def test_page_refuses_as_the_chat_does(
         status, outcome, shown = await post_form(
             session, f"{base}/{path.format(m=ids['math_meeting'])}", {**form, "csrf": csrf, "back": "public"}
         )
-    assert status == 200 and outcome == "refused", shown[:500]
+    # 403 for want of a right (the services' PermissionDenied), 200 for a rule (an unfinished task)
+    assert status in (200, 403) and outcome == "refused", shown[:500]
     assert await _changed(chat, before) == []
     said = await chat.say(who, "branch", command.format(m=ids["math_meeting"]))
     assert shown == said

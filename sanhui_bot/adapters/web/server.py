@@ -5,8 +5,11 @@ a template. Actions go through `Conversation.perform`, the dispatch chat command
 form and a chat command meet the same permission checks and get the same replies; afterwards the
 chat's live views (tallies, task cards) are refreshed through `on_change`, as after a command.
 
-Pages live under /b/<branch>/…; another branch's pages and ids answer 404. Every form carries an
-anti-forgery token derived from the session; every template is autoescaped.
+Pages live under /b/<branch>/…. A member sees the own branch's; a 党委 member reads every branch's
+(the /school page links to each) and is offered no act where they are not on the roster — the services
+decide both, as for `/tasks t2` in a private chat. Another branch's ids answer 404; an action the
+services refuse for want of a right answers 403. Every form carries an anti-forgery token derived from
+the session; every template is autoescaped.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from sanhui_bot.domain.attendance import AttendanceMark, may_record
 from sanhui_bot.domain.compliance import PeriodKind
 from sanhui_bot.domain.errors import DomainError, NotFound, PermissionDenied
 from sanhui_bot.domain.model import Actor, ChatContext, LeaveType, Rating, RsvpAnswer, SignInMethod
-from sanhui_bot.domain.permissions import Action, allowed, may_read_school
+from sanhui_bot.domain.permissions import Action, allowed, may_read_school, reads_only
 from sanhui_bot.domain.signin_codes import deep_link_payload
 from sanhui_bot.exports.files import ledger_files
 from sanhui_bot.render.catalog import EN, ZH
@@ -46,7 +49,7 @@ from sanhui_bot.render.periods import period_name
 from sanhui_bot.render.replies import renderer_for
 from sanhui_bot.render.reports import percent
 from sanhui_bot.render.web import page_text
-from sanhui_bot.services import export, ledger, reports, roster, school, signin_codes, web_access
+from sanhui_bot.services import ledger, roster, school, signin_codes, web_access
 from sanhui_bot.services.web_access import WebIdentity
 
 log = logging.getLogger(__name__)
@@ -205,12 +208,9 @@ class WebServer:
         return Viewer(identity, actor, token, self._csrf(token), self._language(request))
 
     def _branch(self, request: web.Request, viewer: Viewer) -> ChatContext:
-        """The branch of the URL as the chat context of its branch chat; 404 for another member's branch."""
+        """The branch of the URL as the chat context of its branch chat (who may see it: the services)."""
         found = self.deps.org.branch(request.match_info["branch"])
         if found is None:
-            raise web.HTTPNotFound()
-        member = viewer.actor.member if viewer.actor.on_roster else None
-        if member is not None and member.branch != found.key:
             raise web.HTTPNotFound()
         return ChatContext(chat=found.chat or "", branch=found.key, unit=found.key, kind="branch")
 
@@ -218,6 +218,8 @@ class WebServer:
         member = viewer.actor.member if viewer.actor.on_roster else None
         if member is not None:
             return f"/b/{member.branch}/me"
+        if may_read_school(viewer.actor, self.deps.org):
+            return "/school"  # a 党委 member of no branch: every branch, and the way to each
         branches = self.deps.org.branches
         return f"/b/{branches[0].key}/public" if branches else "/"
 
@@ -228,6 +230,11 @@ class WebServer:
         render = await renderer_for(self.deps, language)
         branch = request.match_info.get("branch", "")
         member = viewer.actor.member if viewer and viewer.actor.on_roster else None
+        # On a branch's page: the viewer as that branch sees them (a member of another branch is no
+        # member here); a 党委 member not on its roster only reads, so no form is offered to them.
+        reader = bool(branch) and viewer is not None and reads_only(viewer.actor, branch, self.deps.org)
+        if branch and member is not None and member.branch != branch:
+            member = None
 
         def t(key: str, **params: object) -> str:
             return page_text(key, language, **params)
@@ -254,7 +261,10 @@ class WebServer:
             "branch": branch,
             "language": language,
             "path": request.path,
-            "may": lambda action: allowed(member, action),
+            "may": lambda action: not reader and allowed(member, action),
+            "reader": reader,
+            "viewer_name": _name_of(viewer.actor) if viewer is not None else "",
+            "may_read": lambda action: reader or allowed(member, action),
             "may_record": lambda meeting: member is not None and may_record(member, meeting),
             # issue 18: a meeting in the room is signed in with its 签到大屏's code (the form asks for it)
             "by_code": lambda meeting: (
@@ -492,7 +502,7 @@ class WebServer:
                 ("compliance.year", cmds.ShowReport(PeriodKind.YEAR, year)),
             ]
             found = [
-                (label, await reports.show_report(self.deps, viewer.actor, ctx, command, self.clock()))
+                (label, await ledger.report_page(self.deps, viewer.actor, ctx.branch, command, self.clock()))
                 for label, command in periods
             ]
             return Page(
@@ -524,7 +534,9 @@ class WebServer:
 
     async def me_page(self, request: web.Request) -> web.StreamResponse:
         async def build(viewer: Viewer, ctx: ChatContext) -> Page:
-            if not viewer.actor.on_roster:
+            member = viewer.actor.member if viewer.actor.on_roster else None
+            if member is None or member.branch != ctx.branch:
+                # off the roster, or another branch's page (the 党委 reads it; `public_board` decides)
                 return await self._public(viewer, ctx)
             mine = await ledger.my_page(self.deps, viewer.actor, ctx, self.clock())
             return Page("me.html", {"page": mine, "csrf": viewer.csrf, "leave_types": list(LeaveType)})
@@ -532,7 +544,7 @@ class WebServer:
         return await self._page(request, build)
 
     async def _public(self, viewer: Viewer, ctx: ChatContext) -> Page:
-        board = await ledger.public_board(self.deps, ctx.branch, self.clock())
+        board = await ledger.public_board(self.deps, viewer.actor, ctx.branch, self.clock())
         return Page("public.html", {"board": board, "csrf": viewer.csrf, "ratings": list(Rating)})
 
     async def public_page(self, request: web.Request) -> web.StreamResponse:
@@ -550,7 +562,7 @@ class WebServer:
         command = cmds.ExportLedger(file_format, int(year_text) if year_text.isdigit() else None)
         now = self.clock()
         try:
-            snapshot = await export.export_for_chat(self.deps, viewer.actor, ctx, command, now)
+            snapshot = await ledger.ledger_download(self.deps, viewer.actor, ctx.branch, command, now)
         except DomainError as error:
             return await self._refusal(request, viewer, error)
         files = ledger_files(snapshot, file_format, self.deps.org, now)
@@ -669,6 +681,11 @@ class WebServer:
             if done:
                 for notify in self.on_change:
                     notify(f"{subject_kind}:{number}")
+            if isinstance(refusal, PermissionDenied):
+                # no right to it (a forged form, e.g. a 党委 reader's): the services' refusal, as 403
+                page = await self._back(request, viewer, ctx, form.get("back", ""), text, done)
+                page.set_status(403)
+                return page
         return await self._back(request, viewer, ctx, form.get("back", ""), text, done)
 
     async def _back(
@@ -696,8 +713,11 @@ class WebServer:
                 )
             else:
                 page = await self._public(viewer, ctx)
-        except (DomainError, PermissionDenied):
-            page = await self._public(viewer, ctx)
+        except DomainError:
+            try:
+                page = await self._public(viewer, ctx)
+            except DomainError:  # not even the 公示 of this branch: the outcome alone
+                page = Page("refused.html", {"message": ""})
         page.values.update(flash=flash, flash_ok=done)
         return await self._render(request, viewer, page)
 
@@ -750,6 +770,13 @@ class WebServer:
             raise web.HTTPNotFound()
 
         return await self._act(request, command_of, "task")
+
+
+def _name_of(actor: Actor) -> str:
+    """The viewer's roster name: a branch member's, a 党委 member's of no branch; else empty."""
+    if actor.member is not None:
+        return actor.member.name
+    return actor.school_member.name if actor.school_member is not None else ""
 
 
 def _quote(filename: str) -> str:
