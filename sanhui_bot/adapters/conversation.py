@@ -58,6 +58,20 @@ log = logging.getLogger(__name__)
 SchoolRead = cmds.ListMeetings | cmds.ListTasks | cmds.ShowPoints | cmds.ShowReport | cmds.ExportLedger
 SCHOOL_READS = (cmds.ListMeetings, cmds.ListTasks, cmds.ShowPoints, cmds.ShowReport, cmds.ExportLedger)
 
+
+@dataclass(frozen=True)
+class FilesToWrite:
+    """An /export's answer before its files: the snapshot is read in the update's transaction, and
+    the files are written after it commits, on a worker thread (`Conversation._written`), so that a
+    year's workbook keeps neither the database nor the event loop from other chats' updates."""
+
+    snapshot: LedgerSnapshot
+    file_format: str
+    render: Renderer
+
+
+Answer = Reply | FilesToWrite
+
 # Commands whose service may write an outbox row for "now".
 WRITES_POSTS = (
     cmds.CloseMeeting,
@@ -155,9 +169,10 @@ class Conversation:
         try:
             async with updates.once(self.deps, "web", None, now):  # one transaction, as for a chat update
                 try:
-                    reply = await self._dispatch(command, actor, ctx, now, render)
+                    answer = await self._dispatch(command, actor, ctx, now, render)
                 except DomainError as error:
                     return Reply(render.error(await self._with_people(error, ctx))), error
+            reply = await self._written(answer, now)
         except Exception:
             log.exception("failed to perform %r for %s", command, actor.identity)
             return Reply(render.t("internal_error")), DomainError("internal_error")
@@ -192,7 +207,8 @@ class Conversation:
                     if command is None:
                         return [Reply(self._plain().t("stale_button"))]
                     incoming = replace(incoming, text=command)
-                return await self._answer(incoming, now)
+                answers = await self._answer(incoming, now)
+            return [await self._written(answer, now) for answer in answers]
         except Exception as error:
             who = f"{incoming.platform}:{incoming.user}"
             if (fault := environment_fault(error)) is not None:
@@ -231,7 +247,14 @@ class Conversation:
             return None
         return posted.buttons[button - 1][1]
 
-    async def _answer(self, incoming: Incoming, now: datetime) -> list[Reply]:
+    async def _written(self, answer: Answer, now: datetime) -> Reply:
+        """The reply, with an /export's files written (after the update's transaction, off the loop)."""
+        if isinstance(answer, Reply):
+            return answer
+        files = await _ledger_files(answer.snapshot, answer.file_format, self.deps.org, now)
+        return export_reply(files, answer.snapshot.year, answer.render)
+
+    async def _answer(self, incoming: Incoming, now: datetime) -> list[Answer]:
         parsed = parse_command(
             incoming.text, self.deps.local_date(now), mentions=incoming.mentions, branches=self.branch_words
         )
@@ -269,12 +292,12 @@ class Conversation:
         try:
             if isinstance(parsed, cmds.SignInScreen):
                 return [await self._screen_link(incoming, parsed, actor, ctx, now, render)]
-            reply = await self._dispatch(parsed, actor, ctx, now, render)
+            answer = await self._dispatch(parsed, actor, ctx, now, render)
         except DomainError as error:
             return [Reply(render.error(await self._with_people(error, ctx)))]
         if self.wake_announcer is not None and _may_write_posts(parsed):
             self.wake_announcer()
-        return [reply]
+        return [answer]
 
     @property
     def branch_words(self) -> dict[str, str]:
@@ -298,7 +321,7 @@ class Conversation:
 
     async def _school_read(
         self, command: SchoolRead, actor: Actor, incoming: Incoming, now: datetime, render: Renderer
-    ) -> Reply:
+    ) -> Answer:
         """A 党委 member reads one branch's record (services/school.py decides who may, and where)."""
         deps = self.deps
         # Where the reply is read: a private chat (None) or a chat key; an unknown group chat is
@@ -316,9 +339,9 @@ class Conversation:
                     render_summary(await school.read_points(deps, actor, chat, command, now), render)
                 )
             case cmds.ExportLedger(format=file_format):
-                snapshot = await school.read_ledger(deps, actor, chat, command, now)
-                files = _ledger_files(snapshot, file_format, deps.org, now)
-                return export_reply(files, snapshot.year, render)
+                return FilesToWrite(
+                    await school.read_ledger(deps, actor, chat, command, now), file_format, render
+                )
 
     def _branch_context(self, actor: Actor) -> ChatContext | None:
         """The member's branch as its branch chat's context, for a command written privately."""
@@ -371,9 +394,9 @@ class Conversation:
         if evaluation is None:
             return Reply(text)
         # The year's 年度评优 of every member is too long for a chat message: it comes as a workbook.
-        from sanhui_bot.exports.files import school_evaluation_file  # loaded on the first export only
+        from sanhui_bot.exports.files import school_evaluation_file_off_loop  # loaded on the first export
 
-        attachment = school_evaluation_file(evaluation, render.names, self.deps.org)
+        attachment = await school_evaluation_file_off_loop(evaluation, render.names, self.deps.org)
         line = render.t("school_evaluation_line", members=len(evaluation.rows), filename=attachment.filename)
         return Reply(f"{text}\n{line}", attachments=(attachment,))
 
@@ -472,7 +495,7 @@ class Conversation:
 
     async def _dispatch(
         self, command: cmds.Command, actor: Actor, ctx: ChatContext | None, now: datetime, render: Renderer
-    ) -> Reply:
+    ) -> Answer:
         deps = self.deps
         actor = acting_in(actor, ctx)  # chat and web alike: a member of another branch acts not here
         match command:
@@ -554,8 +577,7 @@ class Conversation:
                 return minutes_reply(await reports.show_minutes(deps, actor, ctx, command, now), render)
             case cmds.ExportLedger(format=file_format):
                 snapshot = await export.export_for_chat(deps, actor, ctx, command, now)
-                files = _ledger_files(snapshot, file_format, deps.org, now)
-                return export_reply(files, snapshot.year, render)
+                return FilesToWrite(snapshot, file_format, render)
             case cmds.OpenWebView():
                 return Reply(render.t("web_off"))  # answered before dispatch (`web_link`)
             case cmds.SignInScreen():  # answered before dispatch (`_screen_link`); the page has its own
@@ -564,10 +586,10 @@ class Conversation:
         raise AssertionError(f"unhandled command {command!r}")
 
 
-def _ledger_files(
+async def _ledger_files(
     snapshot: LedgerSnapshot, file_format: str, org: Organisation, now: datetime
 ) -> tuple[Attachment, ...]:
-    """The ledger as files; the writers are loaded on the first export, not at start-up."""
-    from sanhui_bot.exports.files import ledger_files
+    """The ledger as files, written on a worker thread; the writers are loaded on the first export."""
+    from sanhui_bot.exports.files import ledger_files_off_loop
 
-    return ledger_files(snapshot, file_format, org, now)
+    return await ledger_files_off_loop(snapshot, file_format, org, now)

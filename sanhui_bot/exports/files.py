@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -47,3 +48,22 @@ def ledger_files(
         data = meeting_calendar(snapshot.meetings, org, snapshot.tz, stamp)
         return (Attachment(f"三会一课-{snapshot.year}.ics", data, ICS_MIME),)
     raise ValueError(f"unknown export format {file_format!r}")
+
+
+async def ledger_files_off_loop(
+    snapshot: LedgerSnapshot, file_format: str, org: Organisation, stamp: datetime
+) -> tuple[Attachment, ...]:
+    """`ledger_files` on a worker thread, for the running bot.
+
+    A branch's year is tens of thousands of cells: written on the event loop, the workbook would hold
+    up every other chat's answer while it is built. The snapshot is read (in one short unit of work)
+    before, so the thread touches no database and nothing that the loop changes meanwhile.
+    """
+    return await asyncio.to_thread(ledger_files, snapshot, file_format, org, stamp)
+
+
+async def school_evaluation_file_off_loop(
+    evaluation: YearEvaluation, names: Mapping[str, str], org: Organisation
+) -> Attachment:
+    """`school_evaluation_file` on a worker thread (every member of the school: see above)."""
+    return await asyncio.to_thread(school_evaluation_file, evaluation, names, org)

@@ -364,9 +364,9 @@ class Announcer:
                 return None  # a chat no longer in the config: nothing to post there
             year = int(post.params["year"])
             snapshot = await ledger_snapshot(self.deps, year, now, found.branch)
-            from sanhui_bot.exports.files import ledger_files  # loaded for the year's first workbook
+            from sanhui_bot.exports.files import ledger_files_off_loop  # loaded for the year's first workbook
 
-            [workbook] = ledger_files(snapshot, "xlsx", self.deps.org, now)
+            [workbook] = await ledger_files_off_loop(snapshot, "xlsx", self.deps.org, now)
             reply = year_end_post(found.branch, year, snapshot.evaluation, workbook, renderer)
             return (
                 Reply(

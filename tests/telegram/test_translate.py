@@ -16,6 +16,7 @@ from sanhui_bot.adapters.telegram.callback_data import (
 )
 from sanhui_bot.adapters.telegram.translate import (
     addressed_to_other_bot,
+    asks_for_export,
     is_command,
     keyboard,
     needs_reason,
@@ -138,3 +139,21 @@ def test_usernames_mentioned_are_the_plain_mention_entities_once_each() -> None:
         MessageEntity(MessageEntity.URL, len(text) - 12, 12),
     ]
     assert usernames_mentioned(text, entities) == ["liu_yang"]
+
+
+@pytest.mark.parametrize(
+    ("text", "export"),
+    [
+        ("/export", True),
+        ("/导出 2025 表格", True),
+        ("/台账 csv", True),
+        ("/export@sanhui_bot xlsx", True),
+        ("/export t2 xlsx", True),  # the 党委 names a branch (read with the chat's branches)
+        ("/export pdf", True),  # mistyped: still answered beside the other updates
+        ("/rsvp 3 yes", False),
+        ("/exports", False),
+        ("export the ledger", False),
+    ],
+)
+def test_an_export_is_told_from_other_lines(text: str, export: bool) -> None:
+    assert asks_for_export(text, TODAY) is export

@@ -13,7 +13,7 @@ import asyncio
 import html
 import logging
 from collections.abc import Callable, Coroutine, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from telegram import (
@@ -45,6 +45,7 @@ from sanhui_bot.adapters.telegram.callback_data import decode_button, press_matc
 from sanhui_bot.adapters.telegram.translate import (
     CAPTION_LIMIT,
     addressed_to_other_bot,
+    asks_for_export,
     chat_id_of,
     display_name,
     fit_text,
@@ -110,6 +111,17 @@ Clock = Callable[[], datetime]
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class _ExportFilter(filters.MessageFilter):
+    """Messages that ask for an /export (see `asks_for_export`)."""
+
+    def __init__(self, today: Callable[[], date]) -> None:
+        super().__init__(name="export")
+        self._today = today
+
+    def filter(self, message: Message) -> bool:
+        return message.text is not None and asks_for_export(message.text, self._today())
 
 
 class TelegramPlatform:
@@ -181,6 +193,10 @@ class TelegramPlatform:
         application.add_handler(
             MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT, self._on_edited)
         )
+        # PTB handles one update at a time: an /export (its workbook is written on a thread) is handled
+        # beside the updates after it, so that another chat's /rsvp is not held up by a year's files.
+        exports = filters.UpdateType.MESSAGE & filters.TEXT & _ExportFilter(self._today)
+        application.add_handler(MessageHandler(exports, self._on_message, block=False))
         application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, self._on_message))
         application.add_error_handler(self._on_error)
         return application
@@ -618,6 +634,9 @@ class TelegramPlatform:
         log.warning("polling Telegram failed (%r); retrying", error)
 
     # --- helpers
+
+    def _today(self) -> date:
+        return self.deps.local_date(self.clock())
 
     def _t(self, code: str, **params: object) -> str:
         return catalog_message(code, self.conversation.language, **params)

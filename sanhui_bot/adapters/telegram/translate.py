@@ -98,6 +98,14 @@ def is_command(text: str, today: date) -> bool:
     return not isinstance(parse_command(text, today), cmds.NotACommand)
 
 
+def asks_for_export(text: str, today: date) -> bool:
+    """Whether the line is an /export (well written or not), whose files take a while to write."""
+    parsed = parse_command(text, today)
+    return isinstance(parsed, cmds.ExportLedger) or (
+        isinstance(parsed, cmds.ParseError) and parsed.command == "export"
+    )
+
+
 def needs_reason(command: str, today: date) -> bool:
     """A button that asks for leave without a reason: the bot must ask for the reason first."""
     parsed = parse_command(command, today)

@@ -43,7 +43,7 @@ from sanhui_bot.domain.errors import DomainError, NotFound, PermissionDenied
 from sanhui_bot.domain.model import Actor, ChatContext, LeaveType, Rating, RsvpAnswer, SignInMethod
 from sanhui_bot.domain.permissions import Action, allowed, may_read_school, reads_only
 from sanhui_bot.domain.signin_codes import deep_link_payload
-from sanhui_bot.exports.files import ledger_files
+from sanhui_bot.exports.files import ledger_files_off_loop
 from sanhui_bot.render.catalog import EN, ZH
 from sanhui_bot.render.periods import period_name
 from sanhui_bot.render.replies import renderer_for
@@ -565,7 +565,7 @@ class WebServer:
             snapshot = await ledger.ledger_download(self.deps, viewer.actor, ctx.branch, command, now)
         except DomainError as error:
             return await self._refusal(request, viewer, error)
-        files = ledger_files(snapshot, file_format, self.deps.org, now)
+        files = await ledger_files_off_loop(snapshot, file_format, self.deps.org, now)
         if len(files) == 1:
             data, filename, mime = files[0].data, files[0].filename, files[0].mime
         else:
