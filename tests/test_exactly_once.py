@@ -14,8 +14,9 @@ from support import ChatDriver, local
 
 from sanhui_bot.adapters.conversation import Incoming
 from sanhui_bot.app import App, plan_meetings
+from sanhui_bot.domain.errors import DomainError
 from sanhui_bot.domain.model import Meeting
-from sanhui_bot.services import meetings, tasks
+from sanhui_bot.services import meetings, tasks, updates
 
 
 class Crash(BaseException):
@@ -88,19 +89,42 @@ async def test_a_refused_command_is_marked_seen_and_writes_nothing(app: App, cha
     assert (await chat.export())["rsvps"] == []
 
 
+async def test_a_refusal_after_a_write_keeps_only_the_seen_mark(app: App) -> None:
+    now = local("2026-03-02T10:00")
+    with pytest.raises(DomainError):
+        async with updates.once(app.deps, "telegram", "7010", now), app.deps.uow() as uow:
+            await uow.counters.set("half-written", 1)
+            raise DomainError("meeting_started", meeting=1)
+    # a refusal caught inside the update (as the conversation does) is answered and marked seen
+    async with updates.once(app.deps, "telegram", "7011", now) as fresh:
+        assert fresh
+        try:
+            async with app.deps.uow() as uow:
+                await uow.counters.set("half-written", 1)
+                raise DomainError("meeting_started", meeting=1)
+        except DomainError:
+            pass
+    async with app.deps.uow() as uow:
+        assert await uow.counters.get("half-written") is None
+        assert not await uow.messages.seen_update("telegram", "7010", now)  # the exception: not seen
+        assert await uow.messages.seen_update("telegram", "7011", now)  # refused: seen, nothing else
+
+
 async def test_units_of_work_joined_to_a_shared_one_commit_with_it(app: App) -> None:
     async with app.deps.uow() as outer:
         with outer.shared():
             async with app.deps.uow() as kept:
                 await kept.counters.set("kept", 1)
                 await kept.commit()
+            async with app.deps.uow() as reader:  # read only, left without commit: nothing to undo
+                assert await reader.counters.get("kept") == 1  # the same transaction sees the kept write
+            assert not outer.undone
             with pytest.raises(ValueError):
                 async with app.deps.uow() as undone:
                     await undone.counters.set("undone", 2)
                     raise ValueError
-            async with app.deps.uow() as seen:  # the same transaction sees the kept write
-                assert await seen.counters.get("kept") == 1
-                assert await seen.counters.get("undone") is None
+            # no SAVEPOINT per joined unit of work: its unkept write marks the whole transaction undone
+            assert outer.undone
         # nothing is committed yet
     async with app.deps.uow() as after:
         assert await after.counters.get("kept") is None

@@ -86,5 +86,30 @@ async def test_a_press_is_one_transaction_whose_statements_do_not_grow_with_the_
     assert sum(s.startswith("BEGIN") for s in first) <= 1, first
     assert sum(s.startswith("BEGIN") for s in later) <= 1, later
     assert len(later) == len(first), (first, later)
-    assert len(first) <= 20, first
+    # The seen mark, the pressed message, the roster version (once: who pressed, the names, the
+    # tally's roster), the meeting, the sign-in check, the answer and the tally's answers; no SAVEPOINTs
+    # for the services' units of work joined to the update's.
+    assert len(first) <= 8, first
+    assert not any("SAVEPOINT" in s for s in first), first
+    assert sum("roster_version" in s or "counters" in s for s in first) <= 1, first
     assert len(again) <= 3, again
+
+
+async def test_an_rsvp_and_the_task_list_read_the_roster_version_once_and_no_member(
+    app: App, chat: ChatDriver
+) -> None:
+    await plan_meetings(app, local("2026-03-01T08:00"))
+    chat.now = local("2026-03-02T10:00")
+    created = await chat.say("zhangwei", "branch", "/meeting new congress 2026-03-20 15:00 党员大会")
+    meeting_id = int(created.split("#", 1)[1].split()[0])
+    await chat.say("liuyang", "branch", f"/rsvp {meeting_id} yes")  # the roster cache is warm
+    with sql_statements(app) as rsvp:
+        assert "#" in await chat.say("xuqiang", "branch", f"/rsvp {meeting_id} yes")
+    with sql_statements(app) as listed:
+        await chat.say("xuqiang", "branch", "/tasks")
+    for statements, most in ((rsvp, 7), (listed, 4)):
+        # who wrote comes from the roster in memory, behind the one version check of the update
+        assert not any("FROM members" in s for s in statements), statements
+        assert sum("FROM counters" in s for s in statements) == 1, statements
+        assert not any("SAVEPOINT" in s for s in statements), statements
+        assert len(statements) <= most, statements

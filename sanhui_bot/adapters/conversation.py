@@ -191,10 +191,15 @@ class Conversation:
         now: datetime,
         display_name: str = "",
         update_id: str | None = None,
+        command: str | None = None,
     ) -> list[Reply]:
-        """A button under one of the bot's messages was pressed: run the command it stands for."""
-        incoming = Incoming(platform, user, chat, chat_platform_id, "", display_name, update_id)
-        return await self._handle(incoming, now, (message_id, button))
+        """A button under one of the bot's messages was pressed: run the command it stands for.
+
+        `command` is the button's command when the adapter has already read the pressed message
+        (Telegram checks the button's digest first), so it is not read twice.
+        """
+        incoming = Incoming(platform, user, chat, chat_platform_id, command or "", display_name, update_id)
+        return await self._handle(incoming, now, (message_id, button) if command is None else None)
 
     async def _handle(self, incoming: Incoming, now: datetime, press: tuple[str, int] | None) -> list[Reply]:
         """The update as one unit of work: seen mark, the pressed message, the member, the use case."""

@@ -394,6 +394,8 @@ class UnitOfWork(Protocol):
     messages: MessageLog
     counters: CounterRepository
     platform_state: PlatformStateRepository
+    # A unit of work joined to this shared one left what it wrote unkept: undo the transaction's work.
+    undone: bool
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc_info: object) -> None:
@@ -401,6 +403,10 @@ class UnitOfWork(Protocol):
         ...
 
     async def commit(self) -> None: ...
+    async def rollback(self) -> None:
+        """Discard what was done since the last commit, and carry on in a new transaction."""
+        ...
+
     def shared(self) -> AbstractContextManager[None]:
         """Inside the block, units of work this task opens join this one (nested, all-or-nothing
         with it): one transaction for a whole chat update."""

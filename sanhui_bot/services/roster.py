@@ -112,8 +112,8 @@ async def sync_roster(
 
 async def identify(deps: Deps, platform: str, platform_user: str, display_name: str = "") -> Actor:
     """The actor behind a platform user: a roster member, or someone off the roster."""
-    async with deps.uow() as uow:
-        member = await uow.members.by_platform(platform, platform_user)
+    async with deps.uow() as uow:  # from the roster in memory: the version check is the one statement
+        member = await deps.roster.by_platform(uow, platform, platform_user)
     school_member = None
     if member is None and deps.org.school is not None:
         school_member = deps.org.school.member_by_platform(platform, platform_user)

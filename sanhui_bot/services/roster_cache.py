@@ -24,6 +24,7 @@ class RosterCache:
         self._branches: dict[str, tuple[Member, ...]] = {}
         self._days: dict[tuple[str, date], tuple[Member, ...]] = {}
         self._everyone: dict[str, tuple[Member, ...]] | None = None  # branch → members ever on it
+        self._by_platform: dict[tuple[str, str], Member] | None = None  # (platform, user id) → active member
 
     async def _load(self, uow: UnitOfWork) -> None:
         version = await uow.members.version()
@@ -33,6 +34,7 @@ class RosterCache:
             self._branches = {}
             self._days = {}
             self._everyone = None
+            self._by_platform = None
             self._version = version
 
     async def members(self, uow: UnitOfWork) -> list[Member]:
@@ -44,6 +46,28 @@ class RosterCache:
         """The roster's dated changes."""
         await self._load(uow)
         return self._history
+
+    async def by_platform(self, uow: UnitOfWork, platform: str, platform_user: str) -> Member | None:
+        """The active member with this Telegram id, Matrix id or (console) key; the first by key if
+        several share one (as the stored roster's lookup answers)."""
+        members = await self.members(uow)
+        if self._by_platform is None:
+            index: dict[tuple[str, str], Member] = {}
+            for member in members:  # ordered by key: the first keeps the id
+                if not member.active:
+                    continue
+                index.setdefault(("console", member.key), member)
+                if member.telegram is not None:
+                    index.setdefault(("telegram", str(member.telegram)), member)
+                if member.matrix:
+                    index.setdefault(("matrix", member.matrix), member)
+            self._by_platform = index
+        if platform == "telegram":
+            try:
+                platform_user = str(int(platform_user))
+            except ValueError:
+                return None  # not a Telegram user id, so nobody has it
+        return self._by_platform.get((platform, platform_user))
 
     async def branch(self, uow: UnitOfWork, branch: str) -> Sequence[Member]:
         """The branch's active members, computed once per roster version."""

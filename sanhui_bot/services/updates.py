@@ -15,7 +15,7 @@ async def once(deps: Deps, platform: str, update_id: str | None, now: datetime) 
 
     Every unit of work the services open inside joins this one, and the update is marked seen in it:
     a crash before the end loses both the mark and the effect, so the re-delivered update runs once.
-    Leaving the block by an exception commits nothing.
+    Leaving the block by an exception commits nothing; a refusal after a write keeps only the mark.
     """
     async with deps.uow() as uow:
         if update_id is not None and await uow.messages.seen_update(platform, update_id, now):
@@ -23,4 +23,10 @@ async def once(deps: Deps, platform: str, update_id: str | None, now: datetime) 
             return
         with uow.shared():
             yield True
+        if uow.undone:
+            # A unit of work inside gave up what it wrote (a refusal after a write): none of the
+            # update's work stays, but the update was seen and answered.
+            await uow.rollback()
+            if update_id is not None:
+                await uow.messages.seen_update(platform, update_id, now)
         await uow.commit()

@@ -293,10 +293,20 @@ class SqlMemberRepository:
 
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
+        # The version read in this transaction: an update asks for it several times (who wrote, the
+        # renderer's names, the tally's roster), and the database is asked once. This repository's
+        # own roster writes, and the end of the transaction (`forget_version`), drop it.
+        self._version: int | None = None
 
     async def version(self) -> int:
         """A number that changes whenever the roster does, so readers can cache it."""
-        return int((await self._connection.execute(_ROSTER_VERSION)).scalar() or 0)
+        if self._version is None:
+            self._version = int((await self._connection.execute(_ROSTER_VERSION)).scalar() or 0)
+        return self._version
+
+    def forget_version(self) -> None:
+        """The transaction ended: the next `version()` asks the database again."""
+        self._version = None
 
     async def get(self, key: str) -> Member | None:
         row = (await self._connection.execute(select(members).where(members.c.key == key))).first()
@@ -325,7 +335,7 @@ class SqlMemberRepository:
         statement = _member_upsert(self._connection.dialect.name)
         changed = (await self._connection.execute(statement, _member_values(member))).first()
         if changed is not None:
-            await _increment(self._connection, ROSTER_VERSION)
+            self._version = await _increment(self._connection, ROSTER_VERSION)
 
     async def deactivate_except(self, source: str, keep: set[str]) -> int:
         """Mark active members of `source` not in `keep` inactive; return how many."""
@@ -335,7 +345,7 @@ class SqlMemberRepository:
             .values(active=False)
         )
         if result.rowcount:
-            await _increment(self._connection, ROSTER_VERSION)
+            self._version = await _increment(self._connection, ROSTER_VERSION)
         return result.rowcount
 
     async def add_changes(self, changes: Sequence[RosterChange]) -> None:
@@ -360,7 +370,7 @@ class SqlMemberRepository:
                 for change in changes
             ],
         )
-        await _increment(self._connection, ROSTER_VERSION)
+        self._version = await _increment(self._connection, ROSTER_VERSION)
 
     async def changes(self) -> list[RosterChange]:
         """The roster's whole history, in the order recorded."""

@@ -14,9 +14,12 @@ one inside the first, in the same task, would wait for itself: it raises instead
 its turn longer than 30 s (SqlStore's `patience`) raises DatabaseBusy.
 
 One exception: inside `with uow.shared():` every unit of work the same task opens on the same store
-joins that one (a SAVEPOINT on its connection: its `commit()` keeps its work for the outer commit,
-leaving without one undoes only its own work). So a chat update (its seen mark, who wrote it and the
-use case) is one transaction, committed or lost together, whatever the services inside open.
+joins that one (its `commit()` keeps its work for the outer commit). So a chat update (its seen
+mark, who wrote it and the use case) is one transaction, committed or lost together, whatever the
+services inside open. A joined unit of work sets no SAVEPOINT (most only read, and each SAVEPOINT and
+its release is a statement of every update): one that leaves without keeping what it wrote (a refusal
+raised after a write) marks the outer one `undone`, and the outer undoes the whole transaction's work
+(`services/updates.py` then keeps only the update's seen mark). Writes are counted per connection.
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Self
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from sanhui_bot.services.ports import (
     AttendanceRepository,
@@ -82,8 +87,12 @@ class SqlUnitOfWork:
         self._engine = engine
         self._turn = turn
         self._connection: AsyncConnection | None = None
-        self._savepoint: AsyncTransaction | None = None  # set while joined to a shared one
+        self._outer: SqlUnitOfWork | None = None  # set while joined to a shared one
+        self._kept_writes = 0  # the connection's write count when a joined one last kept its work
         self._joined = False
+        # Set when a unit of work joined to this one left work it did not keep: the transaction's
+        # work must be undone (see the module docstring).
+        self.undone = False
 
     async def __aenter__(self) -> Self:
         if self._connection is not None:
@@ -108,20 +117,24 @@ class SqlUnitOfWork:
         self._repositories(connection)
         return self
 
+    def _transaction_ended(self) -> None:
+        self._members.forget_version()
+
     async def _join(self, outer: SqlUnitOfWork) -> Self:
         """Become a savepoint inside `outer`'s transaction (no turn taken, no connection of its own)."""
         connection = outer._connection
         if connection is None:
             raise RuntimeError("the shared unit of work is closed")
         self._joined = True
+        self._outer = outer
         self._connection = connection
-        self._savepoint = await connection.begin_nested()
+        self._kept_writes = _writes(connection)
         for name in _REPOSITORIES:
             setattr(self, name, getattr(outer, name))
         return self
 
     def _repositories(self, connection: AsyncConnection) -> None:
-        self.members = SqlMemberRepository(connection)
+        self.members = self._members = SqlMemberRepository(connection)
         self.meetings = SqlMeetingRepository(connection)
         self.attendance = SqlAttendanceRepository(connection)
         self.suggestions = SqlSuggestionRepository(connection)
@@ -150,11 +163,11 @@ class SqlUnitOfWork:
         if connection is None:
             return
         if self._joined:
-            savepoint, self._savepoint = self._savepoint, None
-            if savepoint is not None and savepoint.is_active:
-                await savepoint.rollback()
+            self._drop_unkept(connection)
+            self._connection = None
             return
         try:
+            self._transaction_ended()
             await connection.rollback()  # a no-op when everything was committed
         finally:
             try:
@@ -169,10 +182,9 @@ class SqlUnitOfWork:
         if self._connection is None:
             raise RuntimeError("commit() outside `async with` of the unit of work")
         if self._joined:
-            if self._savepoint is not None:
-                await self._savepoint.commit()
-            self._savepoint = await self._connection.begin_nested()
+            self._kept_writes = _writes(self._connection)  # kept, for the outer commit
             return
+        self._transaction_ended()
         await self._connection.commit()
 
     async def rollback(self) -> None:
@@ -180,11 +192,32 @@ class SqlUnitOfWork:
         if self._connection is None:
             raise RuntimeError("rollback() outside `async with` of the unit of work")
         if self._joined:
-            if self._savepoint is not None:
-                await self._savepoint.rollback()
-            self._savepoint = await self._connection.begin_nested()
+            self._drop_unkept(self._connection)
             return
+        self._transaction_ended()
+        self.undone = False
         await self._connection.rollback()
+
+    def _drop_unkept(self, connection: AsyncConnection) -> None:
+        """A joined unit of work gives up what it wrote since it last kept its work: without a
+        SAVEPOINT only the whole transaction can be undone, so the outer one is marked to be."""
+        if _writes(connection) != self._kept_writes and self._outer is not None:
+            self._outer.undone = True
+        self._kept_writes = _writes(connection)
+
+
+_WRITES = "sanhui_writes"  # key in a connection's `info`: data-changing statements it has run
+_WRITE_WORDS = ("INSERT", "UPDATE", "DELETE")
+
+
+def _count_write(connection: Connection, _cursor: object, statement: str, *_args: object) -> None:
+    """Count the connection's data-changing statements, so a joined unit of work knows if it wrote."""
+    if statement.lstrip()[:6].upper() in _WRITE_WORDS:
+        connection.info[_WRITES] = connection.info.get(_WRITES, 0) + 1
+
+
+def _writes(connection: AsyncConnection) -> int:
+    return int(connection.sync_connection.info.get(_WRITES, 0)) if connection.sync_connection else 0
 
 
 _REPOSITORIES = (
@@ -247,6 +280,8 @@ class SqlStore:
     def __init__(self, engine: AsyncEngine, patience: float = 30.0) -> None:
         self.engine = engine
         self._turn = _Turn(patience) if engine.dialect.name == "sqlite" else None
+        if not event.contains(engine.sync_engine, "before_cursor_execute", _count_write):
+            event.listen(engine.sync_engine, "before_cursor_execute", _count_write)
 
     def unit_of_work(self) -> SqlUnitOfWork:
         """A new unit of work (a services.ports.UnitOfWorkFactory when passed as `store.unit_of_work`)."""

@@ -588,6 +588,7 @@ class TelegramPlatform:
             now,
             display_name(user.first_name, user.last_name),
             str(update.update_id),
+            command=command,
         )
         if not replies:  # a re-delivered press: it already counted
             await query.answer()
