@@ -17,6 +17,7 @@ from sanhui_bot.domain.model import Member, SchoolMember
 from sanhui_bot.domain.organisation import Branch, Group, Organisation, School
 from sanhui_bot.domain.points import PointRules
 from sanhui_bot.domain.roster import DatedEntry
+from sanhui_bot.domain.school_roster import SeatEntry
 from sanhui_bot.domain.workdays import WorkCalendar
 from sanhui_bot.services import meetings, roster
 from sanhui_bot.services.deps import Deps
@@ -101,9 +102,24 @@ def roster_members(settings: Settings) -> list[DatedEntry]:
     ]
 
 
+def school_seats(settings: Settings) -> list[SeatEntry]:
+    """The 党委 as the config states it: branch members with school roles (and, so that losing them
+    is a change, those without), and [[school.members]], with the dates given for their changes."""
+    entries = [
+        SeatEntry(m.key, m.name, frozenset(m.school_roles), since=m.school_since) for m in settings.members
+    ]
+    if settings.school is not None:
+        entries += [
+            SeatEntry(m.key, m.name, frozenset(m.school_roles), since=m.joined, left=m.left)
+            for m in settings.school.members
+        ]
+    return entries
+
+
 def roster_fingerprint(settings: Settings) -> str:
-    """A digest of everything `roster_members` reads (and the zone that dates the changes)."""
-    text = settings.model_dump_json(include={"members", "timezone"})
+    """A digest of everything `roster_members` and `school_seats` read (and the zone that dates the
+    changes)."""
+    text = settings.model_dump_json(include={"members", "school", "timezone"})
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -116,6 +132,7 @@ async def sync_config_roster(deps: Deps, settings: Settings, now: datetime) -> i
     fingerprint = roster_fingerprint(settings)
     if await roster.roster_in_sync(deps, fingerprint, now):
         return 0
+    await roster.sync_school_seats(deps, school_seats(settings), now)
     return await roster.sync_roster(deps, roster_members(settings), now, fingerprint)
 
 

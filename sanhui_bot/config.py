@@ -78,6 +78,15 @@ class SchoolMemberConfig(Strict):
     school_roles: list[Literal["party_committee"]] = ["party_committee"]
     telegram: int | None = None
     matrix: str | None = None
+    # Dates of 党委 changes made in this file (default: the day the bot first sees the change).
+    joined: date | None = None  # on the 党委 from
+    left: date | None = None  # off the 党委 from (reads no other branch from this day)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> SchoolMemberConfig:
+        if self.joined is not None and self.left is not None and self.left <= self.joined:
+            raise ValueError(f"left ({self.left}) must come after joined ({self.joined})")
+        return self
 
 
 class SchoolConfig(Strict):
@@ -98,6 +107,8 @@ class MemberConfig(Strict):
     roles: list[Role] = []
     # party_committee: 党委委员 (or the 组织委员 who supervises): reads every branch's record in the 党委 chat.
     school_roles: list[Literal["party_committee"]] = []
+    # school_roles as written from (on the 党委 from; with school_roles emptied: off it from)
+    school_since: date | None = None
     status: MemberStatus = MemberStatus.FULL
     group: Key | None = None
     telegram: int | None = None

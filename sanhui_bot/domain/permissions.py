@@ -152,8 +152,12 @@ def require_minutes_scope(member: Member, meeting: Meeting) -> None:
         raise PermissionDenied("not_your_group", group=meeting.unit)
 
 
-def school_key(actor: Actor, org: Organisation) -> str | None:
-    """The actor's key on the 党委, or None for someone who does not sit on it."""
+def school_key(actor: Actor, org: Organisation, seated: frozenset[str] | None = None) -> str | None:
+    """The actor's key on the 党委, or None for someone who does not sit on it.
+
+    `seated`: who sat on the 党委 on the day the actor acts (domain/school_roster.py), which the
+    services check; without it, who the config lists now (enough to route a command).
+    """
     if org.school is None:
         return None
     key = (
@@ -163,24 +167,27 @@ def school_key(actor: Actor, org: Organisation) -> str | None:
         if actor.school_member is not None
         else None
     )
-    return key if key in org.school.committee else None
+    return key if key in (org.school.committee if seated is None else seated) else None
 
 
-def may_read_school(actor: Actor, org: Organisation) -> bool:
-    """党委 members read every branch's record (in the 党委 chat or privately); a school role gives no
-    act in a branch: there the member acts only as what they are on its roster."""
-    return school_key(actor, org) is not None
+def may_read_school(actor: Actor, org: Organisation, seated: frozenset[str] | None = None) -> bool:
+    """党委 members read every branch's record (in the 党委 chat or privately) while they sit on it; a
+    school role gives no act in a branch: there the member acts only as what they are on its roster."""
+    return school_key(actor, org, seated) is not None
 
 
 # What the 党委 does in a branch it does not belong to: read, never act (issue 17).
 SCHOOL_READS = frozenset({Action.VIEW, Action.VIEW_REPORT, Action.EXPORT})
 
 
-def require_school_reader(actor: Actor, action: Action, org: Organisation) -> str:
-    """The 党委 member's key when `action` is a read the 党委 may make of any branch, else PermissionDenied."""
+def require_school_reader(
+    actor: Actor, action: Action, org: Organisation, seated: frozenset[str] | None = None
+) -> str:
+    """The 党委 member's key when `action` is a read the 党委 may make of any branch (and the actor
+    sits on the 党委 that day: `seated`, as in `school_key`), else PermissionDenied."""
     if action not in SCHOOL_READS:
         raise PermissionDenied("school_member_acts_in_no_branch", action=action)
-    key = school_key(actor, org)
+    key = school_key(actor, org, seated)
     if key is None:
         raise PermissionDenied("school_role_required_read", action=action)
     return key

@@ -35,6 +35,7 @@ from sanhui_bot.domain.model import (
 )
 from sanhui_bot.domain.points import PointEntry
 from sanhui_bot.domain.roster import RosterChange
+from sanhui_bot.domain.school_roster import SeatChange
 
 
 class MemberRepository(Protocol):
@@ -61,6 +62,14 @@ class MemberRepository(Protocol):
 
     async def changes(self) -> builtins.list[RosterChange]:
         """The roster's whole history, in the order recorded."""
+        ...
+
+    async def add_seat_changes(self, changes: Sequence[SeatChange]) -> None:
+        """Append dated facts to the 党委's seat history (domain/school_roster.py); the version moves."""
+        ...
+
+    async def seat_changes(self) -> builtins.list[SeatChange]:
+        """The 党委's whole seat history, in the order recorded."""
         ...
 
 

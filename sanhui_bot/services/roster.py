@@ -22,6 +22,13 @@ from sanhui_bot.domain.roster import (
     removal,
     state_on,
 )
+from sanhui_bot.domain.school_roster import (
+    SchoolCommitteeHistory,
+    SeatChange,
+    SeatEntry,
+    seat_changes,
+    seat_removal,
+)
 from sanhui_bot.services.deps import Deps, require_chat
 from sanhui_bot.services.paging import page_slice
 from sanhui_bot.services.ports import UnitOfWork
@@ -108,6 +115,32 @@ async def sync_roster(
             await uow.platform_state.set(*SYNC_STATE, json.dumps(synced))
         await uow.commit()
     return len(left)
+
+
+async def sync_school_seats(deps: Deps, entries: Sequence[SeatEntry], now: datetime) -> int:
+    """Bring the 党委's seat history in line with the config; return how many changes were recorded.
+
+    Like `sync_roster` for a branch: a new 党委 member joined, one whose school roles went or who is
+    no longer listed left, each on the date the config gives or else today; a re-sync of an unchanged
+    党委 writes nothing.
+    """
+    today = deps.local_date(now)
+    async with deps.uow() as uow:
+        history = SchoolCommitteeHistory(await uow.members.seat_changes())
+        first_sight = history.is_empty()
+        added: list[SeatChange] = []
+        for entry in entries:
+            added.extend(seat_changes(entry, history.of(entry.member), today, now, first_sight))
+        listed = {entry.member for entry in entries}
+        added.extend(
+            change
+            for member in history.members()
+            if member not in listed and (change := seat_removal(member, history.of(member), today, now))
+        )
+        if added:
+            await uow.members.add_seat_changes(added)
+            await uow.commit()
+    return len(added)
 
 
 async def identify(deps: Deps, platform: str, platform_user: str, display_name: str = "") -> Actor:

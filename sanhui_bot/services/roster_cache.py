@@ -7,6 +7,7 @@ from datetime import date
 
 from sanhui_bot.domain.model import Member
 from sanhui_bot.domain.roster import RosterHistory
+from sanhui_bot.domain.school_roster import SchoolCommitteeHistory
 from sanhui_bot.services.ports import UnitOfWork
 
 
@@ -21,6 +22,7 @@ class RosterCache:
         self._version = -1
         self._members: list[Member] = []
         self._history = RosterHistory(())
+        self._seats = SchoolCommitteeHistory(())
         self._branches: dict[str, tuple[Member, ...]] = {}
         self._days: dict[tuple[str, date], tuple[Member, ...]] = {}
         self._everyone: dict[str, tuple[Member, ...]] | None = None  # branch → members ever on it
@@ -31,6 +33,7 @@ class RosterCache:
         if version != self._version:
             self._members = await uow.members.list(include_inactive=True)
             self._history = RosterHistory(await uow.members.changes())
+            self._seats = SchoolCommitteeHistory(await uow.members.seat_changes())
             self._branches = {}
             self._days = {}
             self._everyone = None
@@ -41,6 +44,11 @@ class RosterCache:
         """Every member ever on the roster, active or not, ordered by key."""
         await self._load(uow)
         return self._members
+
+    async def seats(self, uow: UnitOfWork) -> SchoolCommitteeHistory:
+        """Who sat on the 党委 when (domain/school_roster.py)."""
+        await self._load(uow)
+        return self._seats
 
     async def history(self, uow: UnitOfWork) -> RosterHistory:
         """The roster's dated changes."""

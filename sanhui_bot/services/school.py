@@ -9,7 +9,7 @@ domain/compliance) and can never disagree with a branch's own report.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sanhui_bot.commands.model import ExportLedger, ListMeetings, ListTasks, ShowPoints, ShowReport
 from sanhui_bot.domain.compliance import Period, PeriodKind
@@ -151,31 +151,49 @@ async def show_school_report(
     deps: Deps, actor: Actor, chat: str | None, cmd: ShowReport, now: datetime
 ) -> tuple[Period, tuple[BranchStanding, ...]]:
     """`/report school …` in the 党委 chat (or a private chat: `chat` None), for 党委 members only."""
-    _require_school_chat_reader(deps, actor, chat)
+    await _require_school_chat_reader(deps, actor, chat, now)
     period = period_of(deps, cmd, now)
     return period, await school_summary(deps, period, now)
 
 
-def _require_school_chat_reader(deps: Deps, actor: Actor, chat: str | None) -> None:
-    """School reports are for 党委 members (domain.permissions.may_read_school); in chat, in the 党委
-    chat only (`chat` None: the web view, which has no chat)."""
+async def seated_on(deps: Deps, now: datetime) -> frozenset[str]:
+    """Who sits on the 党委 today (its dated seat history, domain/school_roster.py)."""
+    async with deps.uow() as uow:
+        seats = await deps.roster.seats(uow)
+    return seats.committee_on(deps.local_date(now))
+
+
+async def school_committee(deps: Deps, period: Period) -> tuple[str, ...]:
+    """The keys of everyone who sat on the 党委 on some day of the period, ordered by key: a June
+    report counts one who left on 06-30 as a June 党委 member whenever it is produced."""
+    async with deps.uow() as uow:
+        seats = await deps.roster.seats(uow)
+    start, end = period.bounds(deps.tz)
+    return tuple(sorted(seats.committee_during(start.date(), end.date() - timedelta(days=1))))
+
+
+async def _require_school_chat_reader(deps: Deps, actor: Actor, chat: str | None, now: datetime) -> None:
+    """School reports are for 党委 members while they sit on it (domain.permissions.may_read_school);
+    in chat, in the 党委 chat only (`chat` None: the web view, which has no chat)."""
     school = deps.org.school
     if school is None or (chat is not None and chat != school.chat):
         raise PermissionDenied("school_report_chat_only")
-    if not may_read_school(actor, deps.org):
+    if not may_read_school(actor, deps.org, await seated_on(deps, now)):
         raise PermissionDenied("school_role_required")
 
 
 # --- the 党委 reads one branch: `/report t2 …`, `/tasks t2`, `/meetings t2`, `/points t2`, `/export t2`
 
 
-def branch_to_read(deps: Deps, actor: Actor, chat: str | None, branch: str | None, action: Action) -> Branch:
+async def branch_to_read(
+    deps: Deps, actor: Actor, chat: str | None, branch: str | None, action: Action, now: datetime
+) -> Branch:
     """The branch a 党委 member reads, from the 党委 chat or a private chat (`chat` None), never from a
     branch's chat (its members would read another branch's record); the only branch when none is named.
 
-    The same check for chat and web: a 党委 member reads every branch and acts in none.
+    The same check for chat and web: a 党委 member reads every branch, while seated, and acts in none.
     """
-    require_school_reader(actor, action, deps.org)
+    require_school_reader(actor, action, deps.org, await seated_on(deps, now))
     school = deps.org.school
     if chat is not None and (school is None or chat != school.chat):
         raise PermissionDenied("school_read_where")
@@ -196,7 +214,7 @@ def _as_branch_chat(branch: Branch) -> ChatContext:
 
 async def read_report(deps: Deps, actor: Actor, chat: str | None, cmd: ShowReport, now: datetime) -> Report:
     """`/report t2 [period]` for the 党委: the branch's own report, the same figures."""
-    branch = branch_to_read(deps, actor, chat, cmd.branch, Action.VIEW_REPORT)
+    branch = await branch_to_read(deps, actor, chat, cmd.branch, Action.VIEW_REPORT, now)
     return await branch_report(deps, branch.key, period_of(deps, cmd, now), now)
 
 
@@ -204,7 +222,7 @@ async def read_tasks(
     deps: Deps, actor: Actor, chat: str | None, cmd: ListTasks, now: datetime
 ) -> TaskListing:
     """`/tasks t2 [overdue|all] [page]` for the 党委: the branch chat's task list."""
-    branch = branch_to_read(deps, actor, chat, cmd.branch, Action.VIEW)
+    branch = await branch_to_read(deps, actor, chat, cmd.branch, Action.VIEW, now)
     return await task_listing(deps, _as_branch_chat(branch), None, cmd, now)
 
 
@@ -212,13 +230,13 @@ async def read_meetings(
     deps: Deps, actor: Actor, chat: str | None, cmd: ListMeetings, now: datetime
 ) -> MeetingListing:
     """`/meetings t2 [page]` for the 党委: a page of the branch's next meetings, every unit."""
-    branch = branch_to_read(deps, actor, chat, cmd.branch, Action.VIEW)
+    branch = await branch_to_read(deps, actor, chat, cmd.branch, Action.VIEW, now)
     return await meetings_ahead(deps, _as_branch_chat(branch), now, cmd.page)
 
 
 async def read_points(deps: Deps, actor: Actor, chat: str | None, cmd: ShowPoints, now: datetime) -> Summary:
     """`/points t2 [month]` for the 党委: the branch's 积分公示栏 of the month (as its chat gets it)."""
-    branch = branch_to_read(deps, actor, chat, cmd.branch, Action.VIEW)
+    branch = await branch_to_read(deps, actor, chat, cmd.branch, Action.VIEW, now)
     today = deps.local_date(now)
     year, month = cmd.year or today.year, cmd.month or today.month
     return await month_summary(deps, branch.chat, year, month, now)
@@ -228,7 +246,7 @@ async def read_ledger(
     deps: Deps, actor: Actor, chat: str | None, cmd: ExportLedger, now: datetime
 ) -> LedgerSnapshot:
     """`/export t2 [xlsx|csv|ics] [year]` for the 党委: the branch's 台账 workbook."""
-    branch = branch_to_read(deps, actor, chat, cmd.branch, Action.EXPORT)
+    branch = await branch_to_read(deps, actor, chat, cmd.branch, Action.EXPORT, now)
     return await ledger_snapshot(deps, cmd.year or deps.local_date(now).year, now, branch.key)
 
 
@@ -236,7 +254,7 @@ async def show_school_evaluation(
     deps: Deps, actor: Actor, chat: str | None, year: int, now: datetime
 ) -> YearEvaluation:
     """`/report school year`: every branch's 年度评优 rows, for 党委 members in the 党委 chat."""
-    _require_school_chat_reader(deps, actor, chat)
+    await _require_school_chat_reader(deps, actor, chat, now)
     return await year_evaluation(deps, year, now)
 
 
@@ -245,7 +263,7 @@ async def school_page(
 ) -> list[tuple[Period, tuple[BranchStanding, ...]]]:
     """The web view's school page: the month, its quarter and its year, as `/report school` gives
     each; for 党委 members only (the check chat uses, with no chat to be in)."""
-    _require_school_chat_reader(deps, actor, None)
+    await _require_school_chat_reader(deps, actor, None, now)
     periods = [
         Period(year, PeriodKind.MONTH, month),
         Period(year, PeriodKind.QUARTER, (month - 1) // 3 + 1),

@@ -47,6 +47,7 @@ from sanhui_bot.domain.model import (
 )
 from sanhui_bot.domain.points import PointEntry, PointReason
 from sanhui_bot.domain.roster import RosterChange, RosterChangeKind
+from sanhui_bot.domain.school_roster import SeatChange, SeatChangeKind
 from sanhui_bot.services.ports import OutboxRow, PostedMessage
 from sanhui_bot.storage.schema import (
     agenda_items,
@@ -64,6 +65,7 @@ from sanhui_bot.storage.schema import (
     posted_messages,
     roster_changes,
     rsvps,
+    school_seat_changes,
     seen_updates,
     signins,
     suggestions,
@@ -377,6 +379,44 @@ class SqlMemberRepository:
         query = select(roster_changes).order_by(roster_changes.c.id)
         return [_change_from_row(row) for row in await self._connection.execute(query)]
 
+    async def add_seat_changes(self, changes: Sequence[SeatChange]) -> None:
+        """Append dated facts to the 党委's seat history; the roster version moves."""
+        if not changes:
+            return
+        await self._connection.execute(
+            school_seat_changes.insert(),
+            [
+                {
+                    "member": change.member,
+                    "kind": change.kind.value,
+                    "effective_on": change.effective_on,
+                    "school_roles": ",".join(sorted(change.school_roles)),
+                    "name": change.name,
+                    "recorded_at": change.recorded_at,
+                    "recorded_by": change.recorded_by,
+                }
+                for change in changes
+            ],
+        )
+        await _increment(self._connection, ROSTER_VERSION)
+
+    async def seat_changes(self) -> builtins.list[SeatChange]:
+        """The 党委's whole seat history, in the order recorded."""
+        query = select(school_seat_changes).order_by(school_seat_changes.c.id)
+        return [
+            SeatChange(
+                id=row.id,
+                member=row.member,
+                kind=SeatChangeKind(row.kind),
+                effective_on=row.effective_on,
+                recorded_at=row.recorded_at,
+                school_roles=frozenset(role for role in row.school_roles.split(",") if role),
+                name=row.name,
+                recorded_by=row.recorded_by,
+            )
+            for row in await self._connection.execute(query)
+        ]
+
     async def list(self, branch: str | None = None, include_inactive: bool = False) -> builtins.list[Member]:
         """Members ordered by key."""
         query = select(members).order_by(members.c.key)
@@ -569,7 +609,9 @@ class SqlMeetingRepository:
             return {}
         query = (
             select(agenda_items)
-            .where(agenda_items.c.meeting_id.in_(sorted(set(meeting_ids))), agenda_items.c.material.is_(False))
+            .where(
+                agenda_items.c.meeting_id.in_(sorted(set(meeting_ids))), agenda_items.c.material.is_(False)
+            )
             .order_by(agenda_items.c.meeting_id, agenda_items.c.id)
         )
         found: dict[int, list[AgendaItem]] = {}

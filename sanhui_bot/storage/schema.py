@@ -120,6 +120,21 @@ roster_changes = Table(
     Index(None, "member"),
 )
 
+# Seats on the school's Party committee (党委) as dated facts (domain/school_roster.py), only ever added
+# to. `member` is a branch member's key or a [[school.members]] key (no branch, so no foreign key).
+school_seat_changes = Table(
+    "school_seat_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("member", Text, nullable=False),
+    Column("kind", Text, nullable=False),  # joined | left | roles
+    Column("effective_on", Date, nullable=True),  # NULL: since before the bot kept records
+    Column("school_roles", Text, nullable=False),  # comma-separated, sorted ("" for left)
+    Column("name", Text, nullable=True),  # joined: the name then
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("recorded_by", Text, nullable=True),  # NULL: the config file
+)
+
 meetings = Table(
     "meetings",
     metadata,
