@@ -35,6 +35,9 @@ LOADED_ONLY_WHEN_USED = {
     "alembic": "a migration that has to run",
     "mako": "Alembic's templates",
     "mautrix": "Matrix, when it is on",
+    "mautrix.util.async_db": "Matrix's key store, when encryption is on (it loads asyncpg)",
+    "mautrix.crypto": "Matrix encryption, when it is on",
+    "olm": "Matrix encryption, when it is on",
     "asyncpg": "a PostgreSQL database",
     "sqlalchemy.dialects.postgresql": "a PostgreSQL database",
     "jinja2": "the web view, when it is on",
@@ -60,6 +63,10 @@ def test_importing_the_app_and_the_cli_loads_no_heavy_library_it_does_not_use() 
 def test_the_telegram_adapter_and_the_scheduler_load_no_heavy_library_either() -> None:
     code = "import sanhui_bot.adapters.telegram, sanhui_bot.scheduler.runner, sanhui_bot.scheduler.announcer"
     assert loaded_after(code) == set()
+
+
+def test_matrix_without_encryption_loads_no_key_store_and_no_olm() -> None:
+    assert loaded_after("import sanhui_bot.adapters.matrix") == {"mautrix", "aiohttp"}
 
 
 def test_the_probe_can_fail_an_xlsx_export_loads_openpyxl() -> None:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import PurePath
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import aiohttp
 from mautrix.api import Method, Path
@@ -46,7 +46,6 @@ from mautrix.types import (
     TextMessageEventContent,
     UserID,
 )
-from mautrix.util.async_db import Database
 from sqlalchemy.engine import URL
 
 from sanhui_bot.adapters.conversation import Conversation, Incoming
@@ -71,6 +70,10 @@ from sanhui_bot.config import MatrixConfig
 from sanhui_bot.render.catalog import message
 from sanhui_bot.render.replies import Attachment, Button, Reply
 from sanhui_bot.services.ports import PostedMessage
+
+if TYPE_CHECKING:
+    # mautrix's database layer loads asyncpg (and the crypto store, olm): only with encryption on.
+    from mautrix.util.async_db import Database
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +170,8 @@ class MatrixPlatform:
         try:
             state_store: StateStore = MemoryStateStore()
             if self.config.encryption:
+                from mautrix.util.async_db import Database  # not loaded when encryption is off
+
                 self._crypto_db = Database.create(
                     crypto_database_url(self.database_url),
                     upgrade_table=_crypto_upgrade_table(),
