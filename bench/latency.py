@@ -18,6 +18,8 @@ start to the first getUpdates call of each bot, and the project bot's RSS after 
     python bench/latency.py [--years 1|5] [--rounds 200] [--members 200]
 
 Ratios are what it is judged by: the machine's speed (and other load on it) moves both bots alike.
+The project bot runs with `edit_interval_seconds = 0`, so that each press edits the notice at once
+like the bare bot's (a real branch's notice is edited at most once every 3 s, `tests/telegram/test_edits.py`).
 """
 
 from __future__ import annotations
@@ -89,6 +91,8 @@ def branch_config(members: int, db: Path, api: str) -> str:
         f'api_base_url = "{api}"',
         "max_messages_per_second = 100000.0",
         "max_group_messages_per_minute = 100000.0",
+        # every press is timed until its own edit, as the bare bot's: no coalescing of edits here
+        "edit_interval_seconds = 0",
         f"[chats.branch]\ntelegram = {BRANCH_CHAT}",
         "[chats.committee]\ntelegram = -1002",
         *(f"[chats.chat-{g}]\ntelegram = {-1010 - i}" for i, g in enumerate(GROUPS)),

@@ -243,6 +243,9 @@ class TelegramConfig(Strict):
     # Telegram's flood limits: about 30 messages a second per bot and 20 a minute per group.
     max_messages_per_second: Annotated[float, Field(gt=0)] = 30.0
     max_group_messages_per_minute: Annotated[float, Field(gt=0)] = 20.0
+    # At most one edit of a message's tally (a notice, a task card) per this many seconds: answers
+    # that come faster are shown together by one edit after the pause (0: every answer edits at once).
+    edit_interval_seconds: Annotated[float, Field(ge=0, le=60)] = 3.0
 
     @field_validator("api_base_url", "webhook_url")
     @classmethod

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from support import ChatDriver, local, sql_statements
 
+from sanhui_bot.adapters.conversation import Incoming
 from sanhui_bot.app import App, plan_meetings
 from sanhui_bot.render.replies import Button, Reply
 from sanhui_bot.services import ledger, roster
@@ -113,3 +114,32 @@ async def test_an_rsvp_and_the_task_list_read_the_roster_version_once_and_no_mem
         assert sum("FROM counters" in s for s in statements) == 1, statements
         assert not any("SAVEPOINT" in s for s in statements), statements
         assert len(statements) <= most, statements
+
+
+async def test_a_press_and_what_its_notice_shows_now_are_one_transaction_reading_the_answers_once(
+    app: App, chat: ChatDriver
+) -> None:
+    await plan_meetings(app, local("2026-03-01T08:00"))
+    chat.now = local("2026-03-02T10:00")
+    created = await chat.say("zhangwei", "branch", "/meeting new congress 2026-03-20 15:00 党员大会")
+    meeting_id = int(created.split("#", 1)[1].split()[0])
+    notice = Reply("通知", (Button("参加", f"/rsvp {meeting_id} yes"),), subject=f"meeting:{meeting_id}")
+    await app.conversation.remember("console", "branch", "1", notice, chat.now)
+    await app.conversation.handle_press(
+        "console", "liuyang", "branch", "branch", "1", 1, chat.now, update_id="u1"
+    )
+    pressed = Incoming("console", "xuqiang", "branch", "branch", "", update_id="u2")
+    with sql_statements(app) as statements:
+        handled = await app.conversation.handle(pressed, chat.now, lambda subject: True, ("1", 1))
+    [(message, view)] = handled.views
+    assert message.message_id == "1" and "参加 2" in view.text, view.text
+    assert list(handled.marks) == [f"meeting:{meeting_id}"]
+    assert sum(s.startswith("BEGIN") for s in statements) <= 1, statements
+    # the tally the notice shows is the one the answer computed: the answers are read once
+    assert sum("FROM rsvps" in s for s in statements) == 1, statements
+    assert len(statements) <= 13, statements
+    with sql_statements(app) as again:  # the same answer again: nothing new to show, nothing rendered
+        pressed = Incoming("console", "xuqiang", "branch", "branch", "", update_id="u3")
+        handled = await app.conversation.handle(pressed, chat.now, lambda subject: True, ("1", 1))
+    assert handled.views == [] and handled.marks == {}
+    assert not any("FROM posted_messages" in s for s in again[3:]), again

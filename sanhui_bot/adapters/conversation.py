@@ -7,9 +7,10 @@ is called, and the result or refusal is rendered; nothing raises out of here.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -45,6 +46,7 @@ from sanhui_bot.services import (
     web_access,
 )
 from sanhui_bot.services.deps import Deps
+from sanhui_bot.services.meetings import RsvpResult
 from sanhui_bot.services.ports import PostedMessage
 from sanhui_bot.storage.faults import environment_fault
 
@@ -94,6 +96,43 @@ def _may_write_posts(command: object) -> bool:
 # Commands a member may give in a private chat with the bot, for their own branch.
 PRIVATE_COMMANDS = (cmds.SignIn, cmds.SignInScreen, cmds.DecideLeave)
 
+# platform_state key prefix: the bot's messages showing this subject wait for an edit. Written in the
+# transaction of the change, deleted once an edit has shown it (if nothing marked it again since),
+# so an edit that a restart interrupted, or one waiting for its interval, is made after the start.
+PENDING_EDIT = "pending-edit:"
+
+# Asked, inside an update's transaction, whether the messages showing a subject may be edited now
+# (the adapter's interval since the last edit has passed; it then counts from now). No: the adapter
+# edits them later, after its interval, from what the data shows then.
+ClaimEdit = Callable[[str], bool]
+
+View = tuple[PostedMessage, Reply]  # one of the bot's messages, with what it should show now
+
+
+@dataclass(frozen=True, slots=True)
+class Handled:
+    """An update's answer: the replies, and the bot's messages to edit because of the change."""
+
+    replies: list[Reply]
+    views: list[View] = field(default_factory=list)  # edit these now, to show this (read in the update)
+    marks: dict[str, str] = field(default_factory=dict)  # subject -> its PENDING_EDIT mark, cleared after
+    later: frozenset[str] = frozenset()  # subjects whose messages wait for the adapter's interval
+
+
+@dataclass
+class _Changed:
+    """What a use case changed that the bot's messages show, as it computed it."""
+
+    answered: dict[str, RsvpResult] = field(default_factory=dict)  # "meeting:N" -> the answer's tally
+    unchanged: set[str] = field(default_factory=set)  # the same answer again: nothing new to show
+
+    def note(self, result: RsvpResult) -> None:
+        subject = f"meeting:{result.meeting.id}"
+        if result.changed:
+            self.answered[subject] = result
+        else:
+            self.unchanged.add(subject)
+
 
 @dataclass(frozen=True, slots=True)
 class Incoming:
@@ -131,13 +170,28 @@ class Conversation:
         self.wake_announcer: Callable[[], None] | None = None
         # The web view, when [web] is configured; `/web` answers with a one-time link to it.
         self.web: WebEntry | None = None
+        self._marks = itertools.count()  # makes each PENDING_EDIT mark of this process unique
 
     async def renderer(self) -> Renderer:
         return await renderer_for(self.deps, self.language)
 
     async def handle_text(self, incoming: Incoming, now: datetime) -> list[Reply]:
         """Handle one chat line; a re-delivered update (same update_id) is answered with nothing."""
-        return await self._handle(incoming, now, None)
+        return (await self._handle(incoming, now, None)).replies
+
+    async def handle(
+        self,
+        incoming: Incoming,
+        now: datetime,
+        claim_edit: ClaimEdit,
+        pressed: tuple[str, int] | None = None,
+        shown: str = "",
+    ) -> Handled:
+        """Handle a chat line (or, with `pressed`, a button press: message id and button number; the
+        line's text is then the button's command if the adapter has read it) and, in the same
+        transaction, what the bot's messages showing what changed should show now (`shown`: the
+        subject of the pressed message, refreshed too). An adapter that edits in place calls this."""
+        return await self._handle(incoming, now, pressed, claim_edit, shown)
 
     async def web_link(self, incoming: Incoming, now: datetime) -> Reply:
         """`/web`: a one-time link to the page, only where nobody else reads it (a private chat, the console)."""
@@ -191,29 +245,39 @@ class Conversation:
         now: datetime,
         display_name: str = "",
         update_id: str | None = None,
-        command: str | None = None,
     ) -> list[Reply]:
-        """A button under one of the bot's messages was pressed: run the command it stands for.
+        """A button under one of the bot's messages was pressed: run the command it stands for."""
+        incoming = Incoming(platform, user, chat, chat_platform_id, "", display_name, update_id)
+        return (await self._handle(incoming, now, (message_id, button))).replies
 
-        `command` is the button's command when the adapter has already read the pressed message
-        (Telegram checks the button's digest first), so it is not read twice.
-        """
-        incoming = Incoming(platform, user, chat, chat_platform_id, command or "", display_name, update_id)
-        return await self._handle(incoming, now, (message_id, button) if command is None else None)
-
-    async def _handle(self, incoming: Incoming, now: datetime, press: tuple[str, int] | None) -> list[Reply]:
-        """The update as one unit of work: seen mark, the pressed message, the member, the use case."""
+    async def _handle(
+        self,
+        incoming: Incoming,
+        now: datetime,
+        press: tuple[str, int] | None,
+        claim_edit: ClaimEdit | None = None,
+        shown: str = "",
+    ) -> Handled:
+        """The update as one unit of work: seen mark, the pressed message, the member, the use case,
+        and (for an adapter that edits in place) what the messages showing the change show now."""
         try:
             async with updates.once(self.deps, incoming.platform, incoming.update_id, now) as fresh:
                 if not fresh:
-                    return []
-                if press is not None:
-                    command = await self._pressed(incoming, *press)
-                    if command is None:
-                        return [Reply(self._plain().t("stale_button"))]
+                    return Handled([])
+                if press is not None and not incoming.text:
+                    found = await self._pressed(incoming, *press)
+                    if found is None:
+                        return Handled([Reply(self._plain().t("stale_button"))])
+                    command, shown = found
                     incoming = replace(incoming, text=command)
-                answers = await self._answer(incoming, now)
-            return [await self._written(answer, now) for answer in answers]
+                changed = _Changed()
+                answers = await self._answer(incoming, now, changed)
+                handled = Handled([])
+                if claim_edit is not None:
+                    subjects = {answer.subject for answer in answers if isinstance(answer, Reply)} | {shown}
+                    handled = await self._views_now(incoming, now, subjects, changed, claim_edit)
+            replies = [await self._written(answer, now) for answer in answers]
+            return Handled(replies, handled.views, handled.marks, handled.later)
         except Exception as error:
             who = f"{incoming.platform}:{incoming.user}"
             if (fault := environment_fault(error)) is not None:
@@ -223,7 +287,43 @@ class Conversation:
                 log.debug("the database error", exc_info=error)
             else:
                 log.exception("failed to handle %r from %s", incoming.text, who)
-            return [Reply(self._plain().t("internal_error"))]
+            return Handled([Reply(self._plain().t("internal_error"))])
+
+    async def _views_now(
+        self,
+        incoming: Incoming,
+        now: datetime,
+        subjects: Iterable[str],
+        changed: _Changed,
+        claim_edit: ClaimEdit,
+    ) -> Handled:
+        """Inside the update's transaction: mark each changed subject's messages as waiting for an
+        edit and, where the adapter may edit them now, render what they show (a meeting's tally as
+        the answer computed it, not read again)."""
+        platform = incoming.platform
+        views: list[View] = []
+        marks: dict[str, str] = {}
+        later: set[str] = set()
+        render: Renderer | None = None
+        for subject in sorted(set(subjects) - {""}):
+            if subject in changed.unchanged and subject not in changed.answered:
+                continue  # the same answer again: the messages already show it
+            async with self.deps.uow() as uow:
+                showing = await uow.messages.showing(platform, subject)
+                if not showing:
+                    continue
+                mark = f"{now.timestamp():.6f}/{incoming.update_id or ''}/{next(self._marks)}"
+                await uow.platform_state.set(platform, PENDING_EDIT + subject, mark)
+                await uow.commit()
+            marks[subject] = mark
+            if not claim_edit(subject):
+                later.add(subject)
+                continue
+            render = render or await self.renderer()
+            view = await self._current(subject, render, changed.answered.get(subject))
+            if view is not None:
+                views += [(message, view) for message in showing]
+        return Handled([], views, marks, frozenset(later))
 
     async def _with_people(self, error: DomainError, ctx: ChatContext | None) -> DomainError:
         """A refusal for want of a role names the people who hold it in the branch (for a decision,
@@ -242,15 +342,16 @@ class Conversation:
         """A renderer that needs no roster, for answers given when the database may be the trouble."""
         return Renderer(self.language, self.deps.tz, self.deps.org)
 
-    async def _pressed(self, incoming: Incoming, message_id: str, button: int) -> str | None:
-        """The command text of the pressed button, or None for a message or button not known."""
+    async def _pressed(self, incoming: Incoming, message_id: str, button: int) -> tuple[str, str] | None:
+        """The command text of the pressed button and what its message shows, or None for a message
+        or button not known."""
         async with self.deps.uow() as uow:
             posted = await uow.messages.find(
                 incoming.platform, incoming.chat or incoming.chat_platform_id, message_id
             )
         if posted is None or not 1 <= button <= len(posted.buttons):
             return None
-        return posted.buttons[button - 1][1]
+        return posted.buttons[button - 1][1], posted.subject
 
     async def _written(self, answer: Answer, now: datetime) -> Reply:
         """The reply, with an /export's files written (after the update's transaction, off the loop)."""
@@ -259,7 +360,9 @@ class Conversation:
         files = await _ledger_files(answer.snapshot, answer.file_format, self.deps.org, now)
         return export_reply(files, answer.snapshot.year, answer.render)
 
-    async def _answer(self, incoming: Incoming, now: datetime) -> list[Answer]:
+    async def _answer(
+        self, incoming: Incoming, now: datetime, changed: _Changed | None = None
+    ) -> list[Answer]:
         parsed = parse_command(
             incoming.text, self.deps.local_date(now), mentions=incoming.mentions, branches=self.branch_words
         )
@@ -297,7 +400,7 @@ class Conversation:
         try:
             if isinstance(parsed, cmds.SignInScreen):
                 return [await self._screen_link(incoming, parsed, actor, ctx, now, render)]
-            answer = await self._dispatch(parsed, actor, ctx, now, render)
+            answer = await self._dispatch(parsed, actor, ctx, now, render, changed)
         except DomainError as error:
             return [Reply(render.error(await self._with_people(error, ctx)))]
         if self.wake_announcer is not None and _may_write_posts(parsed):
@@ -472,25 +575,54 @@ class Conversation:
         After an RSVP or a task's step, adapters edit these messages in place (a tally, a task's
         buttons) instead of posting new ones.
         """
+        return (await self.views_waiting(platform, subject))[0]
+
+    async def views_waiting(self, platform: str, subject: str) -> tuple[list[View], str | None]:
+        """`live_views`, read in one transaction with the subject's PENDING_EDIT mark (None: none)."""
         if not subject:
-            return []
+            return [], None
         try:
             async with self.deps.uow() as uow:
-                shown = await uow.messages.showing(platform, subject)
-            if not shown:
-                return []
-            view = await self._current(subject, await self.renderer())
+                with uow.shared():
+                    mark = await uow.platform_state.get(platform, PENDING_EDIT + subject)
+                    shown = await uow.messages.showing(platform, subject)
+                    if not shown:
+                        return [], mark
+                    view = await self._current(subject, await self.renderer())
         except Exception:
             log.exception("failed to render the current view of %s", subject)
-            return []
-        return [(message, view) for message in shown] if view is not None else []
+            return [], None
+        return ([(message, view) for message in shown] if view is not None else []), mark
 
-    async def _current(self, subject: str, render: Renderer) -> Reply | None:
+    async def edited(self, platform: str, marks: Mapping[str, str]) -> None:
+        """The messages of these subjects show what their marks waited for: clear each mark, unless
+        a later change marked its subject again (its edit is still to come)."""
+        if not marks:
+            return
+        try:
+            async with self.deps.uow() as uow:
+                for subject, mark in marks.items():
+                    await uow.platform_state.delete_if(platform, PENDING_EDIT + subject, mark)
+                await uow.commit()
+        except Exception:
+            log.exception("failed to clear the pending edits of %s", sorted(marks))
+
+    async def pending_edits(self, platform: str) -> list[str]:
+        """The subjects whose messages on `platform` still wait for an edit (after a restart)."""
+        async with self.deps.uow() as uow:
+            marked = await uow.platform_state.starting_with(platform, PENDING_EDIT)
+        return sorted(key.removeprefix(PENDING_EDIT) for key in marked)
+
+    async def _current(
+        self, subject: str, render: Renderer, answered: RsvpResult | None = None
+    ) -> Reply | None:
         kind, _, number = subject.partition(":")
         if not number.isdigit():
             return None
         if kind == "meeting":
-            data = await announcements.meeting_announcement(self.deps, int(number), with_attendance=False)
+            data = await announcements.meeting_announcement(
+                self.deps, int(number), with_attendance=False, answered=answered
+            )
             return meeting_post(PostKind.NOTICE, data, render, late=False) if data else None
         if kind == "task":
             async with self.deps.uow() as uow:
@@ -499,9 +631,16 @@ class Conversation:
         return None
 
     async def _dispatch(
-        self, command: cmds.Command, actor: Actor, ctx: ChatContext | None, now: datetime, render: Renderer
+        self,
+        command: cmds.Command,
+        actor: Actor,
+        ctx: ChatContext | None,
+        now: datetime,
+        render: Renderer,
+        changed: _Changed | None = None,
     ) -> Answer:
         deps = self.deps
+        changed = changed if changed is not None else _Changed()
         actor = acting_in(actor, ctx)  # chat and web alike: a member of another branch acts not here
         match command:
             case cmds.Help(topic=topic):
@@ -535,11 +674,15 @@ class Conversation:
             case cmds.ShowAgenda(meeting_id=meeting_id):
                 return render.agenda(await meetings.show_meeting(deps, actor, ctx, meeting_id))
             case cmds.Rsvp():
-                return render.rsvp(await meetings.answer_rsvp(deps, actor, ctx, command, now))
+                answered = await meetings.answer_rsvp(deps, actor, ctx, command, now)
+                changed.note(answered)
+                return render.rsvp(answered)
             case cmds.DecideLeave():
                 return render.leave_decided(await leave.decide_leave(deps, actor, ctx, command, now))
             case cmds.WithdrawRsvp():
-                return render.rsvp(await meetings.withdraw_rsvp(deps, actor, ctx, command, now))
+                withdrawn = await meetings.withdraw_rsvp(deps, actor, ctx, command, now)
+                changed.note(withdrawn)
+                return render.rsvp(withdrawn)
             case cmds.SignIn():
                 return render.signin(await meetings.sign_in(deps, actor, ctx, command, now), actor.identity)
             case cmds.SubmitOutline():

@@ -40,7 +40,7 @@ from sanhui_bot.domain.model import (
 from sanhui_bot.domain.points import PointReason
 from sanhui_bot.services.attendance import meeting_attendance, settle_attendance
 from sanhui_bot.services.deps import RECORDS_SINCE, Deps
-from sanhui_bot.services.meetings import MeetingView, meeting_view
+from sanhui_bot.services.meetings import MeetingView, RsvpResult, meeting_view
 from sanhui_bot.services.points import award
 from sanhui_bot.services.ports import OutboxRow, UnitOfWork
 from sanhui_bot.services.posts import notice_if_late, private_chat_members, rules_of
@@ -243,14 +243,15 @@ async def next_due_after(
 
 
 async def meeting_announcement(
-    deps: Deps, meeting_id: int, with_attendance: bool
+    deps: Deps, meeting_id: int, with_attendance: bool, answered: RsvpResult | None = None
 ) -> MeetingAnnouncement | None:
-    """The data a meeting post shows, read now."""
+    """The data a meeting post shows, read now; the meeting and tally from `answered` when an
+    answer to it has just computed them (in the same transaction)."""
     async with deps.uow() as uow:
-        meeting = await uow.meetings.get(meeting_id)
+        meeting = answered.meeting if answered is not None else await uow.meetings.get(meeting_id)
         if meeting is None:
             return None
-        view = await meeting_view(uow, deps, meeting)
+        view = await meeting_view(uow, deps, meeting, answered.tally if answered is not None else None)
         outlines = {outline.member for outline in await uow.attendance.outlines(meeting_id)}
         pending = list(view.tally.pending)  # the tally read them with the answers: no second read
         counted = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -85,7 +86,8 @@ class MeetingMove:
 class RsvpResult:
     meeting: Meeting
     rsvp: Rsvp
-    tally: Tally
+    tally: Tally  # as the answer left it: what the meeting's notice shows now
+    changed: bool = True  # False when the same answer was given again: the tally shows nothing new
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,11 +110,14 @@ async def ensure_year_planned(deps: Deps, year: int) -> int:
     return added
 
 
-async def tally(uow: UnitOfWork, deps: Deps, meeting: Meeting) -> Tally:
-    """The RSVP tally of a meeting."""
+async def tally(
+    uow: UnitOfWork, deps: Deps, meeting: Meeting, answers: Mapping[str, RsvpAnswer] | None = None
+) -> Tally:
+    """The RSVP tally of a meeting; `answers` when the caller has them (stored, and its own written)."""
     roster = await deps.roster_of(uow, meeting)
     expected = [member.key for member in expected_members(meeting, roster)]
-    answers = await uow.attendance.answers(meeting.id or 0)
+    if answers is None:
+        answers = await uow.attendance.answers(meeting.id or 0)
     by_answer: dict[RsvpAnswer, list[str]] = {answer: [] for answer in RsvpAnswer}
     states = {}
     if RsvpAnswer.LEAVE in answers.values():  # only then: the tally runs on every RSVP
@@ -363,11 +368,15 @@ async def show_meeting(deps: Deps, actor: Actor, ctx: ChatContext | None, meetin
         return await meeting_view(uow, deps, meeting)
 
 
-async def meeting_view(uow: UnitOfWork, deps: Deps, meeting: Meeting) -> MeetingView:
-    """A meeting with its agenda, materials and RSVP tally, read in the caller's unit of work."""
+async def meeting_view(
+    uow: UnitOfWork, deps: Deps, meeting: Meeting, known_tally: Tally | None = None
+) -> MeetingView:
+    """A meeting with its agenda, materials and RSVP tally, read in the caller's unit of work (the
+    tally only when not `known_tally`, e.g. the one an answer just computed)."""
     number = meeting.id or 0
     agenda, materials = await uow.meetings.agenda(number), await uow.meetings.materials(number)
-    return MeetingView(meeting, agenda, await tally(uow, deps, meeting), materials)
+    counted = known_tally if known_tally is not None else await tally(uow, deps, meeting)
+    return MeetingView(meeting, agenda, counted, materials)
 
 
 def _expected_or_refuse(meeting: Meeting, member: Member) -> None:
@@ -413,13 +422,19 @@ async def answer_rsvp(
             needs_approval=leave
             and deps.schedule.leave_approval_for(meeting.kind) is LeaveApproval.SECRETARY,
         )
+        # The answers before this one: the tally is computed with the answer, not re-read after it.
+        answers = dict(await uow.attendance.answers(meeting.id or 0))
+        before = answers.get(member.key)
         await uow.attendance.put_rsvp(rsvp)
+        answers[member.key] = rsvp.answer
         if rsvp.leave_state is LeaveState.PENDING:
             await post_leave_request(uow, deps, meeting, rsvp, now)
         if meeting.has_started(now):
             # A late 病假 re-settles: the 缺席 penalty already settled is reversed (DESIGN §2).
             await settle_attendance(uow, deps, meeting, now, [member.key], member.key, rsvp.reason)
-        result = RsvpResult(meeting, rsvp, await tally(uow, deps, meeting))
+        # a leave asked again may change whether it waits for approval: counted as a change
+        changed = before is not rsvp.answer or leave
+        result = RsvpResult(meeting, rsvp, await tally(uow, deps, meeting, answers), changed)
         await uow.commit()
     return result
 

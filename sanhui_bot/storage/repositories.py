@@ -271,6 +271,25 @@ class SqlPlatformState:
             delete(platform_state).where(platform_state.c.platform == platform, platform_state.c.key == key)
         )
 
+    async def delete_if(self, platform: str, key: str, value: str) -> bool:
+        """Delete the row only if it still holds `value`; whether it did."""
+        result = await self._connection.execute(
+            delete(platform_state).where(
+                platform_state.c.platform == platform,
+                platform_state.c.key == key,
+                platform_state.c.value == value,
+            )
+        )
+        return bool(result.rowcount)
+
+    async def starting_with(self, platform: str, prefix: str) -> dict[str, str]:
+        """The platform's rows whose key starts with `prefix`: key -> value."""
+        query = select(platform_state.c.key, platform_state.c.value).where(
+            platform_state.c.platform == platform,
+            func.substr(platform_state.c.key, 1, len(prefix)) == prefix,
+        )
+        return {str(key): str(value) for key, value in await self._connection.execute(query)}
+
     async def delete_expired(self, platform: str, now: datetime, limit: int) -> int:
         # The oldest `limit` expired keys first (through the index), then those: both dialects, as
         # neither PostgreSQL nor a default SQLite build has DELETE … LIMIT.

@@ -49,6 +49,7 @@ def telegram_config(emulator: BotApiEmulator, **extra: Any) -> dict[str, Any]:
         "request_timeout_seconds": 1.0,
         "max_messages_per_second": emulator.bot_bucket.capacity,
         "max_group_messages_per_minute": emulator.per_group_minute * 60 / emulator.group_period,
+        "edit_interval_seconds": 0.2,  # short, so that tests wait little for an edit after the interval
         **extra,
     }
 

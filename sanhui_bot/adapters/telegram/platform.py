@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Collection, Coroutine, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -40,7 +40,7 @@ from telegram.ext import (
     filters,
 )
 
-from sanhui_bot.adapters.conversation import SCHOOL_READS, Conversation, Incoming
+from sanhui_bot.adapters.conversation import SCHOOL_READS, Conversation, Handled, Incoming, View
 from sanhui_bot.adapters.telegram.callback_data import decode_button, press_matches
 from sanhui_bot.adapters.telegram.translate import (
     CAPTION_LIMIT,
@@ -67,6 +67,7 @@ from sanhui_bot.domain.signin_codes import parse_deep_link_payload
 from sanhui_bot.render.catalog import message as catalog_message
 from sanhui_bot.render.replies import Button, Reply
 from sanhui_bot.services import announcements, posts, roster
+from sanhui_bot.services.ports import PostedMessage
 
 log = logging.getLogger(__name__)
 
@@ -147,9 +148,15 @@ class TelegramPlatform:
         self.webhook_secret = webhook_secret
         self.username: str | None = None
         self._usernames: dict[str, int] = {}  # what this process knows of USERNAME_KEY
-        self._dirty: dict[str, set[tuple[str, str]]] = {}  # subject -> messages not to edit
         self._background: set[asyncio.Task[None]] = set()
-        self._refresh_lock = asyncio.Lock()
+        # Edits are made one at a time, in the order the updates asked for them.
+        self._edit_lock = asyncio.Lock()
+        # Coalescing (issue 15): subject -> loop time of its last edit, at most one per
+        # `edit_interval_seconds`; the subjects with an edit waiting for its interval (their task), and
+        # those changed again while that edit was being made.
+        self._last_edit: dict[str, float] = {}
+        self._trailing: dict[str, asyncio.Task[None]] = {}
+        self._again: set[str] = set()
         # (chat key, message id) -> what this process last made it show: an edit that would change
         # nothing (an answer given again) is not sent. Edits come from the update handlers, so from
         # the one process that receives this bot's updates.
@@ -233,6 +240,7 @@ class TelegramPlatform:
         # The command menu is published beside the first poll, not before it: two round trips less
         # before the bot answers (`settled()` waits for it).
         self._spawn(self._publish_menu(application.bot))
+        self._spawn(self._edit_pending())
 
     async def stop(self) -> None:
         """Stop receiving, let in-flight handlers and edits finish, close the HTTP clients."""
@@ -358,7 +366,7 @@ class TelegramPlatform:
     async def _send_replies(
         self, chat_id: int, chat: str, replies: list[Reply], now: datetime, reply_to: int | None
     ) -> None:
-        """Send a handler's replies (to this chat unless a reply names another), then refresh views."""
+        """Send a handler's replies (to this chat unless a reply names another)."""
         for reply in replies:
             target, target_id, answering = chat, chat_id, reply_to
             if reply.chat and reply.chat != chat:
@@ -368,11 +376,7 @@ class TelegramPlatform:
                     log.warning("reply for chat %r, which is not on telegram, dropped", reply.chat)
                     continue
                 target_id = found
-            message_id = await self._send(
-                target_id, target, reply, now, reply_to=answering, retries=INTERACTIVE_RETRIES
-            )
-            if reply.subject:
-                self._request_refresh(reply.subject, {(target, str(message_id))})
+            await self._send(target_id, target, reply, now, reply_to=answering, retries=INTERACTIVE_RETRIES)
 
     # --- in-place edits
 
@@ -381,62 +385,110 @@ class TelegramPlatform:
 
     def refresh(self, subject: str) -> None:
         """Something `subject` shows changed elsewhere (the web view): edit the messages showing it."""
-        self._request_refresh(subject)
+        self._edit_later(subject)
 
-    def _request_refresh(self, subject: str, exclude: set[tuple[str, str]] | None = None) -> None:
-        """Edit the messages showing `subject` soon; requests that pile up become one edit each."""
-        exclude = exclude or set()
-        if subject in self._dirty:
-            self._dirty[subject] &= exclude  # keep out only what every request kept out
+    def _claim_edit(self, subject: str) -> bool:
+        """Whether the messages showing `subject` may be edited now: no edit of them in the last
+        `edit_interval_seconds` and none waiting. If so, the interval starts now (see `Conversation.handle`)."""
+        now = asyncio.get_running_loop().time()
+        last = self._last_edit.get(subject)
+        if subject in self._trailing or (last is not None and now - last < self.config.edit_interval_seconds):
+            return False
+        if len(self._last_edit) > SHOWN_REMEMBERED:  # forget subjects whose interval has long passed
+            old = now - self.config.edit_interval_seconds
+            self._last_edit = {key: at for key, at in self._last_edit.items() if at > old}
+        self._last_edit[subject] = now
+        return True
+
+    def _show(self, handled: Handled) -> None:
+        """After an update: its edits now (after its answer), and an edit after the interval for the
+        subjects that had one too recently; each shows the last state, however many answers came."""
+        if handled.views:
+            self._spawn(self._edit_views(handled.views, handled.marks, handled.later))
+        for subject in handled.later:
+            self._edit_later(subject)
+
+    def _edit_later(self, subject: str) -> None:
+        """Edit the messages showing `subject` once its interval since the last edit has passed."""
+        if subject in self._trailing:
+            self._again.add(subject)  # its waiting edit may have read the data already: one more
             return
-        self._dirty[subject] = set(exclude)
-        self._spawn(self._refresh_when_free(subject))
+        task = asyncio.get_running_loop().create_task(self._edit_after_interval(subject))
+        self._trailing[subject] = task
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _edit_after_interval(self, subject: str) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                last = self._last_edit.get(subject)
+                if last is not None:
+                    await asyncio.sleep(max(0.0, last + self.config.edit_interval_seconds - loop.time()))
+                self._again.discard(subject)
+                self._last_edit[subject] = loop.time()
+                views, mark = await self.conversation.views_waiting(PLATFORM, subject)
+                await self._edit_views(views, {subject: mark} if mark is not None else {})
+                if subject not in self._again:
+                    return
+        except Exception:
+            log.exception("failed to refresh the messages showing %s", subject)
+        finally:
+            self._trailing.pop(subject, None)
+
+    async def _edit_pending(self) -> None:
+        """At start: the edits that waited for their interval, or that a stop interrupted."""
+        try:
+            for subject in await self.conversation.pending_edits(PLATFORM):
+                self._edit_later(subject)
+        except Exception:
+            log.exception("failed to read the edits waiting from before the start")
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    async def _refresh_when_free(self, subject: str) -> None:
-        async with self._refresh_lock:
-            exclude = self._dirty.pop(subject, set())
-            try:
-                await self._refresh(subject, exclude)
-            except Exception:
-                log.exception("failed to refresh the messages showing %s", subject)
+    async def _edit_views(
+        self, views: Sequence[View], marks: Mapping[str, str], later: Collection[str] = ()
+    ) -> None:
+        """Edit each message to show its view; then the marks of the subjects all shown are cleared
+        (not those of `later`: theirs waits for an edit after the interval)."""
+        async with self._edit_lock:
+            failed = {posted.subject for posted, view in views if not await self._edit(posted, view)}
+            done = {subject: mark for subject, mark in marks.items() if subject not in failed | set(later)}
+            await self.conversation.edited(PLATFORM, done)
 
-    async def _refresh(self, subject: str, exclude: set[tuple[str, str]]) -> None:
-        now = self.clock()
-        for posted, view in await self.conversation.live_views(PLATFORM, subject):
-            if (posted.chat, posted.message_id) in exclude:
-                continue
-            chat_id = chat_id_of(self.deps.org.chats, posted.chat)
-            if chat_id is None:
-                continue
-            text, markup = fit_text(view.text), keyboard(view.buttons, self._ledger(chat_id, posted.subject))
-            shown = (text, repr(markup.to_dict() if markup is not None else None))
-            if self._shown.get((posted.chat, posted.message_id)) == shown:
-                continue
-            try:
-                await self.application.bot.edit_message_text(
-                    text,
-                    chat_id=chat_id,
-                    message_id=int(posted.message_id),
-                    reply_markup=markup,
-                    rate_limit_args=INTERACTIVE_RETRIES,
-                )
-            except BadRequest as error:
-                if "not modified" not in str(error).lower():
-                    log.warning("could not edit %s in %s: %r", posted.message_id, posted.chat, error)
-                    continue
-            except TelegramError as error:
+    async def _edit(self, posted: PostedMessage, view: Reply) -> bool:
+        """Make one message show `view` (not sent if this process made it show that already)."""
+        chat_id = chat_id_of(self.deps.org.chats, posted.chat)
+        if chat_id is None:
+            return True
+        text, markup = fit_text(view.text), keyboard(view.buttons, self._ledger(chat_id, posted.subject))
+        shown = (text, repr(markup.to_dict() if markup is not None else None))
+        if self._shown.get((posted.chat, posted.message_id)) == shown:
+            return True
+        try:
+            await self.application.bot.edit_message_text(
+                text,
+                chat_id=chat_id,
+                message_id=int(posted.message_id),
+                reply_markup=markup,
+                rate_limit_args=INTERACTIVE_RETRIES,
+            )
+        except BadRequest as error:
+            if "not modified" not in str(error).lower():
                 log.warning("could not edit %s in %s: %r", posted.message_id, posted.chat, error)
-                continue
-            self._shown[(posted.chat, posted.message_id)] = shown
-            if len(self._shown) > SHOWN_REMEMBERED:
-                del self._shown[next(iter(self._shown))]  # the oldest
-            if [command for _, command in posted.buttons] != [button.command for button in view.buttons]:
-                await self.conversation.remember(PLATFORM, posted.chat, posted.message_id, view, now)
+                return False
+        except TelegramError as error:
+            log.warning("could not edit %s in %s: %r", posted.message_id, posted.chat, error)
+            return False
+        self._shown[(posted.chat, posted.message_id)] = shown
+        if len(self._shown) > SHOWN_REMEMBERED:
+            del self._shown[next(iter(self._shown))]  # the oldest
+        if [command for _, command in posted.buttons] != [button.command for button in view.buttons]:
+            await self.conversation.remember(PLATFORM, posted.chat, posted.message_id, view, self.clock())
+        return True
 
     # --- handlers
 
@@ -472,8 +524,9 @@ class TelegramPlatform:
             str(update.update_id),
             mentions,
         )
-        replies = await self.conversation.handle_text(incoming, now)
-        await self._send_replies(message.chat.id, chat, replies, now, message.message_id)
+        handled = await self.conversation.handle(incoming, now, self._claim_edit)
+        await self._send_replies(message.chat.id, chat, handled.replies, now, message.message_id)
+        self._show(handled)
 
     async def _on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """An edited command is not run again (it already ran, or was refused): say so, change nothing."""
@@ -578,18 +631,13 @@ class TelegramPlatform:
                 await self._ask_leave_reason(message.chat.id, chat, user, Button(label, command), now)
             await query.answer(self._t("tg_leave_asked"))
             return
-        replies = await self.conversation.handle_press(
-            PLATFORM,
-            str(user.id),
-            chat,
-            str(message.chat.id),
-            str(message.message_id),
-            press.index,
-            now,
-            display_name(user.first_name, user.last_name),
-            str(update.update_id),
-            command=command,
+        name = display_name(user.first_name, user.last_name)
+        incoming = Incoming(
+            PLATFORM, str(user.id), chat, str(message.chat.id), command, name, str(update.update_id)
         )
+        pressed = (str(message.message_id), press.index)
+        handled = await self.conversation.handle(incoming, now, self._claim_edit, pressed, posted.subject)
+        replies = handled.replies
         if not replies:  # a re-delivered press: it already counted
             await query.answer()
             return
@@ -598,8 +646,7 @@ class TelegramPlatform:
         await query.answer(toast(first.text), show_alert=not first.subject)
         if len(replies) > 1:
             await self._send_replies(message.chat.id, chat, replies[1:], now, None)
-        for subject in {posted.subject, *(reply.subject for reply in replies)} - {""}:
-            self._request_refresh(subject)
+        self._show(handled)
 
     async def _on_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The bot was added to or removed from a chat, or a person blocked it privately."""
