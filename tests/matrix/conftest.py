@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import os
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -110,13 +110,20 @@ class MatrixWorld:
     def bot_id(self) -> str:
         return matrix_id(BOT)
 
-    def configure(self, extra_rooms: dict[str, str] | None = None) -> Settings:
+    def configure(
+        self,
+        extra_rooms: dict[str, str] | None = None,
+        adjust: Callable[[dict[str, Any]], None] | None = None,
+    ) -> Settings:
+        """The test config with the rooms and everyone's Matrix id; `adjust` changes it further."""
         config = copy.deepcopy(TEST_CONFIG)
         for key in CHATS:
             config["chats"][key]["matrix"] = self.rooms[key]
         for member in config["members"]:
             member["matrix"] = matrix_id(member["key"])
         config["matrix"] = {"homeserver": self.synapse.url, "user_id": self.bot_id, "encryption": True}
+        if adjust is not None:
+            adjust(config)
         self.settings = parse_settings(config, "matrix tests")
         return self.settings
 

@@ -5,6 +5,11 @@ happened, and only then stores the sync token in the bot's database (`platform_s
 neither replays what was handled nor misses what was sent while the bot was down. Re-delivered
 events are recognised by their event id (Conversation's `update_id`).
 
+A direct chat with the bot (a room that holds only the bot and the person writing, joined or invited)
+is that person's private chat, as on Telegram: there a 党委 member reads any branch (`/report t2`), and
+`/web` gives a one-time link. The bot joins a room it is invited to as a direct chat (`is_direct`, as
+Element invites); who is in a room is cached per room and forgotten on every membership change.
+
 Encryption is mautrix's OlmMachine; its keys (PgCryptoStore) and the room state it needs
 (PgCryptoStateStore) are kept with the bot's data under their own version tables (`crypto_version`,
 `mx_version`), so keys survive restarts: in the bot's PostgreSQL database, or with SQLite in a file
@@ -38,6 +43,8 @@ from mautrix.types import (
     FileInfo,
     Format,
     MediaMessageEventContent,
+    Membership,
+    MemberStateEventContent,
     MessageEvent,
     MessageType,
     ReactionEvent,
@@ -161,6 +168,9 @@ class MatrixPlatform:
         self._token: str | None = None  # the sync token stored last
         self.web_url = web_url  # the 台账 page ([web] public_url): `/web` adds it as a room widget
         self._background: set[asyncio.Task[bool]] = set()
+        # Who is in each unconfigured room (joined or invited), to tell a direct chat; forgotten on
+        # any membership change in the room (`_sync_once`).
+        self._room_people: dict[RoomID, frozenset[str]] = {}
 
     # --- Platform
 
@@ -325,9 +335,10 @@ class MatrixPlatform:
             await client.run_internal_event(InternalEventType.SYNC_SUCCESSFUL, data=data)
             await asyncio.gather(*client.handle_sync(data))
             rooms = data.get("rooms", {})
-            for room_id in rooms.get("invite", {}):
+            self._forget_changed_rooms(rooms)
+            for room_id, invited in rooms.get("invite", {}).items():
                 try:
-                    await self._invited(RoomID(room_id))
+                    await self._invited(RoomID(room_id), invited)
                 except MatrixError:
                     # e.g. the invitation was withdrawn meanwhile; one room must not stop the others
                     log.warning("could not answer the invitation to %s", room_id, exc_info=True)
@@ -337,6 +348,34 @@ class MatrixPlatform:
                         await self._handle_raw(RoomID(room_id), raw)
             await self._set_state(SYNC_TOKEN, data["next_batch"])
             self._token = data["next_batch"]
+
+    def _forget_changed_rooms(self, rooms: dict[str, Any]) -> None:
+        """Forget who is in a room whose membership changed in this sync (a direct chat may be one no more)."""
+        for room_id in rooms.get("leave", {}):
+            self._room_people.pop(RoomID(room_id), None)
+        for room_id, room in rooms.get("join", {}).items():
+            events = [*room.get("state", {}).get("events", []), *room.get("timeline", {}).get("events", [])]
+            if any(event.get("type") == "m.room.member" for event in events):
+                self._room_people.pop(RoomID(room_id), None)
+
+    async def _is_direct_chat(self, room_id: RoomID, sender: UserID) -> bool:
+        """Whether only the bot and `sender` are in the room (joined or invited): what the bot answers
+        there is read by the sender alone, as in a Telegram private chat."""
+        people = self._room_people.get(room_id)
+        if people is None:
+            try:
+                events = await self._client().get_members(room_id)
+            except MatrixError:
+                log.warning("could not read the members of %s", room_id, exc_info=True)
+                return False
+            joined = (Membership.JOIN, Membership.INVITE)
+            people = frozenset(
+                str(e.state_key)
+                for e in events
+                if isinstance(e.content, MemberStateEventContent) and e.content.membership in joined
+            )
+            self._room_people[room_id] = people
+        return people == {str(self.user_id), str(sender)}
 
     async def _timeline(
         self, room_id: RoomID, room: dict[str, Any], since: str | None
@@ -430,7 +469,8 @@ class MatrixPlatform:
         reply_to = content.get_reply_to()
         if reply_to and not looks_like_command(text):
             text = await self._answer_to_prompt(chat or room_id, reply_to, text) or text
-        incoming = await self._incoming(event, chat, text, content.formatted_body)
+        private = chat is None and await self._is_direct_chat(room_id, event.sender)
+        incoming = await self._incoming(event, chat, text, content.formatted_body, private)
         replies = await self.conversation.handle_text(incoming, self.clock())
         await self._deliver(room_id, chat, event.event_id, replies, from_reaction=False)
 
@@ -521,7 +561,7 @@ class MatrixPlatform:
         )
 
     async def _incoming(
-        self, event: MessageEvent, chat: str | None, text: str, formatted: str | None
+        self, event: MessageEvent, chat: str | None, text: str, formatted: str | None, private: bool = False
     ) -> Incoming:
         return Incoming(
             platform=PLATFORM,
@@ -533,6 +573,7 @@ class MatrixPlatform:
             update_id=event.event_id,
             # Pills name people by display name; their ids let the parser find them on the roster.
             mentions=mentions_in(formatted),
+            private=private,  # a direct chat: the sender's own, like a Telegram private chat
         )
 
     async def _add_widget(self, room_id: RoomID, chat: str, source: EventID) -> None:
@@ -557,12 +598,16 @@ class MatrixPlatform:
             return
         await self._send_text(room_id, chat, "web_widget_added", reply_to=source)
 
-    async def _invited(self, room_id: RoomID) -> None:
-        """Join a configured room; in any other, say which id to configure, then leave."""
+    async def _invited(self, room_id: RoomID, invited: dict[str, Any]) -> None:
+        """Join a configured room, or a direct chat a person opens with the bot; in any other, say which
+        id to configure, then leave."""
         client = self._client()
         await client.join_room_by_id(room_id)
         if self.deps.org.chat_by_platform_id(PLATFORM, room_id) is not None:
             log.info("joined configured Matrix room %s", room_id)
+            return
+        if _invited_directly(invited, self.user_id):
+            log.info("joined a direct chat %s", room_id)
             return
         log.info("invited to unconfigured Matrix room %s: telling its id and leaving", room_id)
         try:
@@ -756,6 +801,14 @@ class MatrixPlatform:
         crypto_db, self._crypto_db = self._crypto_db, None
         if crypto_db is not None:
             await crypto_db.stop()
+
+
+def _invited_directly(invited: dict[str, Any], bot: UserID) -> bool:
+    """Whether an invitation (its /sync `invite_state`) marks the room a direct chat with the bot."""
+    for event in invited.get("invite_state", {}).get("events", []):
+        if event.get("type") == "m.room.member" and event.get("state_key") == bot:
+            return (event.get("content") or {}).get("is_direct") is True
+    return False
 
 
 def _notice(text: MatrixText, reply_to: EventID | None) -> TextMessageEventContent:
