@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from support import local
+from test_school_history import _config, _open
 from test_school_month import play_april, school  # noqa: F401  (the fixture)
 
 from sanhui_bot.app import App
@@ -153,3 +154,25 @@ async def test_a_branch_member_reads_only_the_own_branch(school: App) -> None:  
     # the own branch stays open to him
     own = await ledger.task_board(deps, liusi, _branch_chat(school, "t1"), ledger.TaskFilter(), NOW)
     assert [card.task.id for card in own] == [1]
+
+
+async def test_one_who_left_the_party_committee_reads_no_other_branch_page(database_url: str) -> None:
+    """王军 leaves the 党委 on 06-30 (test_school_history's dated seats): the pages follow the seat."""
+    app = await _open(_config(left="2026-06-30"), database_url, "2026-06-01T08:00")
+    try:
+        wangjun, t2 = await _actor(app, "wangjun"), _branch_chat(app, "t2")
+        june, july = local("2026-06-29T10:00"), local("2026-07-01T09:00")
+        assert await ledger.task_board(app.deps, wangjun, t2, ledger.TaskFilter(), june) == []
+        assert (await ledger.report_page(app.deps, wangjun, "t2", APRIL_REPORT, june)).branch == "t2"
+        reads = [
+            ledger.task_board(app.deps, wangjun, t2, ledger.TaskFilter(), july),
+            ledger.month_meetings(app.deps, wangjun, t2, 2026, 7, july),
+            ledger.report_page(app.deps, wangjun, "t2", APRIL_REPORT, july),
+            ledger.ledger_download(app.deps, wangjun, "t2", cmds.ExportLedger("xlsx", 2026), july),
+        ]
+        for read in reads:
+            with pytest.raises(PermissionDenied) as refused:
+                await read
+            assert refused.value.code == "school_role_required_read"
+    finally:
+        await app.close()

@@ -193,44 +193,50 @@ def require_school_reader(
     return key
 
 
-def sits_on_school(actor: Actor, org: Organisation) -> bool:
-    """Whether the person sits on the 党委, also when seen from another branch's chat (`acting_in`)."""
+def sits_on_school(actor: Actor, org: Organisation, seated: frozenset[str] | None = None) -> bool:
+    """Whether the person sits on the 党委 (`seated`: that day, as in `school_key`), also when seen from
+    another branch's chat (`acting_in`)."""
     if actor.elsewhere is not None:
         actor = replace(actor, member=actor.elsewhere, elsewhere=None)
-    return may_read_school(actor, org)
+    return may_read_school(actor, org, seated)
 
 
-def reads_only(actor: Actor, branch: str, org: Organisation) -> bool:
+def reads_only(actor: Actor, branch: str, org: Organisation, seated: frozenset[str] | None = None) -> bool:
     """A 党委 member who is not on `branch`'s roster: reads the branch, acts in it in no way (issue 17)."""
     member = actor.member if actor.on_roster else None
-    return (member is None or member.branch != branch) and sits_on_school(actor, org)
+    return (member is None or member.branch != branch) and sits_on_school(actor, org, seated)
 
 
-def require_branch_reader(actor: Actor, branch: str, action: Action, org: Organisation) -> Member | None:
+def require_branch_reader(
+    actor: Actor, branch: str, action: Action, org: Organisation, seated: frozenset[str] | None = None
+) -> Member | None:
     """Who reads `branch`'s record (the web pages): its own member as the roster allows (the Member), or
-    a 党委 member reading any branch (None: no member there, so nothing of their own and no act).
-
-    A member of another branch who does not sit on the 党委 reads only the own branch's record.
+    a 党委 member, while seated, reading any branch (None: no member there, so nothing of their own and
+    no act). A member of another branch who does not sit on the 党委 reads only the own branch's record.
     """
     member = actor.member if actor.on_roster else None
     own = member if member is not None and member.branch == branch else None
-    if action in SCHOOL_READS and may_read_school(actor, org):
+    if action in SCHOOL_READS and may_read_school(actor, org, seated):
         return own
-    require_branch_visitor(actor, branch, org)
+    if action in SCHOOL_READS and own is None and actor.school_member is not None:
+        raise PermissionDenied("school_role_required_read", action=action)  # not (or no more) seated
+    require_branch_visitor(actor, branch, org, seated)
     return require(actor, action)
 
 
-def require_branch_visitor(actor: Actor, branch: str, org: Organisation) -> None:
+def require_branch_visitor(
+    actor: Actor, branch: str, org: Organisation, seated: frozenset[str] | None = None
+) -> None:
     """A member of another branch who does not sit on the 党委 sees only the own branch's pages."""
     member = actor.member if actor.on_roster else None
-    if member is not None and member.branch != branch and not may_read_school(actor, org):
+    if member is not None and member.branch != branch and not may_read_school(actor, org, seated):
         raise PermissionDenied("read_own_branch_only", action=Action.VIEW, branch=member.branch)
 
 
-def require_rater(actor: Actor, branch: str, org: Organisation) -> None:
+def require_rater(actor: Actor, branch: str, org: Organisation, seated: frozenset[str] | None = None) -> None:
     """群众评价 is for the people in a branch's chats; a 党委 member off the branch's roster reads the branch
     and acts in it in no way, rating included (issue 17)."""
-    if reads_only(actor, branch, org):
+    if reads_only(actor, branch, org, seated):
         raise PermissionDenied("school_member_acts_in_no_branch", action=Action.RATE)
 
 

@@ -274,8 +274,10 @@ async def rate_task(
     owner gets the rating bonus, at most once per task however many rate (issue 12, item 6).
     """
     chat = require_chat(ctx)
-    require_rater(actor, chat.branch, deps.org)
     async with deps.uow() as uow:
+        # who sits on the 党委 today (domain/school_roster.py): they read the branch, and do not rate
+        seated = (await deps.roster.seats(uow)).committee_on(deps.local_date(now))
+        require_rater(actor, chat.branch, deps.org, seated)
         task = await task_in_branch(uow, chat.branch, cmd.task_id)
         if not task.finished:
             raise DomainError("task_not_done", task=task.id, status=task.status)

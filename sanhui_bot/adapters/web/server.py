@@ -232,7 +232,13 @@ class WebServer:
         member = viewer.actor.member if viewer and viewer.actor.on_roster else None
         # On a branch's page: the viewer as that branch sees them (a member of another branch is no
         # member here); a 党委 member not on its roster only reads, so no form is offered to them.
-        reader = bool(branch) and viewer is not None and reads_only(viewer.actor, branch, self.deps.org)
+        reader = (
+            bool(branch)
+            and viewer is not None
+            and reads_only(
+                viewer.actor, branch, self.deps.org, await school.seated_on(self.deps, self.clock())
+            )
+        )
         if branch and member is not None and member.branch != branch:
             member = None
 
