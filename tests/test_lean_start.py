@@ -30,7 +30,7 @@ LOADED_ONLY_WHEN_USED = {
     "matplotlib": "the month-end chart",
     "numpy": "the chart and openpyxl",
     "PIL": "the chart and openpyxl",
-    "openpyxl": "xlsx exports and roster workbooks",
+    "openpyxl": "roster workbooks (the ledger's workbook is written without it: exports/xlsx.py)",
     "icalendar": "the .ics export",
     "alembic": "a migration that has to run",
     "mako": "Alembic's templates",
@@ -69,8 +69,18 @@ def test_matrix_without_encryption_loads_no_key_store_and_no_olm() -> None:
     assert loaded_after("import sanhui_bot.adapters.matrix") == {"mautrix", "aiohttp"}
 
 
-def test_the_probe_can_fail_an_xlsx_export_loads_openpyxl() -> None:
-    assert "openpyxl" in loaded_after("import sanhui_bot.exports.xlsx")
+def test_the_probe_can_fail_a_roster_workbook_loads_openpyxl() -> None:
+    assert "openpyxl" in loaded_after(
+        "from sanhui_bot.roster_files import xlsx_bytes\nxlsx_bytes([['姓名']])"
+    )
+
+
+def test_the_ledger_workbook_is_written_without_openpyxl() -> None:
+    written = (
+        "from sanhui_bot.exports.sheets import Sheet\nfrom sanhui_bot.exports.xlsx import workbook_bytes\n"
+    )
+    written += "workbook_bytes([Sheet('会议记录', ('编号',), [[1]])])"
+    assert loaded_after(written) == set()
 
 
 def test_the_head_read_from_file_names_is_alembics_head() -> None:

@@ -30,8 +30,8 @@ def ledger_files(
     snapshot: LedgerSnapshot, file_format: str, org: Organisation, stamp: datetime
 ) -> tuple[Attachment, ...]:
     """台账-2026.xlsx, one 会议记录.csv … per sheet, or 三会一课-2026.ics; `stamp` dates the calendar."""
-    # openpyxl and icalendar are imported only when a file is asked for: loaded with every process
-    # they cost the console its memory target (bench/commands.py) for something rarely used.
+    # The writers (icalendar's above all) are imported only when a file is asked for: loaded with
+    # every process they would cost start-up time and memory for something rarely used.
     if file_format == "xlsx":
         from sanhui_bot.exports.xlsx import XLSX_MIME, workbook_bytes
 

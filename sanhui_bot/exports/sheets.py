@@ -50,7 +50,9 @@ def display_width(value: Cell) -> int:
     if isinstance(value, date):
         return 10
     text = "" if value is None else str(value)
-    longest = max((line for line in text.splitlines()), key=len, default="")
+    longest = max(text.splitlines(), key=len, default="")
+    if longest.isascii():
+        return len(longest)
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in longest)
 
 

@@ -69,7 +69,9 @@ async def _branch_rows(
     tasks = await uow.tasks.list(branch, unfinished_at=start)
     suggestions = await uow.suggestions.list(branch)
     entries = await uow.points.entries(since=start, until=cutoff, branch=branch)
-    rosters = {m.id or 0: await deps.roster_of(uow, m) for m in meetings}
+    # One roster check for the year's meetings (`roster_of` would check it for each).
+    days = await deps.roster.on_days(uow, [(m.branch, deps.local_date(m.starts_at)) for m in meetings])
+    rosters = {m.id or 0: days[(m.branch, deps.local_date(m.starts_at))] for m in meetings}
     history = await deps.roster.history(uow)
     everyone = [m for m in await deps.roster.members(uow) if m.branch == branch]
     day = counted_day(end, cutoff, deps.tz)

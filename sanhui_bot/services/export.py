@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sanhui_bot.commands.model import ExportLedger
-from sanhui_bot.domain.attendance import as_counted, attendance_recorded
+from sanhui_bot.domain.attendance import AttendanceRecord, as_counted, attendance_recorded
 from sanhui_bot.domain.compliance import Period, PeriodKind
 from sanhui_bot.domain.evaluation import MemberYear
 from sanhui_bot.domain.model import (
@@ -34,6 +35,8 @@ from sanhui_bot.domain.records import attendance_known, meeting_host, meeting_re
 from sanhui_bot.domain.zones import to_zone
 from sanhui_bot.services.deps import Deps, records_since, require_chat
 from sanhui_bot.services.evaluation import year_evaluation
+
+_MeetingFact = TypeVar("_MeetingFact", Rsvp, SignIn, AttendanceRecord)
 
 
 async def export_ledger(deps: Deps, now: datetime) -> dict[str, list[dict[str, Any]]]:
@@ -329,7 +332,8 @@ async def ledger_snapshot(deps: Deps, year: int, now: datetime, branch: str | No
         rsvps = await uow.attendance.rsvps(of=year_ids)
         signins = await uow.attendance.signins(of=year_ids)
         records = await uow.attendance.records()
-        agenda = {m.id or 0: await uow.meetings.agenda(m.id or 0) for m in meetings}
+        found_agendas = await uow.meetings.agendas(year_ids)
+        agenda = {m.id or 0: found_agendas.get(m.id or 0, []) for m in meetings}
         suggestions = [s for s in await uow.suggestions.list(branch) if in_year(s.submitted_at)]
         decisions = [d for d in await uow.tasks.decisions(branch) if in_year(d.recorded_at)]
         tasks = {t.decision_id: t for t in await uow.tasks.list(branch) if t.decision_id is not None}
@@ -338,7 +342,9 @@ async def ledger_snapshot(deps: Deps, year: int, now: datetime, branch: str | No
         year_points = await uow.points.entries(since=start, until=end, branch=branch)
         points = [e for e in year_points if e.member in member_keys]
         since = await records_since(uow)
-        rosters = {m.id or 0: await deps.roster_of(uow, m) for m in meetings}
+        # One roster check for the year's meetings (`roster_of` would check it for each).
+        days = await deps.roster.on_days(uow, [(m.branch, deps.local_date(m.starts_at)) for m in meetings])
+        rosters = {m.id or 0: days[(m.branch, deps.local_date(m.starts_at))] for m in meetings}
         history = await deps.roster.history(uow)
     today = deps.local_date(now)
     month_rosters = {
@@ -346,10 +352,15 @@ async def ledger_snapshot(deps: Deps, year: int, now: datetime, branch: str | No
         for month in range(1, 13)
         if date(year, month, 1) <= today
     }
+    # Each meeting's own answers and marks: a year's thousands, not looked through once per meeting.
+    rsvps_of, signins_of, records_of = _by_meeting(rsvps), _by_meeting(signins), _by_meeting(records)
     counted = {
-        m.id or 0: attendance(m, rosters[m.id or 0], rsvps, signins, records)
+        m.id or 0: attendance(
+            m, rosters[m.id or 0], rsvps_of.get(m.id, []), signins_of.get(m.id, []), records_of.get(m.id, [])
+        )
         for m in meetings
-        if attendance_known(m, now, since) and attendance_recorded(m.id or 0, signins, records)
+        if attendance_known(m, now, since)
+        and attendance_recorded(m.id or 0, signins_of.get(m.id, []), records_of.get(m.id, []))
     }
     year_tasks = {d.id or 0: tasks[d.id] for d in decisions if d.id in tasks}
     task_ids = {t.id for t in year_tasks.values()}
@@ -382,6 +393,13 @@ async def ledger_snapshot(deps: Deps, year: int, now: datetime, branch: str | No
         states={m.id or 0: meeting_state(m, now) for m in as_counted(meetings, set(counted), now, since)},
         evaluation=evaluation.rows,
     )
+
+
+def _by_meeting(facts: Iterable[_MeetingFact]) -> dict[int | None, list[_MeetingFact]]:
+    found: dict[int | None, list[_MeetingFact]] = {}
+    for fact in facts:
+        found.setdefault(fact.meeting_id, []).append(fact)
+    return found
 
 
 def _last_day(year: int, month: int) -> date:
