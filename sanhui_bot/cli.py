@@ -603,7 +603,7 @@ async def run_bot(settings: Settings, args: argparse.Namespace) -> int:
 
     from sanhui_bot.app import build_platforms, build_web, open_app, plan_meetings
     from sanhui_bot.scheduler.announcer import Announcer
-    from sanhui_bot.scheduler.runner import build_scheduler, wake
+    from sanhui_bot.scheduler.runner import STOP_PATIENCE, build_scheduler, wake
 
     app = await open_app(settings, args.db)  # a bad database: main() explains it and exits 1
     try:
@@ -661,6 +661,7 @@ async def run_bot(settings: Settings, args: argparse.Namespace) -> int:
                 await stop.wait()
             finally:
                 scheduler.shutdown(wait=False)
+                await announcer.stop(STOP_PATIENCE)  # the post being sent is sent and recorded
                 if web_view is not None:
                     await web_view.stop()
         finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -568,3 +569,64 @@ async def test_a_post_that_cannot_be_rendered_for_a_day_is_given_up_and_planning
     async with app.deps.uow() as uow:
         watermark = await uow.counters.get(announcements.WATERMARK)
     assert watermark == int(local("2026-04-01T19:01").timestamp())
+
+
+async def test_stopping_finishes_the_post_being_sent_and_releases_the_rest_for_the_next_start(
+    app: App,
+) -> None:
+    recorder = Recorder()
+    announcer = await started(app, recorder, "2026-03-31T17:00")
+    sending, go_on = asyncio.Event(), asyncio.Event()
+    real_post = recorder.post
+
+    async def slow_post(chat: str, reply: Reply) -> str:
+        sending.set()
+        await go_on.wait()  # a platform call in flight when the process is told to stop
+        return await real_post(chat, reply)
+
+    recorder.post = slow_post  # type: ignore[method-assign]
+    tick = asyncio.create_task(announcer.tick(local("2026-03-31T18:00")))  # five month-end posts
+    await sending.wait()
+    stopping = asyncio.create_task(announcer.stop(patience=10))
+    await asyncio.sleep(0.05)
+    assert not stopping.done()  # it waits for the send in flight
+    go_on.set()
+    assert await stopping is True
+    await tick
+    month_ends = [chat for _, chat, reply in recorder.posts if reply.subject == "month:2026-03"]
+    assert len(month_ends) == 1  # the one in flight was sent, and recorded
+    async with app.deps.uow() as uow:
+        rows = [row for row in await uow.outbox.list() if row.key.startswith("month_end:")]
+    assert sum(row.sent_at is not None for row in rows) == 1
+    assert all(row.claimed_by is None for row in rows if row.sent_at is None)  # released
+    # the next start sends the other four at once, not after the two-minute lease
+    recorder.post = real_post  # type: ignore[method-assign]
+    restarted = Announcer(app.deps, "zh-CN", [recorder])
+    await restarted.tick(local("2026-03-31T18:00:10"))
+    assert sorted(chat for _, chat, reply in recorder.posts if reply.subject == "month:2026-03") == [
+        "branch",
+        "committee",
+        "g-grade10",
+        "g-math",
+        "g-service",
+    ]
+
+
+async def test_stopping_gives_up_waiting_after_its_patience_and_keeps_the_claims(app: App) -> None:
+    recorder = Recorder()
+    announcer = await started(app, recorder, "2026-03-31T17:00")
+    sending = asyncio.Event()
+
+    async def stuck_post(chat: str, reply: Reply) -> str:
+        sending.set()
+        await asyncio.Event().wait()  # a platform that never answers
+        return ""
+
+    recorder.post = stuck_post  # type: ignore[method-assign]
+    tick = asyncio.create_task(announcer.tick(local("2026-03-31T18:00")))
+    await sending.wait()
+    assert await announcer.stop(patience=0.1) is False
+    tick.cancel()
+    async with app.deps.uow() as uow:
+        rows = [row for row in await uow.outbox.list() if row.key.startswith("month_end:")]
+    assert rows and all(row.sent_at is None and row.claimed_by == announcer.instance for row in rows)

@@ -7,6 +7,7 @@ stored watermark, a restart, a crash or a clock jump neither loses nor repeats a
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 import os
@@ -115,6 +116,10 @@ class Announcer:
         self.instance = instance or instance_name()
         self.lease = lease
         self.clock = clock
+        self._stopping = False
+        self._ticks = 0  # ticks running now
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     async def start(self, now: datetime) -> None:
         """On start-up: fix the watermark on a first run, then post what fell due while the bot was down."""
@@ -124,11 +129,45 @@ class Announcer:
     async def tick(self, now: datetime) -> None:
         """Plan everything due by `now`, deliver every unsent post that is due, then delete a batch of
         expired web links and sessions."""
-        await self.plan(now)
-        await self.deliver(now)
-        pruned = await web_access.prune_expired(self.deps, now)
-        if pruned:
-            log.info("deleted %d expired web links and sessions", pruned)
+        self._ticks += 1
+        self._idle.clear()
+        try:
+            await self.plan(now)
+            await self.deliver(now)
+            pruned = await web_access.prune_expired(self.deps, now)
+            if pruned:
+                log.info("deleted %d expired web links and sessions", pruned)
+        finally:
+            self._ticks -= 1
+            if not self._ticks:
+                self._idle.set()
+
+    async def stop(self, patience: float) -> bool:
+        """Stop delivering after the post being sent now, and give up the claims on the rest.
+
+        A shutdown that cut a send short could not record it, and the post would go out again after
+        the restart; so the send in flight is waited for (at most `patience` seconds), and the rows
+        this instance claimed but did not send are released, so the next start sends them at once
+        rather than after their lease. False if a tick was still running after `patience`: its rows
+        stay claimed until their lease runs out.
+        """
+        self._stopping = True
+        try:
+            await asyncio.wait_for(self._idle.wait(), patience)
+        except TimeoutError:
+            log.warning(
+                "the scheduler was still sending after %s s; its posts are taken up at the next start",
+                patience,
+            )
+            return False
+        try:
+            released = await announcements.release(self.deps, self.instance)
+        except Exception as error:  # e.g. the database went away: the leases run out by themselves
+            log.warning("could not release the claimed posts (%r); they wait for their lease", error)
+            return True
+        if released:
+            log.info("released %d claimed posts for the next start", released)
+        return True
 
     async def advance(self, before: datetime, after: datetime, at_moment: MomentHook | None = None) -> None:
         """Move a simulated clock from `before` to `after`, ticking at every moment a post falls due.
@@ -237,8 +276,12 @@ class Announcer:
         recorded on its own, so a retry after a partial failure only sends where it is missing.
         """
         sent = 0
-        while rows := await announcements.claim_rows(self.deps, self.instance, self._now(now), self.lease):
+        while not self._stopping and (
+            rows := await announcements.claim_rows(self.deps, self.instance, self._now(now), self.lease)
+        ):
             for row in rows:
+                if self._stopping:
+                    break  # what is claimed and unsent is released by `stop`
                 if not await announcements.hold(self.deps, row, self.instance, self._now(now), self.lease):
                     log.info("%s was taken over by another instance after our lease ran out", row.key)
                     continue

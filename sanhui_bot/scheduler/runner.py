@@ -8,6 +8,7 @@ next year's working-day calendar by an upgrade, needs no restart for them.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -23,6 +24,9 @@ TICK_SECONDS = 30
 JOB_ID = "announcements"
 PLAN_JOB_ID = "plan-meetings"
 PLAN_AT_HOUR = 3  # local time: quiet, and long before any post of the day
+# How long a stopping `run` waits for the post being sent (a platform call with its retries); a
+# service manager's stop timeout (systemd: 90 s) is longer.
+STOP_PATIENCE = 15.0
 
 
 def build_scheduler(
@@ -40,6 +44,10 @@ def build_scheduler(
             await announcer.tick(clock())
         except Exception as error:  # e.g. a full disk: the next tick tries again, nothing is lost
             log.error("the scheduler tick failed (%r); trying again in %s s", error, TICK_SECONDS)
+        except asyncio.CancelledError:
+            # The process ends while a send outlasted STOP_PATIENCE: its claimed posts are sent by
+            # the next start. One line, not the traceback APScheduler prints for a job's exception.
+            log.warning("the scheduler tick was cut short by the shutdown")
 
     scheduler.add_job(
         tick,

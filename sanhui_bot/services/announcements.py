@@ -328,6 +328,14 @@ async def claim_rows(
     return rows
 
 
+async def release(deps: Deps, claimant: str) -> int:
+    """A stopping instance gives up its claims on the rows it did not send; how many."""
+    async with deps.uow() as uow:
+        released = await uow.outbox.release(claimant)
+        await uow.commit()
+    return released
+
+
 async def hold(deps: Deps, row: OutboxRow, claimant: str, now: datetime, lease: timedelta) -> bool:
     """Renew this instance's lease on a row just before sending it; False if another instance took it."""
     async with deps.uow() as uow:

@@ -323,6 +323,10 @@ class OutboxRepository(Protocol):
         """Extend the claimant's lease on an unsent row; False if it was sent or taken over."""
         ...
 
+    async def release(self, claimant: str) -> int:
+        """Give up the claimant's claims on its unsent rows; how many."""
+        ...
+
     async def mark_sent(self, row_id: int, sent_at: datetime) -> None: ...
     async def mark_failed(self, row_id: int, error: str, retry_at: datetime) -> None:
         """Count a failed attempt; the row is due again at `retry_at`."""

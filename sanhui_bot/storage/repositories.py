@@ -1531,6 +1531,16 @@ class SqlOutboxRepository:
         )
         return (await self._connection.execute(statement)).first() is not None
 
+    async def release(self, claimant: str) -> int:
+        """Give up `claimant`'s claims on its unsent rows (it stops), so another start need not wait
+        for their leases to run out; return how many."""
+        statement = (
+            update(outbox)
+            .where(outbox.c.claimed_by == claimant, outbox.c.sent_at.is_(None))
+            .values(claimed_by=None, claimed_until=None)
+        )
+        return (await self._connection.execute(statement)).rowcount
+
     async def mark_sent(self, row_id: int, sent_at: datetime) -> None:
         """Record the successful send (which counts as an attempt)."""
         result = await self._connection.execute(
