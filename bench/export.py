@@ -8,7 +8,8 @@ transaction, then the workbook is written on a worker thread after it commits. P
 
 - the export's time, whole (`/export xlsx` until its reply with the workbook), and its two parts
   (reading the snapshot; writing the workbook), over `--runs` exports after a first one (which also
-  loads openpyxl, shown apart); goal: under 1 s;
+  imports the writers, shown apart), with the process's CPU time for the whole (what the export
+  costs when the machine is shared with other work); goal: under 1 s;
 - what it costs the other chats: a member's `/rsvp` in a group chat, answered over and over while
   the exports run, against the same `/rsvp` with nothing else going on (p50 and max). The workbook
   is written beside them; what an /rsvp can still wait for is the snapshot's transaction.
@@ -57,10 +58,15 @@ class Line:
         return Incoming("console", user, chat, chat, text, update_id=f"bench-{self.number}")
 
 
-async def timed_export(conversation: Conversation, line: Line, now: datetime) -> float:
-    started = time.perf_counter()
+async def timed_export(
+    conversation: Conversation, line: Line, now: datetime, cpu: list[float] | None = None
+) -> float:
+    """The export's wall time; its CPU time (this process's, worker thread included) goes to `cpu`."""
+    started, cpu_started = time.perf_counter(), time.process_time()
     [reply] = await conversation.handle_text(line(SECRETARY, "branch", "/export xlsx"), now)
     took = time.perf_counter() - started
+    if cpu is not None:
+        cpu.append(time.process_time() - cpu_started)
     [workbook] = reply.attachments
     assert workbook.filename.endswith(".xlsx") and workbook.data[:2] == b"PK", reply.text
     return took
@@ -95,7 +101,8 @@ async def measure(args: argparse.Namespace) -> None:
             rsvp = f"/rsvp {ahead.id} yes"
 
             first = await timed_export(conversation, line, now)
-            wholes = [await timed_export(conversation, line, now) for _ in range(args.runs)]
+            cpus: list[float] = []
+            wholes = [await timed_export(conversation, line, now, cpus) for _ in range(args.runs)]
             secretary = await identify(app.deps, "console", SECRETARY)
             ctx = app.deps.org.chat_context("branch")
             reads, writes = [], []
@@ -134,6 +141,7 @@ async def measure(args: argparse.Namespace) -> None:
     print(
         f"| whole: the command until its reply with the workbook | {ms(percentile(wholes, 0.5))} | {ms(max(wholes))} |"
     )
+    print(f"| whole, CPU time of the process | {ms(percentile(cpus, 0.5))} | {ms(max(cpus))} |")
     print(
         f"| reading the snapshot (the update's transaction) | {ms(percentile(reads, 0.5))} | {ms(max(reads))} |"
     )
@@ -141,7 +149,7 @@ async def measure(args: argparse.Namespace) -> None:
     print(
         f"| whole, while /rsvps are answered beside it | {ms(percentile(during, 0.5))} | {ms(max(during))} |"
     )
-    print(f"\nthe first export (loads openpyxl): {ms(first)} ms")
+    print(f"\nthe first export (imports the writers): {ms(first)} ms")
     print("\n| another chat's `/rsvp` | answers | p50 (ms) | max (ms) |")
     print("|---|---:|---:|---:|")
     print(f"| alone | {len(alone)} | {percentile(alone, 0.5) * 1000:.1f} | {max(alone) * 1000:.1f} |")
@@ -151,7 +159,8 @@ async def measure(args: argparse.Namespace) -> None:
     )
     whole = percentile(wholes, 0.5)
     print(
-        f"\ngoals: export under 1 s {'met' if whole < 1 else 'NOT met'} ({ms(whole)} ms p50); "
+        f"\ngoals: export under 1 s {'met' if whole < 1 else 'NOT met'} ({ms(whole)} ms p50, "
+        f"{ms(percentile(cpus, 0.5))} ms of CPU); "
         f"/rsvps answered while exports run: {len(beside)} (longest {max(beside) * 1000:.0f} ms, "
         f"{max(beside) / percentile(reads, 0.5):.1f}× the snapshot's transaction)"
     )
