@@ -16,8 +16,10 @@ from support import ChatDriver, local, on_database, sql_statements
 from test_school_month import NAMES, three_branch_config
 
 from sanhui_bot.app import App, open_app, school_seats
+from sanhui_bot.commands.model import ExportLedger, ShowReport
 from sanhui_bot.config import parse_settings
 from sanhui_bot.domain.compliance import Period, PeriodKind
+from sanhui_bot.domain.errors import PermissionDenied
 from sanhui_bot.domain.school_roster import (
     SchoolCommitteeHistory,
     SeatChangeKind,
@@ -25,8 +27,9 @@ from sanhui_bot.domain.school_roster import (
     seat_changes,
     seat_removal,
 )
+from sanhui_bot.services import ledger, roster
 from sanhui_bot.services.roster import sync_school_seats
-from sanhui_bot.services.school import school_committee
+from sanhui_bot.services.school import school_committee, school_page
 
 JUNE = Period(2026, PeriodKind.MONTH, 6)
 JULY = Period(2026, PeriodKind.MONTH, 7)
@@ -66,6 +69,27 @@ async def test_one_who_left_the_party_committee_on_06_30_reads_no_branch_on_07_0
     # June's 党委 counts him whenever it is asked; July's does not
     assert await school_committee(leaving.deps, JUNE) == ("liuyi", "wangjun")
     assert await school_committee(leaving.deps, JULY) == ("liuyi",)
+
+
+async def test_the_web_pages_refuse_one_who_left_the_party_committee_as_the_chat_does(leaving: App) -> None:
+    deps = leaving.deps
+    wangjun = await roster.identify(deps, "console", "wangjun")
+    t2 = deps.org.chat_context("t2-branch")
+    assert t2 is not None
+    june = ShowReport(PeriodKind.MONTH, 2026, 6)
+    report = await ledger.report_page(deps, wangjun, "t2", june, local("2026-06-29T10:00"))
+    assert report.branch == "t2"
+    assert (await ledger.points_board(deps, wangjun, t2, 2026, 6, local("2026-06-29T10:00"))) is not None
+    after = local("2026-07-01T09:00")
+    for page in (
+        ledger.report_page(deps, wangjun, "t2", june, after),
+        ledger.ledger_download(deps, wangjun, "t2", ExportLedger(year=2026), after),
+        ledger.task_board(deps, wangjun, t2, ledger.TaskFilter(), after),
+        ledger.month_meetings(deps, wangjun, t2, 2026, 6, after),
+        school_page(deps, wangjun, 2026, 6, after),
+    ):
+        with pytest.raises(PermissionDenied):
+            await page
 
 
 async def test_a_school_roster_change_is_a_dated_change_kept_when_the_config_changes_again(

@@ -51,7 +51,7 @@ from sanhui_bot.services.leave import pending_requests
 from sanhui_bot.services.meetings import Tally, tally
 from sanhui_bot.services.points import month_bounds
 from sanhui_bot.services.ports import UnitOfWork
-from sanhui_bot.services.school import seated_on
+from sanhui_bot.services.roster import school_seated
 
 PUBLIC_MONTHS = 12  # how far back the public 公示 page reaches
 
@@ -87,7 +87,7 @@ async def month_meetings(
     """The branch's meetings starting in one local month, cancelled ones included."""
     chat = require_chat(ctx)
     member = require_branch_reader(
-        actor, chat.branch, Action.VIEW, deps.org, await seated_on(deps, now)
+        actor, chat.branch, Action.VIEW, deps.org, await school_seated(deps, actor, now)
     )  # None: a 党委 reader
     if not 1 <= month <= 12 or not 2000 <= year <= 2100:
         raise DomainError("bad_month", month=month)
@@ -174,7 +174,7 @@ async def task_board(
     """Every task of the branch, each with its history, as `/tasks` sees them (a roster member, or a
     党委 member reading the branch)."""
     chat = require_chat(ctx)
-    require_branch_reader(actor, chat.branch, Action.VIEW, deps.org, await seated_on(deps, now))
+    require_branch_reader(actor, chat.branch, Action.VIEW, deps.org, await school_seated(deps, actor, now))
     today = deps.local_date(now)
     async with deps.uow() as uow:
         tasks = await uow.tasks.list(chat.branch)
@@ -243,7 +243,9 @@ async def points_board(
     """The month's and the year's ranking of the branch (as the 积分公示栏), and the viewer's entries
     (none for a 党委 member reading another branch)."""
     chat = require_chat(ctx)
-    member = require_branch_reader(actor, chat.branch, Action.VIEW, deps.org, await seated_on(deps, now))
+    member = require_branch_reader(
+        actor, chat.branch, Action.VIEW, deps.org, await school_seated(deps, actor, now)
+    )
     if not 1 <= month <= 12 or not 2000 <= year <= 2100:
         raise DomainError("bad_month", month=month)
     start, end = month_bounds(deps, year, month)
@@ -308,7 +310,7 @@ class PublicBoard:
 async def public_board(deps: Deps, actor: Actor, branch: str, now: datetime) -> PublicBoard:
     """The branch's 公示 of the last twelve months and its finished tasks: for anyone in its chats (no
     role needed) and the 党委; a member of another branch is refused."""
-    require_branch_visitor(actor, branch, deps.org, await seated_on(deps, now))
+    require_branch_visitor(actor, branch, deps.org, await school_seated(deps, actor, now))
     since = now - timedelta(days=31 * PUBLIC_MONTHS)
     async with deps.uow() as uow:
         found = await uow.meetings.between(None, since, now)
@@ -334,7 +336,7 @@ async def report_page(
     deps: Deps, actor: Actor, branch: str, cmd: ShowReport, now: datetime
 ) -> reports.Report:
     """The branch's report on its page: for its committee (as `/report`) and for the 党委 (as `/report t2`)."""
-    require_branch_reader(actor, branch, Action.VIEW_REPORT, deps.org, await seated_on(deps, now))
+    require_branch_reader(actor, branch, Action.VIEW_REPORT, deps.org, await school_seated(deps, actor, now))
     return await reports.report_for(deps, branch, cmd, now)
 
 
@@ -342,5 +344,5 @@ async def ledger_download(
     deps: Deps, actor: Actor, branch: str, cmd: ExportLedger, now: datetime
 ) -> LedgerSnapshot:
     """The branch's 台账 files on its page: for its secretaries (as `/export`) and the 党委 (`/export t2`)."""
-    require_branch_reader(actor, branch, Action.EXPORT, deps.org, await seated_on(deps, now))
+    require_branch_reader(actor, branch, Action.EXPORT, deps.org, await school_seated(deps, actor, now))
     return await ledger_snapshot(deps, cmd.year or deps.local_date(now).year, now, branch)

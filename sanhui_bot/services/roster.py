@@ -143,6 +143,28 @@ async def sync_school_seats(deps: Deps, entries: Sequence[SeatEntry], now: datet
     return len(added)
 
 
+async def school_seated(deps: Deps, actor: Actor, now: datetime) -> frozenset[str] | None:
+    """Who sits on the 党委 today (its dated seat history, domain/school_roster.py), for the services'
+    permission checks: one who left the 党委 reads no other branch from that day.
+
+    None without a 党委, or for someone off every roster: the permission checks then say no without
+    a read. (The config's listing of today cannot answer for the history: `school_since` may date a
+    member's leaving after today, or `joined` someone's arrival.)
+    """
+    if deps.org.school is None or (
+        actor.member is None and actor.school_member is None and actor.elsewhere is None
+    ):
+        return None
+    return await seated_on(deps, now)
+
+
+async def seated_on(deps: Deps, now: datetime) -> frozenset[str]:
+    """Who sits on the 党委 today (its dated seat history, domain/school_roster.py)."""
+    async with deps.uow() as uow:
+        seats = await deps.roster.seats(uow)
+    return seats.committee_on(deps.local_date(now))
+
+
 async def identify(deps: Deps, platform: str, platform_user: str, display_name: str = "") -> Actor:
     """The actor behind a platform user: a roster member, or someone off the roster."""
     async with deps.uow() as uow:  # from the roster in memory: the version check is the one statement

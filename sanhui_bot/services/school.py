@@ -23,6 +23,8 @@ from sanhui_bot.services.evaluation import YearEvaluation, year_evaluation
 from sanhui_bot.services.export import LedgerSnapshot, ledger_snapshot
 from sanhui_bot.services.meetings import MeetingListing, meetings_ahead
 from sanhui_bot.services.reports import Report, branch_report, period_of, report_facts, report_from
+from sanhui_bot.services.roster import school_seated
+from sanhui_bot.services.roster import seated_on as seated_on  # the web view asks it (adapters/web)
 from sanhui_bot.services.summaries import Summary, month_summary
 from sanhui_bot.services.tasks import TaskListing, task_listing
 
@@ -156,13 +158,6 @@ async def show_school_report(
     return period, await school_summary(deps, period, now)
 
 
-async def seated_on(deps: Deps, now: datetime) -> frozenset[str]:
-    """Who sits on the 党委 today (its dated seat history, domain/school_roster.py)."""
-    async with deps.uow() as uow:
-        seats = await deps.roster.seats(uow)
-    return seats.committee_on(deps.local_date(now))
-
-
 async def school_committee(deps: Deps, period: Period) -> tuple[str, ...]:
     """The keys of everyone who sat on the 党委 on some day of the period, ordered by key: a June
     report counts one who left on 06-30 as a June 党委 member whenever it is produced."""
@@ -178,7 +173,7 @@ async def _require_school_chat_reader(deps: Deps, actor: Actor, chat: str | None
     school = deps.org.school
     if school is None or (chat is not None and chat != school.chat):
         raise PermissionDenied("school_report_chat_only")
-    if not may_read_school(actor, deps.org, await seated_on(deps, now)):
+    if not may_read_school(actor, deps.org, await school_seated(deps, actor, now)):
         raise PermissionDenied("school_role_required")
 
 
@@ -193,7 +188,7 @@ async def branch_to_read(
 
     The same check for chat and web: a 党委 member reads every branch, while seated, and acts in none.
     """
-    require_school_reader(actor, action, deps.org, await seated_on(deps, now))
+    require_school_reader(actor, action, deps.org, await school_seated(deps, actor, now))
     school = deps.org.school
     if chat is not None and (school is None or chat != school.chat):
         raise PermissionDenied("school_read_where")
