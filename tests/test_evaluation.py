@@ -22,9 +22,10 @@ from test_reports import build_quarter
 from test_school import school_app  # noqa: F401  (a fixture: TEST_CONFIG with a 党委, 刘洋 on it)
 
 from sanhui_bot.app import App
+from sanhui_bot.domain.counting import ratings_as_of
 from sanhui_bot.domain.evaluation import MemberYear, member_years
-from sanhui_bot.domain.model import Attendance, Task, TaskStatus
-from sanhui_bot.domain.points import PointEntry, PointReason, reversal
+from sanhui_bot.domain.model import Attendance, Rating, Task, TaskRating, TaskStatus
+from sanhui_bot.domain.points import PointEntry, PointReason
 from sanhui_bot.exports.sheets import ledger_sheets
 from sanhui_bot.exports.xlsx import workbook_bytes
 from sanhui_bot.scheduler.announcer import Announcer
@@ -103,16 +104,27 @@ def test_task_columns_follow_the_due_date_and_the_year() -> None:
         _task(6, "b", "2026-03-01", "2026-02-01"),  # someone else's
     ]
     bonus = PointEntry("a", 1, PointReason.RATED_SATISFIED, "rating:1", local("2026-04-01T09:00"), id=7)
-    entries = [
-        bonus,
-        replace(bonus, id=8, source="rating:2"),
-        reversal(replace(bonus, id=8, source="rating:2"), "sec", "误评", local("2026-05-01T09:00")),
-        replace(bonus, id=9, source="rating:6", occurred_at=local("2027-01-02T09:00")),  # after the year
+    entries = [bonus, replace(bonus, id=9, source="rating:6", occurred_at=local("2027-01-02T09:00"))]
+
+    def given(task: int, rater: str, rating: Rating, at: str) -> TaskRating:
+        return TaskRating(task, rater, rating, local(at))
+
+    log = [
+        given(1, "x", Rating.SATISFIED, "2026-04-01T09:00"),
+        given(1, "x", Rating.UNSATISFIED, "2027-01-02T09:00"),  # replaced after the year: 2027's
+        given(2, "x", Rating.SATISFIED, "2026-04-01T09:00"),
+        given(2, "y", Rating.UNSATISFIED, "2026-04-02T09:00"),
+        given(2, "z", Rating.UNSATISFIED, "2026-04-02T09:00"),  # the majority: 不满意
+        given(5, "x", Rating.SATISFIED, "2027-01-06T09:00"),  # done and rated in 2027
     ]
+    results = ratings_as_of(log, cutoff)
+    assert results == {1: Rating.SATISFIED, 2: Rating.UNSATISFIED}
     meetings = [Attendance(expected=["a", "b"], present=["a"], on_leave=[], absent=["b"])]
-    [a, b] = member_years("t1", ["a", "b"], meetings, tasks, [], entries, start, cutoff, date(2026, 12, 31))
+    [a, b] = member_years(
+        "t1", ["a", "b"], meetings, tasks, [], entries, results, start, cutoff, date(2026, 12, 31)
+    )
     assert (a.tasks_on_time, a.tasks_late, a.tasks_overdue) == (1, 1, 2)
-    assert (a.rated_satisfied, a.points) == (1, 1)  # #2's bonus was reversed; #6's came in 2027
+    assert (a.rated_satisfied, a.points) == (1, 1)  # #1 满意 at the year's end; #2 不满意; #6's bonus 2027's
     assert (a.present, a.expected, b.absent, b.tasks_on_time) == (1, 1, 1, 1)
     assert a.attendance_rate == 1.0 and b.attendance_rate == 0.0
 

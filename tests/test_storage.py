@@ -236,6 +236,7 @@ async def test_the_initial_migration_downgrades_to_nothing_and_back(store: SqlSt
 
 def _back_to_0010(connection: Connection) -> None:
     """The schema as 0010 left it, rows kept (0011's downgrade would rebuild tables others point at)."""
+    connection.execute(text("DROP TABLE task_rating_log"))  # 0015
     connection.execute(text("DROP TABLE school_seat_changes"))  # 0014
     connection.execute(text("DROP INDEX ix_platform_state_platform_expires_at"))  # 0013
     connection.execute(text("ALTER TABLE platform_state DROP COLUMN expires_at"))

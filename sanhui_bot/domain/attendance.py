@@ -172,6 +172,29 @@ def latest_marks(
     return {member: mark for member, (_, mark) in facts.items()}
 
 
+def known_by(
+    cutoff: datetime,
+    rsvps: Iterable[Rsvp],
+    signins: Iterable[SignIn],
+    records: Iterable[AttendanceRecord],
+) -> tuple[list[Rsvp], list[SignIn], list[AttendanceRecord]]:
+    """The ledger's as-of rule for attendance: what was known at `cutoff` (a period's end, or now
+    while it runs). A sign-in, record or leave request made later — a correction, a late 病假 — counts
+    from its own date, as its reversing points entries do, so it changes no period that ended before
+    it (a report of a past period never changes, issue 12); a leave decided later was pending then."""
+    return (
+        [
+            rsvp
+            if rsvp.decision is None or rsvp.decision.decided_at < cutoff
+            else replace(rsvp, decision=None)
+            for rsvp in rsvps
+            if rsvp.answered_at < cutoff
+        ],
+        [signin for signin in signins if signin.signed_at < cutoff],
+        [record for record in records if record.recorded_at < cutoff],
+    )
+
+
 def attendance_recorded(
     meeting_id: int, signins: Iterable[SignIn], records: Iterable[AttendanceRecord]
 ) -> bool:

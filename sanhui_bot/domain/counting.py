@@ -13,7 +13,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
 from sanhui_bot.domain.errors import UnknownCalendarYear
-from sanhui_bot.domain.model import Meeting, MeetingKind, MeetingStatus, Member, Rating, Task, overdue_on
+from sanhui_bot.domain.model import (
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Member,
+    Rating,
+    Task,
+    TaskRating,
+    overdue_on,
+)
 from sanhui_bot.domain.points import PointEntry
 from sanhui_bot.domain.workdays import WorkCalendar
 from sanhui_bot.domain.zones import to_zone
@@ -148,6 +157,21 @@ def rating_result(ratings: Iterable[Rating]) -> Rating | None:
     most = max(counts.values())
     leaders = [rating for rating, count in counts.items() if count == most]
     return leaders[0] if len(leaders) == 1 else Rating.BASICALLY_SATISFIED
+
+
+def ratings_as_of(log: Iterable[TaskRating], cutoff: datetime) -> dict[int, Rating]:
+    """Each task's 群众评价 result as it stood at `cutoff`: every person's latest rating given before
+    it (a later one, replacing it, is later's), the majority of those (`rating_result`). Tasks with
+    no rating by then are left out."""
+    latest: dict[tuple[int, str], tuple[datetime, Rating]] = {}
+    for rating in log:
+        key = (rating.task_id, rating.rater)
+        if rating.rated_at < cutoff and (key not in latest or latest[key][0] <= rating.rated_at):
+            latest[key] = (rating.rated_at, rating.rating)
+    by_task: dict[int, list[Rating]] = {}
+    for (task_id, _), (_, given) in latest.items():
+        by_task.setdefault(task_id, []).append(given)
+    return {task_id: result for task_id, given in by_task.items() if (result := rating_result(given))}
 
 
 def rating_bonus_source(task_id: int) -> str:

@@ -1,22 +1,37 @@
 """年度评优: each member's year in one row, for the annual evaluation and 职称晋升 (school plan 二(三)).
 
 Every column is an existing rule applied over the year, none is new: points are the ledger's
-entries (domain.points), attendance the per-meeting 应到/实到 (domain.quorum.attendance), tasks
-on time / late by `Task.on_time` and overdue by `counting.overdue_as_of`, 群众评价 by the ledger's rating
-bonus (one per task whose result reached 满意, `counting.rating_bonus_source`). Pure: the cut-off (the year's end, or now while it runs) comes in as an
-argument, and only facts from before it are counted, so a past year's rows never change.
+entries (domain.points), attendance the year report's per-meeting 应到/实到 (the very lines
+`/report year` shows), tasks on time / late by `Task.on_time` and overdue by `counting.overdue_as_of`,
+群众评价 by the task's result (`counting.ratings_as_of`: each person's latest rating, the majority).
+Pure: the cut-off (the year's end, or now while it runs) comes in as an argument, and only facts from
+before it are counted, so a past year's rows never change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 
 from sanhui_bot.domain.counting import competition_rank, finished_by, overdue_as_of
-from sanhui_bot.domain.model import Attendance, Suggestion, Task
-from sanhui_bot.domain.points import PointEntry, PointReason
+from sanhui_bot.domain.model import Rating, Suggestion, Task
+from sanhui_bot.domain.points import PointEntry
 from sanhui_bot.domain.records import rate
+
+
+class CountedAttendance(Protocol):
+    """One held meeting's 应到/实到/请假/缺席 by member key, as `/report` counts it."""
+
+    @property
+    def expected(self) -> Collection[str]: ...
+    @property
+    def present(self) -> Collection[str]: ...
+    @property
+    def on_leave(self) -> Collection[str]: ...
+    @property
+    def absent(self) -> Collection[str]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +51,8 @@ class MemberYear:
     tasks_overdue: int  # own tasks open and overdue at the year's last day counted
     suggestions: int  # 献策 submitted in the year
     suggestions_adopted: int  # 献策 adopted in the year
-    # Own tasks whose 群众评价 reached 满意 in the year: the ledger's rating bonus entries, which are
-    # dated and never change (the ratings themselves are one per person, a new one replacing the old,
-    # so a rating replaced later would leave no trace of what the year saw).
+    # Own tasks done in the year whose 群众评价 was 满意 at the year's end (README: one rating per person,
+    # the latest; the majority decides). Read from every rating as given, so a later one changes nothing.
     rated_satisfied: int
 
     @property
@@ -49,31 +63,29 @@ class MemberYear:
 def member_years(
     branch: str,
     members: Sequence[str],
-    meetings: Iterable[Attendance],
+    meetings: Iterable[CountedAttendance],
     tasks: Iterable[Task],
     suggestions: Iterable[Suggestion],
     entries: Iterable[PointEntry],
+    results: Mapping[int, Rating],
     start: datetime,
     cutoff: datetime,
     day: date,
 ) -> tuple[MemberYear, ...]:
     """The rows of `members` (member keys, the branch's roster of the year) over [start, cutoff).
 
-    `meetings`: the counted attendance of the branch's meetings held in the year; `day`: the last
-    day counted (counting.counted_day). Facts dated at or after the cut-off count nowhere. Rows come
+    `meetings`: the counted attendance of the branch's meetings held in the year; `results`: each
+    task's 群众评价 at the cut-off (counting.ratings_as_of); `day`: the last day counted
+    (counting.counted_day). Facts dated at or after the cut-off count nowhere. Rows come
     by rank, then member key.
     """
     keys = list(dict.fromkeys(members))
     wanted = set(keys)
     zero = dict.fromkeys(keys, 0)
     points = dict(zero)
-    counted = [e for e in entries if e.member in wanted and start <= e.occurred_at < cutoff]
-    reversed_ids = {e.reverses for e in counted if e.reverses is not None}
-    rated = dict(zero)
-    for entry in counted:
-        points[entry.member] += entry.delta
-        if entry.reason is PointReason.RATED_SATISFIED and entry.id not in reversed_ids:
-            rated[entry.member] += 1
+    for entry in entries:
+        if entry.member in wanted and start <= entry.occurred_at < cutoff:
+            points[entry.member] += entry.delta
     expected, present, on_leave, absent = dict(zero), dict(zero), dict(zero), dict(zero)
     for meeting in meetings:
         for tally, who in (
@@ -85,12 +97,14 @@ def member_years(
             for key in who:
                 if key in wanted:
                     tally[key] += 1
-    on_time, late, overdue = dict(zero), dict(zero), dict(zero)
+    on_time, late, overdue, rated = dict(zero), dict(zero), dict(zero), dict(zero)
     for task in tasks:
         if task.owner not in wanted:
             continue
         if finished_by(task, cutoff) and task.done_at is not None and task.done_at >= start:
             (on_time if task.on_time else late)[task.owner] += 1
+            if results.get(task.id or 0) is Rating.SATISFIED:
+                rated[task.owner] += 1
         elif overdue_as_of(task, cutoff, day):
             overdue[task.owner] += 1
     submitted, adopted = dict(zero), dict(zero)

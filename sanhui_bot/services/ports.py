@@ -238,6 +238,11 @@ class TaskRepository(Protocol):
         """Ratings of one task, of the tasks `of` names, or (neither given) of every task."""
         ...
 
+    async def rating_log(self, *, of: Sequence[int]) -> builtins.list[TaskRating]:
+        """Every rating ever given to the tasks `of` names, a replaced one too, in the order given:
+        the ratings as they stood on a past day (counting.ratings_as_of)."""
+        ...
+
 
 class PointsLedger(Protocol):
     """The append-only 积分 ledger: entries are added, never changed or deleted."""

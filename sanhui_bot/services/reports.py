@@ -9,7 +9,8 @@ the period is over counts nothing that has not happened yet.
   required = max(rule minimum, planned slots) once the rule period is over, the planned slots due so
   far while it runs. A gap is a rule period with held < required, e.g. "2026年第一季度 未召开支部党员大会".
 - Attendance: for each meeting held in the period that ended by the cut-off, 应到/实到/请假/缺席 by
-  `domain.quorum.attendance` over the current roster; rate = 实到 / 应到. Per member, the same over the
+  `domain.quorum.attendance` over the roster of the meeting's day, from what was recorded by the
+  cut-off (`domain.attendance.known_by`: a later correction counts from its own date); rate = 实到 / 应到. Per member, the same over the
   meetings the member was expected at.
 - Tasks per group and 公示: by `domain.counting`, the same computation as the month-end summary
   (services/summaries.py): tasks as they stood at the cut-off, overdue as of the last day counted.
@@ -25,7 +26,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sanhui_bot.commands.model import ShowMinutes, ShowReport
-from sanhui_bot.domain.attendance import AttendanceRecord, as_counted, attendance_recorded
+from sanhui_bot.domain.attendance import AttendanceRecord, as_counted, attendance_recorded, known_by
 from sanhui_bot.domain.compliance import Compliance, Period, PeriodKind, compliance, lessons_given_by
 from sanhui_bot.domain.counting import (
     PublicationMiss,
@@ -59,7 +60,6 @@ from sanhui_bot.domain.permissions import Action, require, require_minutes_scope
 from sanhui_bot.domain.quorum import QuorumCheck, attendance, quorum_for
 from sanhui_bot.domain.records import attendance_known, meeting_host, meeting_recorder, meeting_state, rate
 from sanhui_bot.services.deps import Deps, meeting_in_branch, records_since, require_chat
-from sanhui_bot.services.evaluation import year_evaluation
 from sanhui_bot.services.ports import UnitOfWork
 from sanhui_bot.services.summaries import KIND_ORDER
 
@@ -181,6 +181,9 @@ async def report_for(deps: Deps, branch: str, cmd: ShowReport, now: datetime) ->
     period = period_of(deps, cmd, now)
     report = await branch_report(deps, branch, period, now)
     if period.kind is PeriodKind.YEAR:
+        # Imported here: 年度评优 counts attendance with this module's report_from.
+        from sanhui_bot.services.evaluation import year_evaluation
+
         evaluation = await year_evaluation(deps, period.year, now, branch)
         report = replace(report, evaluation=evaluation.rows)
     return report
@@ -303,7 +306,13 @@ def report_from(deps: Deps, facts: ReportFacts, branch: str, period: Period, now
     groups = list(found.groups) if found is not None else []
     facts = facts.of_branch(branch)
     rosters = facts.rosters
-    recorded_ids = {i for i in (m.id for m in facts.meetings) if i in facts.signins or i in facts.records}
+    # What was recorded by the cut-off only (domain.attendance.known_by): a later correction is later's.
+    known = {
+        i: known_by(cutoff, facts.rsvps.get(i, ()), facts.signins.get(i, ()), facts.records.get(i, ()))
+        for i in (m.id for m in facts.meetings)
+        if i is not None
+    }
+    recorded_ids = {i for i, (_, signed, marked) in known.items() if signed or marked}
     # A meeting that ended with nothing recorded is not held until someone records it (issue 12).
     meetings = as_counted(facts.meetings, recorded_ids, cutoff, facts.since)
     since = facts.since
@@ -328,16 +337,7 @@ def report_from(deps: Deps, facts: ReportFacts, branch: str, period: Period, now
     # Attendance is counted where someone signed in or recorded it; a meeting held without (before
     # the bot's first start, or closed with nothing recorded) is held, its attendance unknown.
     recorded = [m for m in held if attendance_known(m, cutoff, since) and m.id in recorded_ids]
-    per_meeting = tuple(
-        _meeting_attendance(
-            m,
-            rosters[m.id or 0],
-            facts.rsvps.get(m.id or 0, ()),
-            facts.signins.get(m.id or 0, ()),
-            facts.records.get(m.id or 0, ()),
-        )
-        for m in recorded
-    )
+    per_meeting = tuple(_meeting_attendance(m, rosters[m.id or 0], *known[m.id or 0]) for m in recorded)
     quorums = tuple(
         CongressQuorum(m.meeting.id or 0, deps.local_date(m.meeting.starts_at), check)
         for m in per_meeting

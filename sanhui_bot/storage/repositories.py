@@ -69,6 +69,7 @@ from sanhui_bot.storage.schema import (
     seen_updates,
     signins,
     suggestions,
+    task_rating_log,
     task_ratings,
     tasks,
 )
@@ -1156,7 +1157,23 @@ class SqlTaskRepository:
             .on_conflict_do_update(index_elements=[task_ratings.c.task_id, task_ratings.c.rater], set_=values)
         )
         await self._connection.execute(statement)
+        await self._connection.execute(
+            task_rating_log.insert().values(task_id=rating.task_id, rater=rating.rater, **values)
+        )
         return Rating(previous) if previous is not None else None
+
+    async def rating_log(self, *, of: Sequence[int]) -> list[TaskRating]:
+        """Every rating ever given to the tasks `of` names (replaced ones too), in the order given."""
+        found: list[TaskRating] = []
+        wanted = sorted(set(of))
+        for first in range(0, len(wanted), 5000):  # SQLite caps a statement's bound parameters
+            query = (
+                select(task_rating_log)
+                .where(task_rating_log.c.task_id.in_(wanted[first : first + 5000]))
+                .order_by(task_rating_log.c.rated_at, task_rating_log.c.id)
+            )
+            found += [_rating_from_row(row) for row in await self._connection.execute(query)]
+        return found
 
     async def ratings(
         self, task_id: int | None = None, *, of: Sequence[int] | None = None

@@ -316,6 +316,19 @@ task_ratings = Table(
     PrimaryKeyConstraint("task_id", "rater"),
 )
 
+# Every 群众评价 as it was given, never changed (task_ratings keeps each person's latest): a past
+# year's ratings are read as they stood at its end (issue 17, 年度评优).
+task_rating_log = Table(
+    "task_rating_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("task_id", Integer, ForeignKey("tasks.id", ondelete="RESTRICT"), nullable=False),
+    Column("rater", Text, nullable=False),
+    Column("rating", Text, nullable=False),
+    Column("rated_at", UTCDateTime, nullable=False),
+    Index(None, "task_id"),
+)
+
 points = Table(
     "points",
     metadata,
