@@ -117,6 +117,7 @@ class Handled:
     views: list[View] = field(default_factory=list)  # edit these now, to show this (read in the update)
     marks: dict[str, str] = field(default_factory=dict)  # subject -> its PENDING_EDIT mark, cleared after
     later: frozenset[str] = frozenset()  # subjects whose messages wait for the adapter's interval
+    pressed: PostedMessage | None = None  # the message whose button was pressed, as read in the update
 
 
 @dataclass
@@ -185,13 +186,13 @@ class Conversation:
         now: datetime,
         claim_edit: ClaimEdit,
         pressed: tuple[str, int] | None = None,
-        shown: str = "",
+        accept: Callable[[PostedMessage], bool] | None = None,
     ) -> Handled:
-        """Handle a chat line (or, with `pressed`, a button press: message id and button number; the
-        line's text is then the button's command if the adapter has read it) and, in the same
-        transaction, what the bot's messages showing what changed should show now (`shown`: the
-        subject of the pressed message, refreshed too). An adapter that edits in place calls this."""
-        return await self._handle(incoming, now, pressed, claim_edit, shown)
+        """Handle a chat line (or, with `pressed`, a button press: message id and button number,
+        run only if `accept` takes the pressed message, e.g. its button's digest matches) and, in the
+        same transaction, what the bot's messages showing what changed should show now (the pressed
+        message's subject too). An adapter that edits in place calls this."""
+        return await self._handle(incoming, now, pressed, claim_edit, accept)
 
     async def web_link(self, incoming: Incoming, now: datetime) -> Reply:
         """`/web`: a one-time link to the page, only where nobody else reads it (a private chat, the console)."""
@@ -256,7 +257,7 @@ class Conversation:
         now: datetime,
         press: tuple[str, int] | None,
         claim_edit: ClaimEdit | None = None,
-        shown: str = "",
+        accept: Callable[[PostedMessage], bool] | None = None,
     ) -> Handled:
         """The update as one unit of work: seen mark, the pressed message, the member, the use case,
         and (for an adapter that edits in place) what the messages showing the change show now."""
@@ -264,20 +265,22 @@ class Conversation:
             async with updates.once(self.deps, incoming.platform, incoming.update_id, now) as fresh:
                 if not fresh:
                     return Handled([])
-                if press is not None and not incoming.text:
-                    found = await self._pressed(incoming, *press)
-                    if found is None:
+                posted = None
+                if press is not None:
+                    posted = await self._pressed(incoming, *press)
+                    if posted is None or (accept is not None and not accept(posted)):
                         return Handled([Reply(self._plain().t("stale_button"))])
-                    command, shown = found
-                    incoming = replace(incoming, text=command)
+                    incoming = replace(incoming, text=posted.buttons[press[1] - 1][1])
                 changed = _Changed()
                 answers = await self._answer(incoming, now, changed)
                 handled = Handled([])
                 if claim_edit is not None:
-                    subjects = {answer.subject for answer in answers if isinstance(answer, Reply)} | {shown}
+                    subjects = {answer.subject for answer in answers if isinstance(answer, Reply)}
+                    if posted is not None and subjects - {""}:  # a refusal changed nothing to show
+                        subjects.add(posted.subject)
                     handled = await self._views_now(incoming, now, subjects, changed, claim_edit)
             replies = [await self._written(answer, now) for answer in answers]
-            return Handled(replies, handled.views, handled.marks, handled.later)
+            return Handled(replies, handled.views, handled.marks, handled.later, posted)
         except Exception as error:
             who = f"{incoming.platform}:{incoming.user}"
             if (fault := environment_fault(error)) is not None:
@@ -342,16 +345,15 @@ class Conversation:
         """A renderer that needs no roster, for answers given when the database may be the trouble."""
         return Renderer(self.language, self.deps.tz, self.deps.org)
 
-    async def _pressed(self, incoming: Incoming, message_id: str, button: int) -> tuple[str, str] | None:
-        """The command text of the pressed button and what its message shows, or None for a message
-        or button not known."""
+    async def _pressed(self, incoming: Incoming, message_id: str, button: int) -> PostedMessage | None:
+        """The pressed message, or None for a message or button not known."""
         async with self.deps.uow() as uow:
             posted = await uow.messages.find(
                 incoming.platform, incoming.chat or incoming.chat_platform_id, message_id
             )
         if posted is None or not 1 <= button <= len(posted.buttons):
             return None
-        return posted.buttons[button - 1][1], posted.subject
+        return posted
 
     async def _written(self, answer: Answer, now: datetime) -> Reply:
         """The reply, with an /export's files written (after the update's transaction, off the loop)."""

@@ -124,6 +124,35 @@ _ANSWERS = select(rsvps.c.member, rsvps.c.answer).where(rsvps.c.meeting_id == bi
 _SIGNED_IN = select(signins.c.member).where(
     signins.c.meeting_id == bindparam("meeting_id"), signins.c.member == bindparam("member")
 )
+# Every update and every press runs these (issue 15): built once, like the ones above.
+_POSTED = select(posted_messages).where(
+    posted_messages.c.platform == bindparam("platform"),
+    posted_messages.c.chat == bindparam("chat"),
+    posted_messages.c.message_id == bindparam("message_id"),
+)
+_SHOWING = (
+    select(posted_messages)
+    .where(
+        posted_messages.c.platform == bindparam("platform"), posted_messages.c.subject == bindparam("subject")
+    )
+    .order_by(posted_messages.c.posted_at)
+)
+_STATE = select(platform_state.c.value).where(
+    platform_state.c.platform == bindparam("platform"), platform_state.c.key == bindparam("key")
+)
+_STATE_DELETE_IF = delete(platform_state).where(
+    platform_state.c.platform == bindparam("platform"),
+    platform_state.c.key == bindparam("key"),
+    platform_state.c.value == bindparam("value"),
+)
+
+
+@functools.cache
+def _seen_insert(dialect: str) -> Executable:
+    """INSERT INTO seen_updates … ON CONFLICT DO NOTHING RETURNING, built once per dialect."""
+    insert = _dialect_insert(dialect, seen_updates)
+    conflict = [seen_updates.c.platform, seen_updates.c.update_id]
+    return insert.on_conflict_do_nothing(index_elements=conflict).returning(seen_updates.c.update_id)
 
 
 def _require_id(value: int | None, what: str) -> int:
@@ -253,10 +282,7 @@ class SqlPlatformState:
         self._connection = connection
 
     async def get(self, platform: str, key: str) -> str | None:
-        query = select(platform_state.c.value).where(
-            platform_state.c.platform == platform, platform_state.c.key == key
-        )
-        value = (await self._connection.execute(query)).scalar()
+        value = (await self._connection.execute(_STATE, {"platform": platform, "key": key})).scalar()
         return str(value) if value is not None else None
 
     async def set(self, platform: str, key: str, value: str, expires_at: datetime | None = None) -> None:
@@ -274,14 +300,8 @@ class SqlPlatformState:
 
     async def delete_if(self, platform: str, key: str, value: str) -> bool:
         """Delete the row only if it still holds `value`; whether it did."""
-        result = await self._connection.execute(
-            delete(platform_state).where(
-                platform_state.c.platform == platform,
-                platform_state.c.key == key,
-                platform_state.c.value == value,
-            )
-        )
-        return bool(result.rowcount)
+        parameters = {"platform": platform, "key": key, "value": value}
+        return bool((await self._connection.execute(_STATE_DELETE_IF, parameters)).rowcount)
 
     async def starting_with(self, platform: str, prefix: str) -> dict[str, str]:
         """The platform's rows whose key starts with `prefix`: key -> value."""
@@ -1654,32 +1674,18 @@ class SqlMessageLog:
         await self._connection.execute(statement)
 
     async def find(self, platform: str, chat: str, message_id: str) -> PostedMessage | None:
-        query = select(posted_messages).where(
-            and_(
-                posted_messages.c.platform == platform,
-                posted_messages.c.chat == chat,
-                posted_messages.c.message_id == message_id,
-            )
-        )
-        row = (await self._connection.execute(query)).first()
+        parameters = {"platform": platform, "chat": chat, "message_id": message_id}
+        row = (await self._connection.execute(_POSTED, parameters)).first()
         return _posted_from_row(row) if row else None
 
     async def showing(self, platform: str, subject: str) -> list[PostedMessage]:
         """The bot's messages on a platform that show `subject`, oldest first."""
-        query = (
-            select(posted_messages)
-            .where(and_(posted_messages.c.platform == platform, posted_messages.c.subject == subject))
-            .order_by(posted_messages.c.posted_at)
-        )
-        return [_posted_from_row(row) for row in await self._connection.execute(query)]
+        parameters = {"platform": platform, "subject": subject}
+        return [_posted_from_row(row) for row in await self._connection.execute(_SHOWING, parameters)]
 
     async def seen_update(self, platform: str, update_id: str, at: datetime) -> bool:
         """Remember an incoming update; True if it had been seen before (so it is a re-delivery)."""
-        statement = (
-            _upsert_insert(self._connection, seen_updates)
-            .values(platform=platform, update_id=update_id, seen_at=at)
-            .on_conflict_do_nothing(index_elements=[seen_updates.c.platform, seen_updates.c.update_id])
-            .returning(seen_updates.c.update_id)
-        )
-        inserted = (await self._connection.execute(statement)).first() is not None
+        statement = _seen_insert(self._connection.dialect.name)
+        parameters = {"platform": platform, "update_id": update_id, "seen_at": at}
+        inserted = (await self._connection.execute(statement, parameters)).first() is not None
         return not inserted

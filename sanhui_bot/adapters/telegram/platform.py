@@ -616,27 +616,31 @@ class TelegramPlatform:
             # a button sent to the presser's own private chat (a leave request to approve, issue 18)
             presser = await roster.identify(self.deps, PLATFORM, str(query.from_user.id))
             chat = private_chat(presser.member.key) if presser.member is not None else None
-        posted = None
-        if chat is not None:
-            async with self.deps.uow() as uow:
-                posted = await uow.messages.find(PLATFORM, chat, str(message.message_id))
-        if chat is None or posted is None or not press_matches(press, [c for _, c in posted.buttons]):
+        if chat is None:
             await query.answer(self._t("stale_button"), show_alert=True)
             return
         user = query.from_user
         await self._learn_username(user)
-        label, command = posted.buttons[press.index - 1]
-        if needs_reason(command, self.deps.local_date(now)):
-            if not await self._seen(update, now):
-                await self._ask_leave_reason(message.chat.id, chat, user, Button(label, command), now)
-            await query.answer(self._t("tg_leave_asked"))
-            return
         name = display_name(user.first_name, user.last_name)
         incoming = Incoming(
-            PLATFORM, str(user.id), chat, str(message.chat.id), command, name, str(update.update_id)
+            PLATFORM, str(user.id), chat, str(message.chat.id), "", name, str(update.update_id)
         )
-        pressed = (str(message.message_id), press.index)
-        handled = await self.conversation.handle(incoming, now, self._claim_edit, pressed, posted.subject)
+        # One transaction: the seen mark, the pressed message (its button's digest checked), the use
+        # case and what the edited messages show.
+        handled = await self.conversation.handle(
+            incoming,
+            now,
+            self._claim_edit,
+            (str(message.message_id), press.index),
+            lambda posted: press_matches(press, [command for _, command in posted.buttons]),
+        )
+        if handled.pressed is not None:
+            label, command = handled.pressed.buttons[press.index - 1]
+            if needs_reason(command, self.deps.local_date(now)):
+                # 请假 without a reason ran as a line the parser refused (nothing written): ask for it
+                await self._ask_leave_reason(message.chat.id, chat, user, Button(label, command), now)
+                await query.answer(self._t("tg_leave_asked"))
+                return
         replies = handled.replies
         if not replies:  # a re-delivered press: it already counted
             await query.answer()

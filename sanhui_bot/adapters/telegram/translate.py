@@ -5,6 +5,7 @@ Kept free of I/O so each rule has its own small test (tests/telegram/test_transl
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -93,14 +94,21 @@ def addressed_to_other_bot(text: str, bot_username: str | None) -> bool:
     return head.partition("@")[2].casefold() != bot_username.lstrip("@").casefold()
 
 
+@functools.lru_cache(maxsize=256)
+def _parsed(text: str, today: date) -> cmds.Command | cmds.ParseError | cmds.NotACommand:
+    """The line as the parser reads it without mentions: the handlers' filters and checks ask about
+    the same line several times (an /export? a command at all? a leave without reason?)."""
+    return parse_command(text, today)
+
+
 def is_command(text: str, today: date) -> bool:
     """Whether the line is meant for the bot (a command or a mistyped one), not ordinary chat."""
-    return not isinstance(parse_command(text, today), cmds.NotACommand)
+    return not isinstance(_parsed(text, today), cmds.NotACommand)
 
 
 def asks_for_export(text: str, today: date) -> bool:
     """Whether the line is an /export (well written or not), whose files take a while to write."""
-    parsed = parse_command(text, today)
+    parsed = _parsed(text, today)
     return isinstance(parsed, cmds.ExportLedger) or (
         isinstance(parsed, cmds.ParseError) and parsed.command == "export"
     )
@@ -108,7 +116,7 @@ def asks_for_export(text: str, today: date) -> bool:
 
 def needs_reason(command: str, today: date) -> bool:
     """A button that asks for leave without a reason: the bot must ask for the reason first."""
-    parsed = parse_command(command, today)
+    parsed = _parsed(command, today)
     return isinstance(parsed, cmds.ParseError) and parsed.code == "leave_needs_reason"
 
 
