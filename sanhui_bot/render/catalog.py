@@ -440,8 +440,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         " on the roster: send /join <your name> in a group chat to ask to join.",
     ),
     "tg_private_use_groups": (
-        "私聊里只能使用 /start 和 /help；其他命令请在支部、支委会或党小组的群里发送。",
-        "Only /start and /help work in a private chat; send other commands in the branch, committee or group chat.",
+        "私聊里只能使用 /help、/web（台账页面的链接）和 /signin 会议号 签到码，党委委员还可查看各支部台账（如 /report t2 季度）；其他命令请在支部、支委会或党小组的群里发送。",
+        "A private chat takes /help, /web (a link to the ledger page) and /signin N <code>, and a Party committee"
+        " member's reads of a branch (e.g. /report t2 quarter); send other commands in the branch, committee or"
+        " group chat.",
     ),
     "tg_cmd_help": ("帮助与命令列表", "help and the list of commands"),
     "tg_cmd_meetings": ("近期会议", "upcoming meetings"),
