@@ -30,7 +30,8 @@ LOADED_ONLY_WHEN_USED = {
     "matplotlib": "the month-end chart",
     "numpy": "the chart and openpyxl",
     "PIL": "the chart and openpyxl",
-    "openpyxl": "roster workbooks (the ledger's workbook is written without it: exports/xlsx.py)",
+    "openpyxl": "roster workbooks (the ledger's workbook is written with XlsxWriter: exports/xlsx.py)",
+    "xlsxwriter": "the ledger's workbook, an export",
     "icalendar": "the .ics export",
     "alembic": "a migration that has to run",
     "mako": "Alembic's templates",
@@ -75,12 +76,12 @@ def test_the_probe_can_fail_a_roster_workbook_loads_openpyxl() -> None:
     )
 
 
-def test_the_ledger_workbook_is_written_without_openpyxl() -> None:
+def test_the_ledger_workbook_is_written_with_xlsxwriter_without_openpyxl() -> None:
     written = (
         "from sanhui_bot.exports.sheets import Sheet\nfrom sanhui_bot.exports.xlsx import workbook_bytes\n"
     )
     written += "workbook_bytes([Sheet('会议记录', ('编号',), [[1]])])"
-    assert loaded_after(written) == set()
+    assert loaded_after(written) == {"xlsxwriter"}
 
 
 def test_the_head_read_from_file_names_is_alembics_head() -> None:

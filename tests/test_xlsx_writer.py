@@ -1,4 +1,4 @@
-"""The workbook writer (exports/xlsx.py writes SpreadsheetML itself): what openpyxl reads back.
+"""The workbook writer (exports/xlsx.py, XlsxWriter): what openpyxl reads back.
 
 The ledger's own sheets are read back in tests/test_exports.py; these are the writer's edges: text
 that XML must escape or cannot hold, every cell type, the styles, and more than 26 columns.
@@ -62,8 +62,9 @@ def test_the_header_is_bold_and_frozen_widths_fit_and_long_text_wraps() -> None:
     ws = read_back(sheet)["样式"]  # type: ignore[index]
     assert ws.freeze_panes == "A2"
     assert all(cell.font.bold for cell in ws[1]) and not ws["A2"].font.bold
-    assert ws.column_dimensions["A"].width == 6  # "编号" is 4 wide, plus 2
-    assert ws.column_dimensions["B"].width == MAX_WIDTH
+    # Excel shows the width asked for; the file stores it with Excel's cell padding (+0.71).
+    assert int(ws.column_dimensions["A"].width) == 6  # "编号" is 4 wide, plus 2
+    assert int(ws.column_dimensions["B"].width) == MAX_WIDTH
     assert ws["B2"].alignment.wrap_text and ws["B2"].alignment.vertical == "top"
     assert ws.auto_filter.ref == "A1:B3"
 
