@@ -23,11 +23,13 @@ from support import local, sql_statements
 
 from sanhui_bot.app import App, open_app, roster_fingerprint, roster_members, sync_config_roster
 from sanhui_bot.config import parse_settings
+from sanhui_bot.domain.compliance import Period, PeriodKind
 from sanhui_bot.domain.counting import ranking
 from sanhui_bot.domain.points import PointReason
 from sanhui_bot.render.chart import ChartUnavailable
 from sanhui_bot.scheduler import announcer as announcer_module
-from sanhui_bot.services import announcements, meetings, roster, summaries
+from sanhui_bot.services import announcements, meetings, roster, school, summaries
+from sanhui_bot.services.evaluation import year_evaluation
 from sanhui_bot.services.ports import OutboxRow
 from sanhui_bot.storage.repositories import OUTBOX_BATCH
 from sanhui_bot.storage.schema import points, tasks
@@ -144,6 +146,25 @@ async def test_summaries_of_a_district_read_each_branch_once(district: Opener) -
         with sql_statements(app) as sent:
             found = await summaries.month_summaries(app.deps, chats, 2026, 3, MONTH_END)
         assert sorted(found) == sorted(chats)
+        counts.append(len(sent))
+    assert counts[0] == counts[1], counts
+
+
+async def test_the_school_summary_and_year_evaluation_statements_do_not_grow_with_the_branches(
+    district: Opener,
+) -> None:
+    """The 党委's summary (bench/school.py) and the school's 年度评优 read every branch's facts in a
+    fixed number of set-based statements: no per-branch query, no list of meeting ids sent."""
+    small, large = await district(SMALL), await district(LARGE)
+    counts = []
+    for app in (small, large):
+        for period in (Period(2026, PeriodKind.MONTH, 3), Period(2026, PeriodKind.YEAR)):
+            await school.school_summary(app.deps, period, MONTH_END)  # the roster cache filled
+        with sql_statements(app) as sent:
+            standings = await school.school_summary(app.deps, Period(2026, PeriodKind.YEAR), MONTH_END)
+            rows = await year_evaluation(app.deps, 2026, MONTH_END)
+        assert len(standings) == len(app.settings.branches)
+        assert {row.branch for row in rows.rows} == {b.key for b in app.settings.branches}
         counts.append(len(sent))
     assert counts[0] == counts[1], counts
 

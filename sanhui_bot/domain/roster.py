@@ -131,6 +131,9 @@ class RosterHistory:
         self._by_member: dict[str, list[RosterChange]] = {}
         for change in changes:
             self._by_member.setdefault(change.member, []).append(change)
+        # The state of members whose every change is undated (on the roster the bot first saw, and
+        # unchanged since): the same on every day, so the roster of a thousand days computes it once.
+        self._undated: dict[str, RosterState | None] = {}
 
     def of(self, member: str) -> Sequence[RosterChange]:
         return self._by_member.get(member, ())
@@ -150,7 +153,12 @@ class RosterHistory:
         """
         if not self.knows(member.key):
             return member if member.active else None
-        state = state_on(self.of(member.key), day)
+        if member.key in self._undated:
+            state = self._undated[member.key]
+        elif all(change.effective_on is None for change in self.of(member.key)):
+            state = self._undated[member.key] = state_on(self.of(member.key), None)
+        else:
+            state = state_on(self.of(member.key), day)
         return as_of(member, state) if state is not None else None
 
     def roster_on(self, members: Iterable[Member], day: date) -> list[Member]:

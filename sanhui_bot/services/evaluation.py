@@ -40,7 +40,7 @@ async def year_evaluation(deps: Deps, year: int, now: datetime, branch: str | No
     start, end = period.bounds(deps.tz)
     cutoff = min(end, now)
     async with deps.uow() as uow:
-        facts = await report_facts(uow, deps, period, branch)
+        facts = await report_facts(uow, deps, period, branch, now)
         suggestions = await uow.suggestions.list(branch)
         entries = await uow.points.entries(since=start, until=cutoff, branch=branch)
         log = await uow.tasks.rating_log(of=[t.id for t in facts.tasks if t.id is not None])

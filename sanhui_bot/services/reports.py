@@ -60,7 +60,7 @@ from sanhui_bot.domain.permissions import Action, require, require_minutes_scope
 from sanhui_bot.domain.quorum import QuorumCheck, attendance, quorum_for
 from sanhui_bot.domain.records import attendance_known, meeting_host, meeting_recorder, meeting_state, rate
 from sanhui_bot.services.deps import Deps, meeting_in_branch, records_since, require_chat
-from sanhui_bot.services.ports import UnitOfWork
+from sanhui_bot.services.ports import MeetingWindow, UnitOfWork
 from sanhui_bot.services.summaries import KIND_ORDER
 
 
@@ -249,7 +249,6 @@ class ReportFacts:
         )
 
 
-CHUNK = 5000  # meeting ids per IN (…) query: SQLite caps a statement's bound parameters
 
 
 def _by_meeting(rows: Iterable[Any]) -> dict[int, list[Any]]:
@@ -259,21 +258,22 @@ def _by_meeting(rows: Iterable[Any]) -> dict[int, list[Any]]:
     return found
 
 
-async def report_facts(uow: UnitOfWork, deps: Deps, period: Period, branch: str | None) -> ReportFacts:
-    """Read what `report_from` counts over `period`, for `branch` (None: every branch), in `uow`."""
+async def report_facts(
+    uow: UnitOfWork, deps: Deps, period: Period, branch: str | None, now: datetime
+) -> ReportFacts:
+    """Read what `report_from` counts over `period` as of `now`, for `branch` (None: every branch), in
+    `uow`. Only meetings that started by the cut-off: nothing later is counted (not held, not due,
+    owing no 决议清单), so a year asked in April reads its first quarter, not the whole plan."""
     start, end = period.bounds(deps.tz)
-    meetings = await uow.meetings.between(None, start, end, include_cancelled=True, branch=branch)
-    ids = [m.id for m in meetings if m.id is not None]  # these branches', this period's only
-    chunks = [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
-    rsvps: list[Rsvp] = []
-    signins: list[SignIn] = []
-    decisions: list[Decision] = []
-    for chunk in chunks:
-        rsvps += await uow.attendance.rsvps(of=chunk)
-        signins += await uow.attendance.signins(of=chunk)
-        decisions += await uow.tasks.decisions(branch, of=chunk)
-    wanted = set(ids)
-    records = [r for r in await uow.attendance.records() if r.meeting_id in wanted]
+    cutoff = min(end, now)
+    meetings = await uow.meetings.between(None, start, cutoff, include_cancelled=True, branch=branch)
+    # The answers, sign-ins, records and decisions of these very meetings, selected by the database
+    # from the same window (no list of thousands of ids sent with each statement).
+    window = MeetingWindow(start, cutoff, branch)
+    rsvps = await uow.attendance.rsvps(of=window)
+    signins = await uow.attendance.signins(of=window)
+    decisions = await uow.tasks.decisions(branch, of=window)
+    records = await uow.attendance.records(of=window)
     members = await deps.roster.members(uow)
     # Each meeting counts the roster of its own day, so later joins and departures change nothing.
     days = {m.id or 0: (m.branch, deps.local_date(m.starts_at)) for m in meetings}
@@ -294,7 +294,7 @@ async def report_facts(uow: UnitOfWork, deps: Deps, period: Period, branch: str 
 async def branch_report(deps: Deps, branch: str, period: Period, now: datetime) -> Report:
     """Everything `/report` shows for a branch and a period, counted as the module docstring says."""
     async with deps.uow() as uow:
-        facts = await report_facts(uow, deps, period, branch)
+        facts = await report_facts(uow, deps, period, branch, now)
     return report_from(deps, facts, branch, period, now)
 
 

@@ -107,7 +107,7 @@ def attention_first(standings: list[BranchStanding]) -> tuple[BranchStanding, ..
 async def school_summary(deps: Deps, period: Period, now: datetime) -> tuple[BranchStanding, ...]:
     """Every branch's standing, the branches needing attention first (then in config order)."""
     async with deps.uow() as uow:
-        facts = await report_facts(uow, deps, period, None)  # every branch's, in a few queries
+        facts = await report_facts(uow, deps, period, None, now)  # every branch's, in a few queries
     split = facts.by_branch()
     empty = replace(facts, meetings=[], members=[], tasks=[], decisions=[])
     return attention_first(

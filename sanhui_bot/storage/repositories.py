@@ -48,7 +48,7 @@ from sanhui_bot.domain.model import (
 from sanhui_bot.domain.points import PointEntry, PointReason
 from sanhui_bot.domain.roster import RosterChange, RosterChangeKind
 from sanhui_bot.domain.school_roster import SeatChange, SeatChangeKind
-from sanhui_bot.services.ports import OutboxRow, PostedMessage
+from sanhui_bot.services.ports import MeetingIds, MeetingWindow, OutboxRow, PostedMessage
 from sanhui_bot.storage.schema import (
     agenda_items,
     attendance_records,
@@ -467,6 +467,18 @@ class SqlMemberRepository:
         return [_member_from_row(row) for row in await self._connection.execute(query)]
 
 
+def _of_meetings(column: Any, of: MeetingIds) -> Any:
+    """`column IN (…)`: the meeting ids given, or those of a window selected by the database itself."""
+    if isinstance(of, MeetingWindow):
+        window = select(meetings_table.c.id).where(
+            meetings_table.c.starts_at >= of.start, meetings_table.c.starts_at < of.end
+        )
+        if of.branch is not None:
+            window = window.where(meetings_table.c.branch == of.branch)
+        return column.in_(window)
+    return column.in_(sorted(set(of)))
+
+
 # --- meetings ------------------------------------------------------------------------------------
 
 
@@ -725,13 +737,17 @@ def _leave_decision_from_row(row: Row[Any]) -> LeaveDecision:
     )
 
 
+# A dict lookup, not SignInMethod(value): a district's year report turns 40,000 sign-ins into objects.
+_SIGNIN_METHODS = {method.value: method for method in SignInMethod}
+
+
 def _signin_from_row(row: Row[Any]) -> SignIn:
     return SignIn(
         meeting_id=row.meeting_id,
         member=row.member,
         signed_at=row.signed_at,
         recorded_by=row.recorded_by,
-        method=SignInMethod(row.method),
+        method=_SIGNIN_METHODS[row.method],
     )
 
 
@@ -808,7 +824,7 @@ class SqlAttendanceRepository:
         return replace(decision, id=result.scalar_one())
 
     async def leave_decisions(
-        self, meeting_id: int | None = None, *, of: Sequence[int] | None = None
+        self, meeting_id: int | None = None, *, of: MeetingIds | None = None
     ) -> list[LeaveDecision]:
         """Leave decisions ordered by meeting, then when decided, then id."""
         table = leave_decisions
@@ -816,7 +832,7 @@ class SqlAttendanceRepository:
         if meeting_id is not None:
             query = query.where(table.c.meeting_id == meeting_id)
         if of is not None:
-            query = query.where(table.c.meeting_id.in_(sorted(set(of))))
+            query = query.where(_of_meetings(table.c.meeting_id, of))
         return [_leave_decision_from_row(row) for row in await self._connection.execute(query)]
 
     async def answers(self, meeting_id: int) -> dict[str, RsvpAnswer]:
@@ -829,13 +845,13 @@ class SqlAttendanceRepository:
         parameters = {"meeting_id": meeting_id, "member": member}
         return (await self._connection.execute(_SIGNED_IN, parameters)).first() is not None
 
-    async def rsvps(self, meeting_id: int | None = None, *, of: Sequence[int] | None = None) -> list[Rsvp]:
+    async def rsvps(self, meeting_id: int | None = None, *, of: MeetingIds | None = None) -> list[Rsvp]:
         """RSVPs ordered by meeting, then when answered, then member."""
         query = select(rsvps).order_by(rsvps.c.meeting_id, rsvps.c.answered_at, rsvps.c.member)
         if meeting_id is not None:
             query = query.where(rsvps.c.meeting_id == meeting_id)
         if of is not None:
-            query = query.where(rsvps.c.meeting_id.in_(sorted(set(of))))
+            query = query.where(_of_meetings(rsvps.c.meeting_id, of))
         rows = (await self._connection.execute(query)).all()
         decisions: dict[tuple[int, str], list[LeaveDecision]] = {}
         if any(row.needs_approval for row in rows):
@@ -859,15 +875,13 @@ class SqlAttendanceRepository:
         )
         return (await self._connection.execute(statement)).first() is not None
 
-    async def signins(
-        self, meeting_id: int | None = None, *, of: Sequence[int] | None = None
-    ) -> list[SignIn]:
+    async def signins(self, meeting_id: int | None = None, *, of: MeetingIds | None = None) -> list[SignIn]:
         """Sign-ins ordered by meeting, then time, then member."""
         query = select(signins).order_by(signins.c.meeting_id, signins.c.signed_at, signins.c.member)
         if meeting_id is not None:
             query = query.where(signins.c.meeting_id == meeting_id)
         if of is not None:
-            query = query.where(signins.c.meeting_id.in_(sorted(set(of))))
+            query = query.where(_of_meetings(signins.c.meeting_id, of))
         return [_signin_from_row(row) for row in await self._connection.execute(query)]
 
     async def add_record(self, record: AttendanceRecord) -> AttendanceRecord:
@@ -888,7 +902,7 @@ class SqlAttendanceRepository:
         return replace(record, id=result.scalar_one())
 
     async def records(
-        self, meeting_id: int | None = None, *, of: Sequence[int] | None = None
+        self, meeting_id: int | None = None, *, of: MeetingIds | None = None
     ) -> list[AttendanceRecord]:
         """Attendance records ordered by meeting, then when recorded, then id."""
         table = attendance_records
@@ -896,7 +910,7 @@ class SqlAttendanceRepository:
         if meeting_id is not None:
             query = query.where(table.c.meeting_id == meeting_id)
         if of is not None:
-            query = query.where(table.c.meeting_id.in_(sorted(set(of))))
+            query = query.where(_of_meetings(table.c.meeting_id, of))
         return [_record_from_row(row) for row in await self._connection.execute(query)]
 
     async def recorded_among(self, meeting_ids: Sequence[int]) -> set[int]:
@@ -1128,15 +1142,13 @@ class SqlTaskRepository:
         query = select(tasks).where(tasks.c.decision_id.in_(sorted(set(decision_ids))))
         return {row.decision_id: _task_from_row(row) for row in await self._connection.execute(query)}
 
-    async def decisions(
-        self, branch: str | None = None, *, of: Sequence[int] | None = None
-    ) -> list[Decision]:
+    async def decisions(self, branch: str | None = None, *, of: MeetingIds | None = None) -> list[Decision]:
         """Decisions in the order they were recorded (by id); `of`: only those of these meetings."""
         query = select(decisions).order_by(decisions.c.id)
         if branch is not None:
             query = query.where(decisions.c.branch == branch)
         if of is not None:
-            query = query.where(decisions.c.meeting_id.in_(sorted(set(of))))
+            query = query.where(_of_meetings(decisions.c.meeting_id, of))
         return [_decision_from_row(row) for row in await self._connection.execute(query)]
 
     async def decisions_between(self, units: Sequence[str], start: datetime, end: datetime) -> list[Decision]:
