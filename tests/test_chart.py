@@ -74,8 +74,12 @@ async def test_chart_for_a_month_with_ten_members_draws_every_label_with_its_gly
 
     image = Image.open(io.BytesIO(chart.png))
     assert image.format == "PNG" and image.width >= 800 and image.height >= 400
-    names = [m["name"] for m in TEN]
-    for label in [*names, "数学党小组", "高一年级党小组", "行政服务党小组", "未指定小组", "本月积分", "逾期"]:
+    # the members with entries this month are ranked and drawn; the others are counted, as on the board
+    ranked = {m["name"] for m in TEN if m["key"] in {"liuyang", "chenjing", "zhoumin"}}
+    assert len(ranked) == 3 and ranked <= set(chart.texts)
+    assert not ({m["name"] for m in TEN} - ranked) & set(chart.texts)
+    assert "本月无积分记录、不排名：7 人" in chart.texts
+    for label in ["数学党小组", "高一年级党小组", "行政服务党小组", "未指定小组", "本月积分", "逾期"]:
         assert label in chart.texts, label
     assert "教工第一党支部 2026年3月 积分公示栏" in chart.texts
     # every label is drawn with the CJK font, and that font has a glyph for each of its characters
@@ -96,7 +100,10 @@ async def test_group_summary_has_a_chart_too(app: App) -> None:
     summary = await month_summary(app.deps, "g-math", 2026, 3, local("2026-03-31T18:00"))
     assert isinstance(summary, GroupSummary)
     chart = month_chart(summary, await renderer_for(app.deps, "en"))
-    assert chart.png.startswith(b"\x89PNG") and "数学党小组" in chart.texts and "Tasks" in chart.texts
+    assert chart.png.startswith(b"\x89PNG") and "Tasks" in chart.texts
+    # a month with no entry and no task says so, instead of drawing empty bars around zero
+    assert "No entries this month yet; none of the 5 members is ranked." in chart.texts
+    assert "no tasks this month" in chart.texts
 
 
 class Recorder:

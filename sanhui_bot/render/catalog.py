@@ -1209,6 +1209,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report_chart_open": ("未完成", "open"),
     "report_chart_overdue": ("逾期", "overdue"),
     "report_chart_empty": ("暂无数据", "nothing yet"),
+    "report_chart_no_tasks": ("本月没有任务", "no tasks this month"),
     "export_sent": ("📦 {year}年台账见附件：{files}。", "📦 The {year} ledger is attached: {files}."),
     # --- the Matrix adapter (adapters/matrix/)
     "mx_unconfigured_room": (

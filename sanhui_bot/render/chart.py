@@ -113,8 +113,11 @@ def month_chart(summary: BranchSummary | GroupSummary, renderer: Renderer) -> Ch
         renderer.group_name(unit) if isinstance(summary, GroupSummary) else renderer.org.unit_name(unit)
     )
     tasks = [summary.tasks] if isinstance(summary, GroupSummary) else list(summary.tasks)
-    ranking = list(summary.ranking)
+    # As on the text board: members with no entry this month are counted, not drawn as a row of +0s.
+    ranking = [line for line in summary.ranking if line.rank is not None]
+    unranked = len(summary.ranking) - len(ranking)
     task_rows = _task_rows(tasks, renderer)
+    any_task = any(sum(row[1:4]) for row in task_rows)
     height = max(4.5, 0.42 * max(len(ranking), len(task_rows), 1) + 2)
 
     # unicode_minus off: a plain "-" is in every font; U+2212 is not in all CJK ones.
@@ -147,7 +150,21 @@ def month_chart(summary: BranchSummary | GroupSummary, renderer: Renderer) -> Ch
             )
         points_axes.set_title(renderer.t("report_chart_points"), fontproperties=prop)
         if not ranking:
-            points_axes.text(0.5, 0.5, renderer.t("report_chart_empty"), ha="center", fontproperties=prop)
+            empty = renderer.t("summary_ranking_empty", count=unranked) if unranked else ""
+            points_axes.text(
+                0.5,
+                0.5,
+                empty.strip() or renderer.t("report_chart_empty"),
+                ha="center",
+                transform=points_axes.transAxes,
+                fontproperties=prop,
+            )
+            points_axes.set_yticks([])
+            points_axes.set_xticks([])
+        elif unranked:
+            points_axes.set_xlabel(
+                renderer.t("summary_unranked", count=unranked).strip(), fontproperties=prop
+            )
         low, high = min([0, *totals]), max([0, *totals])
         margin = max(2, (high - low) * 0.15)
         points_axes.set_xlim(low - (margin if low < 0 else 0), high + margin)
@@ -170,13 +187,24 @@ def month_chart(summary: BranchSummary | GroupSummary, renderer: Renderer) -> Ch
         tasks_axes.invert_yaxis()
         tasks_axes.set_title(renderer.t("report_chart_tasks"), fontproperties=prop)
         for axes in (points_axes, tasks_axes):
-            axes.xaxis.get_major_locator().set_params(integer=True)  # points and tasks are whole numbers
-        if task_rows:
+            if axes.get_xticks().size:  # an empty side has no scale at all
+                axes.xaxis.get_major_locator().set_params(integer=True)  # points and tasks are whole numbers
+        if any_task:
             tasks_axes.legend(
                 prop=prop, loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=3, frameon=False
             )
-        else:
-            tasks_axes.text(0.5, 0.5, renderer.t("report_chart_empty"), ha="center", fontproperties=prop)
+        else:  # no task this month: a note, not an empty scale around zero
+            tasks_axes.set_xlim(0, 1)
+            tasks_axes.set_xticks([])
+            tasks_axes.set_yticks([])
+            tasks_axes.text(
+                0.5,
+                0.5,
+                renderer.t("report_chart_no_tasks"),
+                ha="center",
+                transform=tasks_axes.transAxes,
+                fontproperties=prop,
+            )
         for axes in (points_axes, tasks_axes):
             for label in axes.get_xticklabels():
                 label.set_fontproperties(prop)
