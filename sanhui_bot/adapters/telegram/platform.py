@@ -106,6 +106,10 @@ INTERACTIVE_RETRIES = 2
 # The subject a leave-reason question is remembered under: whose reply it waits for.
 LEAVE_PROMPT_SUBJECT = "leave-prompt:{user}"
 SHOWN_REMEMBERED = 2000  # edited messages whose last text this process keeps
+# The marks of edits made are cleared together this long after the first (or when the platform
+# settles): not in a transaction of their own right after each edit, which the next update would wait
+# for. A mark left by a crash only makes one edit again after the start, to what the message shows.
+MARKS_CLEARED_AFTER = 0.5
 
 Clock = Callable[[], datetime]
 
@@ -157,6 +161,9 @@ class TelegramPlatform:
         self._last_edit: dict[str, float] = {}
         self._trailing: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()
+        self._done_marks: dict[str, str] = {}  # subject -> the mark an edit has shown, to be cleared
+        self._clearing = False
+        self._clear_now = asyncio.Event()
         # (chat key, message id) -> what this process last made it show: an edit that would change
         # nothing (an answer given again) is not sent. Edits come from the update handlers, so from
         # the one process that receives this bot's updates.
@@ -268,6 +275,7 @@ class TelegramPlatform:
     async def settled(self) -> None:
         """Wait until the in-place edits started by earlier updates are done."""
         while self._background:
+            self._clear_now.set()
             await asyncio.gather(*list(self._background), return_exceptions=True)
 
     def _menu(self, language: str) -> list[BotCommand]:
@@ -457,7 +465,21 @@ class TelegramPlatform:
         async with self._edit_lock:
             failed = {posted.subject for posted, view in views if not await self._edit(posted, view)}
             done = {subject: mark for subject, mark in marks.items() if subject not in failed | set(later)}
-            await self.conversation.edited(PLATFORM, done)
+        self._done_marks.update(done)
+        if self._done_marks and not self._clearing:
+            self._clearing = True
+            self._spawn(self._clear_marks())
+
+    async def _clear_marks(self) -> None:
+        """Clear the marks of the edits made (see MARKS_CLEARED_AFTER)."""
+        try:
+            async with asyncio.timeout(MARKS_CLEARED_AFTER):
+                await self._clear_now.wait()
+        except TimeoutError:
+            pass
+        self._clear_now.clear()
+        marks, self._done_marks, self._clearing = self._done_marks, {}, False
+        await self.conversation.edited(PLATFORM, marks)
 
     async def _edit(self, posted: PostedMessage, view: Reply) -> bool:
         """Make one message show `view` (not sent if this process made it show that already)."""
