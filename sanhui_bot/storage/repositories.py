@@ -147,6 +147,13 @@ _STATE_DELETE_IF = delete(platform_state).where(
 )
 
 
+_BRANCH_TASKS = (
+    select(tasks)
+    .where(tasks.c.branch == bindparam("branch"), tasks.c.status.in_(bindparam("statuses", expanding=True)))
+    .order_by(tasks.c.due_on, tasks.c.id)
+)
+
+
 @functools.cache
 def _seen_insert(dialect: str) -> Executable:
     """INSERT INTO seen_updates … ON CONFLICT DO NOTHING RETURNING, built once per dialect."""
@@ -1230,6 +1237,10 @@ class SqlTaskRepository:
     ) -> builtins.list[Task]:
         """Tasks ordered by due date then id; `unfinished_at`: only those not done before that moment;
         `branches`: only those of these branches."""
+        if branch is not None and statuses is not None and unfinished_at is None and branches is None:
+            # what /tasks asks on every call: a statement built once
+            parameters = {"branch": branch, "statuses": [status.value for status in statuses]}
+            return [_task_from_row(row) for row in await self._connection.execute(_BRANCH_TASKS, parameters)]
         query = select(tasks).order_by(tasks.c.due_on, tasks.c.id)
         if unfinished_at is not None:
             query = query.where(or_(tasks.c.done_at.is_(None), tasks.c.done_at >= unfinished_at))
