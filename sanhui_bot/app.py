@@ -25,6 +25,7 @@ from sanhui_bot.storage.database import create_engine, migrate, refuse_a_directo
 from sanhui_bot.storage.unit_of_work import SqlStore
 
 if TYPE_CHECKING:
+    from sanhui_bot.adapters.telegram.first_poll import FirstPoll
     from sanhui_bot.adapters.web import WebServer
 
 log = logging.getLogger(__name__)
@@ -181,8 +182,11 @@ async def open_app(settings: Settings, db_path: Path | None = None, now: datetim
     return App(settings, store, deps, conversation)
 
 
-def build_platforms(settings: Settings, app: App) -> list[Platform]:
-    """The chat platforms the config turns on, each ready to start (none yet: console only)."""
+def build_platforms(settings: Settings, app: App, first_poll: FirstPoll | None = None) -> list[Platform]:
+    """The chat platforms the config turns on, each ready to start (none yet: console only).
+
+    `first_poll`: Telegram's Application, already polling (`bot.py run`), that the platform takes over.
+    """
     platforms: list[Platform] = []
     telegram_token = settings.secret(settings.telegram.token_env)
     if telegram_token is not None:
@@ -195,6 +199,7 @@ def build_platforms(settings: Settings, app: App) -> list[Platform]:
                 app.conversation,
                 webhook_secret=settings.secret(settings.telegram.webhook_secret_env),
                 web_url=settings.web.public_url,
+                first_poll=first_poll,
             )
         )
     if settings.matrix.enabled:

@@ -14,11 +14,16 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sanhui_bot.config import ConfigError, DatabaseConfig, Settings, database_password, load_settings
 from sanhui_bot.log_redaction import install_redaction
 
 if TYPE_CHECKING:
+    from sanhui_bot.adapters.telegram.first_poll import FirstPoll
     from sanhui_bot.app import App
+    from sanhui_bot.config import Settings
+    from sanhui_bot.first_poll_config import PollSettings
+
+# The config (pydantic) and everything behind it are imported inside the commands, not here:
+# `run` starts polling Telegram before they load (issue 15, "Memory and start").
 
 log = logging.getLogger("sanhui_bot")
 
@@ -175,22 +180,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    try:
-        settings = load_settings(args.config)
-    except ConfigError as error:
-        print(f"配置有误 / config problems in {error.source}:", file=sys.stderr)
-        for path, problem in error.problems:
-            print(f"  {path}: {problem}", file=sys.stderr)
-        return 1
+    if args.command == "run":
+        from sanhui_bot.first_poll_config import read_poll_settings
+
+        poll_settings = read_poll_settings(args.config)
+        if poll_settings is not None:
+            install_redaction([poll_settings.token])  # before the first request is logged
+            try:
+                return asyncio.run(run_polling_first(poll_settings, args))
+            except KeyboardInterrupt:
+                return 130
+    settings = settings_for(args)
+    if isinstance(settings, int):
+        return settings
     if args.command == "check-config":
         return check_config(settings, args.config)
-    if getattr(args, "database_url", None):
-        settings = settings.model_copy(update={"database": DatabaseConfig(url=args.database_url)})
-    secrets = settings.secret_values()
-    for url in (getattr(args, "source", None), getattr(args, "target", None)):
-        if url and (password := database_password(url)):
-            secrets.append(password)
-    install_redaction(secrets)
     handlers = {
         "run": run_bot,
         "console": run_console,
@@ -209,6 +213,82 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _report_failure(error, settings, args)
 
 
+def settings_for(args: argparse.Namespace) -> Settings | int:
+    """The validated config with the command line's overrides, its secrets hidden from the log; or,
+    after printing every problem of the config, the exit code 1."""
+    from sanhui_bot.config import ConfigError, DatabaseConfig, database_password, load_settings
+
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as error:
+        print(f"配置有误 / config problems in {error.source}:", file=sys.stderr)
+        for path, problem in error.problems:
+            print(f"  {path}: {problem}", file=sys.stderr)
+        return 1
+    if args.command == "check-config":
+        return settings
+    if getattr(args, "database_url", None):
+        settings = settings.model_copy(update={"database": DatabaseConfig(url=args.database_url)})
+    secrets = settings.secret_values()
+    for url in (getattr(args, "source", None), getattr(args, "target", None)):
+        if url and (password := database_password(url)):
+            secrets.append(password)
+    install_redaction(secrets)
+    return settings
+
+
+def _load_behind_the_first_poll(args: argparse.Namespace) -> Settings | int:
+    """On a worker thread while Telegram is polled: validate the config and import what runs the bot."""
+    settings = settings_for(args)
+    import sanhui_bot.adapters.telegram.platform
+    import sanhui_bot.app
+    import sanhui_bot.scheduler.announcer
+    import sanhui_bot.scheduler.runner  # noqa: F401
+
+    return settings
+
+
+async def run_polling_first(poll_settings: PollSettings, args: argparse.Namespace) -> int:
+    """`run` with a Telegram token: poll first, load the config, database and services meanwhile.
+
+    The updates the first poll brings are answered once the bot is ready. If the start fails, the
+    process exits without the getUpdates that would confirm them, so a restart still gets them.
+    """
+    from sanhui_bot.adapters.telegram.first_poll import FirstPoll
+    from sanhui_bot.first_poll_config import PollSettings
+
+    first_poll = FirstPoll(poll_settings)
+    try:
+        try:
+            await first_poll.start()
+            started = True
+        except Exception as error:
+            # Reported as today, after the config and the database have been checked (they may be
+            # what is wrong too): the usual start below tries Telegram again and explains it.
+            log.info("the first poll could not start (%r)", error)
+            await first_poll.abort()
+            started = False
+        settings = await asyncio.to_thread(_load_behind_the_first_poll, args)
+        if isinstance(settings, int):
+            await first_poll.abort()
+            return settings
+        same = settings.telegram.mode == "polling" and PollSettings.of(settings) == poll_settings
+        if started and not same:
+            # Validation read [telegram] otherwise than the plain reader did: start over from the config.
+            await first_poll.abort()
+        used = first_poll if started and same else None
+        try:
+            return await run_bot(settings, args, first_poll=used)
+        except Exception as error:
+            if not first_poll.get_updates.released:
+                await first_poll.abort()
+            return _report_failure(error, settings, args)
+    except BaseException:
+        if not first_poll.get_updates.released:
+            await first_poll.abort()
+        raise
+
+
 class PlatformUnreachable(RuntimeError):
     """A chat platform could not be started (its server unreachable, the token refused)."""
 
@@ -220,13 +300,6 @@ class PlatformUnreachable(RuntimeError):
 
 def _report_failure(error: Exception, settings: Settings, args: argparse.Namespace) -> int:
     """One short line on stderr naming what failed and what to do; the traceback only with -v."""
-    from sanhui_bot.app import database_url
-    from sanhui_bot.storage.faults import database_problem
-
-    if args.command == "copy-db":
-        urls = [args.source, args.target]
-    else:
-        urls = [database_url(settings, getattr(args, "db", None))]
     problem = None
     if isinstance(error, PlatformUnreachable):
         problem = (
@@ -234,6 +307,13 @@ def _report_failure(error: Exception, settings: Settings, args: argparse.Namespa
             f"({error.__cause__!r}); check the network, the url and the secret in the environment"
         )
     if problem is None:
+        from sanhui_bot.app import database_url
+        from sanhui_bot.storage.faults import database_problem
+
+        if args.command == "copy-db":
+            urls = [args.source, args.target]
+        else:
+            urls = [database_url(settings, getattr(args, "db", None))]
         problem = next((found for url in urls if (found := database_problem(error, url))), None)
     if problem is None:
         problem = f"{type(error).__name__}: {error}"
@@ -348,6 +428,8 @@ async def run_copy_db(settings: Settings, args: argparse.Namespace) -> int:
     )
 
     try:
+        from sanhui_bot.config import DatabaseConfig
+
         urls = [DatabaseConfig(url=url).url for url in (args.source, args.target)]
     except ValueError as error:
         print(f"出错了 / error: bad database url: {error}", file=sys.stderr)
@@ -598,7 +680,8 @@ async def run_minutes(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def run_bot(settings: Settings, args: argparse.Namespace) -> int:
+async def run_bot(settings: Settings, args: argparse.Namespace, first_poll: FirstPoll | None = None) -> int:
+    """`run`: the bot on every platform configured; Telegram's polling already begun when `first_poll`."""
     import signal
 
     from sanhui_bot.app import build_platforms, build_web, open_app, plan_meetings
@@ -607,7 +690,7 @@ async def run_bot(settings: Settings, args: argparse.Namespace) -> int:
 
     app = await open_app(settings, args.db)  # a bad database: main() explains it and exits 1
     try:
-        platforms = build_platforms(settings, app)
+        platforms = build_platforms(settings, app, first_poll)
         web_view = build_web(settings, app)
         if not platforms and web_view is None:
             print(

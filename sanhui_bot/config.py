@@ -16,11 +16,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from sanhui_bot import first_poll_config as first_poll
 from sanhui_bot.domain.model import GroupKind, LeaveApproval, MeetingKind, MemberStatus, Role
+from sanhui_bot.first_poll_config import DEFAULT_CONFIG, EXAMPLE_CONFIG
 from sanhui_bot.roster_files import expand_rosters
-
-EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "config.example.toml"
-DEFAULT_CONFIG = Path("config.toml")
 
 Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=40)]
 
@@ -224,13 +223,14 @@ class PointsConfig(Strict):
 
 class TelegramConfig(Strict):
     # The bot runs on Telegram when this environment variable holds the token BotFather gave.
-    token_env: str = "SANHUI_TELEGRAM_TOKEN"
+    token_env: str = first_poll.TOKEN_ENV
     # The Bot API server: Telegram's, or a local Bot API server / test emulator (no trailing /bot).
-    api_base_url: str = "https://api.telegram.org"
+    api_base_url: str = first_poll.API_BASE_URL
     # polling: the bot asks Telegram for updates (works behind NAT); webhook: Telegram posts to us.
     mode: Literal["polling", "webhook"] = "polling"
-    poll_timeout_seconds: Annotated[int, Field(ge=0, le=60)] = 30  # long-polling wait per request
-    request_timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 10.0  # per Bot API request
+    # the long-polling wait per request, and the timeout of every Bot API request
+    poll_timeout_seconds: Annotated[int, Field(ge=0, le=60)] = first_poll.POLL_TIMEOUT_SECONDS
+    request_timeout_seconds: Annotated[float, Field(gt=0, le=120)] = first_poll.REQUEST_TIMEOUT_SECONDS
     # webhook mode: the public https URL Telegram posts to (a reverse proxy forwards it to listen:port/path)
     webhook_url: str | None = None
     webhook_listen: str = "127.0.0.1"
@@ -241,8 +241,8 @@ class TelegramConfig(Strict):
     # owners who have sent /start to the bot privately also get their task reminders there
     private_reminders: bool = True
     # Telegram's flood limits: about 30 messages a second per bot and 20 a minute per group.
-    max_messages_per_second: Annotated[float, Field(gt=0)] = 30.0
-    max_group_messages_per_minute: Annotated[float, Field(gt=0)] = 20.0
+    max_messages_per_second: Annotated[float, Field(gt=0)] = first_poll.MAX_MESSAGES_PER_SECOND
+    max_group_messages_per_minute: Annotated[float, Field(gt=0)] = first_poll.MAX_GROUP_MESSAGES_PER_MINUTE
     # At most one edit of a message's tally (a notice, a task card) per this many seconds: answers
     # that come faster are shown together by one edit after the pause (0: every answer edits at once).
     edit_interval_seconds: Annotated[float, Field(ge=0, le=60)] = 3.0

@@ -116,3 +116,38 @@ async def test_the_stored_revision_is_read_without_alembic_on_both_databases(dat
         assert await _stored_revision_quickly(engine) is None
     finally:
         await engine.dispose()
+
+
+# What `bot.py run` needs loaded before Telegram's first poll can go out (see `run_polling_first`):
+# the rest loads on a worker thread while that poll is on the wire. (APScheduler is not listed: PTB's
+# job queue imports it whenever it is installed, the bare bot's too.)
+LOADED_AFTER_THE_FIRST_POLL = (
+    "pydantic",
+    "sqlalchemy",
+    "aiosqlite",
+    "sanhui_bot.config",
+    "sanhui_bot.services",
+)
+
+
+def loaded_of(code: str, names: tuple[str, ...]) -> set[str]:
+    """Which of `names` a fresh interpreter holds after running `code`."""
+    probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
+    )
+    return set(names) & set(json.loads(result.stdout.splitlines()[-1]))
+
+
+def test_the_first_poll_needs_neither_the_config_model_nor_the_database_nor_the_services() -> None:
+    first_poll = (
+        "import sanhui_bot.cli\n"
+        "from sanhui_bot.adapters.telegram.first_poll import FirstPoll\n"
+        "from sanhui_bot.first_poll_config import PollSettings, read_poll_settings\n"
+        "FirstPoll(PollSettings(token='1:x'))\n"
+        "read_poll_settings(None)"
+    )
+    assert loaded_of(first_poll, LOADED_AFTER_THE_FIRST_POLL) == set()
+    # the probe can fail: what the worker thread imports loads them all
+    behind = "import sanhui_bot.app, sanhui_bot.scheduler.runner"
+    assert loaded_of(behind, LOADED_AFTER_THE_FIRST_POLL) == set(LOADED_AFTER_THE_FIRST_POLL)

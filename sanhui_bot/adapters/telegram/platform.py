@@ -30,9 +30,7 @@ from telegram import (
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
-    ApplicationBuilder,
     CallbackQueryHandler,
     ChatMemberHandler,
     ContextTypes,
@@ -42,6 +40,7 @@ from telegram.ext import (
 
 from sanhui_bot.adapters.conversation import SCHOOL_READS, Conversation, Handled, Incoming, View
 from sanhui_bot.adapters.telegram.callback_data import decode_button, press_matches
+from sanhui_bot.adapters.telegram.first_poll import ALLOWED_UPDATES, FirstPoll
 from sanhui_bot.adapters.telegram.translate import (
     CAPTION_LIMIT,
     addressed_to_other_bot,
@@ -64,6 +63,7 @@ from sanhui_bot.commands.parser import parse_command
 from sanhui_bot.config import TelegramConfig
 from sanhui_bot.domain.announcements import private_chat, private_chat_member
 from sanhui_bot.domain.signin_codes import parse_deep_link_payload
+from sanhui_bot.first_poll_config import PollSettings
 from sanhui_bot.render.catalog import message as catalog_message
 from sanhui_bot.render.replies import Button, Reply
 from sanhui_bot.services import announcements, posts, roster
@@ -72,7 +72,6 @@ from sanhui_bot.services.ports import PostedMessage
 log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
-ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 # The commands Telegram's "/" menu offers (names must be ASCII; Chinese aliases still work when typed).
 MENU_COMMANDS = (
     "help",
@@ -143,6 +142,7 @@ class TelegramPlatform:
         webhook_secret: str | None = None,
         web_url: str | None = None,
         clock: Clock = _utc_now,
+        first_poll: FirstPoll | None = None,
     ) -> None:
         self.config = config
         self.web_url = web_url  # the 台账 page ([web] public_url), for the button under notices and cards
@@ -168,40 +168,27 @@ class TelegramPlatform:
         # nothing (an answer given again) is not sent. Edits come from the update handlers, so from
         # the one process that receives this bot's updates.
         self._shown: dict[tuple[str, str], tuple[str, str]] = {}
-        self.application = self._build(token)
+        if first_poll is None:  # built here, and released as it starts
+            first_poll = FirstPoll(
+                PollSettings(
+                    token=token,
+                    api_base_url=config.api_base_url,
+                    poll_timeout_seconds=config.poll_timeout_seconds,
+                    request_timeout_seconds=config.request_timeout_seconds,
+                    max_messages_per_second=config.max_messages_per_second,
+                    max_group_messages_per_minute=config.max_group_messages_per_minute,
+                )
+            )
+            self._polling_already = False
+        else:  # `bot.py run` started it polling before the rest of the bot loaded
+            self._polling_already = True
+        self.first_poll = first_poll
+        self.application = first_poll.application
+        self._install_handlers(self.application)
 
     # --- life cycle
 
-    def _build(self, token: str) -> Application[Any, Any, Any, Any, Any, Any]:
-        config = self.config
-        timeout = config.request_timeout_seconds
-        application = (
-            ApplicationBuilder()
-            .token(token)
-            .base_url(f"{config.api_base_url}/bot")
-            .base_file_url(f"{config.api_base_url}/file/bot")
-            .rate_limiter(
-                AIORateLimiter(
-                    overall_max_rate=config.max_messages_per_second,
-                    overall_time_period=1,
-                    group_max_rate=config.max_group_messages_per_minute,
-                    group_time_period=60,
-                    max_retries=0,
-                )
-            )
-            .connect_timeout(timeout)
-            .read_timeout(timeout)
-            .write_timeout(timeout)
-            .media_write_timeout(timeout)
-            .pool_timeout(timeout)
-            .get_updates_connect_timeout(timeout)
-            .get_updates_read_timeout(timeout)
-            .get_updates_write_timeout(timeout)
-            .get_updates_pool_timeout(timeout)
-            .post_init(self._post_init)
-            .post_shutdown(self._post_shutdown)
-            .build()
-        )
+    def _install_handlers(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         application.add_handler(ChatMemberHandler(self._on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
         application.add_handler(CallbackQueryHandler(self._on_press))
         application.add_handler(
@@ -213,14 +200,22 @@ class TelegramPlatform:
         application.add_handler(MessageHandler(exports, self._on_message, block=False))
         application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, self._on_message))
         application.add_error_handler(self._on_error)
-        return application
 
     async def start(self) -> None:
         """Connect (getMe), publish the command menu, and begin polling or listening for the webhook."""
         application = self.application
+        if self._polling_already:
+            # Polling began before the rest of the bot loaded; what it received waited in the queue.
+            await self._post_init(application)
+            await application.start()
+            self.first_poll.get_updates.release()  # now the next getUpdates may confirm it
+            self._spawn(self._publish_menu(application.bot))
+            self._spawn(self._edit_pending())
+            return
         await application.initialize()
         # run_polling() would call post_init; the bot runs beside other platforms, so it starts by hand.
         await self._post_init(application)
+        self.first_poll.get_updates.release()  # nothing waits to be confirmed: poll as usual
         updater = application.updater
         assert updater is not None
         if self.config.mode == "webhook":
