@@ -270,8 +270,7 @@ async def run_polling_first(poll_settings: PollSettings, args: argparse.Namespac
             started = False
         settings = await asyncio.to_thread(_load_behind_the_first_poll, args)
         if isinstance(settings, int):
-            await first_poll.abort()
-            return settings
+            return settings  # the config's problems are printed; nothing is confirmed (below)
         same = settings.telegram.mode == "polling" and PollSettings.of(settings) == poll_settings
         if started and not same:
             # Validation read [telegram] otherwise than the plain reader did: start over from the config.
@@ -280,13 +279,11 @@ async def run_polling_first(poll_settings: PollSettings, args: argparse.Namespac
         try:
             return await run_bot(settings, args, first_poll=used)
         except Exception as error:
-            if not first_poll.get_updates.released:
-                await first_poll.abort()
             return _report_failure(error, settings, args)
-    except BaseException:
+    finally:
+        # Whatever ended the start before the Telegram platform took the polling over: no confirmation.
         if not first_poll.get_updates.released:
             await first_poll.abort()
-        raise
 
 
 class PlatformUnreachable(RuntimeError):

@@ -249,8 +249,6 @@ class ReportFacts:
         )
 
 
-
-
 def _by_meeting(rows: Iterable[Any]) -> dict[int, list[Any]]:
     found: dict[int, list[Any]] = {}
     for row in rows:

@@ -13,14 +13,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
-from telegram._utils.types import ODVInput
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from sanhui_bot.first_poll_config import PollSettings
+
+if TYPE_CHECKING:
+    from telegram._utils.types import ODVInput  # PTB's own annotation of the timeouts
 
 log = logging.getLogger(__name__)
 
