@@ -69,6 +69,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "📊 {school}·全校三会一课（{period_name}）",
         "📊 {school}: every branch ({period_name})",
     ),
+    # the chart's title: no emoji, which the CJK fonts of a server lack
+    "school_chart_title": (
+        "{school}·全校三会一课（{period_name}）",
+        "{school}: every branch ({period_name})",
+    ),
     "school_report_line": (
         "{branch}：会议 {held}/{required}{missing}；公示按时 {on_time}、逾期 {late}、未发布 {never}；出勤率 {rate}；任务 完成 {done}、未完成 {open}、逾期 {overdue}",
         "{branch}: meetings {held}/{required}{missing}; 公示 on time {on_time}, late {late}, never {never};"

@@ -469,7 +469,7 @@ def _summary_picture(summary: summaries.Summary, renderer: Renderer) -> tuple[At
 def _school_picture(school: str, month_end: SchoolMonthEnd, renderer: Renderer) -> tuple[Attachment, ...]:
     """The 党委's month-end chart; none when no CJK font is installed (the text is complete without)."""
     title = renderer.t(
-        "school_report_title", school=school, period_name=period_name(month_end.period, renderer)
+        "school_chart_title", school=school, period_name=period_name(month_end.period, renderer)
     )
     try:
         chart = school_chart(month_end.standings, title, renderer)
