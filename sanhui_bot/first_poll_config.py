@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sanhui_bot.config import Settings
+    from sanhui_bot.config import Settings, TelegramConfig
 
 EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "config.example.toml"
 DEFAULT_CONFIG = Path("config.toml")
@@ -46,8 +46,11 @@ class PollSettings:
         """What the validated config says the first poll needs; None when Telegram has no token."""
         telegram = settings.telegram
         token = settings.secret(telegram.token_env)
-        if token is None:
-            return None
+        return None if token is None else cls.of_telegram(token, telegram)
+
+    @classmethod
+    def of_telegram(cls, token: str, telegram: TelegramConfig) -> PollSettings:
+        """The token with the validated `[telegram]` request settings."""
         return cls(
             token=token,
             api_base_url=telegram.api_base_url,

@@ -169,16 +169,7 @@ class TelegramPlatform:
         # the one process that receives this bot's updates.
         self._shown: dict[tuple[str, str], tuple[str, str]] = {}
         if first_poll is None:  # built here, and released as it starts
-            first_poll = FirstPoll(
-                PollSettings(
-                    token=token,
-                    api_base_url=config.api_base_url,
-                    poll_timeout_seconds=config.poll_timeout_seconds,
-                    request_timeout_seconds=config.request_timeout_seconds,
-                    max_messages_per_second=config.max_messages_per_second,
-                    max_group_messages_per_minute=config.max_group_messages_per_minute,
-                )
-            )
+            first_poll = FirstPoll(PollSettings.of_telegram(token, config))
             self._polling_already = False
         else:  # `bot.py run` started it polling before the rest of the bot loaded
             self._polling_already = True
