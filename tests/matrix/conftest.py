@@ -41,6 +41,19 @@ def matrix_id(localpart: str) -> str:
     return f"@{localpart}:{SERVER_NAME}"
 
 
+def bot_says(room: str, fragment: str) -> Any:
+    """A check on an event: the bot's own new message (not an edit) in `room` containing `fragment`."""
+    from mautrix.types import MessageEvent  # loaded with the Matrix tests only
+
+    return lambda e: (
+        isinstance(e, MessageEvent)
+        and e.room_id == room
+        and e.sender == matrix_id(BOT)
+        and not e.content.get_edit()
+        and fragment in e.content.body
+    )
+
+
 @dataclass
 class Accounts:
     """Everyone registered on the session's homeserver: localpart → login response."""

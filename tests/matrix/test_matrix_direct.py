@@ -10,8 +10,8 @@ import asyncio
 from typing import Any
 
 import pytest
-from conftest import BOT, MatrixWorld, local, make_rooms, matrix_id
-from mautrix.types import Membership, MessageEvent, RoomCreatePreset, RoomID, UserID
+from conftest import MatrixWorld, bot_says, local, make_rooms, matrix_id
+from mautrix.types import Membership, RoomCreatePreset, RoomID, UserID
 
 pytestmark = [
     pytest.mark.slow,
@@ -30,16 +30,6 @@ def with_party_committee(config: dict[str, Any]) -> None:
     config["school"] = {"name": "实验中学党委", "chat": "dangwei"}
     [liuyang] = [member for member in config["members"] if member["key"] == "liuyang"]
     liuyang["school_roles"] = ["party_committee"]
-
-
-def _bot_says(room: str, fragment: str) -> Any:
-    return lambda e: (
-        isinstance(e, MessageEvent)
-        and e.room_id == room
-        and e.sender == matrix_id(BOT)
-        and not e.content.get_edit()
-        and fragment in e.content.body
-    )
 
 
 async def _until(check: Any, what: str) -> None:
@@ -77,20 +67,20 @@ async def test_a_direct_chat_is_a_private_chat_for_the_party_committee_reads(wor
     zhangwei, liuyang = await world.person("zhangwei"), await world.person("liuyang")
     branch = world.rooms["branch"]
     await zhangwei.say(branch, "!decision 整理教研资料 @刘洋 截止:2026-03-20")
-    await zhangwei.wait_for(_bot_says(branch, "整理教研资料"), "the decision's task")
+    await zhangwei.wait_for(bot_says(branch, "整理教研资料"), "the decision's task")
 
     # 刘洋 sits on the 党委: in his direct chat with the bot he reads t1 as the 党委 does
     mine = await direct_chat(world, "liuyang")
     await liuyang.say(mine, "!report t1")
-    [report] = await liuyang.wait_for(_bot_says(mine, REPORT), "t1's report in the direct chat")
+    [report] = await liuyang.wait_for(bot_says(mine, REPORT), "t1's report in the direct chat")
     assert "教工第一党支部" in report.content.body
     await liuyang.say(mine, "!tasks t1")
-    await liuyang.wait_for(_bot_says(mine, "整理教研资料"), "t1's tasks in the direct chat")
+    await liuyang.wait_for(bot_says(mine, "整理教研资料"), "t1's tasks in the direct chat")
 
     # 张伟, t1's secretary, is on no 党委: in his own direct chat the read is refused, saying who may
     his = await direct_chat(world, "zhangwei")
     await zhangwei.say(his, "!report t1")
-    [refused] = await zhangwei.wait_for(_bot_says(his, "党委委员"), "the refusal in his direct chat")
+    [refused] = await zhangwei.wait_for(bot_says(his, "党委委员"), "the refusal in his direct chat")
     assert REPORT not in refused.content.body
 
     # a third person in 刘洋's direct chat: others would read it now, so the read is refused there
@@ -104,6 +94,6 @@ async def test_a_direct_chat_is_a_private_chat_for_the_party_committee_reads(wor
 
     await _until(zhangwei_joined, "张伟 joining the room")
     await liuyang.say(mine, "!report t1")
-    await liuyang.wait_for(_bot_says(mine, WHERE), "the refusal once the room has three people")
+    await liuyang.wait_for(bot_says(mine, WHERE), "the refusal once the room has three people")
     reports = [e for e in liuyang.bot_posts(mine, world.bot_id) if REPORT in e.content.body]
     assert len(reports) == 1  # the report was given once, while the room was his alone

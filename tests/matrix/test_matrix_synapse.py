@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from conftest import BOT, STRANGER, MatrixWorld, local, make_rooms, matrix_id
+from conftest import BOT, STRANGER, MatrixWorld, bot_says, local, make_rooms, matrix_id
 from mautrix.crypto.attachments import decrypt_attachment
 from mautrix.types import MessageEvent, MessageType, ReactionEvent, RoomID
 from sqlalchemy import text
@@ -37,16 +37,6 @@ def _ack(member_event: str) -> Any:
     )
 
 
-def _bot_says(room: str, fragment: str) -> Any:
-    return lambda e: (
-        isinstance(e, MessageEvent)
-        and e.room_id == room
-        and e.sender == matrix_id(BOT)
-        and not e.content.get_edit()
-        and fragment in e.content.body
-    )
-
-
 async def _export(world: MatrixWorld) -> dict[str, Any]:
     assert world.app is not None
     return await export_ledger(world.app.deps, world.clock())
@@ -67,7 +57,7 @@ async def _announce_math_notice(world: MatrixWorld) -> tuple[Announcer, int, str
     )
     room = world.rooms["g-math"]
     secretary = await world.person("zhangwei")
-    [notice] = await secretary.wait_for(_bot_says(room, f"会议通知 #{meeting}"), "the meeting notice")
+    [notice] = await secretary.wait_for(bot_says(room, f"会议通知 #{meeting}"), "the meeting notice")
     assert isinstance(notice, MessageEvent)
     assert notice.content.msgtype == MessageType.NOTICE
     assert notice.content.formatted_body and "<br>" in notice.content.formatted_body
@@ -91,9 +81,7 @@ async def _meeting_and_task_scenario(world: MatrixWorld, restart_midway: bool) -
     for member in (zhangwei, lihua, chenjing):
         await member.react(room, notice, "✅")
     await liuyang.react(room, notice, "📝")
-    [prompt] = await liuyang.wait_for(
-        _bot_says(room, "请假类别和原因"), "the bot asking for the leave reason"
-    )
+    [prompt] = await liuyang.wait_for(bot_says(room, "请假类别和原因"), "the bot asking for the leave reason")
     if restart_midway:
         await _restart(world)  # keys, device and sync token come back from the database
     reason_reply = await liuyang.reply(room, prompt.event_id, "病假 发烧")
@@ -119,7 +107,7 @@ async def _meeting_and_task_scenario(world: MatrixWorld, restart_midway: bool) -
         "!decision 完善数学组听课制度 刘洋 截止:2026-03-20",
         f"!decision 完善数学组听课制度 {pill} 截止:2026-03-20",
     )
-    [card] = await zhangwei.wait_for(_bot_says(room, "完善数学组听课制度"), "the task card")
+    [card] = await zhangwei.wait_for(bot_says(room, "完善数学组听课制度"), "the task card")
     task = next(t["id"] for t in (await _export(world))["tasks"] if t["title"] == "完善数学组听课制度")
     assert f"#{task}" in card.content.body
     if restart_midway:
@@ -127,15 +115,15 @@ async def _meeting_and_task_scenario(world: MatrixWorld, restart_midway: bool) -
     world.clock.now = local("2026-03-09T10:00")
     await chenjing.reply(room, card.event_id, "收到")  # a reply to a task card is not a command
     await chenjing.say(room, f"/claim {task}")  # `/` works as well as `!`
-    await chenjing.wait_for(_bot_says(room, f"任务 #{task} 已由数学党小组认领"), "the task claimed")
+    await chenjing.wait_for(bot_says(room, f"任务 #{task} 已由数学党小组认领"), "the task claimed")
     world.clock.now = local("2026-03-10T10:00")
     await liuyang.say(room, f"!done {task} 制度已印发")
-    [done] = await chenjing.wait_for(_bot_says(room, f"任务 #{task} 已完成"), "the task reported done")
+    [done] = await chenjing.wait_for(bot_says(room, f"任务 #{task} 已完成"), "the task reported done")
     assert "👍" in done.content.body
     # Handled in order, so any refusal of the second claim would have come before this.
     assert [e for e in chenjing.bot_posts(room, matrix_id(BOT)) if "不能" in e.content.body] == []
     await chenjing.react(room, str(done.event_id), "👍")
-    await chenjing.wait_for(_bot_says(room, "满意 1"), "the rating counted")
+    await chenjing.wait_for(bot_says(room, "满意 1"), "the rating counted")
 
     data = await _export(world)
     answers = {(r["member"], r["answer"]) for r in data["rsvps"] if r["meeting"] == meeting}
@@ -234,7 +222,7 @@ async def test_commands_written_while_the_bot_is_down_are_handled_once_after_it_
     before = await lihua.say(room, f"!rsvp {meeting} yes")
     await lihua.wait_for(_ack(str(before)), "the answer before the stop")
     await lihua.say(room, "!points")
-    await lihua.wait_for(_bot_says(room, "月积分："), "the points before the stop")
+    await lihua.wait_for(bot_says(room, "月积分："), "the points before the stop")
 
     await world.stop_bot()
     first = await liuyang.say(room, f"!rsvp {meeting} no")
@@ -247,7 +235,7 @@ async def test_commands_written_while_the_bot_is_down_are_handled_once_after_it_
     await lihua.wait_for(lambda e: tally in lihua.latest_text(room, notice), "the tally with both answers")
     # A sentinel after everything: once it is answered, every earlier event has been handled.
     sentinel = await lihua.say(room, "!points")
-    await lihua.wait_for(_bot_says(room, "月积分："), "the sentinel's answer", count=2)
+    await lihua.wait_for(bot_says(room, "月积分："), "the sentinel's answer", count=2)
     assert sentinel
     bot = matrix_id(BOT)
     acks = [e for e in lihua.events if isinstance(e, ReactionEvent) and e.sender == bot and e.room_id == room]
@@ -281,7 +269,7 @@ async def test_strangers_foreign_reactions_edits_and_unknown_rooms_change_nothin
 
     # Invited to a room the config does not know: one notice with the room's id, then the bot leaves.
     elsewhere = await world.create_room("zhangwei", [BOT], encrypted=False)
-    [told] = await zhangwei.wait_for(_bot_says(elsewhere, elsewhere), "the notice naming the room id")
+    [told] = await zhangwei.wait_for(bot_says(elsewhere, elsewhere), "the notice naming the room id")
     assert "[chats]" in told.content.body
 
     async def bot_left() -> bool:
@@ -296,23 +284,23 @@ async def test_strangers_foreign_reactions_edits_and_unknown_rooms_change_nothin
     # Someone off the roster, named like the secretary, tries to act for the branch.
     await stranger.client.set_displayname("张伟（书记）")
     await stranger.say(room, "!decision 伪造的决议 @刘洋 截止:2026-03-20")
-    await stranger.wait_for(_bot_says(room, "不在支部名册上"), "the refusal of the stranger's decision")
+    await stranger.wait_for(bot_says(room, "不在支部名册上"), "the refusal of the stranger's decision")
     await stranger.react(room, notice, "✅")
-    await stranger.wait_for(_bot_says(room, "不在支部名册上"), "the refusal of the stranger's RSVP", count=2)
+    await stranger.wait_for(bot_says(room, "不在支部名册上"), "the refusal of the stranger's RSVP", count=2)
 
     # Reactions to a member's message, and to a bot message without buttons, mean nothing to the bot.
     greeting = await liuyang.say(room, "大家好")
     await lihua.react(room, greeting, "✅")
     # An edit that turns a message into a command is not run; it is answered once.
     await liuyang.edit(room, greeting, f"!rsvp {meeting} no")
-    await liuyang.wait_for(_bot_says(room, "编辑过的消息不会当作命令执行"), "the answer to an edited command")
+    await liuyang.wait_for(bot_says(room, "编辑过的消息不会当作命令执行"), "the answer to an edited command")
     # A notice is never a command (bots answer bots with notices; that would loop).
     await hema.say(room, f"!rsvp {meeting} no", msgtype=MessageType.NOTICE)
     points = await lihua.say(room, "!points")
-    [answer] = await lihua.wait_for(_bot_says(room, "月积分："), "the sentinel's answer")
+    [answer] = await lihua.wait_for(bot_says(room, "月积分："), "the sentinel's answer")
     await lihua.react(room, str(answer.event_id), "👍")
     await lihua.say(room, "!points")
-    await lihua.wait_for(_bot_says(room, "月积分："), "the second sentinel's answer", count=2)
+    await lihua.wait_for(bot_says(room, "月积分："), "the second sentinel's answer", count=2)
 
     reactions = [
         e for e in lihua.events if isinstance(e, ReactionEvent) and e.sender == bot and e.room_id == room
@@ -367,7 +355,7 @@ async def test_month_end_summary_reaches_every_room_once_despite_rate_limits(wor
 
     secretary = await world.person("zhangwei")  # created every room, so sees every room
     for chat, room in world.rooms.items():
-        posts = await secretary.wait_for(_bot_says(room, SUMMARY), f"the month-end summary in {chat}")
+        posts = await secretary.wait_for(bot_says(room, SUMMARY), f"the month-end summary in {chat}")
         assert len(posts) == 1, chat
     # Once more, after everything has arrived: still exactly one summary per room.
     await world.stop_bot()
@@ -376,7 +364,7 @@ async def test_month_end_summary_reaches_every_room_once_despite_rate_limits(wor
     assert world.app is not None
     await Announcer(world.app.deps, "zh-CN", [world.bot]).tick(later)
     await (await world.person("lihua")).say(world.rooms["g-math"], "!points")
-    await secretary.wait_for(_bot_says(world.rooms["g-math"], "月积分："), "the sentinel's answer")
+    await secretary.wait_for(bot_says(world.rooms["g-math"], "月积分："), "the sentinel's answer")
     for chat, room in world.rooms.items():
         assert (
             len([e for e in secretary.bot_posts(room, matrix_id(BOT)) if SUMMARY in e.content.body]) == 1
@@ -428,7 +416,7 @@ async def test_a_removed_reaction_withdraws_the_rsvp_and_long_posts_fit_the_even
     await liuyang.wait_for(_ack(str(typed)), "the typed no acknowledged")
     await liuyang.client.redact(RoomID(room), second)
     await liuyang.say(room, "!")
-    [hint] = await liuyang.wait_for(_bot_says(room, "/help"), "the help hint for a lone !")
+    [hint] = await liuyang.wait_for(bot_says(room, "/help"), "the help hint for a lone !")
     assert "命令" in hint.content.body
     answers = {r["member"]: r["answer"] for r in (await _export(world))["rsvps"] if r["meeting"] == meeting}
     assert answers == {"liuyang": "no"}
