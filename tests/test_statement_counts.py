@@ -62,13 +62,18 @@ async def press_cost(app: App, meeting_id: int, user: str, button: int, update: 
     return statements
 
 
-async def test_a_press_is_one_transaction_whose_statements_do_not_grow_with_the_answers(
-    app: App, chat: ChatDriver
-) -> None:
+async def congress_of_march_20(app: App, chat: ChatDriver) -> int:
+    """The secretary sets up a 党员大会 on 2026-03-20 (on 03-02, the year planned); its id."""
     await plan_meetings(app, local("2026-03-01T08:00"))
     chat.now = local("2026-03-02T10:00")
     created = await chat.say("zhangwei", "branch", "/meeting new congress 2026-03-20 15:00 党员大会")
-    meeting_id = int(created.split("#", 1)[1].split()[0])
+    return int(created.split("#", 1)[1].split()[0])
+
+
+async def test_a_press_is_one_transaction_whose_statements_do_not_grow_with_the_answers(
+    app: App, chat: ChatDriver
+) -> None:
+    meeting_id = await congress_of_march_20(app, chat)
     notice = Reply(
         "通知",
         (Button("参加", f"/rsvp {meeting_id} yes"), Button("不参加", f"/rsvp {meeting_id} no")),
@@ -99,10 +104,7 @@ async def test_a_press_is_one_transaction_whose_statements_do_not_grow_with_the_
 async def test_an_rsvp_and_the_task_list_read_the_roster_version_once_and_no_member(
     app: App, chat: ChatDriver
 ) -> None:
-    await plan_meetings(app, local("2026-03-01T08:00"))
-    chat.now = local("2026-03-02T10:00")
-    created = await chat.say("zhangwei", "branch", "/meeting new congress 2026-03-20 15:00 党员大会")
-    meeting_id = int(created.split("#", 1)[1].split()[0])
+    meeting_id = await congress_of_march_20(app, chat)
     await chat.say("liuyang", "branch", f"/rsvp {meeting_id} yes")  # the roster cache is warm
     with sql_statements(app) as rsvp:
         assert "#" in await chat.say("xuqiang", "branch", f"/rsvp {meeting_id} yes")
@@ -119,10 +121,7 @@ async def test_an_rsvp_and_the_task_list_read_the_roster_version_once_and_no_mem
 async def test_a_press_and_what_its_notice_shows_now_are_one_transaction_reading_the_answers_once(
     app: App, chat: ChatDriver
 ) -> None:
-    await plan_meetings(app, local("2026-03-01T08:00"))
-    chat.now = local("2026-03-02T10:00")
-    created = await chat.say("zhangwei", "branch", "/meeting new congress 2026-03-20 15:00 党员大会")
-    meeting_id = int(created.split("#", 1)[1].split()[0])
+    meeting_id = await congress_of_march_20(app, chat)
     notice = Reply("通知", (Button("参加", f"/rsvp {meeting_id} yes"),), subject=f"meeting:{meeting_id}")
     await app.conversation.remember("console", "branch", "1", notice, chat.now)
     await app.conversation.handle_press(
