@@ -24,7 +24,6 @@ from sanhui_bot.services.export import LedgerSnapshot, ledger_snapshot
 from sanhui_bot.services.meetings import MeetingListing, meetings_ahead
 from sanhui_bot.services.reports import Report, branch_report, period_of, report_facts, report_from
 from sanhui_bot.services.roster import school_seated
-from sanhui_bot.services.roster import seated_on as seated_on  # the web view asks it (adapters/web)
 from sanhui_bot.services.summaries import Summary, month_summary
 from sanhui_bot.services.tasks import TaskListing, task_listing
 

@@ -236,7 +236,7 @@ class WebServer:
             bool(branch)
             and viewer is not None
             and reads_only(
-                viewer.actor, branch, self.deps.org, await school.seated_on(self.deps, self.clock())
+                viewer.actor, branch, self.deps.org, await roster.seated_on(self.deps, self.clock())
             )
         )
         if branch and member is not None and member.branch != branch:
