@@ -137,8 +137,13 @@ class MatrixMember:
             await asyncio.sleep(0.05)
 
     def bot_posts(self, room: str, bot: str) -> list[MessageEvent]:
-        """The bot's messages in a room, edits excluded, in order."""
-        return [
+        """The bot's messages in a room, edits excluded, in the order the server took them.
+
+        mautrix decrypts each encrypted event in a task of its own, so in an encrypted room they reach
+        `events` in whatever order decryption finishes; the server's timestamp restores the timeline
+        (the bot sends a post's parts one after another, each a round trip, so no two share a moment).
+        """
+        posts = [
             event
             for event in self.events
             if isinstance(event, MessageEvent)
@@ -146,6 +151,7 @@ class MatrixMember:
             and event.sender == bot
             and not event.content.get_edit()
         ]
+        return sorted(posts, key=lambda event: event.timestamp)
 
     def latest_text(self, room: str, event_id: EventID) -> str:
         """The text a message shows now: its last edit's new content, else its own body."""
