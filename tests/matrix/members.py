@@ -7,6 +7,7 @@ Olm machine, so in an encrypted room the members encrypt and decrypt exactly as 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 from collections.abc import Callable
 from typing import Any
@@ -76,7 +77,10 @@ class MatrixMember:
             await self.client.api.session.close()
 
     async def _seen(self, event: MessageEvent | ReactionEvent) -> None:
-        self.events.append(event)
+        # mautrix decrypts each encrypted event in a task of its own, so in an encrypted room events
+        # arrive here in whatever order decryption finishes; the server's timestamp restores the
+        # timeline (the bot sends one event after another, each a round trip, so none share a moment).
+        bisect.insort(self.events, event, key=lambda seen: seen.timestamp)
 
     def raw_types(self, room: str) -> list[str]:
         """The event types as the server holds them (before decryption) of this room's messages and reactions."""
@@ -137,13 +141,8 @@ class MatrixMember:
             await asyncio.sleep(0.05)
 
     def bot_posts(self, room: str, bot: str) -> list[MessageEvent]:
-        """The bot's messages in a room, edits excluded, in the order the server took them.
-
-        mautrix decrypts each encrypted event in a task of its own, so in an encrypted room they reach
-        `events` in whatever order decryption finishes; the server's timestamp restores the timeline
-        (the bot sends a post's parts one after another, each a round trip, so no two share a moment).
-        """
-        posts = [
+        """The bot's messages in a room, edits excluded, in order."""
+        return [
             event
             for event in self.events
             if isinstance(event, MessageEvent)
@@ -151,7 +150,6 @@ class MatrixMember:
             and event.sender == bot
             and not event.content.get_edit()
         ]
-        return sorted(posts, key=lambda event: event.timestamp)
 
     def latest_text(self, room: str, event_id: EventID) -> str:
         """The text a message shows now: its last edit's new content, else its own body."""
