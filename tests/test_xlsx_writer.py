@@ -7,9 +7,13 @@ that XML must escape or cannot hold, every cell type, the styles, and more than 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import date, datetime
 
+import xlsxwriter
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from sanhui_bot.exports.sheets import DATE_FORMAT, DATETIME_FORMAT, Sheet
@@ -86,3 +90,64 @@ def test_the_file_is_a_zip_with_the_parts_excel_needs() -> None:
             package.namelist()
         )
         assert "xl/worksheets/sheet1.xml" in package.namelist()
+
+
+def test_text_that_looks_like_a_formula_a_number_a_date_or_a_link_stays_text() -> None:
+    looks_like = ["=SUM(A1:A9)", "+86 138", "-5", "0012", "1e5", "2026-03-05", "TRUE", "http://example.com/x"]
+    rows: list[list[object]] = [[text, 7] for text in looks_like]
+    ws = read_back(Sheet("文本", ("内容", "数"), rows))["文本"]  # type: ignore[arg-type, index]
+    cells = [(row[0].value, row[0].data_type, row[1].data_type) for row in ws.iter_rows(min_row=2)]
+    assert cells == [(text, "s", "n") for text in looks_like]
+
+
+def test_a_column_of_mixed_types_writes_each_cell_by_its_own_type() -> None:
+    rows: list[list[object]] = [
+        ["文字"],
+        [3],
+        [None],
+        [date(2026, 1, 2)],
+        [datetime(2026, 1, 2, 8, 30)],
+        [True],
+    ]
+    ws = read_back(Sheet("混合", ("值",), rows))["混合"]  # type: ignore[arg-type, index]
+    assert [row[0] for row in ws.iter_rows(min_row=2, values_only=True)] == [
+        "文字", 3, None, datetime(2026, 1, 2), datetime(2026, 1, 2, 8, 30), True,
+    ]  # fmt: skip
+    assert [ws.cell(row, 1).number_format for row in (3, 5, 6)] == ["General", DATE_FORMAT, DATETIME_FORMAT]
+
+
+@settings(max_examples=60, deadline=None)
+# Excel's edges: its 1900-01-01 exception and the 29 February 1900 it counts, before and after.
+@example([datetime(1900, 1, 1, 12), date(1900, 1, 1), date(1900, 2, 28), datetime(1900, 2, 28, 23, 59)])
+@example([date(1900, 3, 1), datetime(1900, 3, 1, 0, 1), datetime(2026, 3, 5, 15, 30, 12, 345678)])
+@given(
+    st.lists(
+        st.one_of(
+            st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(9999, 12, 31)),
+            st.dates(min_value=date(1900, 1, 1), max_value=date(9999, 12, 31)),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_dates_and_times_are_stored_as_xlsxwriters_own_write_datetime_stores_them(
+    moments: list[date],
+) -> None:
+    """The writer turns each date into Excel's serial number itself (once per distinct value): the
+    numbers in the file are those XlsxWriter's write_datetime writes for the same values."""
+    ours = workbook_bytes([Sheet("日期", ("日期",), [[moment] for moment in moments])])
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    ws = book.add_worksheet("日期")
+    for row, moment in enumerate(moments, start=1):
+        ws.write_datetime(row, 0, moment)
+    book.close()
+    stored = _stored_numbers(ours)
+    assert len(stored) == len(moments) and stored == _stored_numbers(buffer.getvalue())
+
+
+def _stored_numbers(workbook: bytes) -> list[str]:
+    with zipfile.ZipFile(io.BytesIO(workbook)) as package:
+        return re.findall(
+            r"<c r=\"\w+\"(?: s=\"\d+\")?><v>([^<]*)</v>", package.read("xl/worksheets/sheet1.xml").decode()
+        )
