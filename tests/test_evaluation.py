@@ -12,7 +12,7 @@ No scheduler ran, so no absence or overdue penalties are in the ledger.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from io import BytesIO
 
 from openpyxl import load_workbook
@@ -74,6 +74,29 @@ async def test_a_past_year_is_the_same_whenever_it_is_counted(app: App, chat: Ch
     assert _row(rows_2027, "xuqiang").tasks_late == 1
     assert _row(rows_2027, "hema").suggestions_adopted == 1
     assert _row(rows_2027, "liuyang").points == 3
+
+
+async def test_the_ledgers_rows_are_year_evaluations_own_whenever_asked(app: App, chat: ChatDriver) -> None:
+    """The workbook's 年度评优 rows are counted from the snapshot's own reads of the year (not read a
+    second time): the same rows as `year_evaluation`'s, mid-year, at its end, and after later events."""
+
+    async def same_rows(year: int, now: datetime) -> None:
+        for branch in ("t1", None):  # a branch's /export; every branch's (bot.py export)
+            rows = (await ledger_snapshot(app.deps, year, now, branch)).evaluation
+            assert rows == (await year_evaluation(app.deps, year, now, branch)).rows
+            assert rows, (year, now, branch)
+
+    await build_quarter(app, chat)
+    await same_rows(2026, local("2026-02-20T09:00"))  # March's meetings, #3's rating not yet counted
+    await same_rows(2026, NEW_YEAR)
+    # 2027: a task done, a 献策 adopted, a re-rating and points: 2026's rows stay, 2027's have them
+    await say_ok(chat, "xuqiang", "branch", "/done 4 方案已定", "2027-01-10T10:00", "+2")
+    await say_ok(chat, "zhangwei", "branch", "/adopt 2", "2027-01-11T10:00", "采纳")
+    await say_ok(chat, "teacher1", "branch", "/rate 3 不满意", "2027-01-12T10:00", "评价")
+    await say_ok(chat, "zhangwei", "branch", "/points adjust @liuyang +3 校级表彰", "2027-02-01T10:00", "+3")
+    await same_rows(2026, SPRING)
+    await same_rows(2027, SPRING)
+    assert _row((await ledger_snapshot(app.deps, 2027, SPRING, "t1")).evaluation, "xuqiang").tasks_late == 1
 
 
 def _task(task_id: int, owner: str, due: str, done: str | None) -> Task:

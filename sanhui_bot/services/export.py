@@ -34,7 +34,9 @@ from sanhui_bot.domain.quorum import attendance, vote_passes
 from sanhui_bot.domain.records import attendance_known, meeting_host, meeting_recorder, meeting_state
 from sanhui_bot.domain.zones import to_zone
 from sanhui_bot.services.deps import Deps, records_since, require_chat
-from sanhui_bot.services.evaluation import year_evaluation
+from sanhui_bot.services.evaluation import EvaluationFacts, evaluation_from
+from sanhui_bot.services.ports import MeetingWindow
+from sanhui_bot.services.reports import ReportFacts
 
 _MeetingFact = TypeVar("_MeetingFact", Rsvp, SignIn, AttendanceRecord)
 
@@ -320,74 +322,107 @@ class LedgerSnapshot:
 
 async def ledger_snapshot(deps: Deps, year: int, now: datetime, branch: str | None = None) -> LedgerSnapshot:
     """The year's ledger of one branch (None: every branch, for the CLI), read in one unit of work."""
-    start, end = Period(year, PeriodKind.YEAR).bounds(deps.tz)
+    period = Period(year, PeriodKind.YEAR)
+    start, end = period.bounds(deps.tz)
 
     def in_year(moment: datetime) -> bool:
         return start <= moment < end
 
+    # Each thing is read once, and the 年度评优 rows are counted from the same reads as the other
+    # sheets (`EvaluationFacts`): reading the year a second time for them cost as much as the rest.
     async with deps.uow() as uow:
-        members = await uow.members.list(branch, include_inactive=True)
+        members = [m for m in await deps.roster.members(uow) if branch is None or m.branch == branch]
         meetings = await uow.meetings.between(None, start, end, include_cancelled=True, branch=branch)
-        year_ids = [m.id for m in meetings if m.id is not None]  # this branch's, this year's only
-        rsvps = await uow.attendance.rsvps(of=year_ids)
-        signins = await uow.attendance.signins(of=year_ids)
-        records = await uow.attendance.records()
-        found_agendas = await uow.meetings.agendas(year_ids)
-        agenda = {m.id or 0: found_agendas.get(m.id or 0, []) for m in meetings}
-        suggestions = [s for s in await uow.suggestions.list(branch) if in_year(s.submitted_at)]
-        decisions = [d for d in await uow.tasks.decisions(branch) if in_year(d.recorded_at)]
-        tasks = {t.decision_id: t for t in await uow.tasks.list(branch) if t.decision_id is not None}
-        ratings = await uow.tasks.ratings()
-        member_keys = {m.key for m in members}
+        # The answers, sign-ins and records of these very meetings (this branch's, this year's only),
+        # selected by the database from the same window.
+        window = MeetingWindow(start, end, branch)
+        rsvps = await uow.attendance.rsvps(of=window)
+        signins = await uow.attendance.signins(of=window)
+        records = await uow.attendance.records(of=window)
+        found_agendas = await uow.meetings.agendas([m.id for m in meetings if m.id is not None])
+        branch_suggestions = await uow.suggestions.list(branch)
+        branch_decisions = await uow.tasks.decisions(branch)
+        branch_tasks = await uow.tasks.list(branch)
         year_points = await uow.points.entries(since=start, until=end, branch=branch)
-        points = [e for e in year_points if e.member in member_keys]
         since = await records_since(uow)
         # One roster check for the year's meetings (`roster_of` would check it for each).
         days = await deps.roster.on_days(uow, [(m.branch, deps.local_date(m.starts_at)) for m in meetings])
-        rosters = {m.id or 0: days[(m.branch, deps.local_date(m.starts_at))] for m in meetings}
         history = await deps.roster.history(uow)
+        decisions = [d for d in branch_decisions if in_year(d.recorded_at)]
+        tasks = {t.decision_id: t for t in branch_tasks if t.decision_id is not None}
+        year_tasks = {d.id or 0: tasks[d.id] for d in decisions if d.id in tasks}
+        ratings = await uow.tasks.ratings(of=[t.id for t in year_tasks.values() if t.id is not None])
+        rosters = {m.id or 0: days[(m.branch, deps.local_date(m.starts_at))] for m in meetings}
+        # Each meeting's own answers and marks: a year's thousands, not looked through once per meeting.
+        rsvps_of, signins_of, records_of = _by_meeting(rsvps), _by_meeting(signins), _by_meeting(records)
+        meeting_ids = {m.id for m in meetings}
+        year_facts = ReportFacts(
+            meetings=meetings,
+            rosters=rosters,
+            members=members,
+            rsvps=rsvps_of,
+            signins=signins_of,
+            records=records_of,
+            tasks=branch_tasks,
+            decisions=[d for d in branch_decisions if d.meeting_id in meeting_ids],
+            since=since,
+        )
+        cutoff = min(end, now)
+        counted_facts = year_facts.before(cutoff, start)  # what the year report counts, as of now
+        log = await uow.tasks.rating_log(of=[t.id for t in counted_facts.tasks if t.id is not None])
+    evaluation = evaluation_from(
+        deps,
+        EvaluationFacts(
+            report=counted_facts,
+            suggestions=branch_suggestions,
+            entries=[e for e in year_points if e.occurred_at < cutoff],
+            log=log,
+            history=history,
+        ),
+        year,
+        now,
+        branch,
+    )
     today = deps.local_date(now)
     month_rosters = {
         month: frozenset(m.key for m in history.roster_on(members, min(_last_day(year, month), today)))
         for month in range(1, 13)
         if date(year, month, 1) <= today
     }
-    # Each meeting's own answers and marks: a year's thousands, not looked through once per meeting.
-    rsvps_of, signins_of, records_of = _by_meeting(rsvps), _by_meeting(signins), _by_meeting(records)
     counted = {
         m.id or 0: attendance(
-            m, rosters[m.id or 0], rsvps_of.get(m.id, []), signins_of.get(m.id, []), records_of.get(m.id, [])
+            m,
+            rosters[m.id or 0],
+            rsvps_of.get(m.id or 0, []),
+            signins_of.get(m.id or 0, []),
+            records_of.get(m.id or 0, []),
         )
         for m in meetings
         if attendance_known(m, now, since)
-        and attendance_recorded(m.id or 0, signins_of.get(m.id, []), records_of.get(m.id, []))
+        and attendance_recorded(m.id or 0, signins_of.get(m.id or 0, []), records_of.get(m.id or 0, []))
     }
-    year_tasks = {d.id or 0: tasks[d.id] for d in decisions if d.id in tasks}
-    task_ids = {t.id for t in year_tasks.values()}
     by_task: dict[int, list[TaskRating]] = {}
     for rating in ratings:
-        if rating.task_id in task_ids:
-            by_task.setdefault(rating.task_id, []).append(rating)
-    meeting_ids = {m.id for m in meetings}
-    evaluation = await year_evaluation(deps, year, now, branch)
+        by_task.setdefault(rating.task_id, []).append(rating)
+    member_keys = {m.key for m in members}
     return LedgerSnapshot(
         year=year,
         tz=deps.tz,
         members=members,
         meetings=meetings,
         attendance=counted,
-        rsvps={(r.meeting_id, r.member): r for r in rsvps if r.meeting_id in meeting_ids},
-        signins={(s.meeting_id, s.member): s for s in signins if s.meeting_id in meeting_ids},
-        agenda=agenda,
+        rsvps={(r.meeting_id, r.member): r for r in rsvps},
+        signins={(s.meeting_id, s.member): s for s in signins},
+        agenda={m.id or 0: found_agendas.get(m.id or 0, []) for m in meetings},
         hosts={m.id or 0: meeting_host(m, rosters[m.id or 0], _present(counted, m)) for m in meetings},
         recorders={
             m.id or 0: meeting_recorder(m, rosters[m.id or 0], _present(counted, m)) for m in meetings
         },
-        suggestions=suggestions,
+        suggestions=[s for s in branch_suggestions if in_year(s.submitted_at)],
         decisions=decisions,
         tasks=year_tasks,
         ratings=by_task,
-        points=points,
+        points=[e for e in year_points if e.member in member_keys],
         month_rosters=month_rosters,
         # As the counts see them: one that ended with nothing recorded is not held (domain.attendance).
         states={m.id or 0: meeting_state(m, now) for m in as_counted(meetings, set(counted), now, since)},
@@ -395,8 +430,8 @@ async def ledger_snapshot(deps: Deps, year: int, now: datetime, branch: str | No
     )
 
 
-def _by_meeting(facts: Iterable[_MeetingFact]) -> dict[int | None, list[_MeetingFact]]:
-    found: dict[int | None, list[_MeetingFact]] = {}
+def _by_meeting(facts: Iterable[_MeetingFact]) -> dict[int, list[_MeetingFact]]:
+    found: dict[int, list[_MeetingFact]] = {}
     for fact in facts:
         found.setdefault(fact.meeting_id, []).append(fact)
     return found

@@ -234,6 +234,24 @@ class ReportFacts:
                 getattr(branch, name).append(item)
         return split
 
+    def before(self, cutoff: datetime, start: datetime) -> ReportFacts:
+        """What `report_facts` reads for a period from `start`, asked at `cutoff`, taken from facts of
+        a wider window (the ledger's snapshot reads the whole year): the meetings that started
+        before `cutoff` with their answers, marks and decisions, the tasks not done before `start`."""
+        meetings = [m for m in self.meetings if m.starts_at < cutoff]
+        ids = {m.id for m in meetings}
+        return ReportFacts(
+            meetings=meetings,
+            rosters={i: roster for i, roster in self.rosters.items() if i in ids},
+            members=self.members,
+            rsvps={i: found for i, found in self.rsvps.items() if i in ids},
+            signins={i: found for i, found in self.signins.items() if i in ids},
+            records={i: found for i, found in self.records.items() if i in ids},
+            tasks=[t for t in self.tasks if t.done_at is None or t.done_at >= start],
+            decisions=[d for d in self.decisions if d.meeting_id in ids],
+            since=self.since,
+        )
+
     def of_branch(self, branch: str) -> ReportFacts:
         """The facts of one branch (meeting-keyed facts need no filtering: they follow the meetings)."""
         return ReportFacts(
