@@ -105,10 +105,21 @@ def vote_passes(vote: Vote) -> bool:
 
 def quorum_for(meeting: Meeting, roster: Sequence[Member], present_keys: Iterable[str]) -> QuorumCheck | None:
     """The quorum rule that applies to a meeting, or None for meetings that take no votes."""
+    return quorum_among(meeting, expected_members(meeting, roster), present_keys)
+
+
+def quorum_among(
+    meeting: Meeting,
+    expected: Sequence[Member],
+    present_keys: Iterable[str],
+    voting: Sequence[Member] | None = None,
+) -> QuorumCheck | None:
+    """`quorum_for` with the meeting's 应到 (`expected_members`) already worked out, and perhaps
+    who of them may vote (`voting_members(expected)`)."""
     if meeting.kind is MeetingKind.CONGRESS:
-        return congress_quorum(congress_voters(meeting, roster), present_keys)
+        return congress_quorum(voting_members(expected) if voting is None else voting, present_keys)
     if meeting.kind is MeetingKind.COMMITTEE and meeting.unit == committee_unit(meeting.branch):
-        return committee_quorum(expected_members(meeting, roster), present_keys)
+        return committee_quorum(expected, present_keys)
     return None
 
 

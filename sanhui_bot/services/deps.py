@@ -64,6 +64,13 @@ class Deps:
         """The branch's roster on the meeting's (local) day: whom it expected and who could vote."""
         return await self.roster.on(uow, meeting.branch, self.local_date(meeting.starts_at))
 
+    async def expected_of(
+        self, uow: UnitOfWork, meeting: Meeting
+    ) -> tuple[Sequence[Member], Sequence[Member]]:
+        """The meeting's 应到 from the roster of its (local) day, and who of them may vote
+        (domain.quorum.expected_members, voting_members)."""
+        return await self.roster.expected(uow, meeting, self.local_date(meeting.starts_at))
+
 
 def require_chat(ctx: ChatContext | None) -> ChatContext:
     """Commands that act for a unit must come from a configured chat."""

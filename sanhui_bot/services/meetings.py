@@ -37,7 +37,7 @@ from sanhui_bot.domain.permissions import (
     require_own_group,
 )
 from sanhui_bot.domain.points import PointEntry, PointReason
-from sanhui_bot.domain.quorum import QuorumCheck, expected_members, quorum_for
+from sanhui_bot.domain.quorum import QuorumCheck, quorum_among
 from sanhui_bot.domain.schedule import plan_year, to_meetings
 from sanhui_bot.services.attendance import meeting_attendance, settle_attendance
 from sanhui_bot.services.deps import Deps, meeting_in_branch, require_chat
@@ -114,29 +114,32 @@ async def tally(
     uow: UnitOfWork, deps: Deps, meeting: Meeting, answers: Mapping[str, RsvpAnswer] | None = None
 ) -> Tally:
     """The RSVP tally of a meeting; `answers` when the caller has them (stored, and its own written)."""
-    roster = await deps.roster_of(uow, meeting)
-    expected = [member.key for member in expected_members(meeting, roster)]
+    members, voting = await deps.expected_of(uow, meeting)
+    expected = [member.key for member in members]
     if answers is None:
         answers = await uow.attendance.answers(meeting.id or 0)
     by_answer: dict[RsvpAnswer, list[str]] = {answer: [] for answer in RsvpAnswer}
-    states = {}
+    pending: list[str] = []
     if RsvpAnswer.LEAVE in answers.values():  # only then: the tally runs on every RSVP
         states = {r.member: r.leave_state for r in await uow.attendance.rsvps(meeting.id or 0)}
-    pending: list[str] = []
-    for key in expected:
-        answer = answers.get(key, RsvpAnswer.UNKNOWN)
-        state = states.get(key)
-        if state is LeaveState.PENDING:
-            pending.append(key)
-            continue
-        by_answer[RsvpAnswer.NO if state is LeaveState.REFUSED else answer].append(key)
+        for key in expected:
+            state = states.get(key)
+            if state is LeaveState.PENDING:
+                pending.append(key)
+            else:
+                answer = answers.get(key, RsvpAnswer.UNKNOWN)
+                by_answer[RsvpAnswer.NO if state is LeaveState.REFUSED else answer].append(key)
+    else:  # every update's tally: one dict lookup per member
+        unknown = RsvpAnswer.UNKNOWN
+        for key in expected:
+            by_answer[answers.get(key, unknown)].append(key)
     return Tally(
         expected=expected,
         yes=by_answer[RsvpAnswer.YES],
         leave=by_answer[RsvpAnswer.LEAVE],
         no=by_answer[RsvpAnswer.NO],
         unanswered=by_answer[RsvpAnswer.UNKNOWN],
-        quorum=quorum_for(meeting, roster, by_answer[RsvpAnswer.YES]),
+        quorum=quorum_among(meeting, members, by_answer[RsvpAnswer.YES], voting),
         pending=pending,
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -325,10 +325,10 @@ async def role_holders(deps: Deps, branch: str, roles: Sequence[str], group: str
     ]
 
 
-async def member_names(deps: Deps) -> dict[str, str]:
+async def member_names(deps: Deps) -> Mapping[str, str]:
     """Member key → name for everyone ever on the roster, for rendering."""
     async with deps.uow() as uow:
-        return {member.key: member.name for member in await deps.roster.members(uow)}
+        return await deps.roster.names(uow)
 
 
 @dataclass(frozen=True, slots=True)

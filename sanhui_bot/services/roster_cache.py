@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from types import MappingProxyType
 
-from sanhui_bot.domain.model import Member
+from sanhui_bot.domain.model import Meeting, Member
+from sanhui_bot.domain.quorum import expected_members, voting_members
 from sanhui_bot.domain.roster import RosterHistory
 from sanhui_bot.domain.school_roster import SchoolCommitteeHistory
 from sanhui_bot.services.ports import UnitOfWork
@@ -25,6 +27,9 @@ class RosterCache:
         self._seats = SchoolCommitteeHistory(())
         self._branches: dict[str, tuple[Member, ...]] = {}
         self._days: dict[tuple[str, date], tuple[Member, ...]] = {}
+        # (branch, day, unit) → the 应到 of that unit's meetings that day, and who of them may vote
+        self._expected: dict[tuple[str, date, str], tuple[tuple[Member, ...], tuple[Member, ...]]] = {}
+        self._names: Mapping[str, str] | None = None
         self._everyone: dict[str, tuple[Member, ...]] | None = None  # branch → members ever on it
         self._by_platform: dict[tuple[str, str], Member] | None = None  # (platform, user id) → active member
 
@@ -36,6 +41,8 @@ class RosterCache:
             self._seats = SchoolCommitteeHistory(await uow.members.seat_changes())
             self._branches = {}
             self._days = {}
+            self._expected = {}
+            self._names = None
             self._everyone = None
             self._by_platform = None
             self._version = version
@@ -44,6 +51,14 @@ class RosterCache:
         """Every member ever on the roster, active or not, ordered by key."""
         await self._load(uow)
         return self._members
+
+    async def names(self, uow: UnitOfWork) -> Mapping[str, str]:
+        """Member key → name for everyone ever on the roster (every reply renders names with it);
+        read-only, as it is shared until the roster changes."""
+        members = await self.members(uow)
+        if self._names is None:
+            self._names = MappingProxyType({member.key: member.name for member in members})
+        return self._names
 
     async def seats(self, uow: UnitOfWork) -> SchoolCommitteeHistory:
         """Who sat on the 党委 when (domain/school_roster.py)."""
@@ -96,6 +111,21 @@ class RosterCache:
         """Each branch's roster of `day`, checking the stored version once for them all."""
         members = await self.members(uow)
         return {branch: self._on(members, branch, day) for branch in branches}
+
+    async def expected(
+        self, uow: UnitOfWork, meeting: Meeting, day: date
+    ) -> tuple[Sequence[Member], Sequence[Member]]:
+        """The meeting's 应到 (`expected_members` over the branch's roster of `day`, its local day)
+        and who of them may vote (`voting_members`), worked out once per unit and day: every
+        answer's tally needs them."""
+        members = await self.members(uow)
+        key = (meeting.branch, day, meeting.unit)
+        found = self._expected.get(key)
+        if found is None:
+            expected = tuple(expected_members(meeting, self._on(members, meeting.branch, day)))
+            found = (expected, tuple(voting_members(expected)))
+            self._expected[key] = found
+        return found
 
     def _on(self, members: Sequence[Member], branch: str, day: date) -> Sequence[Member]:
         found = self._days.get((branch, day))
