@@ -168,9 +168,11 @@ def sql_statements(app: App) -> Iterator[list[str]]:
     def record(_connection: object, _cursor: object, statement: str, *_args: object) -> None:
         sent.append(statement)
 
-    engine = app.store.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
+    engines = app.store.sync_engines
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
     try:
         yield sent
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", record)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import shutil
+import sqlite3
 import threading
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -58,6 +59,7 @@ from sanhui_bot.domain.roster import RosterChangeKind, RosterHistory
 from sanhui_bot.services import ports
 from sanhui_bot.services.ports import OutboxRow, PostedMessage
 from sanhui_bot.storage import repositories
+from sanhui_bot.storage.database import InlineConnection
 from sanhui_bot.storage.database import (
     DatabaseTooNew,
     alembic_config,
@@ -355,6 +357,32 @@ async def test_sqlite_statements_run_on_the_loop_thread(tmp_path: Path) -> None:
             )
             ran_on = (await connection.exec_driver_sql("SELECT thread_id()")).scalar()
         assert ran_on == threading.get_ident()
+    finally:
+        await store.close()
+
+
+async def test_units_of_work_on_a_sqlite_file_run_inline_with_the_same_pragmas_and_begin_immediate(
+    tmp_path: Path,
+) -> None:
+    # The units of work skip the async engine's greenlet hops (database.inline_engine) but must keep
+    # everything SQLite was set up with: WAL, foreign keys, the busy timeout, BEGIN IMMEDIATE.
+    store = await fresh_sqlite_store(tmp_path)
+    try:
+        async with store.unit_of_work() as uow:
+            connection = uow._connection
+            assert isinstance(connection, InlineConnection)
+            pragmas = {
+                name: (await connection.exec_driver_sql(f"PRAGMA {name}")).scalar()
+                for name in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")
+            }
+            assert pragmas == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 5000, "synchronous": 1}
+            # The write lock is taken at BEGIN: another connection cannot start writing meanwhile.
+            other = sqlite3.connect(store.engine.url.database or "", timeout=0, isolation_level=None)
+            try:
+                with pytest.raises(sqlite3.OperationalError, match="locked"):
+                    other.execute("BEGIN IMMEDIATE")
+            finally:
+                other.close()
     finally:
         await store.close()
 

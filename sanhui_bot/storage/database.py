@@ -2,7 +2,8 @@
 
 One async SQL path over SQLite (aiosqlite, the default) and PostgreSQL (asyncpg). SQLite gets WAL,
 foreign keys, a busy timeout and `BEGIN IMMEDIATE` transactions on every connection, and runs its
-statements on the event loop's thread (see `LoopThreadConnection`). Migrations are
+statements on the event loop's thread (see `LoopThreadConnection`); the units of work of a SQLite
+file use SQLAlchemy's synchronous engine for it, behind the same interface (`inline_engine`). Migrations are
 Alembic scripts in `migrations/` at the repository root, so the bot runs from a checkout; a database
 whose schema is newer than this code is refused rather than guessed at.
 """
@@ -14,12 +15,15 @@ import sqlite3
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, TypeVarTuple, overload
 
 import aiosqlite
+from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import event, text
-from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.engine import Connection, CursorResult, Dialect, Engine, make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.sql.expression import Executable
+from sqlalchemy.sql.selectable import TypedReturnsRows
 
 import sanhui_bot
 
@@ -31,6 +35,9 @@ if TYPE_CHECKING:
 
 # migrations/ sits beside the package in the checkout (DESIGN.md §3), not inside it.
 MIGRATIONS_DIR = Path(sanhui_bot.__file__).resolve().parent.parent / "migrations"
+
+_T = TypeVar("_T")
+_Ts = TypeVarTuple("_Ts")
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
@@ -97,7 +104,7 @@ def create_engine(url: str) -> AsyncEngine:
         database = str(Path(database).expanduser())
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(async_url, async_creator=partial(_connect_sqlite, database or ":memory:"))
-    _configure_sqlite(engine)
+    _configure_sqlite(engine.sync_engine)
     return engine
 
 
@@ -138,7 +145,95 @@ def _connect_sqlite(database: str) -> LoopThreadConnection:
     return LoopThreadConnection(connector, iter_chunk_size=64)
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def inline_engine(engine: AsyncEngine) -> Engine | None:
+    """SQLAlchemy's synchronous SQLite engine on the same file as `engine`, for the units of work;
+    None for PostgreSQL and for an in-memory database (a second engine would open another one).
+
+    The units of work run their statements on the loop's thread anyway (`LoopThreadConnection`);
+    through the async engine each statement still makes five hops between a greenlet and the loop
+    (SQLAlchemy's bridge to aiosqlite's coroutines), which cost more than the statement and its
+    SQLAlchemy core put together (issue 15: /rsvp's 7 statements took most of its own time). The
+    synchronous engine runs the same statements, with the same pragmas and BEGIN IMMEDIATE, without
+    them; `InlineConnection` gives it the async connection's interface the repositories use.
+    """
+    url = engine.url
+    database = url.database or ""
+    if (
+        url.get_backend_name() != "sqlite"
+        or not database
+        or database == ":memory:"
+        or database.startswith("file:")
+    ):
+        return None
+    connect = partial(sqlite3.connect, database, check_same_thread=False, isolation_level=None)
+    inline = create_sync_engine(url.set(drivername="sqlite+pysqlite"), creator=connect)
+    _configure_sqlite(inline)
+    return inline
+
+
+class InlineConnection:
+    """What the unit of work and the repositories use of `AsyncConnection`, over a synchronous
+    connection whose statements run right here, on the loop's thread (see `inline_engine`).
+
+    A statement never waits for I/O but the file's (SQLite's own busy_timeout aside, as before), so
+    nothing here suspends; the methods are coroutines only to keep the repositories' one interface.
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self.sync_connection = connection
+
+    @property
+    def dialect(self) -> Dialect:
+        return self.sync_connection.dialect
+
+    @property
+    def info(self) -> dict[Any, Any]:
+        return self.sync_connection.info
+
+    @overload
+    async def execute(
+        self,
+        statement: TypedReturnsRows[*_Ts],
+        parameters: Any = None,
+        *,
+        execution_options: Any = None,
+    ) -> CursorResult[*_Ts]: ...
+
+    @overload
+    async def execute(
+        self, statement: Executable, parameters: Any = None, *, execution_options: Any = None
+    ) -> CursorResult[*tuple[Any, ...]]: ...
+
+    async def execute(
+        self, statement: Executable, parameters: Any = None, *, execution_options: Any = None
+    ) -> CursorResult[*tuple[Any, ...]]:
+        """Run one statement; its rows are read from the cursor as they are asked for."""
+        return self.sync_connection.execute(statement, parameters, execution_options=execution_options)
+
+    async def exec_driver_sql(self, statement: str, parameters: Any = None) -> CursorResult[Any]:
+        return self.sync_connection.exec_driver_sql(statement, parameters)
+
+    async def run_sync(self, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+        return fn(self.sync_connection, *args, **kwargs)
+
+    async def begin(self) -> None:
+        self.sync_connection.begin()
+
+    async def commit(self) -> None:
+        self.sync_connection.commit()
+
+    async def rollback(self) -> None:
+        self.sync_connection.rollback()
+
+    async def close(self) -> None:
+        self.sync_connection.close()
+
+
+# What a unit of work runs its statements on: the async engine's connection, or the inline one.
+AnyConnection = AsyncConnection | InlineConnection
+
+
+def _configure_sqlite(engine: Engine) -> None:
     """Pragmas on connect, and SQLAlchemy (not the sqlite3 module) in charge of BEGIN.
 
     The sqlite3 module's legacy transaction control starts transactions late and DEFERRED: a unit of
@@ -150,7 +245,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     connect argument yet.
     """
 
-    @event.listens_for(engine.sync_engine, "connect")
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _connection_record: Any) -> None:
         cursor = dbapi_connection.cursor()
         try:
@@ -159,7 +254,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         finally:
             cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 

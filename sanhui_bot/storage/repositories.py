@@ -1,6 +1,6 @@
 """SQL implementations of the repository Protocols in `services/ports.py`.
 
-Each class works on one `AsyncConnection` whose transaction the unit of work owns, so nothing here
+Each class works on one connection (`database.AnyConnection`) whose transaction the unit of work owns, so nothing here
 commits. Rows become domain objects at this edge (`_member_from_row` …) and nowhere else. Inserts that
 must be idempotent use INSERT … ON CONFLICT DO NOTHING rather than catching IntegrityError: on
 PostgreSQL a failed statement poisons the whole transaction.
@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Executable, Row, Table, and_, bindparam, case, delete, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sanhui_bot.domain.attendance import AttendanceMark, AttendanceRecord
 from sanhui_bot.domain.model import (
@@ -49,6 +48,7 @@ from sanhui_bot.domain.points import PointEntry, PointReason
 from sanhui_bot.domain.roster import RosterChange, RosterChangeKind
 from sanhui_bot.domain.school_roster import SeatChange, SeatChangeKind
 from sanhui_bot.services.ports import MeetingIds, MeetingWindow, OutboxRow, PostedMessage
+from sanhui_bot.storage.database import AnyConnection
 from sanhui_bot.storage.schema import (
     agenda_items,
     attendance_records,
@@ -95,7 +95,7 @@ def _dialect_insert(dialect: str, table: Table) -> sqlite.Insert | postgresql.In
     raise NotImplementedError(f"no upsert for database dialect {dialect!r}")
 
 
-def _upsert_insert(connection: AsyncConnection, table: Table) -> sqlite.Insert | postgresql.Insert:
+def _upsert_insert(connection: AnyConnection, table: Table) -> sqlite.Insert | postgresql.Insert:
     """An INSERT that supports ON CONFLICT for this connection's dialect (both spell it the same)."""
     return _dialect_insert(connection.dialect.name, table)
 
@@ -254,7 +254,7 @@ def _member_upsert(dialect: str) -> Executable:
     ).returning(members.c.key)
 
 
-async def _increment(connection: AsyncConnection, key: str) -> int:
+async def _increment(connection: AnyConnection, key: str) -> int:
     """Add one to a named counter (starting at 1) and return its new value."""
     insert = _upsert_insert(connection, counters).values(key=key, value=1)
     statement = insert.on_conflict_do_update(
@@ -269,7 +269,7 @@ ROSTER_VERSION = "roster_version"  # the key _ROSTER_VERSION reads
 class SqlCounterRepository:
     """Named integers: the console's message numbers, the roster version, the scheduler's watermark."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AnyConnection) -> None:
         self._connection = connection
 
     async def get(self, key: str) -> int | None:
@@ -285,7 +285,7 @@ class SqlCounterRepository:
 class SqlPlatformState:
     """Small named texts per chat platform: Matrix's sync token and device id, web links and sessions."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AnyConnection) -> None:
         self._connection = connection
 
     async def get(self, platform: str, key: str) -> str | None:
@@ -340,7 +340,7 @@ class SqlPlatformState:
 class SqlMemberRepository:
     """The roster."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AnyConnection) -> None:
         self._connection = connection
         # The version read in this transaction: an update asks for it several times (who wrote, the
         # renderer's names, the tally's roster), and the database is asked once. This repository's
@@ -560,7 +560,7 @@ def _agenda_from_row(row: Row[Any]) -> AgendaItem:
 class SqlMeetingRepository:
     """Meetings and their dynamic agenda topics."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AnyConnection) -> None:
         self._connection = connection
 
     async def add(self, meeting: Meeting) -> Meeting:
@@ -778,7 +778,7 @@ def _outline_from_row(row: Row[Any]) -> Outline:
 class SqlAttendanceRepository:
     """RSVPs, sign-ins and 发言提纲."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AnyConnection) -> None:
         self._connection = connection
 
     async def put_rsvp(self, rsvp: Rsvp) -> None:
@@ -996,7 +996,7 @@ def _suggestion_from_row(row: Row[Any]) -> Suggestion:
 class SqlSuggestionRepository:
     """献策 suggestions."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AnyConnection) -> None:
         self._connection = connection
 
     async def add(self, suggestion: Suggestion) -> Suggestion:
@@ -1097,7 +1097,7 @@ def _rating_from_row(row: Row[Any]) -> TaskRating:
 class SqlTaskRepository:
     """Decisions, the tasks they open, and the ratings those tasks get (群众评价)."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AnyConnection) -> None:
         self._connection = connection
 
     async def add_decision(self, decision: Decision) -> Decision:
@@ -1273,7 +1273,7 @@ def _entry_from_row(row: Row[Any]) -> PointEntry:
 class SqlPointsLedger:
     """The append-only 积分 ledger: it has no update or delete, by design (domain/points.py)."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AnyConnection) -> None:
         self._connection = connection
 
     async def append(self, entry: PointEntry) -> PointEntry | None:
@@ -1404,7 +1404,7 @@ def _join_from_row(row: Row[Any]) -> JoinRequest:
 class SqlJoinRepository:
     """/join requests from people off the roster."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AnyConnection) -> None:
         self._connection = connection
 
     async def add(self, request: JoinRequest) -> JoinRequest:
@@ -1478,7 +1478,7 @@ OUTBOX_BATCH = 500
 class SqlOutboxRepository:
     """Announcements written before sending; the unique key makes each one exactly once."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AnyConnection) -> None:
         self._connection = connection
 
     async def add_if_absent(self, row: OutboxRow) -> bool:
@@ -1673,7 +1673,7 @@ def _posted_from_row(row: Row[Any]) -> PostedMessage:
 class SqlMessageLog:
     """What the bot posted (for button presses), updates it has seen, and the console's numbering."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AnyConnection) -> None:
         self._connection = connection
 
     async def next_console_number(self) -> int:

@@ -31,8 +31,8 @@ from contextvars import ContextVar
 from typing import Self
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sanhui_bot.services.ports import (
     AttendanceRepository,
@@ -47,6 +47,7 @@ from sanhui_bot.services.ports import (
     SuggestionRepository,
     TaskRepository,
 )
+from sanhui_bot.storage.database import AnyConnection, InlineConnection, inline_engine
 from sanhui_bot.storage.repositories import (
     SqlAttendanceRepository,
     SqlCounterRepository,
@@ -68,7 +69,7 @@ _SHARED: ContextVar[tuple[SqlUnitOfWork, asyncio.Task[object] | None] | None] = 
 
 
 class SqlUnitOfWork:
-    """Implements services.ports.UnitOfWork over one AsyncConnection; use once, with `async with`."""
+    """Implements services.ports.UnitOfWork over one connection; use once, with `async with`."""
 
     # Declared as the Protocols' types: protocol attributes are invariant for type checkers.
     members: MemberRepository
@@ -83,10 +84,11 @@ class SqlUnitOfWork:
     counters: CounterRepository
     platform_state: PlatformStateRepository
 
-    def __init__(self, engine: AsyncEngine, turn: _Turn | None = None) -> None:
+    def __init__(self, engine: AsyncEngine, turn: _Turn | None = None, inline: Engine | None = None) -> None:
         self._engine = engine
         self._turn = turn
-        self._connection: AsyncConnection | None = None
+        self._inline = inline
+        self._connection: AnyConnection | None = None
         self._outer: SqlUnitOfWork | None = None  # set while joined to a shared one
         self._kept_writes = 0  # the connection's write count when a joined one last kept its work
         self._joined = False
@@ -103,7 +105,11 @@ class SqlUnitOfWork:
         if self._turn is not None:
             await self._turn.acquire()
         try:
-            connection = await self._engine.connect()
+            connection: AnyConnection = (
+                InlineConnection(self._inline.connect())
+                if self._inline is not None
+                else await self._engine.connect()
+            )
             try:
                 await connection.begin()
             except BaseException:
@@ -133,7 +139,7 @@ class SqlUnitOfWork:
             setattr(self, name, getattr(outer, name))
         return self
 
-    def _repositories(self, connection: AsyncConnection) -> None:
+    def _repositories(self, connection: AnyConnection) -> None:
         self.members = self._members = SqlMemberRepository(connection)
         self.meetings = SqlMeetingRepository(connection)
         self.attendance = SqlAttendanceRepository(connection)
@@ -198,7 +204,7 @@ class SqlUnitOfWork:
         self.undone = False
         await self._connection.rollback()
 
-    def _drop_unkept(self, connection: AsyncConnection) -> None:
+    def _drop_unkept(self, connection: AnyConnection) -> None:
         """A joined unit of work gives up what it wrote since it last kept its work: without a
         SAVEPOINT only the whole transaction can be undone, so the outer one is marked to be."""
         if _writes(connection) != self._kept_writes and self._outer is not None:
@@ -216,7 +222,7 @@ def _count_write(connection: Connection, _cursor: object, statement: str, *_args
         connection.info[_WRITES] = connection.info.get(_WRITES, 0) + 1
 
 
-def _writes(connection: AsyncConnection) -> int:
+def _writes(connection: AnyConnection) -> int:
     return int(connection.sync_connection.info.get(_WRITES, 0)) if connection.sync_connection else 0
 
 
@@ -250,6 +256,7 @@ class _Turn:
         self._lock = asyncio.Lock()
         self._holder: asyncio.Task[object] | None = None
         self._patience = patience
+        self._waiting = 0  # turns being waited for (a free lock with waiters is theirs first)
 
     async def acquire(self) -> None:
         task = asyncio.current_task()
@@ -258,11 +265,17 @@ class _Turn:
                 "a unit of work was opened inside another one in the same task; "
                 "on SQLite it would wait for itself"
             )
-        try:
-            async with asyncio.timeout(self._patience):
-                await self._lock.acquire()
-        except TimeoutError:
-            raise DatabaseBusy(f"the database stayed busy for {self._patience:.0f} s") from None
+        if not self._lock.locked() and not self._waiting:
+            await self._lock.acquire()  # free: taken at once, without arming a timeout per update
+        else:
+            self._waiting += 1
+            try:
+                async with asyncio.timeout(self._patience):
+                    await self._lock.acquire()
+            except TimeoutError:
+                raise DatabaseBusy(f"the database stayed busy for {self._patience:.0f} s") from None
+            finally:
+                self._waiting -= 1
         self._holder = task
 
     def release(self) -> None:
@@ -280,13 +293,23 @@ class SqlStore:
     def __init__(self, engine: AsyncEngine, patience: float = 30.0) -> None:
         self.engine = engine
         self._turn = _Turn(patience) if engine.dialect.name == "sqlite" else None
-        if not event.contains(engine.sync_engine, "before_cursor_execute", _count_write):
-            event.listen(engine.sync_engine, "before_cursor_execute", _count_write)
+        # A SQLite file's units of work run on the synchronous engine (database.inline_engine).
+        self._inline = inline_engine(engine)
+        for sync_engine in self.sync_engines:
+            if not event.contains(sync_engine, "before_cursor_execute", _count_write):
+                event.listen(sync_engine, "before_cursor_execute", _count_write)
+
+    @property
+    def sync_engines(self) -> list[Engine]:
+        """The engines whose connections send the units of work's statements (for their events)."""
+        return [self.engine.sync_engine] + ([self._inline] if self._inline is not None else [])
 
     def unit_of_work(self) -> SqlUnitOfWork:
         """A new unit of work (a services.ports.UnitOfWorkFactory when passed as `store.unit_of_work`)."""
-        return SqlUnitOfWork(self.engine, self._turn)
+        return SqlUnitOfWork(self.engine, self._turn, self._inline)
 
     async def close(self) -> None:
         """Close every pooled connection (on SQLite this also checkpoints the WAL)."""
+        if self._inline is not None:
+            self._inline.dispose()
         await self.engine.dispose()
