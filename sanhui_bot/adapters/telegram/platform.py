@@ -395,8 +395,10 @@ class TelegramPlatform:
         return True
 
     def _show(self, handled: Handled) -> None:
-        """After an update: its edits now (after its answer), and an edit after the interval for the
-        subjects that had one too recently; each shows the last state, however many answers came."""
+        """After an update: its edits now, and an edit after the interval for the subjects that had
+        one too recently; each shows the last state, however many answers came. Called just before
+        the update's answer is sent, so the edits go out beside it rather than one round trip later
+        (the answer's request starts first: the edits wait for the loop)."""
         if handled.views:
             self._spawn(self._edit_views(handled.views, handled.marks, handled.later))
         for subject in handled.later:
@@ -533,8 +535,8 @@ class TelegramPlatform:
             mentions,
         )
         handled = await self.conversation.handle(incoming, now, self._claim_edit)
-        await self._send_replies(message.chat.id, chat, handled.replies, now, message.message_id)
         self._show(handled)
+        await self._send_replies(message.chat.id, chat, handled.replies, now, message.message_id)
 
     async def _on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """An edited command is not run again (it already ran, or was refused): say so, change nothing."""
@@ -654,11 +656,11 @@ class TelegramPlatform:
             await query.answer()
             return
         first = replies[0]
+        self._show(handled)
         # The edited tally shows a success to everyone; a refusal only the presser needs to read.
         await query.answer(toast(first.text), show_alert=not first.subject)
         if len(replies) > 1:
             await self._send_replies(message.chat.id, chat, replies[1:], now, None)
-        self._show(handled)
 
     async def _on_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The bot was added to or removed from a chat, or a person blocked it privately."""
