@@ -407,7 +407,9 @@ async def answer_rsvp(
             raise DomainError("meeting_not_held", meeting=meeting.id)
         if cmd.answer is RsvpAnswer.LEAVE and not cmd.reason.strip():
             raise DomainError("leave_needs_reason")
-        if await uow.attendance.signed_in(meeting.id or 0, member.key):
+        # The answers before this one (the tally is computed with the answer, not re-read after it)
+        answers, signed_in = await uow.attendance.answers_and_signed_in(meeting.id or 0, member.key)
+        if signed_in:
             raise DomainError("already_signed_in", meeting=meeting.id)
         if meeting.has_started(now):
             counted, _ = await meeting_attendance(uow, deps, meeting)
@@ -425,8 +427,6 @@ async def answer_rsvp(
             needs_approval=leave
             and deps.schedule.leave_approval_for(meeting.kind) is LeaveApproval.SECRETARY,
         )
-        # The answers before this one: the tally is computed with the answer, not re-read after it.
-        answers = dict(await uow.attendance.answers(meeting.id or 0))
         before = answers.get(member.key)
         await uow.attendance.put_rsvp(rsvp)
         answers[member.key] = rsvp.answer

@@ -15,7 +15,21 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Executable, Row, Table, and_, bindparam, case, delete, func, or_, select, update
+from sqlalchemy import (
+    Executable,
+    Row,
+    Table,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    null,
+    or_,
+    select,
+    union_all,
+    update,
+)
 
 from sanhui_bot.domain.attendance import AttendanceMark, AttendanceRecord
 from sanhui_bot.domain.model import (
@@ -123,6 +137,14 @@ _ROSTER_VERSION = select(counters.c.value).where(counters.c.key == "roster_versi
 _ANSWERS = select(rsvps.c.member, rsvps.c.answer).where(rsvps.c.meeting_id == bindparam("meeting_id"))
 _SIGNED_IN = select(signins.c.member).where(
     signins.c.meeting_id == bindparam("meeting_id"), signins.c.member == bindparam("member")
+)
+# An answer's two reads in one statement: every answer, then the member's sign-in (its answer NULL:
+# rsvps.answer is NOT NULL, so only the sign-in row has none).
+_ANSWERS_AND_SIGNED_IN = union_all(
+    _ANSWERS,
+    select(signins.c.member, null().label("answer")).where(
+        signins.c.meeting_id == bindparam("meeting_id"), signins.c.member == bindparam("member")
+    ),
 )
 # Every update and every press runs these (issue 15): built once, like the ones above.
 _POSTED = select(posted_messages).where(
@@ -851,6 +873,16 @@ class SqlAttendanceRepository:
     async def signed_in(self, meeting_id: int, member: str) -> bool:
         parameters = {"meeting_id": meeting_id, "member": member}
         return (await self._connection.execute(_SIGNED_IN, parameters)).first() is not None
+
+    async def answers_and_signed_in(self, meeting_id: int, member: str) -> tuple[dict[str, RsvpAnswer], bool]:
+        parameters = {"meeting_id": meeting_id, "member": member}
+        answers, signed_in = {}, False
+        for key, answer in await self._connection.execute(_ANSWERS_AND_SIGNED_IN, parameters):
+            if answer is None:
+                signed_in = True
+            else:
+                answers[key] = _RSVP_ANSWERS[answer]
+        return answers, signed_in
 
     async def rsvps(self, meeting_id: int | None = None, *, of: MeetingIds | None = None) -> list[Rsvp]:
         """RSVPs ordered by meeting, then when answered, then member."""
