@@ -89,13 +89,13 @@ async def test_a_restart_within_the_interval_still_ends_with_the_right_tally(
         emulator.press(BRANCH, member, notice, 1)
 
     async def answered() -> None:
-        while emulator.calls.count("answerCallbackQuery") < 4 or not telegram._trailing:
+        while emulator.calls.count("answerCallbackQuery") < 4 or not telegram.edits.waiting:
             await asyncio.sleep(0.01)
 
     await asyncio.wait_for(answered(), 15)
     await asyncio.wait_for(telegram.application.update_queue.join(), 15)
     assert "参加 4" not in emulator.message(BRANCH, notice)["text"]  # the last edit waits 30 s
-    for waiting in list(telegram._trailing.values()):  # the process dies within the interval
+    for waiting in list(telegram.edits.waiting.values()):  # the process dies within the interval
         waiting.cancel()
     await telegram.stop()
 

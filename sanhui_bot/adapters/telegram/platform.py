@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from collections.abc import Callable, Collection, Coroutine, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -38,7 +38,8 @@ from telegram.ext import (
     filters,
 )
 
-from sanhui_bot.adapters.conversation import SCHOOL_READS, Conversation, Handled, Incoming, View
+from sanhui_bot.adapters.conversation import SCHOOL_READS, Conversation, Incoming
+from sanhui_bot.adapters.notice_edits import NoticeEdits
 from sanhui_bot.adapters.telegram.callback_data import decode_button, press_matches
 from sanhui_bot.adapters.telegram.first_poll import ALLOWED_UPDATES, FirstPoll
 from sanhui_bot.adapters.telegram.translate import (
@@ -104,11 +105,6 @@ USERNAME_KEY = "username:{name}"
 INTERACTIVE_RETRIES = 2
 # The subject a leave-reason question is remembered under: whose reply it waits for.
 LEAVE_PROMPT_SUBJECT = "leave-prompt:{user}"
-SHOWN_REMEMBERED = 2000  # edited messages whose last text this process keeps
-# The marks of edits made are cleared together this long after the first (or when the platform
-# settles): not in a transaction of their own right after each edit, which the next update would wait
-# for. A mark left by a crash only makes one edit again after the start, to what the message shows.
-MARKS_CLEARED_AFTER = 0.5
 
 Clock = Callable[[], datetime]
 
@@ -153,21 +149,10 @@ class TelegramPlatform:
         self.username: str | None = None
         self._usernames: dict[str, int] = {}  # what this process knows of USERNAME_KEY
         self._background: set[asyncio.Task[None]] = set()
-        # Edits are made one at a time, in the order the updates asked for them.
-        self._edit_lock = asyncio.Lock()
-        # Coalescing (issue 15): subject -> loop time of its last edit, at most one per
-        # `edit_interval_seconds`; the subjects with an edit waiting for its interval (their task), and
-        # those changed again while that edit was being made.
-        self._last_edit: dict[str, float] = {}
-        self._trailing: dict[str, asyncio.Task[None]] = {}
-        self._again: set[str] = set()
-        self._done_marks: dict[str, str] = {}  # subject -> the mark an edit has shown, to be cleared
-        self._clearing = False
-        self._clear_now = asyncio.Event()
-        # (chat key, message id) -> what this process last made it show: an edit that would change
-        # nothing (an answer given again) is not sent. Edits come from the update handlers, so from
-        # the one process that receives this bot's updates.
-        self._shown: dict[tuple[str, str], tuple[str, str]] = {}
+        # In-place edits, at most one per notice every `edit_interval_seconds` (issue 15).
+        self.edits = NoticeEdits(
+            conversation, PLATFORM, lambda: self.config.edit_interval_seconds, self._edit, clock
+        )
         if first_poll is None:  # built here, and released as it starts
             first_poll = FirstPoll(PollSettings.of_telegram(token, config))
             self._polling_already = False
@@ -201,7 +186,7 @@ class TelegramPlatform:
             await application.start()
             self.first_poll.get_updates.release()  # now the next getUpdates may confirm it
             self._spawn(self._publish_menu(application.bot))
-            self._spawn(self._edit_pending())
+            self.edits.resume()
             return
         await application.initialize()
         # run_polling() would call post_init; the bot runs beside other platforms, so it starts by hand.
@@ -233,7 +218,7 @@ class TelegramPlatform:
         # The command menu is published beside the first poll, not before it: two round trips less
         # before the bot answers (`settled()` waits for it).
         self._spawn(self._publish_menu(application.bot))
-        self._spawn(self._edit_pending())
+        self.edits.resume()
 
     async def stop(self) -> None:
         """Stop receiving, let in-flight handlers and edits finish, close the HTTP clients."""
@@ -261,8 +246,8 @@ class TelegramPlatform:
     async def settled(self) -> None:
         """Wait until the in-place edits started by earlier updates are done."""
         while self._background:
-            self._clear_now.set()
             await asyncio.gather(*list(self._background), return_exceptions=True)
+        await self.edits.settled()
 
     def _menu(self, language: str) -> list[BotCommand]:
         return [BotCommand(name, catalog_message(f"tg_cmd_{name}", language)) for name in MENU_COMMANDS]
@@ -379,108 +364,22 @@ class TelegramPlatform:
 
     def refresh(self, subject: str) -> None:
         """Something `subject` shows changed elsewhere (the web view): edit the messages showing it."""
-        self._edit_later(subject)
-
-    def _claim_edit(self, subject: str) -> bool:
-        """Whether the messages showing `subject` may be edited now: no edit of them in the last
-        `edit_interval_seconds` and none waiting. If so, the interval starts now (see `Conversation.handle`)."""
-        now = asyncio.get_running_loop().time()
-        last = self._last_edit.get(subject)
-        if subject in self._trailing or (last is not None and now - last < self.config.edit_interval_seconds):
-            return False
-        if len(self._last_edit) > SHOWN_REMEMBERED:  # forget subjects whose interval has long passed
-            old = now - self.config.edit_interval_seconds
-            self._last_edit = {key: at for key, at in self._last_edit.items() if at > old}
-        self._last_edit[subject] = now
-        return True
-
-    def _show(self, handled: Handled) -> None:
-        """After an update: its edits now, and an edit after the interval for the subjects that had
-        one too recently; each shows the last state, however many answers came. Called just before
-        the update's answer is sent, so the edits go out beside it rather than one round trip later
-        (the answer's request starts first: the edits wait for the loop)."""
-        if handled.views:
-            self._spawn(self._edit_views(handled.views, handled.marks, handled.later))
-        for subject in handled.later:
-            self._edit_later(subject)
-
-    def _edit_later(self, subject: str) -> None:
-        """Edit the messages showing `subject` once its interval since the last edit has passed."""
-        if subject in self._trailing:
-            self._again.add(subject)  # its waiting edit may have read the data already: one more
-            return
-        task = asyncio.get_running_loop().create_task(self._edit_after_interval(subject))
-        self._trailing[subject] = task
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-
-    async def _edit_after_interval(self, subject: str) -> None:
-        loop = asyncio.get_running_loop()
-        try:
-            while True:
-                last = self._last_edit.get(subject)
-                if last is not None:
-                    await asyncio.sleep(max(0.0, last + self.config.edit_interval_seconds - loop.time()))
-                self._again.discard(subject)
-                self._last_edit[subject] = loop.time()
-                views, mark = await self.conversation.views_waiting(PLATFORM, subject)
-                await self._edit_views(views, {subject: mark} if mark is not None else {})
-                if subject not in self._again:
-                    return
-        except Exception:
-            log.exception("failed to refresh the messages showing %s", subject)
-        finally:
-            self._trailing.pop(subject, None)
-
-    async def _edit_pending(self) -> None:
-        """At start: the edits that waited for their interval, or that a stop interrupted."""
-        try:
-            for subject in await self.conversation.pending_edits(PLATFORM):
-                self._edit_later(subject)
-        except Exception:
-            log.exception("failed to read the edits waiting from before the start")
+        self.edits.refresh(subject)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    async def _edit_views(
-        self, views: Sequence[View], marks: Mapping[str, str], later: Collection[str] = ()
-    ) -> None:
-        """Edit each message to show its view; then the marks of the subjects all shown are cleared
-        (not those of `later`: theirs waits for an edit after the interval)."""
-        async with self._edit_lock:
-            failed = {posted.subject for posted, view in views if not await self._edit(posted, view)}
-            done = {subject: mark for subject, mark in marks.items() if subject not in failed | set(later)}
-        self._done_marks.update(done)
-        if self._done_marks and not self._clearing:
-            self._clearing = True
-            self._spawn(self._clear_marks())
-
-    async def _clear_marks(self) -> None:
-        """Clear the marks of the edits made (see MARKS_CLEARED_AFTER)."""
-        try:
-            async with asyncio.timeout(MARKS_CLEARED_AFTER):
-                await self._clear_now.wait()
-        except TimeoutError:
-            pass
-        self._clear_now.clear()
-        marks, self._done_marks, self._clearing = self._done_marks, {}, False
-        await self.conversation.edited(PLATFORM, marks)
-
     async def _edit(self, posted: PostedMessage, view: Reply) -> bool:
-        """Make one message show `view` (not sent if this process made it show that already)."""
+        """Make one message show `view` (NoticeEdits skips an edit that would change nothing)."""
         chat_id = chat_id_of(self.deps.org.chats, posted.chat)
         if chat_id is None:
             return True
-        text, markup = fit_text(view.text), keyboard(view.buttons, self._ledger(chat_id, posted.subject))
-        shown = (text, repr(markup.to_dict() if markup is not None else None))
-        if self._shown.get((posted.chat, posted.message_id)) == shown:
-            return True
+        markup = keyboard(view.buttons, self._ledger(chat_id, posted.subject))
         try:
             await self.application.bot.edit_message_text(
-                text,
+                fit_text(view.text),
                 chat_id=chat_id,
                 message_id=int(posted.message_id),
                 reply_markup=markup,
@@ -493,11 +392,6 @@ class TelegramPlatform:
         except TelegramError as error:
             log.warning("could not edit %s in %s: %r", posted.message_id, posted.chat, error)
             return False
-        self._shown[(posted.chat, posted.message_id)] = shown
-        if len(self._shown) > SHOWN_REMEMBERED:
-            del self._shown[next(iter(self._shown))]  # the oldest
-        if [command for _, command in posted.buttons] != [button.command for button in view.buttons]:
-            await self.conversation.remember(PLATFORM, posted.chat, posted.message_id, view, self.clock())
         return True
 
     # --- handlers
@@ -534,8 +428,8 @@ class TelegramPlatform:
             str(update.update_id),
             mentions,
         )
-        handled = await self.conversation.handle(incoming, now, self._claim_edit)
-        self._show(handled)
+        handled = await self.conversation.handle(incoming, now, self.edits.claim)
+        self.edits.show(handled)
         await self._send_replies(message.chat.id, chat, handled.replies, now, message.message_id)
 
     async def _on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -640,7 +534,7 @@ class TelegramPlatform:
         handled = await self.conversation.handle(
             incoming,
             now,
-            self._claim_edit,
+            self.edits.claim,
             (str(message.message_id), press.index),
             lambda posted: press_matches(press, [command for _, command in posted.buttons]),
         )
@@ -656,7 +550,7 @@ class TelegramPlatform:
             await query.answer()
             return
         first = replies[0]
-        self._show(handled)
+        self.edits.show(handled)
         # The edited tally shows a success to everyone; a refusal only the presser needs to read.
         await query.answer(toast(first.text), show_alert=not first.subject)
         if len(replies) > 1:
