@@ -272,6 +272,9 @@ class MatrixConfig(Strict):
     password_env: str = "SANHUI_MATRIX_PASSWORD"
     device_name: str = "sanhui-bot"  # shown in the account's session list when logging in by password
     encryption: bool = True  # read and post in end-to-end encrypted rooms (Element's default)
+    # At most one edit of a notice's tally (a notice, a task card) per this many seconds, as on
+    # Telegram: answers that come faster are shown together by one edit after the pause (0: at once).
+    edit_interval_seconds: Annotated[float, Field(ge=0, le=60)] = 3.0
 
     @field_validator("user_id")
     @classmethod

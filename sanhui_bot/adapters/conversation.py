@@ -108,6 +108,10 @@ ClaimEdit = Callable[[str], bool]
 
 View = tuple[PostedMessage, Reply]  # one of the bot's messages, with what it should show now
 
+# Which button of the pressed message a press stands for (1-based), None for none: a Matrix
+# reaction's emoji is read against the message's buttons, known only once the message is read.
+ButtonOf = Callable[[PostedMessage], int | None]
+
 
 @dataclass(frozen=True, slots=True)
 class Handled:
@@ -118,6 +122,9 @@ class Handled:
     marks: dict[str, str] = field(default_factory=dict)  # subject -> its PENDING_EDIT mark, cleared after
     later: frozenset[str] = frozenset()  # subjects whose messages wait for the adapter's interval
     pressed: PostedMessage | None = None  # the message whose button was pressed, as read in the update
+    # subject -> the chats where a message of the bot shows it (changed subjects only): there the
+    # edit shows the answer, so an adapter need not post it
+    showing: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -185,14 +192,18 @@ class Conversation:
         incoming: Incoming,
         now: datetime,
         claim_edit: ClaimEdit,
-        pressed: tuple[str, int] | None = None,
+        pressed: tuple[str, int | ButtonOf] | None = None,
         accept: Callable[[PostedMessage], bool] | None = None,
+        press_key: str | None = None,
     ) -> Handled:
         """Handle a chat line (or, with `pressed`, a button press: message id and button number,
         run only if `accept` takes the pressed message, e.g. its button's digest matches) and, in the
         same transaction, what the bot's messages showing what changed should show now (the pressed
-        message's subject too). An adapter that edits in place calls this."""
-        return await self._handle(incoming, now, pressed, claim_edit, accept)
+        message's subject too). An adapter that edits in place calls this.
+
+        With `press_key`, the press is remembered under it in the same transaction (a Matrix
+        reaction, so that taking it back withdraws the answer: `withdraw_press`)."""
+        return await self._handle(incoming, now, pressed, claim_edit, accept, press_key)
 
     async def web_link(self, incoming: Incoming, now: datetime) -> Reply:
         """`/web`: a one-time link to the page, only where nobody else reads it (a private chat, the console)."""
@@ -255,22 +266,41 @@ class Conversation:
         self,
         incoming: Incoming,
         now: datetime,
-        press: tuple[str, int] | None,
+        press: tuple[str, int | ButtonOf] | None,
         claim_edit: ClaimEdit | None = None,
         accept: Callable[[PostedMessage], bool] | None = None,
+        press_key: str | None = None,
+        withdrawn: str | None = None,
     ) -> Handled:
         """The update as one unit of work: seen mark, the pressed message, the member, the use case,
-        and (for an adapter that edits in place) what the messages showing the change show now."""
+        and (for an adapter that edits in place) what the messages showing the change show now.
+        `withdrawn`: the key of a remembered press taken back (see `withdraw_press`)."""
         try:
             async with updates.once(self.deps, incoming.platform, incoming.update_id, now) as fresh:
                 if not fresh:
                     return Handled([])
                 posted = None
                 if press is not None:
-                    posted = await self._pressed(incoming, *press)
-                    if posted is None or (accept is not None and not accept(posted)):
+                    message_id, which = press
+                    posted = await self._pressed(incoming, message_id)
+                    button: int | None = None
+                    if posted is not None:
+                        button = which if isinstance(which, int) else which(posted)
+                    if (
+                        posted is None
+                        or button is None
+                        or not 1 <= button <= len(posted.buttons)
+                        or (accept is not None and not accept(posted))
+                    ):
                         return Handled([Reply(self._plain().t("stale_button"))])
-                    incoming = replace(incoming, text=posted.buttons[press[1] - 1][1])
+                    if press_key is not None:
+                        await self._remember_press(incoming, press_key, posted, button)
+                    incoming = replace(incoming, text=posted.buttons[button - 1][1])
+                if withdrawn is not None:
+                    text = await self._withdrawal(incoming.platform, withdrawn)
+                    if text is None:
+                        return Handled([])
+                    incoming = replace(incoming, text=text)
                 changed = _Changed()
                 answers = await self._answer(incoming, now, changed)
                 handled = Handled([])
@@ -280,7 +310,7 @@ class Conversation:
                         subjects.add(posted.subject)
                     handled = await self._views_now(incoming, now, subjects, changed, claim_edit)
             replies = [await self._written(answer, now) for answer in answers]
-            return Handled(replies, handled.views, handled.marks, handled.later, posted)
+            return replace(handled, replies=replies, pressed=posted)
         except Exception as error:
             who = f"{incoming.platform}:{incoming.user}"
             if (fault := environment_fault(error)) is not None:
@@ -307,6 +337,7 @@ class Conversation:
         views: list[View] = []
         marks: dict[str, str] = {}
         later: set[str] = set()
+        shown_in: dict[str, frozenset[str]] = {}
         render: Renderer | None = None
         for subject in sorted(set(subjects) - {""}):
             if subject in changed.unchanged and subject not in changed.answered:
@@ -319,6 +350,7 @@ class Conversation:
                 await uow.platform_state.set(platform, PENDING_EDIT + subject, mark)
                 await uow.commit()
             marks[subject] = mark
+            shown_in[subject] = frozenset(message.chat for message in showing)
             if not claim_edit(subject):
                 later.add(subject)
                 continue
@@ -326,7 +358,7 @@ class Conversation:
             view = await self._current(subject, render, changed.answered.get(subject))
             if view is not None:
                 views += [(message, view) for message in showing]
-        return Handled([], views, marks, frozenset(later))
+        return Handled([], views, marks, frozenset(later), showing=shown_in)
 
     async def _with_people(self, error: DomainError, ctx: ChatContext | None) -> DomainError:
         """A refusal for want of a role names the people who hold it in the branch (for a decision,
@@ -345,15 +377,36 @@ class Conversation:
         """A renderer that needs no roster, for answers given when the database may be the trouble."""
         return Renderer(self.language, self.deps.tz, self.deps.org)
 
-    async def _pressed(self, incoming: Incoming, message_id: str, button: int) -> PostedMessage | None:
-        """The pressed message, or None for a message or button not known."""
+    async def _pressed(self, incoming: Incoming, message_id: str) -> PostedMessage | None:
+        """The pressed message, or None for a message not known."""
         async with self.deps.uow() as uow:
-            posted = await uow.messages.find(
+            return await uow.messages.find(
                 incoming.platform, incoming.chat or incoming.chat_platform_id, message_id
             )
+
+    async def _remember_press(self, incoming: Incoming, key: str, posted: PostedMessage, button: int) -> None:
+        """Which button a reversible press pressed, under `key` (joined to the update's transaction)."""
+        async with self.deps.uow() as uow:
+            remembered = json.dumps([posted.chat, posted.message_id, button])
+            await uow.platform_state.set(incoming.platform, key, remembered)
+            await uow.commit()
+
+    async def _withdrawal(self, platform: str, key: str) -> str | None:
+        """The command that takes back the remembered press `key`: `/rsvp N withdraw yes` for an RSVP
+        button that gave that answer, None for any other (a rating or a claim is not undone)."""
+        async with self.deps.uow() as uow:
+            stored = await uow.platform_state.get(platform, key)
+            if stored is None:
+                return None
+            posted_chat, message_id, button = json.loads(stored)
+            posted = await uow.messages.find(platform, posted_chat, message_id)
         if posted is None or not 1 <= button <= len(posted.buttons):
             return None
-        return posted
+        # The bot's own RSVP buttons read `/rsvp N yes|leave|no` (render.replies.rsvp_buttons).
+        words = posted.buttons[button - 1][1].split()
+        if len(words) < 3 or words[0] != "/rsvp" or words[2] not in ("yes", "leave", "no"):
+            return None
+        return f"/rsvp {words[1]} withdraw {words[2]}"
 
     async def _written(self, answer: Answer, now: datetime) -> Reply:
         """The reply, with an /export's files written (after the update's transaction, off the loop)."""
@@ -510,49 +563,43 @@ class Conversation:
         line = render.t("school_evaluation_line", members=len(evaluation.rows), filename=attachment.filename)
         return Reply(f"{text}\n{line}", attachments=(attachment,))
 
-    async def remember_press(self, platform: str, key: str, chat: str, message_id: str, button: int) -> None:
-        """Remember which button a reversible press (a Matrix reaction) pressed, under `key`."""
+    async def press_to_ask(
+        self, incoming: Incoming, now: datetime, message_id: str, which: ButtonOf, press_key: str
+    ) -> tuple[PostedMessage, int, str] | None:
+        """A press that asks a question before it answers (a Matrix 📝 asks for the leave's reason).
+
+        One transaction: the seen mark, the pressed message, the press remembered under `press_key`
+        (taking it back withdraws what the answer gives), who pressed. Returns the message, the
+        button and the presser's roster name ("" off the roster); None for a press delivered again,
+        or one of no button of a message the bot knows.
+        """
         try:
-            async with self.deps.uow() as uow:
-                await uow.platform_state.set(platform, key, json.dumps([chat, message_id, button]))
-                await uow.commit()
+            async with updates.once(self.deps, incoming.platform, incoming.update_id, now) as fresh:
+                if not fresh:
+                    return None
+                posted = await self._pressed(incoming, message_id)
+                button = which(posted) if posted is not None else None
+                if posted is None or button is None:
+                    return None
+                await self._remember_press(incoming, press_key, posted, button)
+                actor = await roster.identify(
+                    self.deps, incoming.platform, incoming.user, incoming.display_name
+                )
+            return posted, button, actor.member.name if actor.member is not None else ""
         except Exception:
-            log.exception("failed to remember the press %s", key)
+            log.exception("failed to handle the press %s", incoming.update_id)
+            return None
 
     async def withdraw_press(
-        self,
-        platform: str,
-        key: str,
-        user: str,
-        chat: str | None,
-        chat_platform_id: str,
-        now: datetime,
-        display_name: str = "",
-        update_id: str | None = None,
-    ) -> list[Reply]:
-        """A remembered press was taken back: withdraw the RSVP it gave, if it is still that answer.
+        self, incoming: Incoming, key: str, now: datetime, claim_edit: ClaimEdit | None = None
+    ) -> Handled:
+        """A remembered press was taken back: withdraw the RSVP it gave, if it is still that answer,
+        in one transaction with the update's seen mark (and, with `claim_edit`, what the messages
+        showing the meeting show now, as `handle`).
 
         Other buttons (a rating, a claim) are not undone by taking the press back; nothing is said.
         """
-        try:
-            async with self.deps.uow() as uow:
-                stored = await uow.platform_state.get(platform, key)
-                if stored is None:
-                    return []
-                posted_chat, message_id, button = json.loads(stored)
-                posted = await uow.messages.find(platform, posted_chat, message_id)
-        except Exception:
-            log.exception("failed to look up the press %s", key)
-            return []
-        if posted is None or not 1 <= button <= len(posted.buttons):
-            return []
-        # The bot's own RSVP buttons read `/rsvp N yes|leave|no` (render.replies.rsvp_buttons).
-        words = posted.buttons[button - 1][1].split()
-        if len(words) < 3 or words[0] != "/rsvp" or words[2] not in ("yes", "leave", "no"):
-            return []
-        text = f"/rsvp {words[1]} withdraw {words[2]}"
-        incoming = Incoming(platform, user, chat, chat_platform_id, text, display_name, update_id)
-        return await self.handle_text(incoming, now)
+        return await self._handle(incoming, now, None, claim_edit, withdrawn=key)
 
     async def remember(self, platform: str, chat: str, message_id: str, reply: Reply, now: datetime) -> None:
         """Record a sent message that has buttons, so presses on it can be understood later."""

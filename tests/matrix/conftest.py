@@ -134,7 +134,12 @@ class MatrixWorld:
             config["chats"][key]["matrix"] = self.rooms[key]
         for member in config["members"]:
             member["matrix"] = matrix_id(member["key"])
-        config["matrix"] = {"homeserver": self.synapse.url, "user_id": self.bot_id, "encryption": True}
+        config["matrix"] = {
+            "homeserver": self.synapse.url,
+            "user_id": self.bot_id,
+            "encryption": True,
+            "edit_interval_seconds": 0.2,  # short, so that tests wait little for an edit after the interval
+        }
         if adjust is not None:
             adjust(config)
         self.settings = parse_settings(config, "matrix tests")

@@ -48,6 +48,7 @@ from mautrix.types import (
     MessageEvent,
     MessageType,
     ReactionEvent,
+    RelatesTo,
     RoomID,
     SyncToken,
     TextMessageEventContent,
@@ -55,9 +56,10 @@ from mautrix.types import (
 )
 from sqlalchemy.engine import URL
 
-from sanhui_bot.adapters.conversation import Conversation, Incoming
+from sanhui_bot.adapters.conversation import Conversation, Handled, Incoming
 from sanhui_bot.adapters.matrix.formatting import (
     LEAVE_REACTION,
+    REACTIONS,
     Encryption,
     MatrixText,
     bang,
@@ -71,11 +73,12 @@ from sanhui_bot.adapters.matrix.formatting import (
     reaction_key,
     text_with_pills,
 )
+from sanhui_bot.adapters.notice_edits import NoticeEdits
 from sanhui_bot.commands import model as cmds
 from sanhui_bot.commands.parser import parse_command
 from sanhui_bot.config import MatrixConfig
 from sanhui_bot.render.catalog import message
-from sanhui_bot.render.replies import Attachment, Button, Reply
+from sanhui_bot.render.replies import Attachment, Button, Renderer, Reply
 from sanhui_bot.services.ports import PostedMessage
 
 if TYPE_CHECKING:
@@ -167,7 +170,11 @@ class MatrixPlatform:
         self._stopping = False
         self._token: str | None = None  # the sync token stored last
         self.web_url = web_url  # the 台账 page ([web] public_url): `/web` adds it as a room widget
-        self._background: set[asyncio.Task[bool]] = set()
+        # In-place edits of notices and task cards, at most one per message every
+        # `edit_interval_seconds`, coalesced as on Telegram (one implementation: NoticeEdits).
+        self.edits = NoticeEdits(
+            conversation, PLATFORM, lambda: self.config.edit_interval_seconds, self._edit_message, clock
+        )
         # Who is in each unconfigured room (joined or invited), to tell a direct chat; forgotten on
         # any membership change in the room (`_sync_once`).
         self._room_people: dict[RoomID, frozenset[str]] = {}
@@ -202,6 +209,7 @@ class MatrixPlatform:
             await self._close()
             raise
         self._sync_task = asyncio.create_task(self._sync_forever(), name="matrix-sync")
+        self.edits.resume()  # edits a stop interrupted, or that waited for their interval
 
     async def stop(self) -> None:
         """Finish the batch being handled (its token is then stored), stop syncing, close everything."""
@@ -212,6 +220,7 @@ class MatrixPlatform:
                 task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self.edits.settled()
         await self._close()
 
     def serves(self, chat: str) -> bool:
@@ -230,9 +239,7 @@ class MatrixPlatform:
 
     def refresh(self, subject: str) -> None:
         """Something `subject` shows changed elsewhere (the web view): edit the messages showing it."""
-        task = asyncio.get_running_loop().create_task(self._edit_views(subject, ""))
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        self.edits.refresh(subject)
 
     # --- login and encryption
 
@@ -471,8 +478,9 @@ class MatrixPlatform:
             text = await self._answer_to_prompt(chat or room_id, reply_to, text) or text
         private = chat is None and await self._is_direct_chat(room_id, event.sender)
         incoming = await self._incoming(event, chat, text, content.formatted_body, private)
-        replies = await self.conversation.handle_text(incoming, self.clock())
-        await self._deliver(room_id, chat, event.event_id, replies, from_reaction=False)
+        # One transaction: the seen mark, who wrote, the use case and what the notices show now.
+        handled = await self.conversation.handle(incoming, self.clock(), self.edits.claim)
+        await self._deliver(room_id, chat, event.event_id, handled, from_reaction=False)
 
     async def _answer_to_prompt(self, chat: str, reply_to: EventID, text: str) -> str | None:
         """A reply to the bot's "why the leave?" prompt completes the prompt's command with the reason."""
@@ -493,33 +501,34 @@ class MatrixPlatform:
         relation = event.content.relates_to
         if not relation or not relation.event_id or not relation.key:
             return
+        if reaction_key(relation.key) not in REACTIONS:
+            return  # an emoji with no meaning to the bot, e.g. 🎉: nothing read, nothing written
         room_id = event.room_id
         chat = self.deps.org.chat_by_platform_id(PLATFORM, room_id)
-        async with self.deps.uow() as uow:
-            posted = await uow.messages.find(PLATFORM, chat or room_id, relation.event_id)
-        if posted is None:
-            return  # a reaction to someone else's message (or an old one): not for the bot
-        button = button_for_reaction(relation.key, posted.buttons)
-        if button is None:
-            return  # an emoji with no meaning here, e.g. 🎉 under a notice
-        await self.conversation.remember_press(
-            PLATFORM, REACTION_KEY.format(event_id=event.event_id), chat or room_id, relation.event_id, button
-        )
         if reaction_key(relation.key) == LEAVE_REACTION:
-            await self._ask_leave_reason(room_id, chat, event, posted, button)
+            await self._ask_leave_reason(room_id, chat, event, relation)
             return
-        replies = await self.conversation.handle_press(
+        incoming = Incoming(
             PLATFORM,
             event.sender,
             chat,
             room_id,
-            relation.event_id,
-            button,
-            self.clock(),
-            display_name=await self._display_name(room_id, event.sender),
-            update_id=event.event_id,
+            "",
+            await self._display_name(room_id, event.sender),
+            event.event_id,
         )
-        await self._deliver(room_id, chat, relation.event_id, replies, from_reaction=True)
+        # One transaction: the seen mark, the reacted-to message (which button the emoji presses),
+        # the press remembered (removing the reaction undoes it), the use case, what the notice shows.
+        handled = await self.conversation.handle(
+            incoming,
+            self.clock(),
+            self.edits.claim,
+            (relation.event_id, partial(_reacted_button, relation.key)),
+            press_key=REACTION_KEY.format(event_id=event.event_id),
+        )
+        if handled.pressed is None:
+            return  # a reaction to someone else's message (or an old one), or to no button of it
+        await self._deliver(room_id, chat, relation.event_id, handled, from_reaction=True)
 
     async def _reaction_removed(self, room_id: RoomID, raw: dict[str, Any], redacted: EventID) -> None:
         """A member took back a reaction: the RSVP it gave is withdrawn (未回复 again), the tally edited.
@@ -529,36 +538,43 @@ class MatrixPlatform:
         """
         sender = UserID(str(raw.get("sender", "")))
         chat = self.deps.org.chat_by_platform_id(PLATFORM, room_id)
-        replies = await self.conversation.withdraw_press(
+        incoming = Incoming(
             PLATFORM,
-            REACTION_KEY.format(event_id=redacted),
             sender,
             chat,
             room_id,
-            self.clock(),
-            display_name=await self._display_name(room_id, sender),
-            update_id=str(raw.get("event_id", "")) or None,
+            "",
+            await self._display_name(room_id, sender),
+            str(raw.get("event_id", "")) or None,
         )
-        shown = [reply for reply in replies if reply.subject]
-        if shown:
-            await self._deliver(room_id, chat, redacted, shown, from_reaction=True)
+        handled = await self.conversation.withdraw_press(
+            incoming, REACTION_KEY.format(event_id=redacted), self.clock(), self.edits.claim
+        )
+        self.edits.show(handled)  # the edited tally is the only answer
 
     async def _ask_leave_reason(
-        self, room_id: RoomID, chat: str | None, event: ReactionEvent, posted: PostedMessage, button: int
+        self, room_id: RoomID, chat: str | None, event: ReactionEvent, relation: RelatesTo
     ) -> None:
-        label, command = posted.buttons[button - 1]
-        render = await self.conversation.renderer()
-        async with self.deps.uow() as uow:
-            if await uow.messages.seen_update(PLATFORM, event.event_id, self.clock()):
-                return  # the same reaction delivered again: it was asked already
-            await uow.commit()
-            member = await uow.members.by_platform(PLATFORM, event.sender)
-        name = member.name if member else await self._display_name(room_id, event.sender) or event.sender
-        text = render.t("mx_leave_prompt", name=name, command=bang(command))
-        prompt = Reply(text, (Button(label, command),))
-        await self._send_reply(
-            room_id, chat, prompt, reply_to=event.content.relates_to.event_id, hints=False, patient=True
+        """📝 under a notice: ask the member for the leave's reason; their reply completes the answer."""
+        assert relation.event_id and relation.key  # checked by `_reaction`
+        display_name = await self._display_name(room_id, event.sender)
+        incoming = Incoming(PLATFORM, event.sender, chat, room_id, "", display_name, event.event_id)
+        asked = await self.conversation.press_to_ask(
+            incoming,
+            self.clock(),
+            relation.event_id,
+            partial(_reacted_button, relation.key),
+            REACTION_KEY.format(event_id=event.event_id),
         )
+        if asked is None:
+            return  # delivered again (it was asked already), or not under a message with 请假
+        posted, button, name = asked
+        label, command = posted.buttons[button - 1]
+        text = self._plain().t(
+            "mx_leave_prompt", name=name or display_name or event.sender, command=bang(command)
+        )
+        prompt = Reply(text, (Button(label, command),))
+        await self._send_reply(room_id, chat, prompt, reply_to=relation.event_id, hints=False, patient=True)
 
     async def _incoming(
         self, event: MessageEvent, chat: str | None, text: str, formatted: str | None, private: bool = False
@@ -618,16 +634,17 @@ class MatrixPlatform:
     # --- sending
 
     async def _deliver(
-        self, room_id: RoomID, chat: str | None, source: EventID, replies: list[Reply], from_reaction: bool
+        self, room_id: RoomID, chat: str | None, source: EventID, handled: Handled, from_reaction: bool
     ) -> None:
-        """Send the replies to a command; an answer that only changes a shown tally edits it instead."""
-        for reply in replies:
+        """Send the replies to a command; an answer that only changes a shown tally is shown by the
+        notice's edit instead (coalesced: now, or after the interval)."""
+        for reply in handled.replies:
             target_chat = reply.chat or chat
             target_room = self._room_of(reply.chat) if reply.chat else room_id
             if target_room is None:
                 continue
-            edited_here = await self._edit_views(reply.subject, target_chat or target_room)
-            if reply.subject and not reply.buttons and (edited_here or from_reaction):
+            shown_here = (target_chat or target_room) in handled.showing.get(reply.subject, ())
+            if reply.subject and not reply.buttons and (shown_here or from_reaction):
                 # The edited notice shows the answer; a reaction acknowledges a typed command.
                 if not from_reaction:
                     await self._react(room_id, source, ACK_REACTION)
@@ -635,33 +652,25 @@ class MatrixPlatform:
             await self._send_reply(
                 target_room, target_chat, reply, reply_to=source if from_reaction else None, patient=True
             )
+        self.edits.show(handled)
 
-    async def _edit_views(self, subject: str, chat: str) -> bool:
-        """Edit every message that shows `subject` to its current rendering; True if one is in `chat`."""
-        if not subject:
+    async def _edit_message(self, posted: PostedMessage, view: Reply) -> bool:
+        """Edit one of the bot's notices to show `view` (NoticeEdits decides when); False if refused."""
+        room = self._room_of(posted.chat) or (RoomID(posted.chat) if posted.chat.startswith("!") else None)
+        if room is None:
+            return True  # a room no longer configured: nothing to edit
+        edited = EventID(posted.message_id)
+        encryption = await self._encryption(room)
+        # The hints under the text need only the catalogue: an edit reads nothing from the database.
+        text = fit_matrix_text(
+            matrix_text(view, self._plain()), _measure(partial(_edit, of=edited), encryption)
+        )
+        try:
+            await self._send_event(room, _edit(text, edited), patient=True)
+        except (MatrixError, aiohttp.ClientError, OSError):
+            log.warning("could not edit %s in %s", posted.message_id, room, exc_info=True)
             return False
-        in_chat = False
-        render = await self.conversation.renderer()
-        for posted, view in await self.conversation.live_views(PLATFORM, subject):
-            room = self._room_of(posted.chat) or (
-                RoomID(posted.chat) if posted.chat.startswith("!") else None
-            )
-            if room is None:
-                continue
-            edited = EventID(posted.message_id)
-            encryption = await self._encryption(room)
-            text = fit_matrix_text(
-                matrix_text(view, render),
-                _measure(partial(_edit, of=edited), encryption),
-            )
-            content = _edit(text, edited)
-            try:
-                await self._send_event(room, content, patient=True)
-            except MatrixError:
-                log.warning("could not edit %s in %s", posted.message_id, room, exc_info=True)
-                continue
-            in_chat = in_chat or posted.chat == chat
-        return in_chat
+        return True
 
     async def _send_reply(
         self,
@@ -756,6 +765,10 @@ class MatrixPlatform:
 
     # --- helpers
 
+    def _plain(self) -> Renderer:
+        """A renderer of the catalogue's texts alone (no member names): hints, prompts."""
+        return Renderer(self.conversation.language, self.deps.tz, self.deps.org)
+
     def _client(self) -> Client:
         if self.client is None:
             raise RuntimeError("the Matrix platform is not started")
@@ -809,6 +822,11 @@ def _invited_directly(invited: dict[str, Any], bot: UserID) -> bool:
         if event.get("type") == "m.room.member" and event.get("state_key") == bot:
             return (event.get("content") or {}).get("is_direct") is True
     return False
+
+
+def _reacted_button(key: str, posted: PostedMessage) -> int | None:
+    """The button of the bot's message that a reaction with `key` presses (1-based), None for none."""
+    return button_for_reaction(key, posted.buttons)
 
 
 def _notice(text: MatrixText, reply_to: EventID | None) -> TextMessageEventContent:
