@@ -93,24 +93,24 @@ async def congress_notice(app: App) -> int:
     return meeting
 
 
-def reaction(member: str, key: str, number: int) -> dict[str, Any]:
+def room_event(kind: str, member: str, number: int, content: dict[str, Any]) -> dict[str, Any]:
+    """A room event as /sync hands it over; its id is `$<kind>-<member>-<number>`."""
     return {
-        "type": "m.reaction",
-        "event_id": f"$reaction-{member}-{number}",
+        "type": {"reaction": "m.reaction", "said": "m.room.message"}[kind],
+        "event_id": f"${kind}-{member}-{number}",
         "sender": f"@{member}:school.org",
         "origin_server_ts": 1_772_420_000_000 + number,
-        "content": {"m.relates_to": {"rel_type": "m.annotation", "event_id": NOTICE, "key": key}},
+        "content": content,
     }
+
+
+def reaction(member: str, key: str, number: int) -> dict[str, Any]:
+    relation = {"rel_type": "m.annotation", "event_id": NOTICE, "key": key}
+    return room_event("reaction", member, number, {"m.relates_to": relation})
 
 
 def said(member: str, text: str, number: int) -> dict[str, Any]:
-    return {
-        "type": "m.room.message",
-        "event_id": f"$said-{member}-{number}",
-        "sender": f"@{member}:school.org",
-        "origin_server_ts": 1_772_420_000_000 + number,
-        "content": {"msgtype": "m.text", "body": text},
-    }
+    return room_event("said", member, number, {"msgtype": "m.text", "body": text})
 
 
 def begins(statements: list[str]) -> int:
