@@ -59,9 +59,9 @@ from sanhui_bot.domain.roster import RosterChangeKind, RosterHistory
 from sanhui_bot.services import ports
 from sanhui_bot.services.ports import OutboxRow, PostedMessage
 from sanhui_bot.storage import repositories
-from sanhui_bot.storage.database import InlineConnection
 from sanhui_bot.storage.database import (
     DatabaseTooNew,
+    InlineConnection,
     alembic_config,
     create_engine,
     current_revision,
