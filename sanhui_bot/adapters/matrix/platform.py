@@ -638,6 +638,7 @@ class MatrixPlatform:
     ) -> None:
         """Send the replies to a command; an answer that only changes a shown tally is shown by the
         notice's edit instead (coalesced: now, or after the interval)."""
+        self.edits.show(handled)  # the edits go out beside the answer (NoticeEdits.show)
         for reply in handled.replies:
             target_chat = reply.chat or chat
             target_room = self._room_of(reply.chat) if reply.chat else room_id
@@ -652,7 +653,6 @@ class MatrixPlatform:
             await self._send_reply(
                 target_room, target_chat, reply, reply_to=source if from_reaction else None, patient=True
             )
-        self.edits.show(handled)
 
     async def _edit_message(self, posted: PostedMessage, view: Reply) -> bool:
         """Edit one of the bot's notices to show `view` (NoticeEdits decides when); False if refused."""
