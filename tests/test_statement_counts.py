@@ -137,7 +137,7 @@ async def test_a_press_and_what_its_notice_shows_now_are_one_transaction_reading
     assert sum(s.startswith("BEGIN") for s in statements) <= 1, statements
     # the tally the notice shows is the one the answer computed: the answers are read once
     assert sum("FROM rsvps" in s for s in statements) == 1, statements
-    assert len(statements) <= 12, statements
+    assert len(statements) <= 11, statements
     with sql_statements(app) as again:  # the same answer again: nothing new to show, nothing rendered
         pressed = Incoming("console", "xuqiang", "branch", "branch", "", update_id="u3")
         handled = await app.conversation.handle(pressed, chat.now, lambda subject: True, ("1", 1))

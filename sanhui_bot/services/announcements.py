@@ -252,7 +252,12 @@ async def meeting_announcement(
         if meeting is None:
             return None
         view = await meeting_view(uow, deps, meeting, answered.tally if answered is not None else None)
-        outlines = {outline.member for outline in await uow.attendance.outlines(meeting_id)}
+        # 提纲 are asked of a congress's members only (the notice names who has not sent one)
+        outlines = (
+            {outline.member for outline in await uow.attendance.outlines(meeting_id)}
+            if meeting.kind is MeetingKind.CONGRESS
+            else set()
+        )
         pending = list(view.tally.pending)  # the tally read them with the answers: no second read
         counted = None
         able: list[str] = []

@@ -377,7 +377,7 @@ async def meeting_view(
     """A meeting with its agenda, materials and RSVP tally, read in the caller's unit of work (the
     tally only when not `known_tally`, e.g. the one an answer just computed)."""
     number = meeting.id or 0
-    agenda, materials = await uow.meetings.agenda(number), await uow.meetings.materials(number)
+    agenda, materials = await uow.meetings.agenda_and_materials(number)
     counted = known_tally if known_tally is not None else await tally(uow, deps, meeting)
     return MeetingView(meeting, agenda, counted, materials)
 

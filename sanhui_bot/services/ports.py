@@ -123,6 +123,11 @@ class MeetingRepository(Protocol):
         ...
 
     async def materials(self, meeting_id: int) -> builtins.list[AgendaItem]: ...
+    async def agenda_and_materials(
+        self, meeting_id: int
+    ) -> tuple[builtins.list[AgendaItem], builtins.list[AgendaItem]]:
+        """`agenda` and `materials` of one meeting together (what its notice shows)."""
+        ...
 
     async def times_between(
         self, spans: Sequence[tuple[datetime, datetime]]

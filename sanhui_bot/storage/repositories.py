@@ -704,6 +704,19 @@ class SqlMeetingRepository:
         """The meeting's materials in the order they were added."""
         return await self._items(meeting_id, material=True)
 
+    async def agenda_and_materials(
+        self, meeting_id: int
+    ) -> tuple[builtins.list[AgendaItem], builtins.list[AgendaItem]]:
+        """The meeting's agenda topics and materials, each in the order added, in one statement."""
+        query = (
+            select(agenda_items).where(agenda_items.c.meeting_id == meeting_id).order_by(agenda_items.c.id)
+        )
+        agenda: builtins.list[AgendaItem] = []
+        materials: builtins.list[AgendaItem] = []
+        for row in await self._connection.execute(query):
+            (materials if row.material else agenda).append(_agenda_from_row(row))
+        return agenda, materials
+
     async def _items(self, meeting_id: int, material: bool) -> list[AgendaItem]:
         query = (
             select(agenda_items)
