@@ -889,13 +889,11 @@ class SqlAttendanceRepository:
 
     async def answers_and_signed_in(self, meeting_id: int, member: str) -> tuple[dict[str, RsvpAnswer], bool]:
         parameters = {"meeting_id": meeting_id, "member": member}
-        answers, signed_in = {}, False
-        for key, answer in await self._connection.execute(_ANSWERS_AND_SIGNED_IN, parameters):
-            if answer is None:
-                signed_in = True
-            else:
-                answers[key] = _RSVP_ANSWERS[answer]
-        return answers, signed_in
+        # all() fetches the rows in one call; iterating the result fetched them one by one
+        rows = (await self._connection.execute(_ANSWERS_AND_SIGNED_IN, parameters)).all()
+        answers = {key: _RSVP_ANSWERS[answer] for key, answer in rows if answer is not None}
+        # one RSVP per member (the table's key): a row more is the member's sign-in
+        return answers, len(rows) > len(answers)
 
     async def rsvps(self, meeting_id: int | None = None, *, of: MeetingIds | None = None) -> list[Rsvp]:
         """RSVPs ordered by meeting, then when answered, then member."""
