@@ -159,6 +159,8 @@ class BotApiEmulator:
         self.callback_answers: dict[str, dict[str, Any]] = {}
         self.commands: dict[str, list[dict[str, Any]]] = {}  # language code ("" default) -> commands
         self.calls: list[str] = []  # every method called, in order
+        # method -> an event its calls wait for before they are answered (a slow Bot API, on purpose)
+        self.held: dict[str, asyncio.Event] = {}
         self.refused: dict[int, int] = {}  # status -> how many answers
         self.webhook: dict[str, Any] | None = None
         self.webhook_answers: list[int] = []  # HTTP statuses the bot's webhook answered
@@ -191,6 +193,8 @@ class BotApiEmulator:
             return self._answer_error(_Refusal(401, "Unauthorized"))
         params = await self._params(request)
         self.calls.append(method)
+        if method in self.held:
+            await self.held[method].wait()
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return self._answer_error(_Refusal(404, f"Not Found: method {method} not emulated"))

@@ -46,6 +46,25 @@ async def test_the_same_answer_again_sends_no_edit_and_a_new_one_does(
     assert "参加 2" in emulator.message(MATH, notice["message_id"])["text"]
 
 
+async def test_a_press_sends_its_edit_beside_its_answer_not_after_it(
+    app: App, telegram: TelegramPlatform, emulator: BotApiEmulator, settled: Settle, clock: Clock
+) -> None:
+    # The pop-up answer and the notice's edit are two requests; the edit does not wait for the
+    # answer's round trip (issue 15: a press cost its own work and two round trips, one after the other).
+    notice = await branch_notice(app, telegram, emulator, clock)
+    edits_before = emulator.calls.count("editMessageText")
+    answers = emulator.held["answerCallbackQuery"] = asyncio.Event()
+    emulator.press(BRANCH, MEMBERS[0], notice, 1)
+    async with asyncio.timeout(10):
+        while emulator.calls.count("editMessageText") == edits_before:
+            await asyncio.sleep(0.01)
+    assert emulator.callback_answers == {}  # the answer is still on its way
+    answers.set()
+    await settled()
+    assert len(emulator.callback_answers) == 1
+    assert "参加 1" in emulator.message(BRANCH, notice)["text"]
+
+
 async def branch_notice(app: App, telegram: TelegramPlatform, emulator: BotApiEmulator, clock: Clock) -> int:
     """A congress two days ahead, its notice posted in the branch chat: the notice's message id."""
     clock.now = local("2026-03-02T09:00")
