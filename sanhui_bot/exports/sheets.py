@@ -61,6 +61,7 @@ class _Names:
         self.snapshot = snapshot
         self.org = org
         self.members = {m.key: m.name for m in snapshot.members}
+        self._local: dict[datetime, datetime] = {}  # a year's meetings share their start times
 
     def member(self, key: str | None) -> str:
         return "" if key is None else self.members.get(key, key)
@@ -74,10 +75,16 @@ class _Names:
 
     def local(self, moment: datetime | None) -> datetime | None:
         # Excel has no time zones: the local wall-clock time is what the secretary expects to see.
-        return to_zone(moment, self.snapshot.tz).replace(tzinfo=None) if moment else None
+        if moment is None:
+            return None
+        found = self._local.get(moment)
+        if found is None:
+            found = self._local[moment] = to_zone(moment, self.snapshot.tz).replace(tzinfo=None)
+        return found
 
     def day(self, moment: datetime | None) -> date | None:
-        return to_zone(moment, self.snapshot.tz).date() if moment else None
+        local = self.local(moment)
+        return local.date() if local is not None else None
 
     def meeting(self, meeting: Meeting | None) -> str:
         if meeting is None:
@@ -136,12 +143,15 @@ def _attendance_rows(snapshot: LedgerSnapshot, names: _Names) -> Sheet:
         counted = snapshot.attendance.get(m.id or 0)
         if counted is None:
             continue
+        # What every row of the meeting shares, once per meeting; the lists as sets for the lookups.
+        held_on, kind, unit = names.day(m.starts_at), word(f"kind.{m.kind}", ZH), names.unit(m.unit)
+        present, on_leave = set(counted.present), set(counted.on_leave)
         for key in counted.expected:
             rsvp = snapshot.rsvps.get((m.id or 0, key))
             signin = snapshot.signins.get((m.id or 0, key))
-            if key in counted.present:
+            if key in present:
                 state, leave_type, reason = "出席", "", ""
-            elif key in counted.on_leave:
+            elif key in on_leave:
                 state = "请假"
                 leave_type = word(f"leave.{rsvp.leave_type}", ZH) if rsvp and rsvp.leave_type else ""
                 reason = rsvp.reason if rsvp else ""
@@ -154,9 +164,9 @@ def _attendance_rows(snapshot: LedgerSnapshot, names: _Names) -> Sheet:
             rows.append(
                 [
                     m.id,
-                    names.day(m.starts_at),
-                    word(f"kind.{m.kind}", ZH),
-                    names.unit(m.unit),
+                    held_on,
+                    kind,
+                    unit,
                     names.member(key),
                     state,
                     leave_type,

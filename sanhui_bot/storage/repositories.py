@@ -745,21 +745,21 @@ class SqlMeetingRepository:
 # --- attendance ----------------------------------------------------------------------------------
 
 
+# Dict lookups, not RsvpAnswer(value): a branch's year export turns 5,000 RSVPs into objects.
 _RSVP_ANSWERS = {answer.value: answer for answer in RsvpAnswer}
+_LEAVE_TYPES = {leave_type.value: leave_type for leave_type in LeaveType}
 
 
 def _rsvp_from_row(row: Row[Any], decisions: dict[tuple[int, str], list[LeaveDecision]]) -> Rsvp:
     # The decision on this very request: one on an earlier request of the member does not carry over.
-    decision = next(
-        (d for d in decisions.get((row.meeting_id, row.member), []) if d.requested_at == row.answered_at),
-        None,
-    )
+    asked = decisions.get((row.meeting_id, row.member)) if decisions else None
+    decision = next((d for d in asked if d.requested_at == row.answered_at), None) if asked else None
     return Rsvp(
         meeting_id=row.meeting_id,
         member=row.member,
-        answer=RsvpAnswer(row.answer),
+        answer=_RSVP_ANSWERS[row.answer],
         answered_at=row.answered_at,
-        leave_type=LeaveType(row.leave_type) if row.leave_type is not None else None,
+        leave_type=_LEAVE_TYPES[row.leave_type] if row.leave_type is not None else None,
         reason=row.reason,
         needs_approval=bool(row.needs_approval),
         decision=decision,
@@ -1346,12 +1346,16 @@ class SqlTaskRepository:
 # --- points --------------------------------------------------------------------------------------
 
 
+# A dict lookup, not PointReason(value): a branch's year holds 4,000 entries.
+_POINT_REASONS = {reason.value: reason for reason in PointReason}
+
+
 def _entry_from_row(row: Row[Any]) -> PointEntry:
     return PointEntry(
         id=row.id,
         member=row.member,
         delta=row.delta,
-        reason=PointReason(row.reason),
+        reason=_POINT_REASONS[row.reason],
         source=row.source,
         occurred_at=row.occurred_at,
         recorded_by=row.recorded_by,
