@@ -32,7 +32,6 @@ from typing import Self
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sanhui_bot.services.ports import (
     AttendanceRepository,
@@ -47,6 +46,7 @@ from sanhui_bot.services.ports import (
     SuggestionRepository,
     TaskRepository,
 )
+from sanhui_bot.storage.async_core import AsyncEngine
 from sanhui_bot.storage.database import AnyConnection, InlineConnection, inline_engine
 from sanhui_bot.storage.repositories import (
     SqlAttendanceRepository,
