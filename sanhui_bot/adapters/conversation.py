@@ -125,6 +125,7 @@ class Handled:
     # subject -> the chats where a message of the bot shows it (changed subjects only): there the
     # edit shows the answer, so an adapter need not post it
     showing: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    unchanged: frozenset[str] = frozenset()  # subjects answered again the same: nothing new to show
 
 
 @dataclass
@@ -358,7 +359,8 @@ class Conversation:
             view = await self._current(subject, render, changed.answered.get(subject))
             if view is not None:
                 views += [(message, view) for message in showing]
-        return Handled([], views, marks, frozenset(later), showing=shown_in)
+        unchanged = frozenset(changed.unchanged - set(changed.answered))
+        return Handled([], views, marks, frozenset(later), showing=shown_in, unchanged=unchanged)
 
     async def _with_people(self, error: DomainError, ctx: ChatContext | None) -> DomainError:
         """A refusal for want of a role names the people who hold it in the branch (for a decision,

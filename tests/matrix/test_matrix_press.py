@@ -162,6 +162,14 @@ async def test_a_typed_rsvp_and_a_reaction_taken_back_are_each_one_transaction(
     # the notice in this room shows the answer: the command is acknowledged with ✅, not answered
     assert client.reactions[-1] == (ROOM, "$said-xuqiang-2", "✅")
     assert [content for _, content in client.sent if "m.new_content" not in content] == []
+    await platform.edits.settled()
+    edits = len(client.edits_of(NOTICE))
+    await platform._handle_raw(ROOM, said("xuqiang", f"!rsvp {meeting} yes", 3))  # type: ignore[arg-type]
+    await platform.edits.settled()
+    # the same answer again: acknowledged as well, and neither a new message nor an edit
+    assert client.reactions[-1] == (ROOM, "$said-xuqiang-3", "✅")
+    assert [content for _, content in client.sent if "m.new_content" not in content] == []
+    assert len(client.edits_of(NOTICE)) == edits
 
     await platform._handle_raw(ROOM, reaction("hema", "✅", 3))  # type: ignore[arg-type]
     taken_back = {

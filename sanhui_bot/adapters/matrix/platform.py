@@ -645,7 +645,8 @@ class MatrixPlatform:
             if target_room is None:
                 continue
             shown_here = (target_chat or target_room) in handled.showing.get(reply.subject, ())
-            if reply.subject and not reply.buttons and (shown_here or from_reaction):
+            again = reply.subject in handled.unchanged  # the same answer again: as it was, noted
+            if reply.subject and not reply.buttons and (shown_here or again or from_reaction):
                 # The edited notice shows the answer; a reaction acknowledges a typed command.
                 if not from_reaction:
                     await self._react(room_id, source, ACK_REACTION)
