@@ -5,7 +5,8 @@ validated and the database opened. What the first getUpdates brings waits in PTB
 unanswered, until the platform starts processing it. Telegram confirms updates only by the offset
 of the next getUpdates, so every getUpdates after the first is held until the bot is ready
 (`release`); if the start fails instead (`abort`) none is sent, and a restart after the fix
-receives the same updates again. Imports only python-telegram-bot and the standard library.
+receives the same updates again. Imports only python-telegram-bot (and httpx, its HTTP client) and
+the standard library.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import logging
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
+import httpx
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
@@ -35,12 +37,15 @@ class HeldGetUpdates(HTTPXRequest):
     """The getUpdates requests: the first goes at once, the next waits for `release`; none after `abort`."""
 
     def __init__(self, timeout: float) -> None:
+        # The TLS context (it holds the CA bundle, about 1 MB) that the bot's other requests share.
+        self.tls = httpx.create_ssl_context()
         super().__init__(
             connection_pool_size=1,
             read_timeout=timeout,
             write_timeout=timeout,
             connect_timeout=timeout,
             pool_timeout=timeout,
+            httpx_kwargs={"verify": self.tls},
         )
         self._asked = 0
         self._opened = asyncio.Event()
@@ -86,6 +91,17 @@ def build_application(
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """PTB's Application for the bot: the Bot API url, the timeouts and Telegram's flood limits."""
     timeout = settings.request_timeout_seconds
+    # PTB's default for the requests other than getUpdates, but with getUpdates' TLS context: each
+    # context holds the CA bundle, about 1 MB, and one is enough (issue 15, "Memory and start").
+    requests = HTTPXRequest(
+        connection_pool_size=256,
+        read_timeout=timeout,
+        write_timeout=timeout,
+        connect_timeout=timeout,
+        pool_timeout=timeout,
+        media_write_timeout=timeout,
+        httpx_kwargs={"verify": get_updates.tls},
+    )
     return (
         ApplicationBuilder()
         .token(settings.token)
@@ -100,11 +116,7 @@ def build_application(
                 max_retries=0,
             )
         )
-        .connect_timeout(timeout)
-        .read_timeout(timeout)
-        .write_timeout(timeout)
-        .media_write_timeout(timeout)
-        .pool_timeout(timeout)
+        .request(requests)
         .get_updates_request(get_updates)
         .build()
     )
