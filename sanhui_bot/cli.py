@@ -254,7 +254,11 @@ async def run_polling_first(poll_settings: PollSettings, args: argparse.Namespac
     The updates the first poll brings are answered once the bot is ready. If the start fails, the
     process exits without the getUpdates that would confirm them, so a restart still gets them.
     """
-    from sanhui_bot.adapters.telegram.first_poll import FirstPoll
+    from sanhui_bot.memory import without_webhook_server
+
+    # Polling (the plain reader returns settings only for it): this process never serves a webhook.
+    with without_webhook_server():
+        from sanhui_bot.adapters.telegram.first_poll import FirstPoll
     from sanhui_bot.first_poll_config import PollSettings
 
     first_poll = FirstPoll(poll_settings)

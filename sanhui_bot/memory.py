@@ -1,4 +1,5 @@
-"""Give the heap that start-up freed back to the system (issue 15, "Memory and start").
+"""What the bot holds at idle (issue 15, "Memory and start"): the heap freed after start-up is given
+back to the system, and a polling bot does not load the webhook server.
 
 Start-up allocates and frees a lot of short-lived memory: the config's validation, compiling the
 command parser's patterns, the roster sync, Matrix's first sync. glibc keeps freed blocks inside its
@@ -12,6 +13,9 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 log = logging.getLogger(__name__)
 
@@ -28,3 +32,23 @@ def release_freed_memory() -> bool:
     malloc_trim.restype = ctypes.c_int
     malloc_trim(0)
     return True
+
+
+@contextmanager
+def without_webhook_server() -> Iterator[None]:
+    """Import python-telegram-bot inside this block without its webhook server (for polling).
+
+    PTB imports tornado, its webhook server, whenever it can (tornado and the multiprocessing module
+    under it are about 3 MB): it is the optional `webhooks` extra, and without it PTB refuses only
+    `start_webhook`. Inside the block tornado cannot be imported (a None in `sys.modules` makes the
+    import fail); the block is lifted when it ends. Nothing changes if PTB is loaded already.
+    """
+    if "telegram.ext" in sys.modules or "tornado" in sys.modules:
+        yield
+        return
+    sys.modules["tornado"] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        if "tornado" in sys.modules and sys.modules["tornado"] is None:
+            del sys.modules["tornado"]

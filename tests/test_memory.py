@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PROBE = """
@@ -41,3 +43,53 @@ def test_release_freed_memory_returns_pages_freed_inside_the_heap() -> None:
     assert seen["released"] is True  # glibc on the machines the bot runs on (Linux)
     # About 30 MB were freed between kept blocks; at least 20 MB of it leaves the process.
     assert seen["before"] - seen["after"] > 20_000, seen
+
+
+def _modules_after(code: str) -> dict[str, object]:
+    probe = code + "\nimport json, sys\nprint(json.dumps({'tornado': 'tornado' in sys.modules, **seen}))"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
+    )
+    return dict(json.loads(result.stdout.splitlines()[-1]))
+
+
+def test_a_polling_bot_loads_python_telegram_bot_without_the_webhook_server() -> None:
+    polling = (
+        "from sanhui_bot.memory import without_webhook_server\n"
+        "with without_webhook_server():\n"
+        "    from sanhui_bot.adapters.telegram.first_poll import FirstPoll\n"
+        "import telegram.ext._updater as updater\n"
+        "seen = {'webhooks': updater.WEBHOOKS_AVAILABLE}\n"
+        "import importlib.util\n"
+        "seen['lifted'] = importlib.util.find_spec('tornado') is not None  # importable again after"
+    )
+    assert _modules_after(polling) == {"tornado": False, "webhooks": False, "lifted": True}
+    # the probe can fail: without the block PTB loads tornado and can serve a webhook
+    plain = "import telegram.ext._updater as updater\nseen = {'webhooks': updater.WEBHOOKS_AVAILABLE}"
+    assert _modules_after(plain) == {"tornado": True, "webhooks": True}
+
+
+def test_the_block_changes_nothing_once_python_telegram_bot_is_loaded() -> None:
+    loaded = (
+        "import telegram.ext\n"
+        "from sanhui_bot.memory import without_webhook_server\n"
+        "with without_webhook_server():\n"
+        "    import telegram.ext._updater as updater\n"
+        "seen = {'webhooks': updater.WEBHOOKS_AVAILABLE}"
+    )
+    assert _modules_after(loaded) == {"tornado": True, "webhooks": True}
+
+
+def test_only_a_polling_config_takes_the_path_without_the_webhook_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sanhui_bot.first_poll_config import read_poll_settings
+
+    monkeypatch.setenv("SANHUI_TEST_WEBHOOK_TOKEN", "1:x")
+    config = tmp_path / "bot.toml"
+    config.write_text('[telegram]\ntoken_env = "SANHUI_TEST_WEBHOOK_TOKEN"\n', encoding="utf-8")
+    assert read_poll_settings(config) is not None  # polling: the path without tornado
+    config.write_text(
+        '[telegram]\ntoken_env = "SANHUI_TEST_WEBHOOK_TOKEN"\nmode = "webhook"\n', encoding="utf-8"
+    )
+    assert read_poll_settings(config) is None  # the usual start, with PTB's webhook server
