@@ -41,8 +41,6 @@ LOADED_ONLY_WHEN_USED = {
     "olm": "Matrix encryption, when it is on",
     "asyncpg": "a PostgreSQL database",
     "sqlalchemy.dialects.postgresql": "a PostgreSQL database",
-    "sqlalchemy.orm": "nothing: the bot uses SQLAlchemy Core (storage/async_core.py)",
-    "sqlalchemy.ext.asyncio": "copy-db's streamed read (it imports the ORM)",
     "jinja2": "the web view, when it is on",
     "aiohttp": "the web view and Matrix",
     "sanhui_bot.exports.files": "an export's files",

@@ -1,7 +1,6 @@
 """Opening the database and bringing its schema up to date.
 
-One async SQL path over SQLite (aiosqlite, the default) and PostgreSQL (asyncpg), through SQLAlchemy
-Core without its ORM (`async_core`). SQLite gets WAL,
+One async SQL path over SQLite (aiosqlite, the default) and PostgreSQL (asyncpg). SQLite gets WAL,
 foreign keys, a busy timeout and `BEGIN IMMEDIATE` transactions on every connection, and runs its
 statements on the event loop's thread (see `LoopThreadConnection`); the units of work of a SQLite
 file use SQLAlchemy's synchronous engine for it, behind the same interface (`inline_engine`). Migrations are
@@ -22,11 +21,11 @@ import aiosqlite
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, CursorResult, Dialect, Engine, make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.sql.selectable import TypedReturnsRows
 
 import sanhui_bot
-from sanhui_bot.storage.async_core import AsyncConnection, AsyncEngine, create_async_engine
 
 if TYPE_CHECKING:
     # Alembic (and Mako under it) is imported only when a migration has to run: at a start on a

@@ -17,12 +17,12 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from sqlalchemy import Table, func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from sanhui_bot.storage.async_core import AsyncConnection, AsyncEngine
 from sanhui_bot.storage.database import (
     DatabaseTooNew,
     alembic_config,
@@ -34,9 +34,6 @@ from sanhui_bot.storage.database import (
 )
 from sanhui_bot.storage.faults import missing_sqlite_file
 from sanhui_bot.storage.schema import metadata
-
-if TYPE_CHECKING:
-    from sqlalchemy.ext import asyncio as streaming
 
 CHUNK_ROWS = 2_000  # rows read and written at a time: bounded memory for a large ledger
 
@@ -84,7 +81,7 @@ class CopyReport:
     rows: Mapping[str, int]
 
 
-async def _counts(connection: AsyncConnection | streaming.AsyncConnection) -> dict[str, int]:
+async def _counts(connection: AsyncConnection) -> dict[str, int]:
     counts = {}
     for table in metadata.sorted_tables:
         query = select(func.count()).select_from(table)
@@ -105,7 +102,7 @@ def _serial_column(table: Table) -> str | None:
 
 
 async def _copy_table(
-    source: streaming.AsyncConnection, target: AsyncConnection, table: Table, stop_requested: Callable[[], bool]
+    source: AsyncConnection, target: AsyncConnection, table: Table, stop_requested: Callable[[], bool]
 ) -> None:
     ordered = select(table).order_by(*table.primary_key.columns)
     with _blame("source"):
@@ -166,12 +163,8 @@ async def copy_between(
         if occupied:
             listed = ", ".join(f"{name} ({count} rows)" for name, count in sorted(occupied.items()))
             raise CopyRefused(f"the target database is not empty: {listed}; copy-db only fills an empty one")
-        # Read chunk by chunk with sqlalchemy.ext.asyncio's stream(), over the same engine: the
-        # bot's own connections (storage/async_core.py) have no streamed results.
-        from sqlalchemy.ext.asyncio import AsyncEngine as StreamingEngine
-
         with _blame("source"):
-            reading = await StreamingEngine(source.sync_engine).connect()
+            reading = await source.connect()
         try:
             for table in metadata.sorted_tables:
                 await _copy_table(reading, writing, table, stop_requested)

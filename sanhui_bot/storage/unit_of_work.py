@@ -32,6 +32,7 @@ from typing import Self
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sanhui_bot.services.ports import (
     AttendanceRepository,
@@ -46,7 +47,6 @@ from sanhui_bot.services.ports import (
     SuggestionRepository,
     TaskRepository,
 )
-from sanhui_bot.storage.async_core import AsyncEngine
 from sanhui_bot.storage.database import AnyConnection, InlineConnection, inline_engine
 from sanhui_bot.storage.repositories import (
     SqlAttendanceRepository,
