@@ -158,7 +158,7 @@ async def open_app(settings: Settings, db_path: Path | None = None, now: datetim
     try:
         await migrate(engine)
     except BaseException:
-        # An engine left open keeps aiosqlite's thread alive: console and export never exited (issue 13).
+        # An engine left open keeps its connections (PostgreSQL's pool; SQLite's WAL unchecked): close it.
         await engine.dispose()
         raise
     store = SqlStore(engine)

@@ -168,11 +168,9 @@ def sql_statements(app: App) -> Iterator[list[str]]:
     def record(_connection: object, _cursor: object, statement: str, *_args: object) -> None:
         sent.append(statement)
 
-    engines = app.store.sync_engines
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", record)
+    engine = app.store.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
     try:
         yield sent
     finally:
-        for engine in engines:
-            event.remove(engine, "before_cursor_execute", record)
+        event.remove(engine, "before_cursor_execute", record)

@@ -14,8 +14,10 @@ import sys
 from pathlib import Path
 
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from sanhui_bot.storage.database import (
+    SqliteEngine,
     _stored_revision_quickly,
     create_engine,
     head_revision,
@@ -41,6 +43,9 @@ LOADED_ONLY_WHEN_USED = {
     "olm": "Matrix encryption, when it is on",
     "asyncpg": "a PostgreSQL database",
     "sqlalchemy.dialects.postgresql": "a PostgreSQL database",
+    "sqlalchemy.ext.asyncio": "a PostgreSQL database (SQLite runs on SQLAlchemy's synchronous engine)",
+    "sqlalchemy.orm": "nothing of the bot's: SQLAlchemy's asyncio extension loads it, for PostgreSQL",
+    "aiosqlite": "Matrix's key store on SQLite, when encryption is on",
     "jinja2": "the web view, when it is on",
     "aiohttp": "the web view and Matrix",
     "sanhui_bot.exports.files": "an export's files",
@@ -118,13 +123,63 @@ async def test_the_stored_revision_is_read_without_alembic_on_both_databases(dat
         await engine.dispose()
 
 
+ASYNCIO_ENGINE = ("sqlalchemy.ext.asyncio", "sqlalchemy.orm", "greenlet")
+
+
+def test_a_bot_on_sqlite_never_loads_sqlalchemys_asyncio_extension_nor_its_orm(tmp_path: Path) -> None:
+    # The app opened on config.example.toml's SQLite file (migrated at the first start, only read at
+    # the second), the year planned, a unit of work run, with Telegram's adapter and the scheduler.
+    db = tmp_path / "bot.db"
+    started = (
+        "import asyncio\n"
+        "from datetime import UTC, datetime\n"
+        "from pathlib import Path\n"
+        "import sanhui_bot.adapters.telegram, sanhui_bot.scheduler.runner, sanhui_bot.scheduler.announcer\n"
+        "from sanhui_bot.app import open_app, plan_meetings\n"
+        "from sanhui_bot.config import load_settings\n"
+        "async def start():\n"
+        f"    app = await open_app(load_settings(Path('config.example.toml')), Path('{db}'))\n"
+        "    await plan_meetings(app, datetime.now(UTC))\n"
+        "    async with app.deps.uow() as uow:\n"
+        "        await uow.outbox.list()\n"
+        "    await app.store.close()\n"
+        "asyncio.run(start())"
+    )
+    assert loaded_of(started, ASYNCIO_ENGINE) == set()  # the first start: migrated
+    assert loaded_of(started, ASYNCIO_ENGINE) == set()  # a restart
+    assert db.exists()
+    # the probe can fail: an engine for PostgreSQL loads them (creating one connects to nothing)
+    postgresql = (
+        "from sanhui_bot.storage.database import create_engine\n"
+        "create_engine('postgresql://bot@127.0.0.1:1/sanhui')"
+    )
+    assert loaded_of(postgresql, ASYNCIO_ENGINE) == set(ASYNCIO_ENGINE)
+
+
+async def test_sqlite_gets_its_own_engine_and_postgresql_sqlalchemys_async_one(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        if make_url(database_url).get_backend_name() == "postgresql":
+            from sqlalchemy.ext.asyncio import AsyncEngine
+
+            assert isinstance(engine, AsyncEngine)
+            assert engine.url.drivername == "postgresql+asyncpg"
+        else:
+            assert isinstance(engine, SqliteEngine)
+            assert engine.url.drivername == "sqlite+pysqlite"
+        assert await migrate(engine) == head_revision()
+        async with engine.connect() as connection:
+            assert (await connection.execute(text("SELECT count(*) FROM members"))).scalar_one() == 0
+    finally:
+        await engine.dispose()
+
+
 # What `bot.py run` needs loaded before Telegram's first poll can go out (see `run_polling_first`):
 # the rest loads on a worker thread while that poll is on the wire. (APScheduler is not listed: PTB's
 # job queue imports it whenever it is installed, the bare bot's too.)
 LOADED_AFTER_THE_FIRST_POLL = (
     "pydantic",
     "sqlalchemy",
-    "aiosqlite",
     "sanhui_bot.config",
     "sanhui_bot.services",
 )

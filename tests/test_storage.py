@@ -21,7 +21,6 @@ from sqlalchemy import inspect as inspect_database
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
-from sqlalchemy.ext.asyncio import AsyncEngine
 from storage_fixtures import (
     STORE_BACKENDS,
     fresh_sqlite_store,
@@ -60,13 +59,15 @@ from sanhui_bot.services import ports
 from sanhui_bot.services.ports import OutboxRow, PostedMessage
 from sanhui_bot.storage import repositories
 from sanhui_bot.storage.database import (
+    AnyEngine,
     DatabaseTooNew,
     InlineConnection,
+    SqliteEngine,
     alembic_config,
     create_engine,
     current_revision,
     head_revision,
-    make_async_url,
+    make_driver_url,
     migrate,
 )
 from sanhui_bot.storage.repositories import SqlPointsLedger
@@ -144,16 +145,16 @@ def assert_utc(moment: datetime | None) -> None:
 # --- database and migrations ---------------------------------------------------------------------
 
 
-def test_make_async_url_picks_the_async_driver() -> None:
-    assert make_async_url("sqlite:///data/sanhui.db") == "sqlite+aiosqlite:///data/sanhui.db"
-    assert make_async_url("sqlite:////abs/x.db") == "sqlite+aiosqlite:////abs/x.db"
+def test_make_driver_url_picks_the_driver() -> None:
+    assert make_driver_url("sqlite:///data/sanhui.db") == "sqlite+pysqlite:///data/sanhui.db"
+    assert make_driver_url("sqlite:////abs/x.db") == "sqlite+pysqlite:////abs/x.db"
     assert (
-        make_async_url("postgresql://u:p%40ss@db:5432/sanhui")
+        make_driver_url("postgresql://u:p%40ss@db:5432/sanhui")
         == "postgresql+asyncpg://u:p%40ss@db:5432/sanhui"
     )
-    assert make_async_url("postgresql+asyncpg://db/sanhui") == "postgresql+asyncpg://db/sanhui"
+    assert make_driver_url("postgresql+asyncpg://db/sanhui") == "postgresql+asyncpg://db/sanhui"
     with pytest.raises(ValueError, match="unsupported"):
-        make_async_url("mysql://db/sanhui")
+        make_driver_url("mysql://db/sanhui")
 
 
 async def test_migrate_from_empty_database_creates_the_directory_and_reaches_head(tmp_path: Path) -> None:
@@ -345,8 +346,8 @@ async def test_concurrent_units_of_work_that_read_then_write_all_succeed(store: 
 
 
 async def test_sqlite_statements_run_on_the_loop_thread(tmp_path: Path) -> None:
-    # LoopThreadConnection's whole point: no hop to aiosqlite's worker thread per statement. This
-    # fails if an aiosqlite upgrade stops routing calls through the method it overrides.
+    # SqliteEngine's whole point: no hop to a worker thread (nor through SQLAlchemy's greenlets) per
+    # statement, on every connection it hands out, not only the units of work's.
     store = await fresh_sqlite_store(tmp_path)
     try:
         async with store.engine.connect() as connection:
@@ -364,10 +365,12 @@ async def test_sqlite_statements_run_on_the_loop_thread(tmp_path: Path) -> None:
 async def test_units_of_work_on_a_sqlite_file_run_inline_with_the_same_pragmas_and_begin_immediate(
     tmp_path: Path,
 ) -> None:
-    # The units of work skip the async engine's greenlet hops (database.inline_engine) but must keep
-    # everything SQLite was set up with: WAL, foreign keys, the busy timeout, BEGIN IMMEDIATE.
+    # One synchronous engine per SQLite database (database.SqliteEngine), and every connection of it
+    # set up alike: WAL, foreign keys, the busy timeout, BEGIN IMMEDIATE.
     store = await fresh_sqlite_store(tmp_path)
     try:
+        assert isinstance(store.engine, SqliteEngine)
+        assert store.sync_engine is store.engine.sync_engine
         async with store.unit_of_work() as uow:
             connection = uow._connection
             assert isinstance(connection, InlineConnection)
@@ -385,6 +388,40 @@ async def test_units_of_work_on_a_sqlite_file_run_inline_with_the_same_pragmas_a
                 other.close()
     finally:
         await store.close()
+
+
+@pytest.mark.parametrize("where", ["memory", "file uri"])
+async def test_an_in_memory_database_and_a_file_uri_work_like_a_file(where: str, tmp_path: Path) -> None:
+    # In memory: every connection the engine hands out is the one database (StaticPool), so what
+    # the migration created, a unit of work wrote and another connection reads are the same.
+    url = "sqlite://" if where == "memory" else f"sqlite:///file:{tmp_path / 'uri.db'}"
+    store = SqlStore(create_engine(url))
+    try:
+        assert isinstance(store.engine, SqliteEngine)
+        assert await migrate(store.engine) == head_revision()
+        async with store.unit_of_work() as uow:
+            await uow.members.upsert(member("zhang"))
+            await uow.commit()
+        async with store.unit_of_work() as uow:
+            assert await uow.members.get("zhang") is not None
+        async with store.engine.connect() as connection:
+            assert (await connection.execute(text("SELECT count(*) FROM members"))).scalar_one() == 1
+    finally:
+        await store.close()
+    assert (tmp_path / "uri.db").exists() is (where == "file uri")
+
+
+async def test_an_engines_begin_commits_at_the_end_and_rolls_back_on_an_error(store: SqlStore) -> None:
+    insert = text("INSERT INTO counters (key, value) VALUES (:key, 1)")
+    async with store.engine.begin() as connection:
+        await connection.execute(insert, {"key": "kept"})
+    with pytest.raises(ZeroDivisionError):
+        async with store.engine.begin() as connection:
+            await connection.execute(insert, {"key": "undone"})
+            1 / 0  # noqa: B018
+    async with store.engine.connect() as connection:
+        keys = (await connection.execute(text("SELECT key FROM counters ORDER BY key"))).scalars().all()
+    assert keys == ["kept"]
 
 
 async def test_a_unit_of_work_inside_another_in_the_same_task_is_refused_on_sqlite(tmp_path: Path) -> None:
@@ -974,7 +1011,7 @@ def _upgrade_to(connection: Connection, revision: str) -> None:
     command.upgrade(config, revision)
 
 
-async def _outbox_row_under(engine: AsyncEngine, revision: str) -> None:
+async def _outbox_row_under(engine: AnyEngine, revision: str) -> None:
     """A database migrated only to `revision`, holding one unsent outbox row as that schema had it."""
     async with engine.connect() as connection:
         await connection.run_sync(_upgrade_to, revision)

@@ -1,27 +1,29 @@
 """Opening the database and bringing its schema up to date.
 
-One async SQL path over SQLite (aiosqlite, the default) and PostgreSQL (asyncpg). SQLite gets WAL,
-foreign keys, a busy timeout and `BEGIN IMMEDIATE` transactions on every connection, and runs its
-statements on the event loop's thread (see `LoopThreadConnection`); the units of work of a SQLite
-file use SQLAlchemy's synchronous engine for it, behind the same interface (`inline_engine`). Migrations are
-Alembic scripts in `migrations/` at the repository root, so the bot runs from a checkout; a database
-whose schema is newer than this code is refused rather than guessed at.
+One SQL interface over SQLite (the default) and PostgreSQL (asyncpg). SQLite runs on SQLAlchemy's
+synchronous engine over the standard sqlite3 module (`SqliteEngine`): its statements run right on
+the event loop's thread, with WAL, foreign keys, a busy timeout and `BEGIN IMMEDIATE` transactions on
+every connection. PostgreSQL runs on SQLAlchemy's asyncio engine; only that path imports SQLAlchemy's
+asyncio extension, which loads its ORM (about 6 MB the bot never uses). Both hand out connections with
+the same coroutine interface (`AnyConnection`), so the repositories have one. Migrations are Alembic
+scripts in `migrations/` at the repository root, so the bot runs from a checkout; a database whose
+schema is newer than this code is refused rather than guessed at.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, TypeVarTuple, overload
+from typing import TYPE_CHECKING, Any, Self, TypeAlias, TypeVar, TypeVarTuple, overload
 
-import aiosqlite
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import event, text
-from sqlalchemy.engine import Connection, CursorResult, Dialect, Engine, make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.engine import URL, Connection, CursorResult, Dialect, Engine, Row, make_url
+from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.sql.selectable import TypedReturnsRows
 
@@ -33,13 +35,16 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
+    # Imported at run time only for PostgreSQL (create_engine): it loads SQLAlchemy's ORM.
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
 # migrations/ sits beside the package in the checkout (DESIGN.md §3), not inside it.
 MIGRATIONS_DIR = Path(sanhui_bot.__file__).resolve().parent.parent / "migrations"
 
 _T = TypeVar("_T")
 _Ts = TypeVarTuple("_Ts")
 
-_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+_DRIVERS = {"sqlite": "sqlite+pysqlite", "postgresql": "postgresql+asyncpg"}
 
 # Applied to every new SQLite connection. WAL lets readers run beside the one writer; foreign keys
 # are off by default in SQLite; busy_timeout makes a second writer wait instead of failing at once;
@@ -64,14 +69,14 @@ class DatabaseTooNew(RuntimeError):
         self.head = head
 
 
-def make_async_url(url: str) -> str:
-    """The url with its async driver: sqlite:// → sqlite+aiosqlite://, postgresql:// → postgresql+asyncpg://."""
+def make_driver_url(url: str) -> str:
+    """The url with the driver the bot uses: sqlite:// → sqlite+pysqlite://, postgresql:// → postgresql+asyncpg://."""
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     if backend == "postgres":  # the short scheme some hosting providers hand out
         backend = "postgresql"
     try:
-        drivername = _ASYNC_DRIVERS[backend]
+        drivername = _DRIVERS[backend]
     except KeyError:
         raise ValueError(f"unsupported database url {url!r}: use sqlite:///… or postgresql://…") from None
     return parsed.set(drivername=drivername).render_as_string(hide_password=False)
@@ -80,8 +85,8 @@ def make_async_url(url: str) -> str:
 def refuse_a_directory(url: str) -> None:
     """Raise IsADirectoryError when a SQLite url names a directory.
 
-    Checked before connecting: a failed connect to a directory leaves aiosqlite's thread reporting to
-    an event loop that is gone, which prints a traceback after the CLI's own short message.
+    Checked before connecting, so that the CLI can say so in its own words instead of SQLite's
+    "unable to open database file".
     """
     parsed = make_url(url)
     if (
@@ -92,95 +97,96 @@ def refuse_a_directory(url: str) -> None:
         raise IsADirectoryError(21, "a directory, not a database file", parsed.database)
 
 
-def create_engine(url: str) -> AsyncEngine:
-    """An async engine for `url`; for SQLite, creates the file's directory and sets up each connection."""
-    async_url = make_async_url(url)
-    parsed = make_url(async_url)
-    if parsed.get_backend_name() != "sqlite":
-        return create_async_engine(async_url, pool_pre_ping=True)
+def create_engine(url: str) -> AnyEngine:
+    """The engine for `url`: a `SqliteEngine` (creating the file's directory) or PostgreSQL's async engine."""
+    driver_url = make_url(make_driver_url(url))
+    if driver_url.get_backend_name() != "sqlite":
+        from sqlalchemy.ext.asyncio import create_async_engine
 
-    database = parsed.database or ""
-    if database and database != ":memory:" and not database.startswith("file:"):
+        return create_async_engine(driver_url, pool_pre_ping=True)
+
+    database = driver_url.database or ""
+    in_memory = database in ("", ":memory:")
+    if not in_memory and not database.startswith("file:"):
         database = str(Path(database).expanduser())
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(async_url, async_creator=partial(_connect_sqlite, database or ":memory:"))
-    _configure_sqlite(engine.sync_engine)
-    return engine
-
-
-class LoopThreadConnection(aiosqlite.Connection):
-    """An aiosqlite connection whose statements run on the event loop's own thread.
-
-    aiosqlite hands every call (cursor, execute, fetch, close the cursor, commit) to a worker thread
-    and waits for the answer. On a local file the statement itself takes microseconds, the round trip
-    to the thread tens of them, four times per statement: /rsvp ran three times faster inline
-    (bench/commands.py). The worker thread still opens and closes the connection.
-
-    The price is that a statement blocks the loop while it runs. Inside one process that is no
-    deadlock, because SqlStore lets one unit of work at a time at the database (units of work on
-    SQLite all take the write lock anyway). A write lock held by another process (a `bot.py export`
-    beside the running bot) makes the loop wait for up to busy_timeout.
-
-    `_execute` is aiosqlite's one funnel to its thread (pinned in pyproject.toml); the test
-    `test_sqlite_statements_run_on_the_loop_thread` fails if an upgrade moves it.
-    """
-
-    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        if not self._running or not self._connection:
-            raise ValueError("Connection closed")
-        return fn(*args, **kwargs)
-
-
-def _connect_sqlite(database: str) -> LoopThreadConnection:
-    """SQLAlchemy's `async_creator` for SQLite: the URL's database, opened for the loop's thread."""
-    connector = partial(
+    connect = partial(
         sqlite3.connect,
-        database,
+        database or ":memory:",
         uri=database.startswith("file:"),
-        # Statements run on the loop's thread, the connection is opened on aiosqlite's.
+        # Connections are opened and used on the loop's thread, but the pool may close one elsewhere
+        # (at garbage collection); the store lets one unit of work at a time at them anyway.
         check_same_thread=False,
         # SQLAlchemy issues BEGIN itself (see _configure_sqlite); the module must not.
         isolation_level=None,
     )
-    return LoopThreadConnection(connector, iter_chunk_size=64)
+    # An in-memory database lives as long as its one connection: every checkout shares it
+    # (StaticPool, as SQLAlchemy's SQLite docs advise); a file gets the usual pool.
+    pool: dict[str, Any] = {"poolclass": StaticPool} if in_memory else {}
+    engine = create_sync_engine(driver_url.set(database=database or None), creator=connect, **pool)
+    _configure_sqlite(engine)
+    return SqliteEngine(engine)
 
 
-def inline_engine(engine: AsyncEngine) -> Engine | None:
-    """SQLAlchemy's synchronous SQLite engine on the same file as `engine`, for the units of work;
-    None for PostgreSQL and for an in-memory database (a second engine would open another one).
+class SqliteEngine:
+    """A SQLite database behind the part of `AsyncEngine`'s interface the bot uses, over SQLAlchemy's
+    synchronous engine (see `InlineConnection`): `connect()`, `begin()`, `dispose()`, `dialect`, `url`.
 
-    The units of work run their statements on the loop's thread anyway (`LoopThreadConnection`);
-    through the async engine each statement still makes five hops between a greenlet and the loop
-    (SQLAlchemy's bridge to aiosqlite's coroutines), which cost more than the statement and its
-    SQLAlchemy core put together (issue 15: /rsvp's 7 statements took most of its own time). The
-    synchronous engine runs the same statements, with the same pragmas and BEGIN IMMEDIATE, without
-    them; `InlineConnection` gives it the async connection's interface the repositories use.
+    Its statements run right on the loop's thread. On a local file a statement takes microseconds;
+    handing it to a worker thread (aiosqlite) cost four round trips per statement, and SQLAlchemy's
+    asyncio bridge five greenlet hops more, together more than the statement and its SQLAlchemy core
+    (issue 15). The price is that a statement blocks the loop while it runs. Inside one process that
+    is no deadlock, because SqlStore lets one unit of work at a time at the database (units of work
+    on SQLite all take the write lock anyway). A write lock held by another process (a `bot.py
+    export` beside the running bot) makes the loop wait for up to busy_timeout.
     """
-    url = engine.url
-    database = url.database or ""
-    if (
-        url.get_backend_name() != "sqlite"
-        or not database
-        or database == ":memory:"
-        or database.startswith("file:")
-    ):
-        return None
-    connect = partial(sqlite3.connect, database, check_same_thread=False, isolation_level=None)
-    inline = create_sync_engine(url.set(drivername="sqlite+pysqlite"), creator=connect)
-    _configure_sqlite(inline)
-    return inline
+
+    def __init__(self, sync_engine: Engine) -> None:
+        self.sync_engine = sync_engine
+
+    @property
+    def dialect(self) -> Dialect:
+        return self.sync_engine.dialect
+
+    @property
+    def url(self) -> URL:
+        return self.sync_engine.url
+
+    def connect(self) -> InlineConnection:
+        """A connection from the pool: use it with `async with`, or `await …start()` and close it."""
+        return InlineConnection(self.sync_engine.connect())
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[InlineConnection]:
+        """A connection in a transaction, committed when the block ends (rolled back on an exception)."""
+        with self.sync_engine.begin() as connection:
+            yield InlineConnection(connection)
+
+    async def dispose(self) -> None:
+        """Close every pooled connection (the last one to close checkpoints the WAL)."""
+        self.sync_engine.dispose()
 
 
 class InlineConnection:
-    """What the unit of work and the repositories use of `AsyncConnection`, over a synchronous
-    connection whose statements run right here, on the loop's thread (see `inline_engine`).
+    """What the unit of work, the repositories and copy-db use of `AsyncConnection`, over a synchronous
+    connection whose statements run right here, on the loop's thread (see `SqliteEngine`).
 
-    A statement never waits for I/O but the file's (SQLite's own busy_timeout aside, as before), so
-    nothing here suspends; the methods are coroutines only to keep the repositories' one interface.
+    A statement never waits for I/O but the file's (SQLite's own busy_timeout aside), so nothing here
+    suspends; the methods are coroutines only to keep the one interface of both databases.
     """
 
     def __init__(self, connection: Connection) -> None:
         self.sync_connection = connection
+
+    async def start(self) -> Self:
+        """The connection itself, already open (`AsyncConnection.start`'s counterpart)."""
+        return self
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
 
     @property
     def dialect(self) -> Dialect:
@@ -210,6 +216,14 @@ class InlineConnection:
         """Run one statement; its rows are read from the cursor as they are asked for."""
         return self.sync_connection.execute(statement, parameters, execution_options=execution_options)
 
+    async def stream(
+        self, statement: Executable, parameters: Any = None, *, execution_options: Any = None
+    ) -> InlineStream:
+        """Run one statement whose rows are read in partitions (give it `yield_per`, as copy-db does)."""
+        return InlineStream(
+            self.sync_connection.execute(statement, parameters, execution_options=execution_options)
+        )
+
     async def exec_driver_sql(self, statement: str, parameters: Any = None) -> CursorResult[Any]:
         return self.sync_connection.exec_driver_sql(statement, parameters)
 
@@ -229,8 +243,22 @@ class InlineConnection:
         self.sync_connection.close()
 
 
-# What a unit of work runs its statements on: the async engine's connection, or the inline one.
-AnyConnection = AsyncConnection | InlineConnection
+class InlineStream:
+    """The rows of `InlineConnection.stream`, as `AsyncResult.partitions` hands them out."""
+
+    def __init__(self, result: CursorResult[Any]) -> None:
+        self._result = result
+
+    async def partitions(self, size: int) -> AsyncIterator[Sequence[Row[Any]]]:
+        """Lists of at most `size` rows, fetched from SQLite's cursor one list at a time."""
+        for partition in self._result.partitions(size):
+            yield partition
+
+
+# What a unit of work runs its statements on, and what hands those out: the same interface on both
+# databases. (Strings: the asyncio classes are imported only for PostgreSQL.)
+AnyConnection: TypeAlias = "AsyncConnection | InlineConnection"
+AnyEngine: TypeAlias = "AsyncEngine | SqliteEngine"
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -239,7 +267,7 @@ def _configure_sqlite(engine: Engine) -> None:
     The sqlite3 module's legacy transaction control starts transactions late and DEFERRED: a unit of
     work that reads and then writes can then fail to upgrade its lock while another writer commits
     ("database is locked" despite busy_timeout). So the driver's own BEGIN is switched off
-    (isolation_level=None, in _connect_sqlite) and every transaction starts with BEGIN IMMEDIATE,
+    (isolation_level=None, in create_engine) and every transaction starts with BEGIN IMMEDIATE,
     which takes the write lock up front and waits for it under busy_timeout (the SQLAlchemy SQLite
     docs, "Transactions with SQLite and the sqlite3 driver"). Python 3.11 has no `autocommit`
     connect argument yet.
@@ -295,7 +323,7 @@ def _refuse_newer(connection: Connection, script: ScriptDirectory) -> None:
             raise DatabaseTooNew(revision, script.get_current_head())
 
 
-async def check_not_too_new(engine: AsyncEngine) -> None:
+async def check_not_too_new(engine: AnyEngine) -> None:
     """Raise DatabaseTooNew if the stored schema revision is unknown to this code."""
     from alembic.script import ScriptDirectory
 
@@ -304,7 +332,7 @@ async def check_not_too_new(engine: AsyncEngine) -> None:
         await connection.run_sync(_refuse_newer, script)
 
 
-async def current_revision(engine: AsyncEngine) -> str | None:
+async def current_revision(engine: AnyEngine) -> str | None:
     """The schema revision stored in the database; None for a database never migrated."""
     async with engine.connect() as connection:
         revisions = await connection.run_sync(_stored_revisions)
@@ -329,7 +357,7 @@ def numbered_head() -> str | None:
     return max(numbers) if numbers else None
 
 
-async def _stored_revision_quickly(engine: AsyncEngine) -> str | None:
+async def _stored_revision_quickly(engine: AnyEngine) -> str | None:
     """The one revision in `alembic_version` by plain SQL; None when the table is missing or holds several."""
     if engine.dialect.name == "sqlite":
         exists = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
@@ -353,7 +381,7 @@ def upgrade_to_head(connection: Connection, config: Config) -> None:
     command.upgrade(config, "head")
 
 
-async def migrate(engine: AsyncEngine) -> str:
+async def migrate(engine: AnyEngine) -> str:
     """Bring the schema to the newest revision (idempotent) and return that revision.
 
     Refuses (DatabaseTooNew) a database migrated by a newer sanhui-bot. The check and every

@@ -13,6 +13,7 @@ failure is raised as CopyFailed naming the side (source or target) whose databas
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,9 +22,10 @@ from typing import Literal
 
 from sqlalchemy import Table, func, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from sanhui_bot.storage.database import (
+    AnyConnection,
+    AnyEngine,
     DatabaseTooNew,
     alembic_config,
     create_engine,
@@ -81,7 +83,7 @@ class CopyReport:
     rows: Mapping[str, int]
 
 
-async def _counts(connection: AsyncConnection) -> dict[str, int]:
+async def _counts(connection: AnyConnection) -> dict[str, int]:
     counts = {}
     for table in metadata.sorted_tables:
         query = select(func.count()).select_from(table)
@@ -102,7 +104,7 @@ def _serial_column(table: Table) -> str | None:
 
 
 async def _copy_table(
-    source: AsyncConnection, target: AsyncConnection, table: Table, stop_requested: Callable[[], bool]
+    source: AnyConnection, target: AnyConnection, table: Table, stop_requested: Callable[[], bool]
 ) -> None:
     ordered = select(table).order_by(*table.primary_key.columns)
     with _blame("source"):
@@ -115,13 +117,15 @@ async def _copy_table(
             return
         with _blame("target"):
             await target.execute(table.insert(), [dict(row._mapping) for row in partition])
-        # Asked between chunks, never by cancelling an await: a cancelled close leaves aiosqlite's
-        # thread running and the process hanging at exit.
+        # A SQLite side never suspends (database.InlineConnection): give the loop its turn between
+        # chunks. A stop is asked between chunks, never by cancelling an await, which could cancel a
+        # connection's close half-way.
+        await asyncio.sleep(0)
         if stop_requested():
             raise CopyInterrupted("the copy was interrupted")
 
 
-async def _move_sequences_past_copied_ids(target: AsyncConnection) -> None:
+async def _move_sequences_past_copied_ids(target: AnyConnection) -> None:
     """Rows inserted with explicit ids leave a PostgreSQL sequence at 1; the next insert would collide."""
     if target.dialect.name != "postgresql":
         return  # SQLite takes max(rowid) + 1 by itself
@@ -140,7 +144,7 @@ async def _move_sequences_past_copied_ids(target: AsyncConnection) -> None:
 
 
 async def copy_between(
-    source: AsyncEngine, target: AsyncEngine, stop_requested: Callable[[], bool] = _never
+    source: AnyEngine, target: AnyEngine, stop_requested: Callable[[], bool] = _never
 ) -> CopyReport:
     """Copy every row of `source` into the empty `target` (migrated here first); see the module doc.
 
@@ -155,7 +159,7 @@ async def copy_between(
             "run `bot.py migrate --database-url SOURCE` first"
         )
     with _blame("target"):
-        writing = await target.connect()
+        writing = await target.connect().start()
     try:
         with _blame("target"):
             await writing.run_sync(upgrade_to_head, alembic_config())
@@ -164,7 +168,7 @@ async def copy_between(
             listed = ", ".join(f"{name} ({count} rows)" for name, count in sorted(occupied.items()))
             raise CopyRefused(f"the target database is not empty: {listed}; copy-db only fills an empty one")
         with _blame("source"):
-            reading = await source.connect()
+            reading = await source.connect().start()
         try:
             for table in metadata.sorted_tables:
                 await _copy_table(reading, writing, table, stop_requested)

@@ -32,7 +32,6 @@ from typing import Self
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sanhui_bot.services.ports import (
     AttendanceRepository,
@@ -47,7 +46,7 @@ from sanhui_bot.services.ports import (
     SuggestionRepository,
     TaskRepository,
 )
-from sanhui_bot.storage.database import AnyConnection, InlineConnection, inline_engine
+from sanhui_bot.storage.database import AnyConnection, AnyEngine
 from sanhui_bot.storage.repositories import (
     SqlAttendanceRepository,
     SqlCounterRepository,
@@ -84,10 +83,9 @@ class SqlUnitOfWork:
     counters: CounterRepository
     platform_state: PlatformStateRepository
 
-    def __init__(self, engine: AsyncEngine, turn: _Turn | None = None, inline: Engine | None = None) -> None:
+    def __init__(self, engine: AnyEngine, turn: _Turn | None = None) -> None:
         self._engine = engine
         self._turn = turn
-        self._inline = inline
         self._connection: AnyConnection | None = None
         self._outer: SqlUnitOfWork | None = None  # set while joined to a shared one
         self._kept_writes = 0  # the connection's write count when a joined one last kept its work
@@ -105,11 +103,7 @@ class SqlUnitOfWork:
         if self._turn is not None:
             await self._turn.acquire()
         try:
-            connection: AnyConnection = (
-                InlineConnection(self._inline.connect())
-                if self._inline is not None
-                else await self._engine.connect()
-            )
+            connection: AnyConnection = await self._engine.connect().start()
             try:
                 await connection.begin()
             except BaseException:
@@ -290,26 +284,21 @@ class SqlStore:
     side, each on its own pooled connection.
     """
 
-    def __init__(self, engine: AsyncEngine, patience: float = 30.0) -> None:
+    def __init__(self, engine: AnyEngine, patience: float = 30.0) -> None:
         self.engine = engine
         self._turn = _Turn(patience) if engine.dialect.name == "sqlite" else None
-        # A SQLite file's units of work run on the synchronous engine (database.inline_engine).
-        self._inline = inline_engine(engine)
-        for sync_engine in self.sync_engines:
-            if not event.contains(sync_engine, "before_cursor_execute", _count_write):
-                event.listen(sync_engine, "before_cursor_execute", _count_write)
+        if not event.contains(self.sync_engine, "before_cursor_execute", _count_write):
+            event.listen(self.sync_engine, "before_cursor_execute", _count_write)
 
     @property
-    def sync_engines(self) -> list[Engine]:
-        """The engines whose connections send the units of work's statements (for their events)."""
-        return [self.engine.sync_engine] + ([self._inline] if self._inline is not None else [])
+    def sync_engine(self) -> Engine:
+        """The synchronous engine under `engine`, whose connections send every statement (for its events)."""
+        return self.engine.sync_engine
 
     def unit_of_work(self) -> SqlUnitOfWork:
         """A new unit of work (a services.ports.UnitOfWorkFactory when passed as `store.unit_of_work`)."""
-        return SqlUnitOfWork(self.engine, self._turn, self._inline)
+        return SqlUnitOfWork(self.engine, self._turn)
 
     async def close(self) -> None:
         """Close every pooled connection (on SQLite this also checkpoints the WAL)."""
-        if self._inline is not None:
-            self._inline.dispose()
         await self.engine.dispose()
