@@ -22,7 +22,6 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import column, inspect, select, table
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
 from storage_fixtures import (
     STORE_BACKENDS,
     create_postgres_database,
@@ -37,7 +36,7 @@ from test_postgres_copy import live_a_month
 from sanhui_bot.app import open_app
 from sanhui_bot.config import load_settings
 from sanhui_bot.services.export import export_ledger
-from sanhui_bot.storage.database import alembic_config, create_engine, head_revision, migrate
+from sanhui_bot.storage.database import AnyEngine, alembic_config, create_engine, head_revision, migrate
 from sanhui_bot.storage.schema import metadata
 
 pytestmark = pytest.mark.slow
@@ -77,7 +76,7 @@ def _columns(connection: Connection) -> dict[str, set[str]]:
     return {name: {c["name"] for c in inspector.get_columns(name)} for name in inspector.get_table_names()}
 
 
-async def read_rows(engine: AsyncEngine) -> Rows:
+async def read_rows(engine: AnyEngine) -> Rows:
     """Every row of every table the application knows, typed as the application reads them."""
     rows: Rows = {}
     async with engine.connect() as connection:
@@ -93,7 +92,7 @@ async def read_rows(engine: AsyncEngine) -> Rows:
     return rows
 
 
-async def fill(engine: AsyncEngine, revision: str, rows: Rows) -> tuple[Rows, int]:
+async def fill(engine: AnyEngine, revision: str, rows: Rows) -> tuple[Rows, int]:
     """Migrate an empty database to `revision` and insert the rows its schema can hold."""
     kept: Rows = {}
     carried = 0
@@ -112,7 +111,7 @@ async def fill(engine: AsyncEngine, revision: str, rows: Rows) -> tuple[Rows, in
     return kept, carried
 
 
-async def ledger(engine: AsyncEngine) -> dict[str, Any]:
+async def ledger(engine: AnyEngine) -> dict[str, Any]:
     """The export's ledger parts of the database, read by the application as `bot.py export` does."""
     url = engine.url.render_as_string(hide_password=False)
     app = await open_app(on_database(load_settings(EXAMPLE), url))

@@ -17,8 +17,8 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import event, text
 from sqlalchemy import inspect as inspect_database
-from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 from storage_fixtures import (
@@ -72,6 +72,7 @@ from sanhui_bot.storage.database import (
 )
 from sanhui_bot.storage.repositories import SqlPointsLedger
 from sanhui_bot.storage.schema import metadata
+from sanhui_bot.storage.transfer import CHUNK_ROWS, CopyInterrupted, copy_between
 from sanhui_bot.storage.unit_of_work import DatabaseBusy, SqlStore, SqlUnitOfWork
 
 
@@ -422,6 +423,46 @@ async def test_an_engines_begin_commits_at_the_end_and_rolls_back_on_an_error(st
     async with store.engine.connect() as connection:
         keys = (await connection.execute(text("SELECT key FROM counters ORDER BY key"))).scalars().all()
     assert keys == ["kept"]
+
+
+async def test_copy_db_reads_sqlite_in_chunks_and_lets_the_loop_run_between_them(tmp_path: Path) -> None:
+    source_path = tmp_path / "source.db"
+    shutil.copy(await migrated_sqlite_template(), source_path)
+    with sqlite3.connect(source_path) as filling:
+        rows = [(f"k{n:05}", n) for n in range(3 * CHUNK_ROWS + 1)]
+        filling.executemany("INSERT INTO counters (key, value) VALUES (?, ?)", rows)
+    filling.close()
+    source = create_engine(sqlite_url(source_path))
+    copied = create_engine(sqlite_url(tmp_path / "copy.db"))
+    stopped = create_engine(sqlite_url(tmp_path / "stop.db"))
+    inserts: list[int] = []
+
+    def count_insert(_conn: object, _cursor: object, statement: str, parameters: object, *_: object) -> None:
+        if statement.startswith("INSERT INTO counters"):
+            inserts.append(len(parameters) if isinstance(parameters, list) else 1)
+
+    event.listen(copied.sync_engine, "before_cursor_execute", count_insert)
+    try:
+        report = await copy_between(source, copied)
+        assert report.rows["counters"] == len(rows)
+        assert inserts == [CHUNK_ROWS, CHUNK_ROWS, CHUNK_ROWS, 1]  # read and written a chunk at a time
+        # A stop asked from the loop (where copy-db's signal handling lands) is seen at the first
+        # chunk's end, although neither SQLite side ever suspends on its own.
+        asked: list[bool] = []
+        stop = asyncio.Event()
+
+        def stop_requested() -> bool:
+            asked.append(stop.is_set())
+            return stop.is_set()
+
+        asyncio.get_running_loop().call_soon(stop.set)
+        with pytest.raises(CopyInterrupted):
+            await copy_between(source, stopped, stop_requested)
+        assert asked == [True]
+        assert await current_revision(stopped) is None  # rolled back, the migration too
+    finally:
+        for engine in (source, copied, stopped):
+            await engine.dispose()
 
 
 async def test_a_unit_of_work_inside_another_in_the_same_task_is_refused_on_sqlite(tmp_path: Path) -> None:

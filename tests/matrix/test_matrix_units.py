@@ -172,11 +172,11 @@ def test_a_pill_becomes_an_at_name_in_the_command_line() -> None:
 def test_the_crypto_store_is_kept_with_the_bots_data() -> None:
     # SQLite: a file of its own beside the bot's (one writer at a time); PostgreSQL: the same database.
     assert (
-        crypto_database_url(make_url("sqlite+aiosqlite:////srv/bot/sanhui.db"))
+        crypto_database_url(make_url("sqlite+pysqlite:////srv/bot/sanhui.db"))
         == "sqlite:/srv/bot/sanhui-matrix-crypto.db"
     )
     assert (
-        crypto_database_url(make_url("sqlite+aiosqlite:///data/sanhui.db"))
+        crypto_database_url(make_url("sqlite+pysqlite:///data/sanhui.db"))
         == "sqlite:data/sanhui-matrix-crypto.db"
     )
     assert (
@@ -184,7 +184,7 @@ def test_the_crypto_store_is_kept_with_the_bots_data() -> None:
         == "postgresql://bot:p%40ss@db:5432/sanhui"
     )
     with pytest.raises(ValueError, match="database file"):
-        crypto_database_url(make_url("sqlite+aiosqlite:///:memory:"))
+        crypto_database_url(make_url("sqlite+pysqlite:///:memory:"))
 
 
 async def test_platform_state_keeps_one_text_per_platform_and_key(sql_store: SqlStore) -> None:
