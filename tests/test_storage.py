@@ -240,6 +240,7 @@ async def test_the_initial_migration_downgrades_to_nothing_and_back(store: SqlSt
 
 def _back_to_0010(connection: Connection) -> None:
     """The schema as 0010 left it, rows kept (0011's downgrade would rebuild tables others point at)."""
+    connection.execute(text("DROP INDEX ix_tasks_branch_done_at"))  # 0016
     connection.execute(text("DROP TABLE task_rating_log"))  # 0015
     connection.execute(text("DROP TABLE school_seat_changes"))  # 0014
     connection.execute(text("DROP INDEX ix_platform_state_platform_expires_at"))  # 0013
@@ -379,7 +380,12 @@ async def test_units_of_work_on_a_sqlite_file_run_inline_with_the_same_pragmas_a
                 name: (await connection.exec_driver_sql(f"PRAGMA {name}")).scalar()
                 for name in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")
             }
-            assert pragmas == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 5000, "synchronous": 1}
+            assert pragmas == {
+                "journal_mode": "wal",
+                "foreign_keys": 1,
+                "busy_timeout": 5000,
+                "synchronous": 1,
+            }
             # The write lock is taken at BEGIN: another connection cannot start writing meanwhile.
             other = sqlite3.connect(store.engine.url.database or "", timeout=0, isolation_level=None)
             try:
@@ -808,6 +814,75 @@ async def test_task_list_filters_and_orders_by_due_date(store: SqlStore) -> None
         assert await uow.tasks.list("t1", [TaskStatus.OPEN]) == [same_day, late]
         assert await uow.tasks.list(statuses=[TaskStatus.CLAIMED, TaskStatus.DONE]) == [soon]
         assert await uow.tasks.list(statuses=[]) == []
+
+
+async def test_the_tasks_unfinished_at_a_moment_are_read_as_the_reports_count_them(store: SqlStore) -> None:
+    await seed_members(store, "li", "zhang")
+    async with store.unit_of_work() as uow:
+        never = await uow.tasks.add(task(None, due_on=date(2026, 4, 1), group="math"))
+        done_before = await uow.tasks.add(
+            task(None, status=TaskStatus.RATED, done_at=at(1), done_on=date(2026, 3, 2))
+        )
+        done_after = await uow.tasks.add(
+            task(
+                None,
+                due_on=date(2026, 3, 10),
+                status=TaskStatus.DONE,
+                done_at=at(48),
+                done_on=date(2026, 3, 4),
+            )
+        )
+        claimed = await uow.tasks.add(
+            task(None, due_on=date(2026, 3, 10), status=TaskStatus.CLAIMED, claimed_by_group="math")
+        )
+        elsewhere = await uow.tasks.add(task(None, branch="t2"))
+        states = await uow.tasks.unfinished(at(24), "t1")
+        everywhere = await uow.tasks.unfinished(at(24))
+    # Done before the moment: counts nowhere. By due date, then id; each as much as a count reads.
+    assert [s.id for s in states] == [done_after.id, claimed.id, never.id]
+    assert [s.id for s in everywhere] == [done_after.id, claimed.id, elsewhere.id, never.id]
+    assert done_before.id not in {s.id for s in everywhere}
+    for state in states:
+        [full] = [t for t in (never, done_after, claimed) if t.id == state.id]
+        assert (state.finished, state.on_time) == (full.finished, full.on_time)
+        assert (state.group, state.claimed_by_group, state.owner, state.title) == (
+            full.group,
+            full.claimed_by_group,
+            full.owner,
+            full.title,
+        )
+        assert (state.due_on, state.created_at, state.done_at, state.done_on) == (
+            full.due_on,
+            full.created_at,
+            full.done_at,
+            full.done_on,
+        )
+        assert state.finished is full.finished  # a bool on both databases, not SQLite's 0 or 1
+
+
+async def test_a_report_finds_the_unfinished_tasks_by_index_not_by_every_task_the_branch_had(
+    tmp_path: Path,
+) -> None:
+    """Issue 15: found by (branch, status), every task the branch ever had was visited, so /report
+    month grew with the age of the database."""
+    store = SqlStore(create_engine(f"sqlite:///{tmp_path / 'plan.db'}"))
+    await migrate(store.engine)
+    sent: list[tuple[str, object]] = []
+
+    def record(_c: object, _cursor: object, statement: str, parameters: object, *_rest: object) -> None:
+        if "FROM tasks" in statement:
+            sent.append((statement, parameters))
+
+    event.listen(store.sync_engine, "before_cursor_execute", record)
+    async with store.unit_of_work() as uow:
+        await uow.tasks.unfinished(at(0), "t1")
+    [(statement, parameters)] = sent
+    async with store.engine.connect() as connection:
+        plan = (await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)).all()
+    await store.close()
+    searches = [row[-1] for row in plan if " tasks " in f"{row[-1]} "]
+    assert len(searches) == 2, plan
+    assert all("USING INDEX ix_tasks_branch_done_at (branch=? AND done_at" in s for s in searches), plan
 
 
 async def test_each_rater_has_one_rating_per_task_a_new_one_replaces_the_old(store: SqlStore) -> None:

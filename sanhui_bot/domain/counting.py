@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
+from typing import NamedTuple, Protocol, TypeVar
 
 from sanhui_bot.domain.errors import UnknownCalendarYear
 from sanhui_bot.domain.model import (
@@ -19,8 +20,8 @@ from sanhui_bot.domain.model import (
     MeetingStatus,
     Member,
     Rating,
-    Task,
     TaskRating,
+    finished_on_time,
     overdue_on,
 )
 from sanhui_bot.domain.points import PointEntry
@@ -97,49 +98,107 @@ class TaskCounts:
         return self.done == 0 and self.open == 0
 
 
-def counted_group(task: Task, group_keys: Collection[str]) -> str | None:
+class CountedTask(Protocol):
+    """What the counts below read of a task: a `Task`, or the `TaskState` a report reads instead."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def branch(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def owner(self) -> str: ...
+    @property
+    def due_on(self) -> date: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def group(self) -> str | None: ...
+    @property
+    def claimed_by_group(self) -> str | None: ...
+    @property
+    def done_at(self) -> datetime | None: ...
+    @property
+    def done_on(self) -> date | None: ...
+    @property
+    def finished(self) -> bool: ...
+    @property
+    def on_time(self) -> bool: ...
+
+
+_T = TypeVar("_T", bound=CountedTask)
+
+
+class TaskState(NamedTuple):
+    """The part of a task the reports count (`CountedTask`), without its notes and claim: a report
+    reads every task still open however old, so it reads no more of each than it counts (issue 15)."""
+
+    id: int | None
+    branch: str
+    title: str
+    owner: str
+    due_on: date
+    created_at: datetime
+    group: str | None
+    claimed_by_group: str | None
+    done_at: datetime | None
+    done_on: date | None
+    finished: bool  # Task.finished: its status is one of model.FINISHED
+
+    @property
+    def on_time(self) -> bool:
+        return finished_on_time(self.due_on, self.done_on)
+
+
+def counted_group(task: CountedTask, group_keys: Collection[str]) -> str | None:
     """The group a task counts for: the claiming group, else the one its decision named; None when
     neither is a configured group (the "unassigned" bucket)."""
     group = task.claimed_by_group or task.group
     return group if group in group_keys else None
 
 
-def finished_by(task: Task, moment: datetime) -> bool:
+def finished_by(task: CountedTask, moment: datetime) -> bool:
     """Whether the task was done (or rated) before `moment`."""
     return task.finished and task.done_at is not None and task.done_at < moment
 
 
-def open_at(task: Task, moment: datetime) -> bool:
+def open_at(task: CountedTask, moment: datetime) -> bool:
     """Whether the task existed and was unfinished at `moment`: a past count tells the past state."""
     return task.created_at < moment and not finished_by(task, moment)
 
 
-def overdue_as_of(task: Task, cutoff: datetime, day: date) -> bool:
+def overdue_as_of(task: CountedTask, cutoff: datetime, day: date) -> bool:
     """Open at the cut-off and overdue on `day` (see `counted_day`; the boundary is model.overdue_on)."""
     return open_at(task, cutoff) and overdue_on(task.due_on, day)
 
 
-def overdue_entry(task: Task, group: str | None) -> OverdueTask:
+def overdue_entry(task: CountedTask, group: str | None) -> OverdueTask:
     return OverdueTask(task.id or 0, task.title, task.owner, task.due_on, group)
 
 
 def task_counts(
-    group: str | None, tasks: Iterable[Task], start: datetime, cutoff: datetime, day: date
+    group: str | None, tasks: Iterable[CountedTask], start: datetime, cutoff: datetime, day: date
 ) -> TaskCounts:
     """done = finished in [start, cutoff); open = created before and unfinished at the cut-off;
     overdue = open and overdue on `day`."""
-    mine = list(tasks)
-    return TaskCounts(
-        group=group,
-        done=sum(1 for t in mine if finished_by(t, cutoff) and t.done_at is not None and t.done_at >= start),
-        open=sum(1 for t in mine if open_at(t, cutoff)),
-        overdue_tasks=tuple(overdue_entry(t, group) for t in mine if overdue_as_of(t, cutoff, day)),
-    )
+    done = opened = 0
+    overdue: list[OverdueTask] = []
+    # One pass, each task's state at the cut-off decided once: a report reads every task still open,
+    # however old (issue 15), so this runs over all of them.
+    for task in tasks:
+        if finished_by(task, cutoff):
+            done += task.done_at is not None and task.done_at >= start
+        elif task.created_at < cutoff:  # open_at, its finished_by known to be False
+            opened += 1
+            if overdue_on(task.due_on, day):  # overdue_as_of
+                overdue.append(overdue_entry(task, group))
+    return TaskCounts(group=group, done=done, open=opened, overdue_tasks=tuple(overdue))
 
 
-def tasks_by_group(tasks: Iterable[Task], group_keys: Collection[str]) -> dict[str | None, list[Task]]:
+def tasks_by_group(tasks: Iterable[_T], group_keys: Collection[str]) -> dict[str | None, list[_T]]:
     """Tasks under the group each counts for (None: unassigned)."""
-    by_group: dict[str | None, list[Task]] = {}
+    by_group: dict[str | None, list[_T]] = {}
     for task in tasks:
         by_group.setdefault(counted_group(task, group_keys), []).append(task)
     return by_group

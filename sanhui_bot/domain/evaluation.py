@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from sanhui_bot.domain.counting import competition_rank, finished_by, overdue_as_of
-from sanhui_bot.domain.model import Rating, Suggestion, Task
+from sanhui_bot.domain.counting import CountedTask, competition_rank, finished_by, overdue_as_of
+from sanhui_bot.domain.model import Rating, Suggestion
 from sanhui_bot.domain.points import PointEntry
 from sanhui_bot.domain.records import rate
 
@@ -64,7 +64,7 @@ def member_years(
     branch: str,
     members: Sequence[str],
     meetings: Iterable[CountedAttendance],
-    tasks: Iterable[Task],
+    tasks: Iterable[CountedTask],
     suggestions: Iterable[Suggestion],
     entries: Iterable[PointEntry],
     results: Mapping[int, Rating],

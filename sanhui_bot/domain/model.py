@@ -82,6 +82,10 @@ class TaskStatus(StrEnum):
     RATED = "rated"
 
 
+# A task counts as finished (done, or done and rated) from its done_at on.
+FINISHED = frozenset({TaskStatus.DONE, TaskStatus.RATED})
+
+
 class Rating(StrEnum):
     SATISFIED = "satisfied"  # 满意
     BASICALLY_SATISFIED = "basically_satisfied"  # 基本满意
@@ -392,6 +396,11 @@ class Decision:
     vote: Vote | None = None
 
 
+def finished_on_time(due_on: date, done_on: date | None) -> bool:
+    """Done, and on or before its due day (the on-time points; see `overdue_on`)."""
+    return done_on is not None and not overdue_on(due_on, done_on)
+
+
 def overdue_on(due_on: date, day: date) -> bool:
     """DESIGN §2: a task is overdue from the first day after its due date (local dates).
 
@@ -463,11 +472,11 @@ class Task:
 
     @property
     def finished(self) -> bool:
-        return self.status in (TaskStatus.DONE, TaskStatus.RATED)
+        return self.status in FINISHED
 
     @property
     def on_time(self) -> bool:
-        return self.done_on is not None and not overdue_on(self.due_on, self.done_on)
+        return finished_on_time(self.due_on, self.done_on)
 
     def is_overdue(self, today: date) -> bool:
         return not self.finished and overdue_on(self.due_on, today)

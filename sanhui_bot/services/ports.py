@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol, Self
 
 from sanhui_bot.domain.attendance import AttendanceRecord
+from sanhui_bot.domain.counting import TaskState
 from sanhui_bot.domain.model import (
     AgendaItem,
     Decision,
@@ -245,6 +246,11 @@ class TaskRepository(Protocol):
     ) -> builtins.list[Task]:
         """Tasks ordered by due date then id; `unfinished_at`: leave out those done before it;
         `branches`: only those of these branches."""
+        ...
+
+    async def unfinished(self, since: datetime, branch: str | None = None) -> builtins.list[TaskState]:
+        """The tasks not done before `since` (what a report of a period from `since` counts), of
+        `branch` or of every branch, ordered by due date then id."""
         ...
 
     async def put_rating(self, rating: TaskRating) -> Rating | None:

@@ -29,6 +29,7 @@ from sanhui_bot.commands.model import ShowMinutes, ShowReport
 from sanhui_bot.domain.attendance import AttendanceRecord, as_counted, attendance_recorded, known_by
 from sanhui_bot.domain.compliance import Compliance, Period, PeriodKind, compliance, lessons_given_by
 from sanhui_bot.domain.counting import (
+    CountedTask,
     PublicationMiss,
     counted_day,
     publication_record,
@@ -212,7 +213,7 @@ class ReportFacts:
     rsvps: dict[int, list[Rsvp]]  # by meeting id
     signins: dict[int, list[SignIn]]
     records: dict[int, list[AttendanceRecord]]
-    tasks: list[Task]  # unfinished at the period's start
+    tasks: Sequence[CountedTask]  # unfinished at the period's start
     decisions: list[Decision]  # of these meetings
     since: datetime | None  # records_since
 
@@ -301,7 +302,7 @@ async def report_facts(
         rsvps=_by_meeting(rsvps),
         signins=_by_meeting(signins),
         records=_by_meeting(records),
-        tasks=await uow.tasks.list(branch, unfinished_at=start),  # those done before count nowhere
+        tasks=await uow.tasks.unfinished(start, branch),  # those done before count nowhere
         decisions=decisions,
         since=await records_since(uow),
     )
@@ -443,7 +444,7 @@ def _member_attendance(
 
 
 def _group_tasks(
-    tasks: Sequence[Task],
+    tasks: Sequence[CountedTask],
     group_keys: Sequence[str],
     start: datetime,
     end: datetime,

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    Boolean,
     Executable,
     Row,
     Table,
@@ -28,12 +29,15 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    type_coerce,
     union_all,
     update,
 )
 
 from sanhui_bot.domain.attendance import AttendanceMark, AttendanceRecord
+from sanhui_bot.domain.counting import TaskState
 from sanhui_bot.domain.model import (
+    FINISHED,
     AgendaItem,
     Decision,
     JoinRequest,
@@ -1133,6 +1137,15 @@ def _task_from_row(row: Row[*tuple[Any, ...]]) -> Task:
     return Task(*values)
 
 
+# TaskState's fields, in its order, from the tasks table; `finished` from the status (model.FINISHED).
+_TASK_STATE_COLUMNS = [
+    type_coerce(tasks.c.status.in_([status.value for status in FINISHED]), Boolean).label(name)
+    if name == "finished"
+    else tasks.c["group_key" if name == "group" else name]
+    for name in TaskState._fields
+]
+
+
 def _rating_from_row(row: Row[Any]) -> TaskRating:
     return TaskRating(task_id=row.task_id, rater=row.rater, rating=Rating(row.rating), rated_at=row.rated_at)
 
@@ -1294,6 +1307,20 @@ class SqlTaskRepository:
         if statuses is not None:
             query = query.where(tasks.c.status.in_([status.value for status in statuses]))
         return [_task_from_row(row) for row in await self._connection.execute(query)]
+
+    async def unfinished(self, since: datetime, branch: str | None = None) -> builtins.list[TaskState]:
+        """The tasks not done before `since` (what a report of a period from `since` counts), of
+        `branch` or of every branch, as `TaskState`s ordered by due date then id."""
+
+        def done_at(condition: Any) -> Any:
+            query = select(*_TASK_STATE_COLUMNS).where(condition)
+            return query if branch is None else query.where(tasks.c.branch == branch)
+
+        # Two ranges of ix_tasks_branch_done_at rather than an OR, which SQLite (without ANALYZE's
+        # statistics) answers by visiting every task the branch ever had.
+        query = union_all(done_at(tasks.c.done_at.is_(None)), done_at(tasks.c.done_at >= since))
+        rows = await self._connection.execute(query.order_by("due_on", "id"))
+        return [TaskState(*row) for row in rows]
 
 
 # --- points --------------------------------------------------------------------------------------

@@ -302,6 +302,7 @@ tasks = Table(
     Column("done_on", Date, nullable=True),
     Column("done_note", Text, nullable=False, server_default=""),
     Index(None, "branch", "status"),
+    Index(None, "branch", "done_at"),  # the tasks unfinished at a period's start (reports)
     Index(None, "status"),
 )
 
