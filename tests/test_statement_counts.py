@@ -11,6 +11,7 @@ from support import ChatDriver, local, sql_statements
 
 from sanhui_bot.adapters.conversation import Incoming
 from sanhui_bot.app import App, plan_meetings
+from sanhui_bot.domain.model import RsvpAnswer
 from sanhui_bot.render.replies import Button, Reply
 from sanhui_bot.services import ledger, roster
 
@@ -117,6 +118,26 @@ async def test_an_rsvp_and_the_task_list_read_the_roster_version_once_and_no_mem
         assert sum("FROM counters" in s for s in statements) == 1, statements
         assert not any("SAVEPOINT" in s for s in statements), statements
         assert len(statements) <= most, statements
+
+
+async def test_the_same_answer_again_writes_nothing_and_keeps_the_date_it_was_first_given(
+    app: App, chat: ChatDriver
+) -> None:
+    meeting_id = await congress_of_march_20(app, chat)
+    await chat.say("xuqiang", "branch", f"/rsvp {meeting_id} yes")
+    async with app.store.unit_of_work() as uow:
+        [first] = [r for r in await uow.attendance.rsvps(meeting_id) if r.member == "xuqiang"]
+    with sql_statements(app) as again:
+        said = await chat.say("xuqiang", "branch", f"/rsvp {meeting_id} yes", at=local("2026-03-03T10:00"))
+        assert "#" in said
+    assert not any("INSERT INTO rsvps" in s for s in again), again
+    async with app.store.unit_of_work() as uow:
+        [kept] = [r for r in await uow.attendance.rsvps(meeting_id) if r.member == "xuqiang"]
+    assert kept == first  # answered_at too: a report as of the day between knew the answer
+    await chat.say("xuqiang", "branch", f"/rsvp {meeting_id} no", at=local("2026-03-04T10:00"))
+    async with app.store.unit_of_work() as uow:
+        [changed] = [r for r in await uow.attendance.rsvps(meeting_id) if r.member == "xuqiang"]
+    assert changed.answer is RsvpAnswer.NO and changed.answered_at > first.answered_at
 
 
 async def test_a_press_and_what_its_notice_shows_now_are_one_transaction_reading_the_answers_once(

@@ -428,15 +428,18 @@ async def answer_rsvp(
             and deps.schedule.leave_approval_for(meeting.kind) is LeaveApproval.SECRETARY,
         )
         before = answers.get(member.key)
-        await uow.attendance.put_rsvp(rsvp)
+        # a leave asked again may change whether it waits for approval: counted as a change
+        changed = before is not rsvp.answer or leave
+        if changed:
+            # The same answer again is no new fact: the stored one keeps the date it was first given
+            # (what a report as of a date between the two knew).
+            await uow.attendance.put_rsvp(rsvp)
         answers[member.key] = rsvp.answer
         if rsvp.leave_state is LeaveState.PENDING:
             await post_leave_request(uow, deps, meeting, rsvp, now)
         if meeting.has_started(now):
             # A late 病假 re-settles: the 缺席 penalty already settled is reversed (DESIGN §2).
             await settle_attendance(uow, deps, meeting, now, [member.key], member.key, rsvp.reason)
-        # a leave asked again may change whether it waits for approval: counted as a change
-        changed = before is not rsvp.answer or leave
         result = RsvpResult(meeting, rsvp, await tally(uow, deps, meeting, answers), changed)
         await uow.commit()
     return result
