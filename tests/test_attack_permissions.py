@@ -96,7 +96,7 @@ class World:
 
     async def latest(self, table: str) -> int:
         async with self.app.store.engine.connect() as connection:
-            found = await connection.scalar(select(func.max(metadata.tables[table].c.id)))
+            found = (await connection.execute(select(func.max(metadata.tables[table].c.id)))).scalar()
         return int(found or 0)
 
     async def fresh_meeting(self) -> int:
