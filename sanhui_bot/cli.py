@@ -686,7 +686,7 @@ async def run_bot(settings: Settings, args: argparse.Namespace, first_poll: Firs
     import signal
 
     from sanhui_bot.app import build_platforms, build_web, open_app, plan_meetings
-    from sanhui_bot.memory import release_freed_memory
+    from sanhui_bot.memory import settle_after_start
     from sanhui_bot.scheduler.announcer import Announcer
     from sanhui_bot.scheduler.runner import STOP_PATIENCE, build_scheduler, wake
 
@@ -742,8 +742,9 @@ async def run_bot(settings: Settings, args: argparse.Namespace, first_poll: Firs
                 if telegram is not None:
                     web_view.telegram_username = partial(getattr, telegram, "username", None)
                 await web_view.start()
-            # Idle from here on: what start-up freed goes back to the system (sanhui_bot/memory.py).
-            release_freed_memory()
+            # Idle from here on: start-up's garbage collected, what it built frozen, and the freed
+            # heap given back to the system (sanhui_bot/memory.py).
+            settle_after_start()
             try:
                 await stop.wait()
             finally:

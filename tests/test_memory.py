@@ -93,3 +93,45 @@ def test_only_a_polling_config_takes_the_path_without_the_webhook_server(
         '[telegram]\ntoken_env = "SANHUI_TEST_WEBHOOK_TOKEN"\nmode = "webhook"\n', encoding="utf-8"
     )
     assert read_poll_settings(config) is None  # the usual start, with PTB's webhook server
+
+
+SETTLE_PROBE = """
+import gc, json, weakref
+from sanhui_bot.memory import settle_after_start
+
+class Node:
+    pass
+
+# start-up's garbage: a reference cycle only the collector can free
+first, second = Node(), Node()
+first.other, second.other = second, first
+gone = weakref.ref(first)
+del first, second
+# what start-up built and keeps: 50,000 tracked objects
+kept = [[i] for i in range(50_000)]
+tracked_before = len(gc.get_objects())
+settle_after_start()
+made_after = [[i] for i in range(10)]
+print(json.dumps({
+    "collected": gone() is None,
+    "frozen": gc.get_freeze_count(),
+    "tracked_before": tracked_before,
+    "tracked_after": len(gc.get_objects()),
+}))
+"""
+
+
+def test_settling_after_start_collects_its_garbage_and_keeps_the_rest_out_of_full_collections() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", SETTLE_PROBE],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    seen = json.loads(result.stdout.splitlines()[-1])
+    assert seen["collected"] is True  # collected before freezing, not kept for ever
+    assert seen["frozen"] >= 50_000, seen
+    # A full collection walks what gc.get_objects() lists: no longer what start-up built.
+    assert seen["tracked_before"] > 50_000 and seen["tracked_after"] < 1_000, seen
