@@ -32,7 +32,6 @@ from sanhui_bot.domain.model import (
     Rsvp,
     RsvpAnswer,
     Task,
-    TaskStatus,
 )
 from sanhui_bot.domain.permissions import (
     Action,
@@ -328,7 +327,7 @@ async def public_board(deps: Deps, actor: Actor, branch: str, now: datetime) -> 
             )
             for m in reversed(published)
         ),
-        tuple(t for t in tasks if t.status in (TaskStatus.DONE, TaskStatus.RATED)),
+        tuple(t for t in tasks if t.finished),
     )
 
 

@@ -10,6 +10,7 @@ from sanhui_bot.commands.model import ClaimTask, CompleteTask, ListTasks, RateTa
 from sanhui_bot.domain.counting import holds_decisions, rating_bonus_source, rating_result
 from sanhui_bot.domain.errors import DomainError, NotFound, PermissionDenied
 from sanhui_bot.domain.model import (
+    FINISHED,
     Actor,
     ChatContext,
     Decision,
@@ -179,7 +180,7 @@ async def task_listing(
     today = deps.local_date(now)
     statuses = [TaskStatus.OPEN, TaskStatus.CLAIMED]
     if cmd.scope == "all":
-        statuses += [TaskStatus.DONE, TaskStatus.RATED]
+        statuses += sorted(FINISHED)  # the finished ones too
     async with deps.uow() as uow:
         tasks = await uow.tasks.list(chat.branch, statuses)
         ratings = (
