@@ -162,15 +162,21 @@ async def hold_decision(app: App, meeting_id: int, at: datetime, title: str = "ä
 
 @contextmanager
 def sql_statements(app: App) -> Iterator[list[str]]:
-    """The SQL statements the app sends to its database inside the block, in order."""
+    """The SQL statements the app sends to its database inside the block, in order; each transaction
+    begun is a "BEGIN" (SQLite's BEGIN IMMEDIATE goes to the driver directly, PostgreSQL's is implicit)."""
     sent: list[str] = []
 
     def record(_connection: object, _cursor: object, statement: str, *_args: object) -> None:
         sent.append(statement)
 
+    def begun(_connection: object) -> None:
+        sent.append("BEGIN")
+
     engine = app.store.sync_engine
     event.listen(engine, "before_cursor_execute", record)
+    event.listen(engine, "begin", begun)
     try:
         yield sent
     finally:
         event.remove(engine, "before_cursor_execute", record)
+        event.remove(engine, "begin", begun)

@@ -89,7 +89,7 @@ async def test_a_press_is_one_transaction_whose_statements_do_not_grow_with_the_
     async with app.deps.uow() as uow:
         answers = await uow.attendance.answers(meeting_id)
     assert (answers["liuyang"].value, answers["wujun"].value, len(answers)) == ("yes", "no", 7), answers
-    # One unit of work: one BEGIN (SQLite's BEGIN IMMEDIATE; PostgreSQL's is implicit, none shown).
+    # One unit of work: one BEGIN (each transaction begun, on both databases).
     assert sum(s.startswith("BEGIN") for s in first) <= 1, first
     assert sum(s.startswith("BEGIN") for s in later) <= 1, later
     assert len(later) == len(first), (first, later)
@@ -112,12 +112,30 @@ async def test_an_rsvp_and_the_task_list_read_the_roster_version_once_and_no_mem
         assert "#" in await chat.say("xuqiang", "branch", f"/rsvp {meeting_id} yes")
     with sql_statements(app) as listed:
         await chat.say("xuqiang", "branch", "/tasks")
-    for statements, most in ((rsvp, 6), (listed, 4)):
+    # the rsvp: BEGIN, the roster version, the meeting, its answers by answer, the answer written
+    for statements, most in ((rsvp, 5), (listed, 4)):
         # who wrote comes from the roster in memory, behind the one version check of the update
         assert not any("FROM members" in s for s in statements), statements
         assert sum("FROM counters" in s for s in statements) == 1, statements
         assert not any("SAVEPOINT" in s for s in statements), statements
         assert len(statements) <= most, statements
+
+
+async def test_an_updates_rsvp_again_is_its_seen_mark_with_the_roster_version_the_meeting_and_its_answers(
+    app: App, chat: ChatDriver
+) -> None:
+    """Issue 15: the hottest update is four statements; the seen mark reads the roster's version
+    (who wrote, the names, the tally's roster), and the answers come one row per answer."""
+    meeting_id = await congress_of_march_20(app, chat)
+    await chat.say("xuqiang", "branch", f"/rsvp {meeting_id} yes")
+    again = Incoming("console", "xuqiang", "branch", "branch", f"/rsvp {meeting_id} yes", update_id="t-1")
+    with sql_statements(app) as statements:
+        [reply] = await app.conversation.handle_text(again, chat.now)
+    assert "参加" in reply.text, reply.text
+    begin, seen, meeting, answers = statements
+    assert begin == "BEGIN", statements
+    assert seen.startswith("INSERT INTO seen_updates") and "FROM counters" in seen, statements
+    assert "FROM meetings" in meeting and "FROM rsvps" in answers and "GROUP BY" in answers, statements
 
 
 async def test_the_same_answer_again_writes_nothing_and_keeps_the_date_it_was_first_given(

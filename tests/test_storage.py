@@ -240,6 +240,7 @@ async def test_the_initial_migration_downgrades_to_nothing_and_back(store: SqlSt
 
 def _back_to_0010(connection: Connection) -> None:
     """The schema as 0010 left it, rows kept (0011's downgrade would rebuild tables others point at)."""
+    connection.execute(text("DROP INDEX ix_rsvps_meeting_id_answer_member"))  # 0017
     connection.execute(text("DROP INDEX ix_tasks_branch_done_at"))  # 0016
     connection.execute(text("DROP TABLE task_rating_log"))  # 0015
     connection.execute(text("DROP TABLE school_seat_changes"))  # 0014
@@ -883,6 +884,54 @@ async def test_a_report_finds_the_unfinished_tasks_by_index_not_by_every_task_th
     searches = [row[-1] for row in plan if " tasks " in f"{row[-1]} "]
     assert len(searches) == 2, plan
     assert all("USING INDEX ix_tasks_branch_done_at (branch=? AND done_at" in s for s in searches), plan
+
+
+async def test_a_meetings_answers_are_read_by_answer_and_a_key_with_a_comma_still_reads_right(
+    store: SqlStore,
+) -> None:
+    """The tally's read joins each answer's members with commas (issue 15); a key with a comma, which
+    config.Key forbids but a database may hold, falls back to a row per answer, not a wrong split."""
+    await seed_members(store, "li", "zhang", "wang", "a,b")
+    stored = await seed_meeting(store)
+    number = stored.id or 0
+    answers = {"li": RsvpAnswer.YES, "zhang": RsvpAnswer.NO, "wang": RsvpAnswer.YES}
+    async with store.unit_of_work() as uow:
+        for key, answer in answers.items():
+            await uow.attendance.put_rsvp(Rsvp(number, key, answer, at(-5)))
+        await uow.attendance.add_signin(SignIn(number, "wang", at(0)))
+        await uow.commit()
+    async with store.unit_of_work() as uow:
+        assert await uow.attendance.answers(number) == answers
+        assert await uow.attendance.answers_and_signed_in(number, "wang") == (answers, True)
+        assert await uow.attendance.answers_and_signed_in(number, "li") == (answers, False)
+        assert await uow.attendance.answers(number + 1) == {}
+        await uow.attendance.put_rsvp(Rsvp(number, "a,b", RsvpAnswer.YES, at(-4)))
+        with_comma = answers | {"a,b": RsvpAnswer.YES}
+        assert await uow.attendance.answers(number) == with_comma
+        assert await uow.attendance.answers_and_signed_in(number, "wang") == (with_comma, True)
+        assert await uow.attendance.answers_and_signed_in(number, "a,b") == (with_comma, False)
+
+
+async def test_the_tallys_answers_are_read_from_an_index_alone(tmp_path: Path) -> None:
+    """Issue 15: through the primary key, each answer was a visit to its RSVP's row."""
+    store = SqlStore(create_engine(f"sqlite:///{tmp_path / 'plan.db'}"))
+    await migrate(store.engine)
+    sent: list[tuple[str, object]] = []
+
+    def record(_c: object, _cursor: object, statement: str, parameters: object, *_rest: object) -> None:
+        if "FROM rsvps" in statement:
+            sent.append((statement, parameters))
+
+    event.listen(store.sync_engine, "before_cursor_execute", record)
+    async with store.unit_of_work() as uow:
+        await uow.attendance.answers_and_signed_in(1, "li")
+    [(statement, parameters)] = sent
+    async with store.engine.connect() as connection:
+        plan = (await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)).all()
+    await store.close()
+    [search] = [row[-1] for row in plan if " rsvps " in f"{row[-1]} "]
+    assert "USING COVERING INDEX ix_rsvps_meeting_id_answer_member (meeting_id=?)" in search, plan
+    assert not any("TEMP B-TREE" in row[-1] for row in plan), plan  # grouped in the index's order
 
 
 async def test_each_rater_has_one_rating_per_task_a_new_one_replaces_the_old(store: SqlStore) -> None:

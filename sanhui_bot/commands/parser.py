@@ -385,6 +385,8 @@ class _Text:
 
     @classmethod
     def of(cls, original: str) -> _Text:
+        if unicodedata.is_normalized("NFKC", original):  # most lines: each character is its own
+            return cls(original, original, tuple(range(len(original))))
         pieces: list[str] = []
         origin: list[int] = []
         for index, char in enumerate(original):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import builtins
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -26,6 +26,7 @@ from sqlalchemy import (
     case,
     delete,
     func,
+    literal_column,
     null,
     or_,
     select,
@@ -140,14 +141,29 @@ def _cached_upsert(dialect: str, table: Table, keys: tuple[str, ...], updates: t
 _MEETING_BY_ID = select(meetings_table).where(meetings_table.c.id == bindparam("id"))
 _ROSTER_VERSION = select(counters.c.value).where(counters.c.key == "roster_version")
 _ANSWERS = select(rsvps.c.member, rsvps.c.answer).where(rsvps.c.meeting_id == bindparam("meeting_id"))
+# The same answers as one row per answer: its members joined by commas (no member key has one,
+# config.Key) and how many there are, so that a stored key with a comma is caught, not split. Read
+# from the (meeting_id, answer, member) index alone: no visit to each RSVP's row, no Python row for
+# each member (issue 15: every RSVP's tally reads them).
+_ANSWER_GROUPS = (
+    select(
+        rsvps.c.answer,
+        func.count(),
+        # The separator written into the SQL, not bound: a bound one is rendered anew at each
+        # execution. (SQLAlchemy annotates the argument as a str; it takes any SQL expression.)
+        func.aggregate_strings(rsvps.c.member, literal_column("','")),  # type: ignore[arg-type]
+    )
+    .where(rsvps.c.meeting_id == bindparam("meeting_id"))
+    .group_by(rsvps.c.answer)
+)
 _SIGNED_IN = select(signins.c.member).where(
     signins.c.meeting_id == bindparam("meeting_id"), signins.c.member == bindparam("member")
 )
-# An answer's two reads in one statement: every answer, then the member's sign-in (its answer NULL:
+# An answer's two reads in one statement: the answers, then the member's sign-in (its answer NULL:
 # rsvps.answer is NOT NULL, so only the sign-in row has none).
 _ANSWERS_AND_SIGNED_IN = union_all(
-    _ANSWERS,
-    select(signins.c.member, null().label("answer")).where(
+    _ANSWER_GROUPS,
+    select(null().label("answer"), literal_column("1"), signins.c.member).where(
         signins.c.meeting_id == bindparam("meeting_id"), signins.c.member == bindparam("member")
     ),
 )
@@ -183,10 +199,16 @@ _BRANCH_TASKS = (
 
 @functools.cache
 def _seen_insert(dialect: str) -> Executable:
-    """INSERT INTO seen_updates … ON CONFLICT DO NOTHING RETURNING, built once per dialect."""
+    """INSERT INTO seen_updates … ON CONFLICT DO NOTHING RETURNING, built once per dialect.
+
+    It returns the roster's version too: every update then asks who wrote (the roster cache checks
+    the version), and this saves it a statement of its own (issue 15).
+    """
     insert = _dialect_insert(dialect, seen_updates)
     conflict = [seen_updates.c.platform, seen_updates.c.update_id]
-    return insert.on_conflict_do_nothing(index_elements=conflict).returning(seen_updates.c.update_id)
+    return insert.on_conflict_do_nothing(index_elements=conflict).returning(
+        seen_updates.c.update_id, _ROSTER_VERSION.scalar_subquery()
+    )
 
 
 def _require_id(value: int | None, what: str) -> int:
@@ -383,6 +405,10 @@ class SqlMemberRepository:
     def forget_version(self) -> None:
         """The transaction ended: the next `version()` asks the database again."""
         self._version = None
+
+    def know_version(self, version: int | None) -> None:
+        """The version as another statement of this transaction read it (the seen mark's)."""
+        self._version = int(version or 0)
 
     async def get(self, key: str) -> Member | None:
         row = (await self._connection.execute(select(members).where(members.c.key == key))).first()
@@ -755,6 +781,24 @@ _RSVP_ANSWERS = {answer.value: answer for answer in RsvpAnswer}
 _LEAVE_TYPES = {leave_type.value: leave_type for leave_type in LeaveType}
 
 
+def _answers_from_groups(
+    rows: Sequence[Row[str | None, int, str]],
+) -> tuple[dict[str, RsvpAnswer], bool] | None:
+    """Member key → answer from `_ANSWER_GROUPS` rows, and whether a sign-in row (answer NULL) came
+    too; None when a group's keys do not split into as many as it counted (a key with a comma)."""
+    answers: dict[str, RsvpAnswer] = {}
+    signed_in = False
+    for answer, count, keys in rows:
+        if answer is None:
+            signed_in = True
+            continue
+        members = keys.split(",")
+        if len(members) != count:
+            return None
+        answers.update(dict.fromkeys(members, _RSVP_ANSWERS[answer]))
+    return answers, signed_in
+
+
 def _rsvp_from_row(row: Row[Any], decisions: dict[tuple[int, str], list[LeaveDecision]]) -> Rsvp:
     # The decision on this very request: one on an earlier request of the member does not carry over.
     asked = decisions.get((row.meeting_id, row.member)) if decisions else None
@@ -884,9 +928,11 @@ class SqlAttendanceRepository:
 
     async def answers(self, meeting_id: int) -> dict[str, RsvpAnswer]:
         """Member key → answer for one meeting: the tally's input, without building whole RSVPs."""
-        rows = (await self._connection.execute(_ANSWERS, {"meeting_id": meeting_id})).all()
-        # A dict lookup, not RsvpAnswer(value): this runs for every member on every RSVP's tally.
-        return {member: _RSVP_ANSWERS[answer] for member, answer in rows}
+        parameters = {"meeting_id": meeting_id}
+        grouped = _answers_from_groups((await self._connection.execute(_ANSWER_GROUPS, parameters)).all())
+        if grouped is None:
+            return await self._answers_row_by_row(meeting_id)
+        return grouped[0]
 
     async def signed_in(self, meeting_id: int, member: str) -> bool:
         parameters = {"meeting_id": meeting_id, "member": member}
@@ -894,11 +940,17 @@ class SqlAttendanceRepository:
 
     async def answers_and_signed_in(self, meeting_id: int, member: str) -> tuple[dict[str, RsvpAnswer], bool]:
         parameters = {"meeting_id": meeting_id, "member": member}
-        # all() fetches the rows in one call; iterating the result fetched them one by one
         rows = (await self._connection.execute(_ANSWERS_AND_SIGNED_IN, parameters)).all()
-        answers = {key: _RSVP_ANSWERS[answer] for key, answer in rows if answer is not None}
-        # one RSVP per member (the table's key): a row more is the member's sign-in
-        return answers, len(rows) > len(answers)
+        grouped = _answers_from_groups(rows)
+        if grouped is None:
+            return await self._answers_row_by_row(meeting_id), await self.signed_in(meeting_id, member)
+        return grouped
+
+    async def _answers_row_by_row(self, meeting_id: int) -> dict[str, RsvpAnswer]:
+        """The answers one row each: for a meeting with a member key that the grouped read cannot split."""
+        rows = (await self._connection.execute(_ANSWERS, {"meeting_id": meeting_id})).all()
+        # A dict lookup, not RsvpAnswer(value): this runs for every member on every RSVP's tally.
+        return {member: _RSVP_ANSWERS[answer] for member, answer in rows}
 
     async def rsvps(self, meeting_id: int | None = None, *, of: MeetingIds | None = None) -> list[Rsvp]:
         """RSVPs ordered by meeting, then when answered, then member."""
@@ -1747,8 +1799,11 @@ def _posted_from_row(row: Row[Any]) -> PostedMessage:
 class SqlMessageLog:
     """What the bot posted (for button presses), updates it has seen, and the console's numbering."""
 
-    def __init__(self, connection: AnyConnection) -> None:
+    def __init__(
+        self, connection: AnyConnection, roster_version: Callable[[int | None], None] | None = None
+    ) -> None:
         self._connection = connection
+        self._roster_version = roster_version  # told the roster's version each seen mark reads
 
     async def next_console_number(self) -> int:
         """The next console message number (1, 2, …), persisted across runs."""
@@ -1784,5 +1839,9 @@ class SqlMessageLog:
         """Remember an incoming update; True if it had been seen before (so it is a re-delivery)."""
         statement = _seen_insert(self._connection.dialect.name)
         parameters = {"platform": platform, "update_id": update_id, "seen_at": at}
-        inserted = (await self._connection.execute(statement, parameters)).first() is not None
-        return not inserted
+        inserted = (await self._connection.execute(statement, parameters)).first()
+        if inserted is None:
+            return True
+        if self._roster_version is not None:
+            self._roster_version(inserted[1])
+        return False

@@ -193,6 +193,8 @@ rsvps = Table(
     # a leave request that waits for an approver ([schedule] leave_approval as of the request)
     Column("needs_approval", Boolean, nullable=False, server_default=false()),
     PrimaryKeyConstraint("meeting_id", "member"),
+    # A meeting's answers grouped by answer, read from the index alone (every RSVP's tally)
+    Index(None, "meeting_id", "answer", "member"),
 )
 
 leave_decisions = Table(

@@ -142,7 +142,7 @@ class SqlUnitOfWork:
         self.points = SqlPointsLedger(connection)
         self.joins = SqlJoinRepository(connection)
         self.outbox = SqlOutboxRepository(connection)
-        self.messages = SqlMessageLog(connection)
+        self.messages = SqlMessageLog(connection, self._members.know_version)
         self.counters = SqlCounterRepository(connection)
         self.platform_state = SqlPlatformState(connection)
 

@@ -114,7 +114,7 @@ def said(member: str, text: str, number: int) -> dict[str, Any]:
 
 
 def begins(statements: list[str]) -> int:
-    """Transactions begun (SQLite's BEGIN IMMEDIATE; PostgreSQL's BEGIN is implicit, none shown)."""
+    """Transactions begun (`sql_statements` shows each as "BEGIN", on both databases)."""
     return sum(statement.startswith("BEGIN") for statement in statements)
 
 
