@@ -66,6 +66,7 @@ from sanhui_bot.storage.database import (
     alembic_config,
     create_engine,
     current_revision,
+    fetch,
     head_revision,
     make_driver_url,
     migrate,
@@ -927,7 +928,8 @@ async def test_the_tallys_answers_are_read_from_an_index_alone(tmp_path: Path) -
         await uow.attendance.answers_and_signed_in(1, "li")
     [(statement, parameters)] = sent
     async with store.engine.connect() as connection:
-        plan = (await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)).all()
+        explain = f"EXPLAIN QUERY PLAN {statement}"
+        plan = (await connection.exec_driver_sql(explain, tuple(parameters))).all()
     await store.close()
     [search] = [row[-1] for row in plan if " rsvps " in f"{row[-1]} "]
     assert "USING COVERING INDEX ix_rsvps_meeting_id_answer_member (meeting_id=?)" in search, plan
@@ -1113,6 +1115,41 @@ async def test_posted_messages_are_found_with_their_buttons(store: SqlStore) -> 
         await uow.messages.record(edited)
         assert await uow.messages.find("console", "branch", "7") == edited
         assert await uow.messages.find("console", "other", "7") is None
+
+
+async def test_prepared_statements_hand_back_the_rows_and_the_errors_sqlalchemy_would(store: SqlStore) -> None:
+    """Issue 15: every update's statements run on SQLite's cursor (database.Prepared); their rows are
+    SQLAlchemy's own, each column through its type (aware datetimes, dates, JSON, None)."""
+    await seed_members(store, "li")
+    stored = await seed_meeting(store, published_at=at(1), speaker=None)
+    number = stored.id or 0
+    posted = PostedMessage("console", "branch", "7", [("参加", f"/rsvp {number} yes")], at(0), "meeting:1")
+    async with store.unit_of_work() as uow:
+        await uow.messages.record(posted)
+        await uow.attendance.put_rsvp(Rsvp(number, "li", RsvpAnswer.YES, at(-5)))
+        await uow.attendance.add_signin(SignIn(number, "li", at(0)))
+        await uow.commit()
+    asked = [
+        (repositories._MEETING_BY_ID, {"id": number}),
+        (repositories._MEETING_BY_ID, {"id": number + 1}),
+        (repositories._POSTED, {"platform": "console", "chat": "branch", "message_id": "7"}),
+        (repositories._ANSWERS_AND_SIGNED_IN, {"meeting_id": number, "member": "li"}),
+    ]
+    async with store.engine.connect() as connection:
+        for prepared, parameters in asked:
+            fetched = await fetch(connection, prepared, parameters)
+            expected = (await connection.execute(prepared.statement, parameters)).all()
+            assert [tuple(row) for row in fetched] == [tuple(row) for row in expected], prepared.statement
+            kinds = [[type(value) for value in row] for row in fetched]
+            assert kinds == [[type(value) for value in row] for row in expected], prepared.statement
+        [row] = await fetch(connection, repositories._MEETING_BY_ID, {"id": number})
+        assert (row.starts_at, row.slot_on, row.speaker) == (stored.starts_at, stored.slot_on, None)
+        assert row.starts_at.tzinfo is UTC
+        await connection.rollback()
+        await connection.execute(text("DROP TABLE posted_messages"))
+        with pytest.raises(StatementError, match="posted_messages"):
+            await fetch(connection, repositories._POSTED, asked[2][1])
+        await connection.rollback()
 
 
 async def test_a_redelivered_update_is_recognised(store: SqlStore) -> None:

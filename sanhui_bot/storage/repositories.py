@@ -68,7 +68,7 @@ from sanhui_bot.domain.points import PointEntry, PointReason
 from sanhui_bot.domain.roster import RosterChange, RosterChangeKind
 from sanhui_bot.domain.school_roster import SeatChange, SeatChangeKind
 from sanhui_bot.services.ports import MeetingIds, MeetingWindow, OutboxRow, PostedMessage
-from sanhui_bot.storage.database import AnyConnection
+from sanhui_bot.storage.database import AnyConnection, Prepared, fetch
 from sanhui_bot.storage.schema import (
     agenda_items,
     attendance_records,
@@ -137,15 +137,16 @@ def _cached_upsert(dialect: str, table: Table, keys: tuple[str, ...], updates: t
 
 
 # The lookups every RSVP, sign-in and tally runs, built once: on SQLite, building the expression
-# (each `==` makes several objects) costs about as much as running it.
-_MEETING_BY_ID = select(meetings_table).where(meetings_table.c.id == bindparam("id"))
+# (each `==` makes several objects) costs about as much as running it. Those of every update are
+# `Prepared`: on SQLite run on the driver's cursor (database.Prepared says why).
+_MEETING_BY_ID = Prepared(select(meetings_table).where(meetings_table.c.id == bindparam("id")))
 _ROSTER_VERSION = select(counters.c.value).where(counters.c.key == "roster_version")
 _ANSWERS = select(rsvps.c.member, rsvps.c.answer).where(rsvps.c.meeting_id == bindparam("meeting_id"))
 # The same answers as one row per answer: its members joined by commas (no member key has one,
 # config.Key) and how many there are, so that a stored key with a comma is caught, not split. Read
 # from the (meeting_id, answer, member) index alone: no visit to each RSVP's row, no Python row for
 # each member (issue 15: every RSVP's tally reads them).
-_ANSWER_GROUPS = (
+_ANSWER_GROUPS_QUERY = (
     select(
         rsvps.c.answer,
         func.count(),
@@ -161,17 +162,22 @@ _SIGNED_IN = select(signins.c.member).where(
 )
 # An answer's two reads in one statement: the answers, then the member's sign-in (its answer NULL:
 # rsvps.answer is NOT NULL, so only the sign-in row has none).
-_ANSWERS_AND_SIGNED_IN = union_all(
-    _ANSWER_GROUPS,
-    select(null().label("answer"), literal_column("1"), signins.c.member).where(
-        signins.c.meeting_id == bindparam("meeting_id"), signins.c.member == bindparam("member")
-    ),
+_ANSWER_GROUPS = Prepared(_ANSWER_GROUPS_QUERY)
+_ANSWERS_AND_SIGNED_IN = Prepared(
+    union_all(
+        _ANSWER_GROUPS_QUERY,
+        select(null().label("answer"), literal_column("1"), signins.c.member).where(
+            signins.c.meeting_id == bindparam("meeting_id"), signins.c.member == bindparam("member")
+        ),
+    )
 )
 # Every update and every press runs these (issue 15): built once, like the ones above.
-_POSTED = select(posted_messages).where(
-    posted_messages.c.platform == bindparam("platform"),
-    posted_messages.c.chat == bindparam("chat"),
-    posted_messages.c.message_id == bindparam("message_id"),
+_POSTED = Prepared(
+    select(posted_messages).where(
+        posted_messages.c.platform == bindparam("platform"),
+        posted_messages.c.chat == bindparam("chat"),
+        posted_messages.c.message_id == bindparam("message_id"),
+    )
 )
 _SHOWING = (
     select(posted_messages)
@@ -198,16 +204,19 @@ _BRANCH_TASKS = (
 
 
 @functools.cache
-def _seen_insert(dialect: str) -> Executable:
+def _seen_insert(dialect: str) -> Prepared:
     """INSERT INTO seen_updates … ON CONFLICT DO NOTHING RETURNING, built once per dialect.
 
     It returns the roster's version too: every update then asks who wrote (the roster cache checks
     the version), and this saves it a statement of its own (issue 15).
     """
-    insert = _dialect_insert(dialect, seen_updates)
+    columns = ("platform", "update_id", "seen_at")
+    insert = _dialect_insert(dialect, seen_updates).values({name: bindparam(name) for name in columns})
     conflict = [seen_updates.c.platform, seen_updates.c.update_id]
-    return insert.on_conflict_do_nothing(index_elements=conflict).returning(
-        seen_updates.c.update_id, _ROSTER_VERSION.scalar_subquery()
+    return Prepared(
+        insert.on_conflict_do_nothing(index_elements=conflict).returning(
+            seen_updates.c.update_id, _ROSTER_VERSION.scalar_subquery()
+        )
     )
 
 
@@ -640,8 +649,8 @@ class SqlMeetingRepository:
         return inserted
 
     async def get(self, meeting_id: int) -> Meeting | None:
-        row = (await self._connection.execute(_MEETING_BY_ID, {"id": meeting_id})).first()
-        return _meeting_from_row(row) if row else None
+        rows = await fetch(self._connection, _MEETING_BY_ID, {"id": meeting_id})
+        return _meeting_from_row(rows[0]) if rows else None
 
     async def update(self, meeting: Meeting) -> None:
         meeting_id = _require_id(meeting.id, "meeting")
@@ -781,9 +790,7 @@ _RSVP_ANSWERS = {answer.value: answer for answer in RsvpAnswer}
 _LEAVE_TYPES = {leave_type.value: leave_type for leave_type in LeaveType}
 
 
-def _answers_from_groups(
-    rows: Sequence[Row[str | None, int, str]],
-) -> tuple[dict[str, RsvpAnswer], bool] | None:
+def _answers_from_groups(rows: Sequence[Any]) -> tuple[dict[str, RsvpAnswer], bool] | None:
     """Member key → answer from `_ANSWER_GROUPS` rows, and whether a sign-in row (answer NULL) came
     too; None when a group's keys do not split into as many as it counted (a key with a comma)."""
     answers: dict[str, RsvpAnswer] = {}
@@ -929,7 +936,7 @@ class SqlAttendanceRepository:
     async def answers(self, meeting_id: int) -> dict[str, RsvpAnswer]:
         """Member key → answer for one meeting: the tally's input, without building whole RSVPs."""
         parameters = {"meeting_id": meeting_id}
-        grouped = _answers_from_groups((await self._connection.execute(_ANSWER_GROUPS, parameters)).all())
+        grouped = _answers_from_groups(await fetch(self._connection, _ANSWER_GROUPS, parameters))
         if grouped is None:
             return await self._answers_row_by_row(meeting_id)
         return grouped[0]
@@ -940,7 +947,7 @@ class SqlAttendanceRepository:
 
     async def answers_and_signed_in(self, meeting_id: int, member: str) -> tuple[dict[str, RsvpAnswer], bool]:
         parameters = {"meeting_id": meeting_id, "member": member}
-        rows = (await self._connection.execute(_ANSWERS_AND_SIGNED_IN, parameters)).all()
+        rows = await fetch(self._connection, _ANSWERS_AND_SIGNED_IN, parameters)
         grouped = _answers_from_groups(rows)
         if grouped is None:
             return await self._answers_row_by_row(meeting_id), await self.signed_in(meeting_id, member)
@@ -1827,7 +1834,8 @@ class SqlMessageLog:
 
     async def find(self, platform: str, chat: str, message_id: str) -> PostedMessage | None:
         parameters = {"platform": platform, "chat": chat, "message_id": message_id}
-        row = (await self._connection.execute(_POSTED, parameters)).first()
+        rows = await fetch(self._connection, _POSTED, parameters)
+        row = rows[0] if rows else None
         return _posted_from_row(row) if row else None
 
     async def showing(self, platform: str, subject: str) -> list[PostedMessage]:
@@ -1839,9 +1847,10 @@ class SqlMessageLog:
         """Remember an incoming update; True if it had been seen before (so it is a re-delivery)."""
         statement = _seen_insert(self._connection.dialect.name)
         parameters = {"platform": platform, "update_id": update_id, "seen_at": at}
-        inserted = (await self._connection.execute(statement, parameters)).first()
-        if inserted is None:
+        rows = await fetch(self._connection, statement, parameters)
+        if not rows:
             return True
+        inserted = rows[0]
         if self._roster_version is not None:
             self._roster_version(inserted[1])
         return False
