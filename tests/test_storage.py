@@ -1117,6 +1117,47 @@ async def test_posted_messages_are_found_with_their_buttons(store: SqlStore) -> 
         assert await uow.messages.find("console", "other", "7") is None
 
 
+async def test_a_closed_sqlite_connection_is_kept_for_the_next_with_nothing_begun(tmp_path: Path) -> None:
+    """Issue 15: units of work follow one another on SQLite; each took its connection out of the pool
+    and put it back, which cost more than the update's transaction. One is kept open between them."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'kept.db'}")
+    await migrate(engine)
+    store = SqlStore(engine)
+    checkouts: list[object] = []
+    event.listen(store.sync_engine, "checkout", lambda *_: checkouts.append(1))
+    for number in range(5):
+        async with store.unit_of_work() as uow:
+            await uow.counters.set(f"k{number}", number)
+            await uow.commit()
+    assert len(checkouts) <= 1, checkouts
+    with pytest.raises(RuntimeError):  # a unit of work that fails leaves nothing begun for the next
+        async with store.unit_of_work() as uow:
+            await uow.counters.set("lost", 1)
+            raise RuntimeError("refused")
+    async with store.unit_of_work() as uow:
+        assert (await uow.counters.get("lost"), await uow.counters.get("k4")) == (None, 4)
+    assert isinstance(engine, SqliteEngine)
+    first, second = await engine.connect().start(), await engine.connect().start()
+    drivers = [c.sync_connection.connection.driver_connection for c in (first, second)]
+    assert drivers[0] is not drivers[1]  # open at once: each its own
+    drivers[0].execute("BEGIN IMMEDIATE")  # begun on the driver, outside SQLAlchemy
+    await first.close()
+    await first.close()  # a second close does nothing to the connection now kept for another
+    await second.close()
+    checked_out = len(checkouts)
+    again = await engine.connect().start()
+    assert again.sync_connection.connection.driver_connection is drivers[0]
+    assert len(checkouts) == checked_out  # the kept one, not one from the pool
+    assert not drivers[0].in_transaction
+    async with store.unit_of_work() as uow:  # a second connection, the kept one being in use
+        await uow.counters.set("k9", 9)
+        await uow.commit()
+    await again.close()
+    await store.close()
+    with pytest.raises(sqlite3.ProgrammingError):  # the kept one closed with the engine
+        drivers[0].execute("SELECT 1")
+
+
 async def test_prepared_statements_hand_back_the_rows_and_the_errors_sqlalchemy_would(store: SqlStore) -> None:
     """Issue 15: every update's statements run on SQLite's cursor (database.Prepared); their rows are
     SQLAlchemy's own, each column through its type (aware datetimes, dates, JSON, None)."""

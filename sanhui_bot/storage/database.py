@@ -145,6 +145,8 @@ class SqliteEngine:
 
     def __init__(self, sync_engine: Engine) -> None:
         self.sync_engine = sync_engine
+        # The connection the last one to close left open for the next (see `connect`)
+        self._idle: Connection | None = None
 
     @property
     def dialect(self) -> Dialect:
@@ -155,8 +157,28 @@ class SqliteEngine:
         return self.sync_engine.url
 
     def connect(self) -> InlineConnection:
-        """A connection from the pool: use it with `async with`, or `await …start()` and close it."""
-        return InlineConnection(self.sync_engine.connect())
+        """A connection: use it with `async with`, or `await …start()` and close it.
+
+        Closing one keeps it open for the next `connect()` (one at a time; others come from the pool
+        as usual): units of work follow one another on SQLite, and checking a connection out of the
+        pool and back in for each cost more than the update's transaction itself (issue 15).
+        """
+        idle, self._idle = self._idle, None
+        if idle is None or idle.closed or idle.invalidated:
+            idle = self.sync_engine.connect()
+        return InlineConnection(idle, self._keep)
+
+    def _keep(self, connection: Connection) -> None:
+        """A closed InlineConnection's connection: kept open for the next, with nothing begun."""
+        if connection.in_transaction():
+            connection.rollback()
+        driver = connection.connection.driver_connection if not connection.invalidated else None
+        if isinstance(driver, sqlite3.Connection) and driver.in_transaction:  # begun outside SQLAlchemy
+            driver.rollback()
+        if self._idle is None and not connection.invalidated:
+            self._idle = connection
+        else:
+            connection.close()
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[InlineConnection]:
@@ -166,6 +188,9 @@ class SqliteEngine:
 
     async def dispose(self) -> None:
         """Close every pooled connection (the last one to close checkpoints the WAL)."""
+        idle, self._idle = self._idle, None
+        if idle is not None:
+            idle.close()
         self.sync_engine.dispose()
 
 
@@ -177,8 +202,10 @@ class InlineConnection:
     suspends; the methods are coroutines only to keep the one interface of both databases.
     """
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, close: Callable[[Connection], None] | None = None) -> None:
         self.sync_connection = connection
+        self._close = close  # what closing does instead of closing (SqliteEngine keeps it open)
+        self._closed = False
 
     async def start(self) -> Self:
         """The connection itself, already open (`AsyncConnection.start`'s counterpart)."""
@@ -254,7 +281,13 @@ class InlineConnection:
         self.sync_connection.rollback()
 
     async def close(self) -> None:
-        self.sync_connection.close()
+        if self._closed:  # once: a kept connection may be another's by now
+            return
+        self._closed = True
+        if self._close is None:
+            self.sync_connection.close()
+        else:
+            self._close(self.sync_connection)
 
 
 class Prepared:
