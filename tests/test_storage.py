@@ -1158,7 +1158,9 @@ async def test_a_closed_sqlite_connection_is_kept_for_the_next_with_nothing_begu
         drivers[0].execute("SELECT 1")
 
 
-async def test_prepared_statements_hand_back_the_rows_and_the_errors_sqlalchemy_would(store: SqlStore) -> None:
+async def test_prepared_statements_hand_back_the_rows_and_the_errors_sqlalchemy_would(
+    store: SqlStore,
+) -> None:
     """Issue 15: every update's statements run on SQLite's cursor (database.Prepared); their rows are
     SQLAlchemy's own, each column through its type (aware datetimes, dates, JSON, None)."""
     await seed_members(store, "li")
