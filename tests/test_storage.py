@@ -8,10 +8,11 @@ import inspect
 import shutil
 import sqlite3
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
@@ -862,27 +863,36 @@ async def test_the_tasks_unfinished_at_a_moment_are_read_as_the_reports_count_th
         assert state.finished is full.finished  # a bool on both databases, not SQLite's 0 or 1
 
 
+async def query_plan(
+    tmp_path: Path, table: str, read: Callable[[SqlUnitOfWork], Awaitable[object]]
+) -> list[str]:
+    """SQLite's plan (EXPLAIN QUERY PLAN) for the one statement on `table` that `read` runs."""
+    store = SqlStore(create_engine(f"sqlite:///{tmp_path / 'plan.db'}"))
+    await migrate(store.engine)
+    sent: list[tuple[str, Any]] = []
+
+    def record(_c: object, _cursor: object, statement: str, parameters: object, *_rest: object) -> None:
+        if f"FROM {table}" in statement:
+            sent.append((statement, parameters))
+
+    event.listen(store.sync_engine, "before_cursor_execute", record)
+    async with store.unit_of_work() as uow:
+        await read(uow)
+    [(statement, parameters)] = sent
+    async with store.engine.connect() as connection:
+        explain = f"EXPLAIN QUERY PLAN {statement}"
+        plan = (await connection.exec_driver_sql(explain, tuple(parameters))).all()
+    await store.close()
+    return [row[-1] for row in plan]
+
+
 async def test_a_report_finds_the_unfinished_tasks_by_index_not_by_every_task_the_branch_had(
     tmp_path: Path,
 ) -> None:
     """Issue 15: found by (branch, status), every task the branch ever had was visited, so /report
     month grew with the age of the database."""
-    store = SqlStore(create_engine(f"sqlite:///{tmp_path / 'plan.db'}"))
-    await migrate(store.engine)
-    sent: list[tuple[str, object]] = []
-
-    def record(_c: object, _cursor: object, statement: str, parameters: object, *_rest: object) -> None:
-        if "FROM tasks" in statement:
-            sent.append((statement, parameters))
-
-    event.listen(store.sync_engine, "before_cursor_execute", record)
-    async with store.unit_of_work() as uow:
-        await uow.tasks.unfinished(at(0), "t1")
-    [(statement, parameters)] = sent
-    async with store.engine.connect() as connection:
-        plan = (await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)).all()
-    await store.close()
-    searches = [row[-1] for row in plan if " tasks " in f"{row[-1]} "]
+    plan = await query_plan(tmp_path, "tasks", lambda uow: uow.tasks.unfinished(at(0), "t1"))
+    searches = [step for step in plan if " tasks " in f"{step} "]
     assert len(searches) == 2, plan
     assert all("USING INDEX ix_tasks_branch_done_at (branch=? AND done_at" in s for s in searches), plan
 
@@ -915,25 +925,10 @@ async def test_a_meetings_answers_are_read_by_answer_and_a_key_with_a_comma_stil
 
 async def test_the_tallys_answers_are_read_from_an_index_alone(tmp_path: Path) -> None:
     """Issue 15: through the primary key, each answer was a visit to its RSVP's row."""
-    store = SqlStore(create_engine(f"sqlite:///{tmp_path / 'plan.db'}"))
-    await migrate(store.engine)
-    sent: list[tuple[str, object]] = []
-
-    def record(_c: object, _cursor: object, statement: str, parameters: object, *_rest: object) -> None:
-        if "FROM rsvps" in statement:
-            sent.append((statement, parameters))
-
-    event.listen(store.sync_engine, "before_cursor_execute", record)
-    async with store.unit_of_work() as uow:
-        await uow.attendance.answers_and_signed_in(1, "li")
-    [(statement, parameters)] = sent
-    async with store.engine.connect() as connection:
-        explain = f"EXPLAIN QUERY PLAN {statement}"
-        plan = (await connection.exec_driver_sql(explain, tuple(parameters))).all()
-    await store.close()
-    [search] = [row[-1] for row in plan if " rsvps " in f"{row[-1]} "]
+    plan = await query_plan(tmp_path, "rsvps", lambda uow: uow.attendance.answers_and_signed_in(1, "li"))
+    [search] = [step for step in plan if " rsvps " in f"{step} "]
     assert "USING COVERING INDEX ix_rsvps_meeting_id_answer_member (meeting_id=?)" in search, plan
-    assert not any("TEMP B-TREE" in row[-1] for row in plan), plan  # grouped in the index's order
+    assert not any("TEMP B-TREE" in step for step in plan), plan  # grouped in the index's order
 
 
 async def test_each_rater_has_one_rating_per_task_a_new_one_replaces_the_old(store: SqlStore) -> None:
