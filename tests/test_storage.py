@@ -400,6 +400,28 @@ async def test_units_of_work_on_a_sqlite_file_run_inline_with_the_same_pragmas_a
         await store.close()
 
 
+async def test_a_begin_refused_by_a_lock_another_holds_is_sqlalchemys_operational_error(
+    tmp_path: Path,
+) -> None:
+    """BEGIN IMMEDIATE goes to the driver directly (issue 15); its refusal is raised as SQLAlchemy's,
+    as every other statement's, for the fault messages (storage/faults.py)."""
+    store = await fresh_sqlite_store(tmp_path)
+    other = sqlite3.connect(store.engine.url.database or "", timeout=0, isolation_level=None)
+    try:
+        async with store.engine.connect() as connection:  # the connection kept for the next one
+            await connection.exec_driver_sql("PRAGMA busy_timeout=0")
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(OperationalError, match="locked"):
+            async with store.unit_of_work() as uow:
+                await uow.counters.get("k")
+        other.rollback()
+        async with store.unit_of_work() as uow:  # and the same connection begins once the lock is gone
+            assert await uow.counters.get("k") is None
+    finally:
+        other.close()
+        await store.close()
+
+
 @pytest.mark.parametrize("where", ["memory", "file uri"])
 async def test_an_in_memory_database_and_a_file_uri_work_like_a_file(where: str, tmp_path: Path) -> None:
     # In memory: every connection the engine hands out is the one database (StaticPool), so what

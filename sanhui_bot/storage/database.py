@@ -419,7 +419,10 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(connection: Connection) -> None:
         # On the driver's connection: through exec_driver_sql, SQLAlchemy's execution machinery
         # around this one fixed statement cost more than the statement, on every update (issue 15).
-        connection.connection.driver_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+        try:
+            connection.connection.driver_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+        except sqlite3.Error as error:  # e.g. "database is locked": raised as SQLAlchemy raises it
+            raise DBAPIError.instance("BEGIN IMMEDIATE", (), error, sqlite3.Error) from error
 
 
 def alembic_config() -> Config:
