@@ -1835,8 +1835,7 @@ class SqlMessageLog:
     async def find(self, platform: str, chat: str, message_id: str) -> PostedMessage | None:
         parameters = {"platform": platform, "chat": chat, "message_id": message_id}
         rows = await fetch(self._connection, _POSTED, parameters)
-        row = rows[0] if rows else None
-        return _posted_from_row(row) if row else None
+        return _posted_from_row(rows[0]) if rows else None
 
     async def showing(self, platform: str, subject: str) -> list[PostedMessage]:
         """The bot's messages on a platform that show `subject`, oldest first."""
@@ -1849,8 +1848,7 @@ class SqlMessageLog:
         parameters = {"platform": platform, "update_id": update_id, "seen_at": at}
         rows = await fetch(self._connection, statement, parameters)
         if not rows:
-            return True
-        inserted = rows[0]
+            return True  # the insert did nothing: seen before
         if self._roster_version is not None:
-            self._roster_version(inserted[1])
+            self._roster_version(rows[0][1])
         return False
